@@ -1,0 +1,35 @@
+# The README's two commands: `make demo` and `make test`. Only Python 3.11+ is needed.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test run lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "feedmaker needs Python 3.11+"'
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
+	$(BIN)/pip install --quiet --disable-pip-version-check -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+demo: $(VENV)/.installed
+	$(BIN)/feedmaker run --config feedmaker/data/demo.toml --out feeds --state .feedmaker/demo.sqlite
+	@echo "Open feeds/index.html in a browser, or serve it: $(BIN)/python -m http.server -d feeds 8000"
+
+test: $(VENV)/.installed-test
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check feedmaker tests scripts
+
+run: $(VENV)/.installed
+	$(BIN)/feedmaker run
+
+clean:
+	rm -rf $(VENV) .feedmaker build *.egg-info
+	find feeds -mindepth 1 ! -name README.md -delete

@@ -1,0 +1,5 @@
+"""Make `python -m feedmaker` work."""
+
+from feedmaker.cli import main
+
+main()

@@ -1,0 +1,251 @@
+"""SQLite history of every entry ever seen: merge, first-seen, content hash, topics, selection."""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from feedmaker.errors import FeedmakerError, LockedError
+from feedmaker.model import LINK_KINDS, Entry
+
+SCHEMA_VERSION = "1"
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS entries (
+    id TEXT PRIMARY KEY,
+    data TEXT NOT NULL,            -- JSON of the entry's fields other than its dates
+    content_hash TEXT NOT NULL,    -- of title, summary and authors: what `updated` follows
+    published TEXT NOT NULL,       -- the paper's date, else first_seen
+    date_known INTEGER NOT NULL,   -- 1 when `published` came from a source
+    updated TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    tag_key TEXT                   -- fingerprint of the rules its topics were computed with
+);
+CREATE INDEX IF NOT EXISTS entries_newest ON entries (published DESC, id DESC);
+CREATE TABLE IF NOT EXISTS entry_topics (
+    topic TEXT NOT NULL,
+    entry_id TEXT NOT NULL REFERENCES entries (id) ON DELETE CASCADE,
+    published TEXT NOT NULL,
+    PRIMARY KEY (topic, entry_id)
+);
+CREATE INDEX IF NOT EXISTS entry_topics_newest
+    ON entry_topics (topic, published DESC, entry_id DESC);
+"""
+_ENTRY_COLUMNS = "id, data, published, updated, first_seen"
+
+
+class StoreError(FeedmakerError):
+    """The state store cannot be opened or is not a feedmaker store."""
+
+
+@dataclass
+class MergeResult:
+    """What one merge did: entries new to the store, and stored entries whose content changed."""
+
+    new: int = 0
+    updated: int = 0
+    seen: int = 0
+
+
+def format_time(moment: datetime) -> str:
+    """RFC 3339 UTC with a `Z` and no fraction: sorts as text in time order."""
+    return moment.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_time(text: str) -> datetime:
+    """The inverse of `format_time`."""
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+
+
+def content_hash(entry: Entry) -> str:
+    """Hash of what readers show as the entry's content: title, summary, authors."""
+    payload = json.dumps([entry.title, entry.summary, list(entry.authors)], ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+@contextmanager
+def run_lock(state_path: Path) -> Iterator[None]:
+    """Hold an exclusive lock beside the state store, or raise LockedError at once."""
+    lock_path = state_path.with_name(state_path.name + ".lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise LockedError(f"another feedmaker run holds {lock_path}; not starting") from None
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock, also when the process dies
+
+
+class Store:
+    """The history of entries, one SQLite file. Use as a context manager."""
+
+    def __init__(self, path: Path, now: datetime) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.db = sqlite3.connect(path, isolation_level=None)
+            self.db.execute("PRAGMA foreign_keys = ON")
+            self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.executescript(SCHEMA)
+            self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+            self.db.execute("INSERT OR IGNORE INTO meta VALUES ('created', ?)",
+                            (format_time(now),))
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{path}: cannot open the state store: {exc}") from exc
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All or nothing: a failure inside rolls every change back."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    @property
+    def created(self) -> datetime:
+        """When this store was first created: the `updated` of a feed with no entries."""
+        return parse_time(self.db.execute("SELECT value FROM meta WHERE key='created'")
+                          .fetchone()[0])
+
+    def merge(self, entries: Iterable[Entry], now: datetime) -> MergeResult:
+        """Add new entries and fold re-seen ones into what is stored.
+
+        A re-seen entry keeps its id, first-seen time and published date; `updated`
+        moves to `now` only when its title, summary or authors change.
+        """
+        result = MergeResult()
+        stamp = format_time(now)
+        for entry in entries:
+            result.seen += 1
+            row = self.db.execute("SELECT data, content_hash, published, date_known, updated "
+                                  "FROM entries WHERE id = ?", (entry.id,)).fetchone()
+            if row is None:
+                published = format_time(entry.published) if entry.published else stamp
+                self.db.execute(
+                    "INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+                    (entry.id, _encode(entry), content_hash(entry), published,
+                     int(entry.published is not None), published, stamp, stamp))
+                result.new += 1
+                continue
+            data, old_hash, published, date_known, updated = row
+            merged = merge_entries(_decode(entry.id, data), entry)
+            new_hash = content_hash(merged)
+            if not date_known and entry.published is not None:
+                published, date_known = format_time(entry.published), 1
+            if new_hash != old_hash:
+                updated = max(stamp, published)
+                result.updated += 1
+            self.db.execute(
+                "UPDATE entries SET data = ?, content_hash = ?, published = ?, date_known = ?, "
+                "updated = ?, last_seen = ?, tag_key = CASE WHEN ? THEN NULL ELSE tag_key END "
+                "WHERE id = ?",
+                (_encode(merged), new_hash, published, date_known, updated, stamp,
+                 new_hash != old_hash, entry.id))
+        return result
+
+    def retag(self, tag, fingerprint: str) -> int:
+        """Compute topics with `tag(entry)` for entries tagged by other rules or not yet."""
+        rows = self.db.execute(f"SELECT {_ENTRY_COLUMNS} FROM entries "
+                               "WHERE tag_key IS NULL OR tag_key != ?", (fingerprint,)).fetchall()
+        for row in rows:
+            entry = _entry_from_row(row)
+            self.db.execute("DELETE FROM entry_topics WHERE entry_id = ?", (entry.id,))
+            self.db.executemany("INSERT INTO entry_topics VALUES (?, ?, ?)",
+                                [(topic, entry.id, row[2]) for topic in tag(entry)])
+            self.db.execute("UPDATE entries SET tag_key = ? WHERE id = ?", (fingerprint, entry.id))
+        return len(rows)
+
+    def newest(self, limit: int, topic: str | None = None) -> list[Entry]:
+        """The `limit` newest entries (by published date), of one topic or of all."""
+        if topic is None:
+            rows = self.db.execute(f"SELECT {_ENTRY_COLUMNS} FROM entries "
+                                   "ORDER BY published DESC, id DESC LIMIT ?", (limit,))
+        else:
+            columns = ", ".join("e." + c.strip() for c in _ENTRY_COLUMNS.split(","))
+            rows = self.db.execute(
+                f"SELECT {columns} FROM entry_topics t JOIN entries e ON e.id = t.entry_id "
+                "WHERE t.topic = ? ORDER BY t.published DESC, t.entry_id DESC LIMIT ?",
+                (topic, limit))
+        return [_entry_from_row(row) for row in rows]
+
+    def topics_of(self, entry_ids: Iterable[str]) -> dict[str, list[str]]:
+        """The stored topics of each given entry."""
+        ids = list(entry_ids)
+        found: dict[str, list[str]] = {i: [] for i in ids}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for entry_id, topic in self.db.execute(
+                    f"SELECT entry_id, topic FROM entry_topics WHERE entry_id IN ({marks})",
+                    chunk):
+                found[entry_id].append(topic)
+        return found
+
+    def count(self) -> int:
+        """How many entries the store holds."""
+        return self.db.execute("SELECT count(*) FROM entries").fetchone()[0]
+
+
+def merge_entries(old: Entry, new: Entry) -> Entry:
+    """The union of what two sightings of one paper know; the newer wins where both know."""
+    keep_old_summary = old.summary and (not new.summary or
+                                        (old.summary_is_abstract and not new.summary_is_abstract))
+    links = dict(old.links) | dict(new.links)
+    return replace(
+        old,
+        title=new.title or old.title,
+        summary=old.summary if keep_old_summary else new.summary,
+        summary_is_abstract=old.summary_is_abstract if keep_old_summary
+        else new.summary_is_abstract,
+        authors=new.authors or old.authors,
+        links=tuple((kind, links[kind]) for kind in LINK_KINDS if kind in links),
+        categories=tuple(dict.fromkeys(old.categories + new.categories)),
+        upvotes=new.upvotes if new.upvotes is not None else old.upvotes,
+        arxiv_id=old.arxiv_id or new.arxiv_id,
+    )
+
+
+def _encode(entry: Entry) -> str:
+    return json.dumps({
+        "title": entry.title, "summary": entry.summary,
+        "summary_is_abstract": entry.summary_is_abstract, "url": entry.url,
+        "arxiv_id": entry.arxiv_id, "authors": entry.authors, "links": entry.links,
+        "categories": entry.categories, "upvotes": entry.upvotes, "source": entry.source,
+    }, ensure_ascii=False, separators=(",", ":"))
+
+
+def _decode(entry_id: str, data: str) -> Entry:
+    fields = json.loads(data)
+    return Entry(id=entry_id, title=fields["title"], url=fields["url"], source=fields["source"],
+                 arxiv_id=fields["arxiv_id"], summary=fields["summary"],
+                 summary_is_abstract=fields["summary_is_abstract"],
+                 authors=tuple(fields["authors"]),
+                 links=tuple(tuple(link) for link in fields["links"]),
+                 categories=tuple(fields["categories"]), upvotes=fields["upvotes"])
+
+
+def _entry_from_row(row) -> Entry:
+    entry_id, data, published, updated, first_seen = row
+    return replace(_decode(entry_id, data), published=parse_time(published),
+                   updated=parse_time(updated), first_seen=parse_time(first_seen))

@@ -1,0 +1,62 @@
+"""The only code that writes to out_dir: atomic replace, unchanged files left alone."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from feedmaker.errors import WriteError
+
+
+class OutputDir:
+    """Writes files into one folder; each name at most once per run."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.written: list[str] = []
+        self.unchanged: list[str] = []
+        self._names: set[str] = set()
+
+    def write(self, name: str, data: bytes) -> bool:
+        """Replace `name` atomically with `data`, unless it already holds exactly that.
+
+        Readers and web servers see either the old or the new complete file, never a
+        partial one. Returns whether the file was written.
+        """
+        if "/" in name or "\\" in name or name.startswith(".") or not name:
+            raise WriteError(f"refusing to write {name!r}: not a plain file name")
+        if name in self._names:
+            raise WriteError(f"{name} was already written in this run")
+        self._names.add(name)
+        target = self.path / name
+        try:
+            if target.is_file() and target.read_bytes() == data:
+                self.unchanged.append(name)
+                return False
+            self.path.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=self.path)
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    f.write(data)
+                    f.flush()
+                    os.fsync(f.fileno())
+                os.chmod(tmp, 0o644)
+                os.replace(tmp, target)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+            _fsync_dir(self.path)
+        except OSError as exc:
+            raise WriteError(f"{target}: cannot write: {exc.strerror or exc}") from exc
+        self.written.append(name)
+        return True
+
+
+def _fsync_dir(path: Path) -> None:
+    # Makes the rename itself durable, so a crash cannot bring back the old file.
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
