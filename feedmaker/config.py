@@ -88,7 +88,7 @@ def parse_config(text: str, *, base_dir: Path, where: str) -> Config:
     locate = _Locator(text, where)
     unknown = sorted(set(data) - {"site", "sources", "topics"})
     if unknown:
-        raise ConfigError(f"{locate('', unknown[0])}: unknown table {unknown[0]!r} "
+        raise ConfigError(f"{locate(unknown[0], '')}: unknown table {unknown[0]!r} "
                           "(known: site, sources, topics)")
     site = _parse_site(data.get("site", {}), base_dir, locate)
     sources = _parse_sources(data.get("sources", []), base_dir, locate)
@@ -197,7 +197,7 @@ def _string(table: dict, key: str, section: str, locate: _Locator, default: str)
 
 def _with_line(message: str, where: str, locate: _Locator) -> str:
     # Topic errors come from the tagger as "<where>: [topics.<slug>...] ..."; add the line.
-    match = re.match(re.escape(where) + r": \[?topics\.([a-z0-9-]+)", message)
+    match = re.match(re.escape(where) + r": \[?topics\.([^\]\s:]+)", message)
     if not match:
         return message
     return locate("topics." + match[1], "") + message[len(where):]
@@ -221,7 +221,7 @@ class _Locator:
     def _find(self, table: str, key: str, occurrence: int) -> int | None:
         start, seen = 0, 0
         if table:
-            header = re.compile(r"^\s*\[\[?\s*" + re.escape(table) + r"\s*\]\]?\s*(#.*)?$")
+            header = re.compile(r"^\s*\[\[?\s*" + re.escape(table) + r"\s*(\.|\])")
             for number, line in enumerate(self.lines):
                 if header.match(line):
                     seen += 1

@@ -1,0 +1,108 @@
+"""The command line: exit statuses, messages and help as SPEC.md gives them."""
+
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from feedmaker.cli import cli
+from feedmaker.store import run_lock
+
+from .conftest import fixture_bytes, write_config
+
+COMMANDS = ["run", "init", "validate"]
+
+
+@pytest.fixture
+def capture_config(tmp_path):
+    (tmp_path / "capture.json").write_bytes(fixture_bytes("hf_daily_papers_2026-05-18.json"))
+    return write_config(tmp_path, [("hf", "hf-api", "file:capture.json")])
+
+
+def invoke(*args):
+    return CliRunner().invoke(cli, list(map(str, args)))
+
+
+def test_run_prints_one_summary_line_and_exits_0(capture_config, tmp_path):
+    result = invoke("run", "--config", capture_config)
+    assert result.exit_code == 0, result.output
+    [line] = result.output.splitlines()
+    assert line.startswith(
+        "1 sources (0 failed), 50 entries seen: 50 new, 0 updated; wrote 20 files")
+    assert str(tmp_path / "out" / "index.html") in line
+
+
+def test_run_quiet_prints_nothing_on_success(capture_config):
+    result = invoke("run", "--config", capture_config, "-q")
+    assert (result.exit_code, result.output) == (0, "")
+
+
+def test_run_verbose_shows_each_step(capture_config):
+    result = invoke("run", "--config", capture_config, "-v")
+    assert "source 'hf': 50 entries" in result.output
+
+
+def test_run_exits_1_and_names_the_failed_source(tmp_path):
+    config = write_config(tmp_path, [("hf", "hf-api", "file:missing.json")])
+    result = invoke("run", "--config", config)
+    assert result.exit_code == 1
+    assert "error: source 'hf': file://" in result.output and "missing.json" in result.output
+
+
+def test_run_exits_2_on_a_bad_config_and_writes_nothing(tmp_path):
+    config = write_config(tmp_path, [("hf", "nope", "file:x.json")])
+    result = invoke("run", "--config", config)
+    assert result.exit_code == 2
+    assert f"feedmaker: {config}:11: sources[1].type 'nope'" in result.output
+    assert not (tmp_path / "out").exists() and not (tmp_path / "state").exists()
+
+
+def test_run_exits_75_when_another_run_holds_the_lock(capture_config, tmp_path):
+    with run_lock(tmp_path / "state" / "state.sqlite"):
+        result = invoke("run", "--config", capture_config)
+    assert result.exit_code == 75
+    assert "another feedmaker run holds" in result.output
+
+
+def test_run_out_and_state_options_override_the_config(capture_config, tmp_path):
+    result = invoke("run", "--config", capture_config, "--out", tmp_path / "o",
+                    "--state", tmp_path / "s.sqlite", "-q")
+    assert result.exit_code == 0
+    assert (tmp_path / "o" / "all.atom").is_file() and (tmp_path / "s.sqlite").is_file()
+
+
+def test_init_writes_a_starter_config_that_loads_and_refuses_to_overwrite(tmp_path):
+    path = tmp_path / "feedmaker.toml"
+    assert invoke("init", path).exit_code == 0
+    text = path.read_text()
+    assert "[site]" in text and "base_url" in text and "# " in text
+    again = invoke("init", path)
+    assert again.exit_code == 2 and "already exists" in again.output
+    assert path.read_text() == text
+
+
+def test_validate_exits_0_for_generated_feeds_and_1_with_file_line_messages(
+        capture_config, tmp_path):
+    invoke("run", "--config", capture_config, "-q")
+    ok = invoke("validate", tmp_path / "out")
+    assert ok.exit_code == 0 and "18 feeds valid" in ok.output
+    bad = tmp_path / "bad.atom"
+    bad.write_text('<feed xmlns="http://www.w3.org/2005/Atom"><title>x</title></feed>')
+    result = invoke("validate", bad)
+    assert result.exit_code == 1
+    assert result.output.startswith(f"{bad}:1: ")
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_explains_itself_with_help_and_an_example(command):
+    result = invoke(command, "--help")
+    assert result.exit_code == 0
+    assert "Example:" in result.output
+
+
+def test_python_dash_m_feedmaker_works():
+    result = subprocess.run([sys.executable, "-m", "feedmaker", "--help"],
+                            capture_output=True, text=True, check=True)
+    for command in COMMANDS:
+        assert command in result.stdout

@@ -1,0 +1,116 @@
+"""load_config checks the TOML once and names the file, line and field of every mistake."""
+
+from pathlib import Path
+
+import pytest
+
+from feedmaker.config import load_config, parse_config
+from feedmaker.errors import ConfigError
+from feedmaker.tagger import default_topics
+
+SPEC_SLUGS = ["language", "vision", "multimodal", "generative", "audio", "robotics",
+              "reinforcement-learning", "agents", "efficiency", "theory", "graphs", "time-series",
+              "biology-medicine", "science", "security", "retrieval-recsys", "interpretability"]
+
+GOOD = """\
+[site]
+title = "Mine"
+base_url = "https://feeds.example.org/sub"
+out_dir = "public"
+state = "var/state.sqlite"
+max_entries = 20
+
+[[sources]]
+name = "hf"
+type = "hf-api"
+url = "https://huggingface.co/api/daily_papers"
+
+[[sources]]
+name = "snap"
+type = "hf-page"
+url = "file:snapshots/page.html"
+
+[topics.vision]
+title = "Vision"
+any = ["image", "ViT"]
+none = ["vision-language"]
+"""
+
+
+def load_text(tmp_path: Path, text: str):
+    path = tmp_path / "feedmaker.toml"
+    path.write_text(text, encoding="utf-8")
+    return load_config(path)
+
+
+def test_a_good_config_loads_into_typed_values_with_paths_relative_to_the_file(tmp_path):
+    config = load_text(tmp_path, GOOD)
+    assert config.site.base_url == "https://feeds.example.org/sub/"
+    assert config.site.out_dir == tmp_path / "public"
+    assert config.site.state == tmp_path / "var" / "state.sqlite"
+    assert config.site.max_entries == 20
+    assert [s.name for s in config.sources] == ["hf", "snap"]
+    assert config.sources[1].url == (tmp_path / "snapshots" / "page.html").as_uri()
+    assert [t.slug for t in config.topics] == ["vision"]
+    assert config.topics[0].none == ("vision-language",)
+
+
+def test_without_a_config_file_the_built_in_defaults_are_used(tmp_path):
+    config = load_config(None, cwd=tmp_path)
+    assert config.path is None
+    assert [s.url for s in config.sources] == ["https://huggingface.co/api/daily_papers?limit=100"]
+    assert [t.slug for t in config.topics] == SPEC_SLUGS
+    assert config.site.out_dir == tmp_path / "feeds"
+
+
+def test_feedmaker_toml_in_the_working_folder_is_used_when_present(tmp_path):
+    (tmp_path / "feedmaker.toml").write_text(GOOD, encoding="utf-8")
+    assert load_config(None, cwd=tmp_path).site.title == "Mine"
+
+
+def test_a_config_without_topics_uses_the_17_default_topics():
+    config = parse_config('[site]\ntitle = "x"\n', base_dir=Path("/tmp"), where="c.toml")
+    assert [t.slug for t in config.topics] == SPEC_SLUGS == [t.slug for t in default_topics()]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("[site\n", r"c\.toml: invalid TOML: .*line 1"),
+    ('[site]\nmax_entries = "ten"\n', r"c\.toml:2: site\.max_entries must be a positive"),
+    ('[site]\ntitel = "x"\n', r"c\.toml:2: site\.titel: unknown key"),
+    ('[site]\nbase_url = "feeds.example.org"\n', r"c\.toml:2: site\.base_url must be an absolute"),
+    ('[site]\nout_dir = "pub"\nstate = "pub/state.sqlite"\n', r"must not be inside site\.out_dir"),
+    ('[[sources]]\nname = "a"\ntype = "rss"\nurl = "https://x.org/"\n',
+     r"c\.toml:3: sources\[1\]\.type 'rss' is not one of: hf-api, hf-page"),
+    ('[[sources]]\nname = "a"\ntype = "hf-api"\n', r"c\.toml:1: sources\[1\]\.url is required"),
+    ('[[sources]]\nname = "a"\ntype = "hf-api"\nurl = "x"\n\n'
+     '[[sources]]\nname = "a"\ntype = "hf-api"\nurl = "https://x.org/"\n',
+     r"c\.toml:4: sources\[1\]\.url must be an http\(s\) or file: URL"),
+    ('[[sources]]\nname = "a"\ntype = "hf-api"\nurl = "https://x.org/"\n\n'
+     '[[sources]]\nname = "a"\ntype = "hf-api"\nurl = "https://x.org/"\n',
+     r"c\.toml:7: sources\[2\]\.name 'a' is used twice"),
+    ('[topics.Vision]\nany = ["image"]\n', r"c\.toml:1: \[topics\.Vision\]: slug 'Vision'"),
+    ('[topics."../x"]\nany = ["image"]\n', r"slug '\.\./x' must be lower-case"),
+    ('[topics.con]\nany = ["image"]\n', r"c\.toml:1: \[topics\.con\]: slug 'con' is reserved"),
+    ('[topics.all]\nany = ["image"]\n', r"slug 'all' is reserved"),
+    ('[topics.vision]\nany = []\n', r"c\.toml:1: \[topics\.vision\] needs at least one term"),
+    ('[topics.vision]\nany = ["image", 3]\n', r"topics\.vision\.any: term 3 must be a non-empty"),
+    ('[topics.vision]\nany = "image"\n', r"topics\.vision\.any must be a list of strings"),
+    ('[topics.vision]\nany = ["image"]\nnoen = ["x"]\n', r"\[topics\.vision\]: unknown key 'noen'"),
+    ('[sites]\ntitle = "x"\n', r"c\.toml:1: unknown table 'sites'"),
+])
+def test_mistakes_are_reported_with_file_line_and_field(text, message):
+    with pytest.raises(ConfigError, match=message):
+        parse_config(text, base_dir=Path("/tmp"), where="c.toml")
+
+
+def test_an_unreadable_config_file_is_a_config_error_naming_it(tmp_path):
+    with pytest.raises(ConfigError, match="missing.toml: cannot read config"):
+        load_config(tmp_path / "missing.toml")
+
+
+def test_out_and_state_overrides_are_checked_too(tmp_path):
+    config = load_text(tmp_path, GOOD)
+    moved = config.with_paths(out_dir=tmp_path / "elsewhere")
+    assert moved.site.out_dir == tmp_path / "elsewhere"
+    with pytest.raises(ConfigError, match="must not be inside"):
+        config.with_paths(state=tmp_path / "public" / "s.sqlite")

@@ -1,0 +1,68 @@
+"""The hf-api source reads the real daily-papers capture exactly as Hugging Face sent it."""
+
+import json
+
+import pytest
+
+from feedmaker.errors import ParseError
+from feedmaker.sources import hf_api
+
+from .conftest import daily_items, fixture_bytes
+
+URL = "https://huggingface.co/api/daily_papers"
+
+
+def test_every_item_of_the_capture_becomes_one_entry_with_its_paper_fields():
+    entries = hf_api.parse(fixture_bytes("hf_daily_papers_2026-05-18.json"), "hf", URL)
+    items = daily_items()
+    assert len(entries) == len(items) == 50
+    for entry, item in zip(entries, items, strict=True):
+        paper = item["paper"]
+        assert entry.arxiv_id == paper["id"]
+        assert entry.title == paper["title"]
+        assert entry.authors == [a["name"] for a in paper["authors"]]
+        assert entry.url == f"https://huggingface.co/papers/{paper['id']}"
+
+
+def test_published_is_the_papers_date_not_the_earlier_outer_item_date():
+    entry = hf_api.parse(fixture_bytes("hf_daily_papers_2026-05-18.json"), "hf", URL)[0]
+    item = daily_items()[0]
+    assert item["publishedAt"] == "2026-05-13T20:00:00.000Z"
+    assert entry.published == item["paper"]["publishedAt"] == "2026-05-14T00:00:00.000Z"
+
+
+def test_summary_is_the_abstract_not_the_ai_summary():
+    entry = hf_api.parse(fixture_bytes("hf_daily_papers_2026-05-18.json"), "hf", URL)[0]
+    paper = daily_items()[0]["paper"]
+    assert entry.summary == paper["summary"] != paper["ai_summary"]
+    assert entry.summary_is_abstract
+
+
+def test_code_and_project_links_come_from_the_paper():
+    entries = hf_api.parse(fixture_bytes("hf_daily_papers_2026-05-18.json"), "hf", URL)
+    by_id = {e.arxiv_id: e for e in entries}
+    for item in daily_items():
+        paper = item["paper"]
+        assert by_id[paper["id"]].links.get("code") == paper.get("githubRepo")
+        assert by_id[paper["id"]].links.get("project") == paper.get("projectPage")
+
+
+def test_a_single_paper_object_from_the_papers_endpoint_is_one_entry():
+    entries = hf_api.parse(fixture_bytes("hf_paper_detail_2605.15320.json"), "hf", URL)
+    assert [e.arxiv_id for e in entries] == ["2605.15320"]
+    assert entries[0].published == "2026-05-14T00:00:00.000Z"
+
+
+def test_an_empty_list_is_zero_entries_not_an_error():
+    assert hf_api.parse(b"[]", "hf", URL) == []
+
+
+@pytest.mark.parametrize("body, message", [
+    (b"<html>rate limited</html>", "not JSON"),
+    (b'{"error": "x"}', "expected a JSON list"),
+    (json.dumps([{"paper": {"title": "no id"}}]).encode(), "without paper.id"),
+])
+def test_bad_bodies_raise_an_error_naming_the_url(body, message):
+    with pytest.raises(ParseError, match=message) as info:
+        hf_api.parse(body, "hf", URL)
+    assert URL in str(info.value)

@@ -1,0 +1,97 @@
+"""render_atom writes valid, deterministic Atom with correct links, categories and text."""
+
+from datetime import UTC, datetime
+
+from feedmaker.model import Entry
+from feedmaker.write import FeedInfo
+from feedmaker.write.atom import entry_html, render_atom
+
+from .conftest import ATOM_NS, assert_valid_atom
+
+PUBLISHED = datetime(2026, 5, 14, tzinfo=UTC)
+ENTRY = Entry(
+    id="https://arxiv.org/abs/2605.00001", arxiv_id="2605.00001",
+    title="Seeing <b>Bold</b> & Hearing", summary="We <script>alert(1)</script> study x & y.",
+    url="https://huggingface.co/papers/2605.00001", source="hf",
+    authors=("Ada Lovelace", "Alan Turing"), published=PUBLISHED, updated=PUBLISHED,
+    links=(("arxiv", "https://arxiv.org/abs/2605.00001"), ("pdf", "https://arxiv.org/pdf/2605.00001"),
+           ("code", "https://github.com/x/y"), ("project", "https://x.github.io/")),
+)
+TOPICS = {"vision": "Computer Vision", "audio": "Audio & Speech"}
+
+
+def render(entries=(ENTRY,), **kwargs):
+    feed = FeedInfo("vision.atom", "Feeds: Vision", "Images", "https://feeds.example.org/",
+                    tuple(entries))
+    return render_atom(feed, author="tester", updated=datetime(2026, 1, 1, tzinfo=UTC),
+                       topic_titles=TOPICS, entry_topics={ENTRY.id: ["vision", "audio"]},
+                       index_url="https://feeds.example.org/index.html", **kwargs)
+
+
+def test_the_feed_passes_the_rfc4287_schema():
+    assert_valid_atom(render())
+    assert_valid_atom(render(entries=()))
+
+
+def test_feed_id_and_self_link_are_base_url_plus_file_name():
+    tree = assert_valid_atom(render())
+    assert tree.findtext("a:id", namespaces=ATOM_NS) == "https://feeds.example.org/vision.atom"
+    [self_link] = tree.xpath("a:link[@rel='self']", namespaces=ATOM_NS)
+    assert self_link.get("href") == "https://feeds.example.org/vision.atom"
+    [alternate] = tree.xpath("a:link[@rel='alternate']", namespaces=ATOM_NS)
+    assert alternate.get("href") == "https://feeds.example.org/index.html"
+
+
+def test_feed_updated_is_the_newest_entry_updated_or_the_given_time_when_empty():
+    assert b"<updated>2026-05-14T00:00:00+00:00</updated>" in render()
+    empty = assert_valid_atom(render(entries=()))
+    assert empty.findtext("a:updated", namespaces=ATOM_NS) == "2026-01-01T00:00:00+00:00"
+
+
+def test_entry_has_one_alternate_link_and_related_links_keep_rel_type_and_title():
+    tree = assert_valid_atom(render())
+    links = [(link.get("rel"), link.get("type"), link.get("title"), link.get("href"))
+             for link in tree.xpath("a:entry/a:link", namespaces=ATOM_NS)]
+    assert links == [
+        ("alternate", "text/html", None, "https://huggingface.co/papers/2605.00001"),
+        ("related", "text/html", "arXiv abstract", "https://arxiv.org/abs/2605.00001"),
+        ("related", "application/pdf", "PDF", "https://arxiv.org/pdf/2605.00001"),
+        ("related", "text/html", "Code", "https://github.com/x/y"),
+        ("related", "text/html", "Project page", "https://x.github.io/"),
+    ]
+
+
+def test_entry_carries_id_dates_authors_and_one_category_per_topic():
+    tree = assert_valid_atom(render())
+    [entry] = tree.xpath("a:entry", namespaces=ATOM_NS)
+    assert entry.findtext("a:id", namespaces=ATOM_NS) == ENTRY.id
+    assert entry.findtext("a:published", namespaces=ATOM_NS) == "2026-05-14T00:00:00+00:00"
+    assert entry.findtext("a:updated", namespaces=ATOM_NS) == "2026-05-14T00:00:00+00:00"
+    assert entry.xpath("a:author/a:name/text()", namespaces=ATOM_NS) == list(ENTRY.authors)
+    assert [(c.get("term"), c.get("label")) for c in entry.xpath("a:category", namespaces=ATOM_NS)
+            ] == [("vision", "Computer Vision"), ("audio", "Audio & Speech")]
+
+
+def test_title_and_summary_are_plain_text_and_content_is_sanitized_html():
+    tree = assert_valid_atom(render())
+    [entry] = tree.xpath("a:entry", namespaces=ATOM_NS)
+    assert entry.findtext("a:title", namespaces=ATOM_NS) == "Seeing <b>Bold</b> & Hearing"
+    assert entry.find("a:title", namespaces=ATOM_NS).get("type") in (None, "text")
+    assert entry.findtext("a:summary", namespaces=ATOM_NS) == ENTRY.summary
+    content = entry.find("a:content", namespaces=ATOM_NS)
+    assert content.get("type") == "html"
+    assert "<script>" not in content.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content.text
+    assert "Ada Lovelace, Alan Turing" in content.text
+
+
+def test_entry_html_links_every_related_page_and_nothing_that_drifts():
+    html = entry_html(ENTRY)
+    for href in ("https://huggingface.co/papers/2605.00001", "https://arxiv.org/pdf/2605.00001",
+                 "https://github.com/x/y", "https://x.github.io/"):
+        assert f'href="{href}"' in html
+    assert "upvote" not in html.lower()
+
+
+def test_rendering_twice_gives_identical_bytes():
+    assert render() == render()
