@@ -22,6 +22,7 @@ demo: $(VENV)/.installed
 	@echo "Open feeds/index.html in a browser, or serve it: $(BIN)/python -m http.server -d feeds 8000"
 
 test: $(VENV)/.installed-test
+	$(BIN)/ruff check --quiet feedmaker tests scripts
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.installed-test

@@ -1,0 +1,34 @@
+"""The README documents every command and every config key."""
+
+from pathlib import Path
+
+import pytest
+
+from feedmaker.cli import cli
+from feedmaker.config import SITE_KEYS, SOURCE_KEYS
+from feedmaker.sources import SOURCE_TYPES
+from feedmaker.tagger.rules import TOPIC_KEYS
+
+README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+
+
+def test_readme_starts_with_the_two_commands():
+    head = README[:1500]
+    assert "make demo" in head and "make test" in head
+
+
+@pytest.mark.parametrize("command", sorted(cli.commands))
+def test_every_command_is_in_the_readme(command):
+    assert f"feedmaker {command}" in README
+
+
+@pytest.mark.parametrize("key", sorted(f"site.{k}" for k in SITE_KEYS)
+                         + sorted(f"sources[].{k}" for k in SOURCE_KEYS)
+                         + sorted(f"topics.<slug>.{k}" for k in TOPIC_KEYS))
+def test_every_config_key_is_in_the_readme(key):
+    assert f"`{key}`" in README
+
+
+@pytest.mark.parametrize("kind", sorted(SOURCE_TYPES))
+def test_every_source_type_is_in_the_readme(kind):
+    assert f"| `{kind}` |" in README
