@@ -126,6 +126,104 @@ def validate(paths: tuple[Path, ...]) -> None:
     click.echo(f"{count} feeds valid")
 
 
+def _load_tagger(config_path: Path | None):
+    from feedmaker.config import load_config
+    from feedmaker.tagger import Tagger
+
+    config = load_config(config_path)
+    return config, Tagger(config.topics)
+
+
+@cli.command()
+@config_option
+@click.argument("source", type=click.File("r", encoding="utf-8"), default="-")
+def tag(config_path, source) -> None:
+    """Tag JSON lines and print each back with "topics": [slug, ...] added.
+
+    Each line is an object with `title`, `summary` (or `abstract`), and optionally
+    `authors` and `categories`. Reads standard input when SOURCE is - or missing.
+
+    Example: feedmaker tag papers.jsonl > tagged.jsonl
+    """
+    import json
+
+    from feedmaker.evaluate import read_papers
+
+    try:
+        _, tagger = _load_tagger(config_path)
+        for paper in read_papers(source, source.name):
+            topics = tagger.tag_fields(paper.title, paper.summary, paper.authors,
+                                       paper.categories)
+            click.echo(json.dumps({**paper.record, "topics": topics}, ensure_ascii=False))
+    except FeedmakerError as exc:
+        _fail(exc)
+
+
+@cli.command(name="eval")
+@config_option
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@click.option("--topics", help="Comma-separated slugs to score (default: every topic "
+                               "that carries a label somewhere in FILE).")
+@click.option("--use-categories", is_flag=True,
+              help="Let `category:` terms see the papers' categories (default: text only).")
+@click.argument("source", type=click.File("r", encoding="utf-8"))
+def eval_command(config_path, as_json, topics, use_categories, source) -> None:
+    """Score the rules against labelled JSON lines: P/R/F1 per topic and macro-F1.
+
+    Each line carries its true "topics". A topic that appears in no line is unknown in
+    that file, not negative, and is not scored unless named with --topics.
+
+    Example: feedmaker eval data/arxiv-topics-dev.jsonl
+    """
+    import json
+
+    from feedmaker.evaluate import evaluate, format_table, macro_f1, read_papers
+
+    try:
+        _, tagger = _load_tagger(config_path)
+        wanted = [t.strip() for t in topics.split(",") if t.strip()] if topics else None
+        scores = evaluate(tagger, read_papers(source, source.name), topics=wanted,
+                          use_categories=use_categories)
+    except FeedmakerError as exc:
+        _fail(exc)
+    if as_json:
+        click.echo(json.dumps({
+            "topics": {s.slug: {"precision": round(s.precision, 4), "recall": round(s.recall, 4),
+                                "f1": round(s.f1, 4), "support": s.support} for s in scores},
+            "macro_f1": round(macro_f1(scores), 4)}, indent=2))
+    else:
+        click.echo(format_table(scores))
+
+
+@cli.command()
+@config_option
+@click.option("--title", help="The paper's title.")
+@click.option("--summary", default="", help="The paper's abstract.")
+@click.option("--id", "entry_id", help="An arXiv id or entry id from the state store.")
+@click.option("--state", type=click.Path(dir_okay=False, path_type=Path),
+              help="State store to look --id up in (default: the config's site.state).")
+@click.option("--all-topics/--matched-only", default=True,
+              help="Show every topic (default) or only those that matched.")
+def explain(config_path, title, summary, entry_id, state, all_topics) -> None:
+    """Show which terms of which topics match a paper, in which field, with the score.
+
+    Give the paper as --title/--summary, or by --id from the state store.
+
+    Example: feedmaker explain --title "Diffusion models for video" --summary "..."
+    """
+    from feedmaker.explain import explain_entry, format_explanation
+
+    if bool(title) == bool(entry_id):
+        raise click.UsageError("give either --title (and --summary) or --id")
+    try:
+        config, tagger = _load_tagger(config_path)
+        paper, results = explain_entry(config, tagger, title=title, summary=summary,
+                                       entry_id=entry_id, state=state)
+    except FeedmakerError as exc:
+        _fail(exc)
+    click.echo(format_explanation(tagger, paper, results, all_topics))
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="feedmaker")

@@ -202,6 +202,12 @@ class Store:
                 found[entry_id].append(topic)
         return found
 
+    def get(self, entry_id: str) -> Entry | None:
+        """One stored entry by its id, or None."""
+        row = self.db.execute(f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE id = ?",
+                              (entry_id,)).fetchone()
+        return _entry_from_row(row) if row else None
+
     def count(self) -> int:
         """How many entries the store holds."""
         return self.db.execute("SELECT count(*) FROM entries").fetchone()[0]

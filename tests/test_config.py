@@ -52,7 +52,7 @@ def test_a_good_config_loads_into_typed_values_with_paths_relative_to_the_file(t
     assert [s.name for s in config.sources] == ["hf", "snap"]
     assert config.sources[1].url == (tmp_path / "snapshots" / "page.html").as_uri()
     assert [t.slug for t in config.topics] == ["vision"]
-    assert config.topics[0].none == ("vision-language",)
+    assert [t.source for t in config.topics[0].none] == ["vision-language"]
 
 
 def test_without_a_config_file_the_built_in_defaults_are_used(tmp_path):
@@ -93,8 +93,8 @@ def test_a_config_without_topics_uses_the_17_default_topics():
     ('[topics.con]\nany = ["image"]\n', r"c\.toml:1: \[topics\.con\]: slug 'con' is reserved"),
     ('[topics.all]\nany = ["image"]\n', r"slug 'all' is reserved"),
     ('[topics.vision]\nany = []\n', r"c\.toml:1: \[topics\.vision\] needs at least one term"),
-    ('[topics.vision]\nany = ["image", 3]\n', r"topics\.vision\.any: term 3 must be a non-empty"),
-    ('[topics.vision]\nany = "image"\n', r"topics\.vision\.any must be a list of strings"),
+    ('[topics.vision]\nany = ["image", 3]\n', r"topics\.vision\.any: term 3: must be a non-empty"),
+    ('[topics.vision]\nany = "image"\n', r"topics\.vision\.any must be a list of terms"),
     ('[topics.vision]\nany = ["image"]\nnoen = ["x"]\n', r"\[topics\.vision\]: unknown key 'noen'"),
     ('[sites]\ntitle = "x"\n', r"c\.toml:1: unknown table 'sites'"),
 ])

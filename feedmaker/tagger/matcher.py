@@ -1,29 +1,150 @@
-"""Find which of many terms occur in a text, as whole words, case-insensitively."""
+"""Find which of many terms occur in a text, all at once, nested and overlapping ones included.
+
+Every term is one pattern in a google-re2 `Set`, which reports every pattern that occurs in
+one linear-time scan: "language model" inside "large language model" is found as well as
+the longer term (a single alternation regex, or flashtext, would lose it), and no pattern
+can make the scan backtrack.
+
+Word boundaries: RE2's `\\b` knows only ASCII letters, and a Set with Unicode boundary
+classes is thousands of times slower (measured: 3 s to compile 1,000 terms, 150 docs/s).
+So ASCII texts (97% of arXiv abstracts) are scanned with `\\b`; other texts are scanned with
+a boundary-free Set for candidates, each then checked with Unicode-aware lookarounds.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+import re2
+
+# Inside a phrase, a space in the term matches any run of these in the text.
+SEPARATORS = "\t\n\f\r -\u00a0\u2010\u2011"
+_SEP_RE2 = r"[\t\n\f\r \-\x{a0}\x{2010}\x{2011}]+"
+_SEP_PY = "[\t\n\f\r \\-\u00a0\u2010\u2011]+"
+_SPLIT = re.compile(_SEP_PY)
 
 
-def _pattern(term: str) -> str:
-    # A space in a term matches any run of whitespace or a hyphen: "self supervised"
-    # also finds "self-supervised".
-    words = [re.escape(word) for word in term.split()]
-    return r"[\s-]+".join(words)
+@dataclass(frozen=True)
+class MatchTerm:
+    """One pattern to look for.
+
+    kind: "word" (whole words; simple plural of the last word), "prefix" (whole word on the
+    left, any word ending), or "regex" (RE2 syntax, as written).
+    """
+
+    kind: str
+    text: str
+    case_sensitive: bool = False
+
+
+def words_of(text: str) -> list[str]:
+    """The words of a term: split on spaces and hyphens."""
+    return [w for w in _SPLIT.split(text.strip()) if w]
+
+
+def plural_variants(word: str, case_sensitive: bool) -> list[str]:
+    """The word and its simple English plural: model/models, policy/policies, bias/biases."""
+    if not word[-1:].isalpha():
+        return [word]
+    if case_sensitive:
+        return [word] if word.endswith("s") else [word, word + "s"]
+    lower = word.lower()
+    if lower.endswith("y") and len(lower) > 1 and lower[-2] not in "aeiou":
+        return [word, word[:-1] + "ies"]
+    if lower.endswith("is") and len(lower) > 3:
+        return [word, word[:-2] + "es"]
+    if lower.endswith(("s", "x", "z", "ch", "sh")):
+        return [word, word + "es"]
+    return [word, word + "s"]
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def _word_body(term: MatchTerm, escape, sep: str) -> tuple[str, str, str]:
+    """(body, first char, last char) of a word/prefix term as a regex."""
+    words = words_of(term.text)
+    head = sep.join(escape(w) for w in words[:-1])
+    if term.kind == "word":
+        variants = plural_variants(words[-1], term.case_sensitive)
+        last = "(?:" + "|".join(escape(v) for v in variants) + ")"
+    else:
+        last = escape(words[-1])
+    return (head + sep + last if head else last), words[0][0], words[-1][-1]
+
+
+def re2_pattern(term: MatchTerm, boundaries: bool = True) -> str:
+    """The term as an RE2 pattern; `boundaries=False` gives the candidate (superset) form."""
+    if term.kind == "regex":
+        return term.text
+    body, first, last = _word_body(term, re2.escape, _SEP_RE2)
+    flags = "" if term.case_sensitive else "(?i)"
+    if not boundaries:
+        return flags + body
+    left = r"\b" if _is_word_char(first) else ""
+    right = r"\b" if term.kind == "word" and _is_word_char(last) else ""
+    return flags + left + body + right
+
+
+def python_pattern(term: MatchTerm) -> re.Pattern:
+    """The exact, Unicode-aware form of a word/prefix term, for non-ASCII texts."""
+    body, first, last = _word_body(term, re.escape, _SEP_PY)
+    left = r"(?<!\w)" if _is_word_char(first) else ""
+    right = r"(?!\w)" if term.kind == "word" and _is_word_char(last) else ""
+    return re.compile(left + body + right, 0 if term.case_sensitive else re.IGNORECASE)
 
 
 class TermMatcher:
-    """Compiled once from a list of terms; `matches(text)` returns the terms present."""
+    """Compiled once from a list of terms; `search(text)` returns the indices present."""
 
-    def __init__(self, terms: Iterable[str]) -> None:
-        self.terms = tuple(dict.fromkeys(terms))
-        self._regexes = [
-            re.compile(r"(?<!\w)" + _pattern(term) + r"(?!\w)", re.IGNORECASE)
-            for term in self.terms
-        ]
+    def __init__(self, terms: Sequence[MatchTerm]) -> None:
+        self.terms = tuple(terms)
+        self._ascii = _compile_set(re2_pattern(t) for t in self.terms)
 
-    def matches(self, text: str) -> list[str]:
-        """Every term that occurs in `text`, in the order the terms were given."""
-        return [term for term, regex in zip(self.terms, self._regexes, strict=True)
-                if regex.search(text)]
+    @cached_property
+    def _candidates(self) -> re2._Set | None:
+        return _compile_set(re2_pattern(t, boundaries=False) for t in self.terms)
+
+    @cached_property
+    def _exact(self) -> list:
+        return [re2.compile(t.text) if t.kind == "regex" else python_pattern(t)
+                for t in self.terms]
+
+    def search(self, text: str) -> list[int]:
+        """Indices (into `terms`) of every term that occurs in `text`, in no set order."""
+        if not self.terms or not text:
+            return []
+        if text.isascii():
+            return self._ascii.Match(text) or []
+        exact = self._exact
+        return [i for i in self._candidates.Match(text) or [] if exact[i].search(text)]
+
+
+def _compile_set(patterns) -> re2._Set:
+    options = re2.Options()
+    options.max_mem = 64 << 20
+    matcher = re2.Set.SearchSet(options)
+    for pattern in patterns:
+        matcher.Add(pattern)
+    matcher.Compile()
+    return matcher
+
+
+def check_regex(pattern: str) -> str | None:
+    """Why an RE2 pattern is unusable as a term, or None when it is fine."""
+    options = re2.Options()
+    options.log_errors = False
+    try:
+        compiled = re2.compile(pattern, options)
+    except re2.error as exc:
+        reason = exc.args[0] if exc.args else exc
+        if isinstance(reason, bytes):
+            reason = reason.decode("utf-8", "replace")
+        return f"not a valid RE2 regex ({reason}); RE2 has no backreferences or lookaround"
+    if compiled.search("") is not None:
+        return "matches empty text, so it would match every paper"
+    return None
