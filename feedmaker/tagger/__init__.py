@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -61,47 +62,60 @@ class _Use:
 
 
 class Tagger:
-    """Compiled topic rules. The one interface the rest of feedmaker uses for tagging."""
+    """Compiled topic rules. The one interface the rest of feedmaker uses for tagging.
+
+    Every use of a term (a term in two topics is two uses) is one pattern of one RE2 Set,
+    so a pattern index names its topic, role and points directly.
+
+    `tag_fields` is the hot path: one scan of `title NUL summary` (NUL is neither a word
+    character nor a phrase separator, so no word term matches across it) and one scan of
+    the short title; a veto is worth minus infinity. Rules with `all` groups, regexes, or
+    summary, author or category scopes take the general path of `explain`, which keeps
+    every hit; tests hold the two paths equal.
+    """
 
     def __init__(self, topics: Sequence[TopicRule]) -> None:
         self.topics = tuple(topics)
-        terms: dict[MatchTerm, int] = {}
-        self._uses: list[list[_Use]] = []
+        self._uses: list[_Use] = []
+        patterns: list[MatchTerm] = []
         self._categories: dict[str, list[_Use]] = {}
         self._category_prefixes: list[tuple[str, _Use]] = []
-        self._needs_authors = False
-        key = 0
+        keys = itertools.count()
         for number, topic in enumerate(self.topics):
             roles = [(ANY, 0, term) for term in topic.any]
             roles += [(ALL, g, term) for g, group in enumerate(topic.all) for term in group]
             roles += [(NONE, 0, term) for term in topic.none]
             for role, group, term in roles:
-                key += 1
                 weight = term.weight if role == ANY else 0.0
                 use = _Use(number, role, group, weight, weight * topic.title_weight,
-                           _FIELDS_OF_SCOPE[term.field], key, term.source)
+                           _FIELDS_OF_SCOPE[term.field], next(keys), term.source)
                 if term.kind == "category":
                     if term.text.endswith("*"):
                         self._category_prefixes.append((term.text[:-1], use))
                     else:
                         self._categories.setdefault(term.text, []).append(use)
                     continue
-                self._needs_authors |= term.field == "authors"
-                match_term = MatchTerm("prefix" if term.kind == "prefix" else term.kind,
-                                       term.text, term.case_sensitive)
-                if match_term not in terms:
-                    terms[match_term] = len(terms)
-                    self._uses.append([])
-                self._uses[terms[match_term]].append(use)
-        self._matcher = TermMatcher(list(terms))
-        self._thresholds = [t.threshold for t in self.topics]
+                self._uses.append(use)
+                patterns.append(MatchTerm(term.kind, term.text, term.case_sensitive))
+        self._matcher = TermMatcher(patterns)
+        self._general = bool(self._categories or self._category_prefixes) or any(
+            u.role == ALL or u.fields not in (_FIELDS_OF_SCOPE["text"], _FIELDS_OF_SCOPE["title"])
+            for u in self._uses) or any(t.kind == "regex" for t in patterns)
+        # Fast-path tables. A title hit is also a hit of `title NUL summary`, so it adds the
+        # summary points there and the difference here: together, the title points.
+        self._topic_of = [u.topic for u in self._uses]
+        self._summary_points = [_points(u, "summary") for u in self._uses]
+        self._title_extra = [_title_extra(u) for u in self._uses]
+        self._zeros = [0.0] * len(self.topics)
+        self._slugs = [t.slug for t in self.topics]
+        self._thresholds = [t.threshold - _EPSILON if t.any else float("-inf")
+                            for t in self.topics]
         self._all_groups = [(1 << len(t.all)) - 1 for t in self.topics]
-        self._has_any = [bool(t.any) for t in self.topics]
         self.fingerprint = hashlib.sha256(repr(self.topics).encode()).hexdigest()[:16]
 
     @property
     def term_count(self) -> int:
-        """How many distinct text patterns the rules compile to."""
+        """How many term uses the rules compile to (a term in two topics counts twice)."""
         return len(self._uses)
 
     def tag(self, entry: Entry) -> list[str]:
@@ -111,59 +125,60 @@ class Tagger:
     def tag_fields(self, title: str, summary: str = "", authors: Sequence[str] = (),
                    categories: Sequence[str] = ()) -> list[str]:
         """The slugs of the topics a paper's fields belong to, in config order."""
-        scores, groups, vetoed, _ = self._evaluate(title, summary, authors, categories, None)
-        return [topic.slug for number, topic in enumerate(self.topics)
-                if self._verdict(number, scores, groups, vetoed)]
+        if self._general:
+            return [r.slug for r in self.explain(title, summary, authors, categories)
+                    if r.matched]
+        search = self._matcher.search
+        in_title = search(title)
+        in_either = search(title + "\x00" + summary) if summary else in_title
+        if not in_either:
+            return []
+        scores = self._zeros[:]
+        topic_of = self._topic_of
+        points = self._summary_points
+        for index in in_either:
+            scores[topic_of[index]] += points[index]
+        points = self._title_extra
+        for index in in_title:
+            scores[topic_of[index]] += points[index]
+        return [slug for slug, score, threshold in zip(self._slugs, scores, self._thresholds,
+                                                       strict=True) if score >= threshold]
 
     def explain(self, title: str, summary: str = "", authors: Sequence[str] = (),
                 categories: Sequence[str] = ()) -> list[TopicResult]:
         """For every topic: matched or not, the score, the threshold and each hit."""
-        hits: list[list[Hit]] = [[] for _ in self.topics]
-        scores, groups, vetoed, hits = self._evaluate(title, summary, authors, categories, hits)
-        return [TopicResult(
-            slug=topic.slug, matched=self._verdict(number, scores, groups, vetoed),
-            score=round(scores[number], 6), threshold=topic.threshold,
-            hits=tuple(hits[number]),
-            groups_missing=tuple(g for g in range(len(topic.all)) if not groups[number] >> g & 1))
-            for number, topic in enumerate(self.topics)]
-
-    def _verdict(self, number: int, scores, groups, vetoed) -> bool:
-        return (not vetoed[number] and groups[number] == self._all_groups[number]
-                and (scores[number] >= self._thresholds[number] - _EPSILON
-                     or not self._has_any[number]))
-
-    def _evaluate(self, title, summary, authors, categories, hits):
         count = len(self.topics)
         scores, groups, vetoed = [0.0] * count, [0] * count, [False] * count
+        hits: list[list[Hit]] = [[] for _ in self.topics]
         counted: set[int] = set()
-        fields = [("title", self._matcher.search(title)),
-                  ("summary", self._matcher.search(summary))]
-        if self._needs_authors and authors:
-            fields.append(("authors", self._matcher.search("; ".join(authors))))
-        if categories and (self._categories or self._category_prefixes):
+        search = self._matcher.search
+        fields = [("title", [self._uses[i] for i in sorted(search(title))]),
+                  ("summary", [self._uses[i] for i in sorted(search(summary))])]
+        if authors:
+            fields.append(("authors", [self._uses[i] for i in sorted(search("; ".join(authors)))]))
+        if categories:
             fields.append(("category", self._category_uses(categories)))
-        uses_of = self._uses
         for field, found in fields:
-            for item in found:
-                for use in (uses_of[item] if field != "category" else (item,)):
-                    if field not in use.fields:
-                        continue
-                    if use.role == ANY:
-                        if use.key in counted:
-                            continue
-                        counted.add(use.key)
-                        points = use.title_points if field == "title" else use.points
-                        scores[use.topic] += points
-                    elif use.role == ALL:
-                        groups[use.topic] |= 1 << use.group
-                        points = 0.0
-                    else:
-                        vetoed[use.topic] = True
-                        points = 0.0
-                    if hits is not None:
-                        hits[use.topic].append(Hit(use.source, ROLE_NAMES[use.role], field,
-                                                   points))
-        return scores, groups, vetoed, hits
+            for use in found:
+                if field not in use.fields or (use.role == ANY and use.key in counted):
+                    continue
+                points = 0.0
+                if use.role == ANY:
+                    counted.add(use.key)
+                    points = use.title_points if field == "title" else use.points
+                    scores[use.topic] += points
+                elif use.role == ALL:
+                    groups[use.topic] |= 1 << use.group
+                else:
+                    vetoed[use.topic] = True
+                hits[use.topic].append(Hit(use.source, ROLE_NAMES[use.role], field, points))
+        return [TopicResult(
+            slug=topic.slug,
+            matched=(not vetoed[n] and groups[n] == self._all_groups[n]
+                     and scores[n] >= self._thresholds[n]),
+            score=round(scores[n], 6), threshold=topic.threshold, hits=tuple(hits[n]),
+            groups_missing=tuple(g for g in range(len(topic.all)) if not groups[n] >> g & 1))
+            for n, topic in enumerate(self.topics)]
 
     def _category_uses(self, categories: Sequence[str]) -> list[_Use]:
         found = []
@@ -172,3 +187,17 @@ class Tagger:
             found += self._categories.get(name, ())
             found += [use for prefix, use in self._category_prefixes if name.startswith(prefix)]
         return found
+
+
+def _title_extra(use: _Use) -> float:
+    title, summary = _points(use, "title"), _points(use, "summary")
+    return title if title == float("-inf") else title - summary
+
+
+def _points(use: _Use, field: str) -> float:
+    """What one hit of a use in `field` adds on the fast path (a veto: minus infinity)."""
+    if field not in use.fields:
+        return 0.0
+    if use.role == NONE:
+        return float("-inf")
+    return use.title_points if field == "title" else use.points

@@ -7,12 +7,17 @@ can make the scan backtrack.
 
 Word boundaries: RE2's `\\b` knows only ASCII letters, and a Set with Unicode boundary
 classes is thousands of times slower (measured: 3 s to compile 1,000 terms, 150 docs/s).
-So ASCII texts (97% of arXiv abstracts) are scanned with `\\b`; other texts are scanned with
-a boundary-free Set for candidates, each then checked with Unicode-aware lookarounds.
+So the Set uses `\\b`, and a non-ASCII text (3% of arXiv abstracts) is scanned as a copy
+where each non-ASCII letter or digit becomes `_`, which `\\b` counts as a word character,
+and other non-ASCII characters become separators or punctuation. That is exact for every
+term made of ASCII letters, digits and punctuation. The few terms that contain other
+characters (or `_`), and regexes, are checked on the original text one by one.
 """
 
 from __future__ import annotations
 
+import codecs
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -77,14 +82,12 @@ def _word_body(term: MatchTerm, escape, sep: str) -> tuple[str, str, str]:
     return (head + sep + last if head else last), words[0][0], words[-1][-1]
 
 
-def re2_pattern(term: MatchTerm, boundaries: bool = True) -> str:
-    """The term as an RE2 pattern; `boundaries=False` gives the candidate (superset) form."""
+def re2_pattern(term: MatchTerm) -> str:
+    """The term as an RE2 pattern, with ASCII word boundaries."""
     if term.kind == "regex":
         return term.text
-    body, first, last = _word_body(term, re2.escape, _SEP_RE2)
+    body, first, last = _word_body(term, re.escape, _SEP_RE2)
     flags = "" if term.case_sensitive else "(?i)"
-    if not boundaries:
-        return flags + body
     left = r"\b" if _is_word_char(first) else ""
     right = r"\b" if term.kind == "word" and _is_word_char(last) else ""
     return flags + left + body + right
@@ -103,25 +106,42 @@ class TermMatcher:
 
     def __init__(self, terms: Sequence[MatchTerm]) -> None:
         self.terms = tuple(terms)
-        self._ascii = _compile_set(re2_pattern(t) for t in self.terms)
+        self._set = _compile_set(re2_pattern(t) for t in self.terms)
+        # Terms the `_`-masked copy of a non-ASCII text cannot answer for.
+        self._special = frozenset(i for i, t in enumerate(self.terms)
+                                  if t.kind == "regex" or "_" in t.text or not t.text.isascii())
 
     @cached_property
-    def _candidates(self) -> re2._Set | None:
-        return _compile_set(re2_pattern(t, boundaries=False) for t in self.terms)
-
-    @cached_property
-    def _exact(self) -> list:
-        return [re2.compile(t.text) if t.kind == "regex" else python_pattern(t)
-                for t in self.terms]
+    def _exact(self) -> dict[int, object]:
+        return {i: re2.compile(self.terms[i].text) if self.terms[i].kind == "regex"
+                else python_pattern(self.terms[i]) for i in self._special}
 
     def search(self, text: str) -> list[int]:
         """Indices (into `terms`) of every term that occurs in `text`, in no set order."""
-        if not self.terms or not text:
-            return []
         if text.isascii():
-            return self._ascii.Match(text) or []
+            return self._set.Match(text) or []
+        found = self._set.Match(text.encode("ascii", _MASK)) or []
+        if not self._special:
+            return found
         exact = self._exact
-        return [i for i in self._candidates.Match(text) or [] if exact[i].search(text)]
+        return ([i for i in found if i not in self._special]
+                + [i for i, pattern in exact.items() if pattern.search(text)])
+
+
+@functools.lru_cache(maxsize=4096)
+def _mask_run(run: str) -> str:
+    return "".join("_" if char.isalnum() else
+                   ("-" if char in "\u2010\u2011" else " ") if char in SEPARATORS else "\x00"
+                   for char in run)
+
+
+def _mask_error(error: UnicodeEncodeError) -> tuple[str, int]:
+    # str.encode copies ASCII in C and calls this once per run of other characters.
+    return _mask_run(error.object[error.start:error.end]), error.end
+
+
+_MASK = "feedmaker-tagger-mask"
+codecs.register_error(_MASK, _mask_error)
 
 
 def _compile_set(patterns) -> re2._Set:

@@ -1,0 +1,152 @@
+"""Tagging throughput against a per-keyword loop and a bare google-re2 Set scan (same run).
+
+Usage: python -m bench.bench_tagger [--papers N] [--baseline-papers N] [--json PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+import time
+
+import re2
+
+from bench.corpus import paper_corpus, vocabulary_terms
+from feedmaker.tagger import Tagger, default_topics, parse_topics
+
+TERMS = 1000
+TARGETS = {"vs_loop": 100.0, "vs_re2_set": 0.7, "compile_ms": 50.0}
+
+
+TOPIC_LIKE_BAND = (0.0024, 0.022)
+
+
+def thousand_term_rules(band: tuple[float, float] | None = TOPIC_LIKE_BAND):
+    """The default rules plus corpus terms: 1,000 distinct terms over the 17 topics."""
+    topics = {t.slug: {"title": t.title, "any": [term.source for term in t.any],
+                       "none": [term.source for term in t.none]} for t in default_topics()}
+    existing = {term.source.lower() for t in default_topics() for term in t.any + t.none}
+    needed = TERMS - Tagger(parse_topics(topics)).term_count
+    slugs = list(topics)
+    for number, term in enumerate(vocabulary_terms(max(needed, 0), existing, band)):
+        topics[slugs[number % len(slugs)]]["any"].append(term)
+    return parse_topics(topics)
+
+
+def term_texts(rules) -> list[tuple[str, bool]]:
+    seen = {}
+    for topic in rules:
+        for term in topic.any + topic.none + tuple(t for g in topic.all for t in g):
+            if term.kind in ("word", "prefix"):
+                seen[term.text] = term.case_sensitive
+    return list(seen.items())
+
+
+def per_keyword_loop(terms, corpus) -> float:
+    regexes = [re.compile(r"\b" + re.escape(text) + r"\b", 0 if case else re.IGNORECASE)
+               for text, case in terms]
+    start = time.perf_counter()
+    for title, summary in corpus:
+        text = title + "\n" + summary
+        [r for r in regexes if r.search(text)]
+    return len(corpus) / (time.perf_counter() - start)
+
+
+def bare_re2_set(terms, corpus) -> float:
+    options = re2.Options()
+    options.max_mem = 64 << 20
+    matcher = re2.Set.SearchSet(options)
+    for text, case in terms:
+        matcher.Add(("" if case else "(?i)") + r"\b" + re2.escape(text) + r"\b")
+    matcher.Compile()
+    start = time.perf_counter()
+    for title, summary in corpus:
+        matcher.Match(title + "\n" + summary)
+    return len(corpus) / (time.perf_counter() - start)
+
+
+def tagger_throughput(tagger: Tagger, corpus) -> float:
+    tag = tagger.tag_fields
+    start = time.perf_counter()
+    for title, summary in corpus:
+        tag(title, summary)
+    return len(corpus) / (time.perf_counter() - start)
+
+
+def compile_ms(rules, repeat: int = 7) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        Tagger(rules)
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def run(papers: int, baseline_papers: int, repeat: int = 3) -> dict:
+    corpus = paper_corpus(papers)
+    rules = thousand_term_rules()
+    terms = term_texts(rules)
+    tagger = Tagger(rules)
+    defaults = Tagger(default_topics())
+    common_rules = thousand_term_rules(band=None)
+    common = Tagger(common_rules)
+    loop = per_keyword_loop(terms, corpus[:baseline_papers])
+    bare = max(bare_re2_set(terms, corpus) for _ in range(repeat))
+    ours = max(tagger_throughput(tagger, corpus) for _ in range(repeat))
+    return {
+        "papers": papers, "terms": tagger.term_count,
+        "loop_docs_per_s": loop, "re2_set_docs_per_s": bare, "tagger_docs_per_s": ours,
+        "default_rules_docs_per_s": max(tagger_throughput(defaults, corpus)
+                                        for _ in range(repeat)),
+        "default_rules_terms": defaults.term_count,
+        "common_terms_docs_per_s": max(tagger_throughput(common, corpus) for _ in range(repeat)),
+        "common_terms_re2_set_docs_per_s": max(bare_re2_set(term_texts(common_rules), corpus)
+                                               for _ in range(repeat)),
+        "vs_loop": ours / loop, "vs_re2_set": ours / bare,
+        "compile_ms": compile_ms(rules),
+    }
+
+
+def report(result: dict) -> str:
+    rows = [
+        f"tagging benchmark: {result['papers']:,} papers, {result['terms']} terms (default "
+        "rules + corpus terms as common as theirs), one thread",
+        f"  per-keyword re.search loop  {result['loop_docs_per_s']:>10,.0f} docs/s  (baseline)",
+        f"  bare google-re2 Set scan    {result['re2_set_docs_per_s']:>10,.0f} docs/s  (baseline)",
+        f"  feedmaker tagger            {result['tagger_docs_per_s']:>10,.0f} docs/s",
+        f"  feedmaker, default rules    {result['default_rules_docs_per_s']:>10,.0f} docs/s  "
+        f"({result['default_rules_terms']} terms)",
+        f"  worst case, 1,000 most common words: tagger "
+        f"{result['common_terms_docs_per_s']:,.0f} docs/s, bare re2 Set "
+        f"{result['common_terms_re2_set_docs_per_s']:,.0f} docs/s (no target)",
+        _line("tagger / per-keyword loop", result["vs_loop"], ">=", TARGETS["vs_loop"], "x"),
+        _line("tagger / bare re2 Set", result["vs_re2_set"], ">=", TARGETS["vs_re2_set"], "x"),
+        _line("compile 1,000 terms", result["compile_ms"], "<", TARGETS["compile_ms"], " ms"),
+    ]
+    return "\n".join(rows)
+
+
+def _line(name: str, value: float, op: str, target: float, unit: str) -> str:
+    ok = value >= target if op == ">=" else value < target
+    return (f"  {name:<27} {value:>10.2f}{unit:<3}  target {op} {target:g}{unit.strip()}  "
+            f"{'ok' if ok else 'MISSED'}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--papers", type=int, default=50_000)
+    parser.add_argument("--baseline-papers", type=int, default=500,
+                        help="papers for the slow per-keyword loop (it runs ~40 docs/s)")
+    parser.add_argument("--json", help="write the figures to this JSON file")
+    args = parser.parse_args()
+    result = run(args.papers, args.baseline_papers)
+    print(report(result))
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump(result, f, indent=2)
+
+
+if __name__ == "__main__":
+    main()
