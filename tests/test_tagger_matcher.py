@@ -109,7 +109,8 @@ def test_simple_plurals_match_but_not_the_reverse():
 
 def test_hyphen_and_space_variants_of_a_phrase_match_each_other():
     matcher = TermMatcher([MatchTerm("word", "self supervised")])
-    for text in ("self-supervised", "Self Supervised", "self -  supervised", "self\u2010supervised"):
+    variants = ("self-supervised", "Self Supervised", "self -  supervised", "self\u2010supervised")
+    for text in variants:
         assert matcher.search(text) == [0], text
     assert matcher.search("selfsupervised") == []
 

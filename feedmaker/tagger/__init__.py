@@ -6,6 +6,7 @@ import hashlib
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from feedmaker.model import Entry
 from feedmaker.tagger.matcher import MatchTerm, TermMatcher
@@ -20,6 +21,7 @@ _FIELDS_OF_SCOPE = {"text": frozenset({"title", "summary"}), "title": frozenset(
                     "summary": frozenset({"summary"}), "authors": frozenset({"authors"}),
                     "category": frozenset({"category"})}
 _EPSILON = 1e-9
+_VETO = float("-inf")
 
 
 @dataclass(frozen=True)
@@ -49,8 +51,7 @@ class TopicResult:
         return tuple(hit.term for hit in self.hits if hit.role == "none")
 
 
-@dataclass(frozen=True)
-class _Use:
+class _Use(NamedTuple):
     topic: int
     role: int
     group: int
@@ -67,11 +68,10 @@ class Tagger:
     Every use of a term (a term in two topics is two uses) is one pattern of one RE2 Set,
     so a pattern index names its topic, role and points directly.
 
-    `tag_fields` is the hot path: one scan of `title NUL summary` (NUL is neither a word
-    character nor a phrase separator, so no word term matches across it) and one scan of
-    the short title; a veto is worth minus infinity. Rules with `all` groups, regexes, or
-    summary, author or category scopes take the general path of `explain`, which keeps
-    every hit; tests hold the two paths equal.
+    `tag_fields` is the hot path: one scan of the title and one of the summary, then a
+    few additions per term found; a veto is worth minus infinity. Rules with `all` groups,
+    regexes, or summary, author or category scopes take the general path of `explain`,
+    which keeps every hit; tests hold the two paths equal.
     """
 
     def __init__(self, topics: Sequence[TopicRule]) -> None:
@@ -100,12 +100,10 @@ class Tagger:
         self._matcher = TermMatcher(patterns)
         self._general = bool(self._categories or self._category_prefixes) or any(
             u.role == ALL or u.fields not in (_FIELDS_OF_SCOPE["text"], _FIELDS_OF_SCOPE["title"])
-            for u in self._uses) or any(t.kind == "regex" for t in patterns)
-        # Fast-path tables. A title hit is also a hit of `title NUL summary`, so it adds the
-        # summary points there and the difference here: together, the title points.
+            for u in self._uses)
         self._topic_of = [u.topic for u in self._uses]
+        self._title_points = [_points(u, "title") for u in self._uses]
         self._summary_points = [_points(u, "summary") for u in self._uses]
-        self._title_extra = [_title_extra(u) for u in self._uses]
         self._zeros = [0.0] * len(self.topics)
         self._slugs = [t.slug for t in self.topics]
         self._thresholds = [t.threshold - _EPSILON if t.any else float("-inf")
@@ -128,21 +126,27 @@ class Tagger:
         if self._general:
             return [r.slug for r in self.explain(title, summary, authors, categories)
                     if r.matched]
-        search = self._matcher.search
-        in_title = search(title)
-        in_either = search(title + "\x00" + summary) if summary else in_title
-        if not in_either:
+        search, match = self._matcher.search, self._matcher.match_ascii
+        in_title = match(title.encode("ascii")) or [] if title.isascii() else search(title)
+        in_summary = (match(summary.encode("ascii")) or [] if summary.isascii()
+                      else search(summary))
+        if not (in_title or in_summary):
             return []
         scores = self._zeros[:]
         topic_of = self._topic_of
-        points = self._summary_points
-        for index in in_either:
-            scores[topic_of[index]] += points[index]
-        points = self._title_extra
+        points = self._title_points
         for index in in_title:
             scores[topic_of[index]] += points[index]
-        return [slug for slug, score, threshold in zip(self._slugs, scores, self._thresholds,
-                                                       strict=True) if score >= threshold]
+        points = self._summary_points
+        for index in in_summary:
+            scores[topic_of[index]] += points[index]
+        if in_title and in_summary:
+            # A term found in both counts once, with the title's points.
+            for index in set(in_title).intersection(in_summary):
+                if points[index] != _VETO:
+                    scores[topic_of[index]] -= points[index]
+        return [slug for slug, score, threshold
+                in zip(self._slugs, scores, self._thresholds, strict=False) if score >= threshold]
 
     def explain(self, title: str, summary: str = "", authors: Sequence[str] = (),
                 categories: Sequence[str] = ()) -> list[TopicResult]:
@@ -189,15 +193,10 @@ class Tagger:
         return found
 
 
-def _title_extra(use: _Use) -> float:
-    title, summary = _points(use, "title"), _points(use, "summary")
-    return title if title == float("-inf") else title - summary
-
-
 def _points(use: _Use, field: str) -> float:
     """What one hit of a use in `field` adds on the fast path (a veto: minus infinity)."""
     if field not in use.fields:
         return 0.0
     if use.role == NONE:
-        return float("-inf")
+        return _VETO
     return use.title_points if field == "title" else use.points
