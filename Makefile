@@ -28,6 +28,9 @@ test: $(VENV)/.installed-test
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check feedmaker tests scripts
 
+bench: $(VENV)/.installed
+	$(BIN)/python -m bench.bench_tagger --json bench/results.json
+
 run: $(VENV)/.installed
 	$(BIN)/feedmaker run
 

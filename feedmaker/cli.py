@@ -224,6 +224,38 @@ def explain(config_path, title, summary, entry_id, state, all_topics) -> None:
     click.echo(format_explanation(tagger, paper, results, all_topics))
 
 
+@cli.command()
+@click.option("--topic", "slug", required=True, help="The topic slug to propose terms for.")
+@click.option("--count", default=40, show_default=True, help="How many terms to propose.")
+@click.option("--min-papers", default=5, show_default=True,
+              help="Leave out terms found in fewer labelled papers than this.")
+@click.argument("source", type=click.File("r", encoding="utf-8"))
+def suggest(slug, count, min_papers, source) -> None:
+    """Propose weighted terms for a topic from labelled JSON lines, as a TOML table.
+
+    Ranks words and phrases by how much more often they appear in papers labelled with
+    the topic than in the others, and picks the threshold that sorts those papers best.
+    The result is a starting point: read it, drop what does not mean the topic, and
+    check it with `feedmaker eval` on papers it was not built from.
+
+    Example: feedmaker suggest --topic robotics labelled.jsonl >> feedmaker.toml
+    """
+    from feedmaker.evaluate import read_papers
+    from feedmaker.suggest import best_threshold, format_toml, suggest_terms
+
+    try:
+        papers = list(read_papers(source, source.name))
+    except FeedmakerError as exc:
+        _fail(exc)
+    suggestions = suggest_terms(papers, slug, count=count, min_positives=min_papers)
+    if not suggestions:
+        click.echo(f"feedmaker: no paper in {source.name} is labelled {slug!r} often enough "
+                   "to propose terms", err=True)
+        sys.exit(2)
+    threshold, f1 = best_threshold(papers, slug, suggestions)
+    click.echo(format_toml(slug, suggestions, threshold, f1))
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="feedmaker")

@@ -1,0 +1,119 @@
+"""Propose weighted terms for one topic from labelled papers: readable rules a person edits."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from feedmaker.evaluate import Paper
+from feedmaker.tagger import Tagger, parse_topics
+
+STOPWORDS = frozenset("""  # noqa: SIM905 - a word list reads best as text
+a about above after all also an and any are as at be been being both but by can could do
+does each for from has have how however if in into is it its may more most new no not of
+on one or our over such than that the their them then there these they this those through
+to two under up use used using via was we were what when where which while who will with
+within without would based show shows paper propose proposed approach method methods results
+""".split())
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*")
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A proposed term with its counts in labelled papers and a suggested weight."""
+
+    term: str
+    positives: int
+    negatives: int
+    log_odds: float
+    weight: int
+
+
+def candidate_terms(text: str, max_words: int = 3) -> set[str]:
+    """Lower-cased word n-grams that neither start nor end with a stopword."""
+    words = [w.lower() for w in _WORD.findall(text)]
+    grams = set()
+    for size in range(1, max_words + 1):
+        for start in range(len(words) - size + 1):
+            gram = words[start:start + size]
+            if gram[0] in STOPWORDS or gram[-1] in STOPWORDS or len(gram[-1]) < 3:
+                continue
+            grams.add(" ".join(gram))
+    return grams
+
+
+def suggest_terms(papers: Sequence[Paper], slug: str, *, count: int = 40,
+                  min_positives: int = 5) -> list[Suggestion]:
+    """The terms most over-represented in papers labelled `slug`, by smoothed log-odds.
+
+    Terms found in fewer than `min_positives` labelled papers are left out: on papers the
+    rules never saw, rare terms mostly add noise. A term contained in a better-scoring
+    one that adds few papers of its own is left out too.
+    """
+    positive_docs = [candidate_terms(p.title + " " + p.summary) for p in papers
+                     if slug in (p.topics or ())]
+    negative_docs = [candidate_terms(p.title + " " + p.summary) for p in papers
+                     if slug not in (p.topics or ())]
+    if not positive_docs:
+        return []
+    in_pos, in_neg = Counter(), Counter()
+    for doc in positive_docs:
+        in_pos.update(doc)
+    for doc in negative_docs:
+        in_neg.update(doc)
+    total_pos, total_neg = len(positive_docs), max(len(negative_docs), 1)
+    scored = []
+    for term, pos in in_pos.items():
+        if pos < min_positives:
+            continue
+        neg = in_neg[term]
+        log_odds = (math.log((pos + 0.5) / (total_pos - pos + 0.5))
+                    - math.log((neg + 0.5) / (total_neg - neg + 0.5)))
+        if log_odds > 1.0:
+            scored.append((log_odds * math.log1p(pos), term, pos, neg, log_odds))
+    scored.sort(reverse=True)
+    chosen: list[Suggestion] = []
+    for _, term, pos, neg, log_odds in scored:
+        if any(f" {c.term} " in f" {term} " and pos < 1.2 * c.positives for c in chosen):
+            continue
+        chosen.append(Suggestion(term, pos, neg, round(log_odds, 2),
+                                 weight=max(1, min(3, round(log_odds / 1.5)))))
+        if len(chosen) == count:
+            break
+    return chosen
+
+
+def best_threshold(papers: Sequence[Paper], slug: str, suggestions: Sequence[Suggestion]
+                   ) -> tuple[float, float]:
+    """The threshold (and its F1 on `papers`) that sorts them best with these terms."""
+    best = (1.0, -1.0)
+    for threshold in (1, 2, 3, 4, 5, 6):
+        tagger = Tagger(parse_topics({slug: {"any": [f"{s.term}^{s.weight}" for s in suggestions],
+                                             "threshold": threshold}}))
+        tp = fp = fn = 0
+        for paper in papers:
+            predicted = bool(tagger.tag_fields(paper.title, paper.summary))
+            truth = slug in (paper.topics or ())
+            tp += predicted and truth
+            fp += predicted and not truth
+            fn += truth and not predicted
+        f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+        if f1 > best[1]:
+            best = (float(threshold), f1)
+    return best
+
+
+def format_toml(slug: str, suggestions: Sequence[Suggestion], threshold: float,
+                f1: float) -> str:
+    """The proposal as a [topics.<slug>] table, one commented term a line."""
+    lines = [f"# Proposed from labelled papers: F1 {f1:.3f} on them (expect less on new papers).",
+             "# Counts: papers with the term, labelled / not labelled. Edit before use.",
+             f"[topics.{slug}]", f"threshold = {threshold:g}", "any = ["]
+    for s in suggestions:
+        lines.append(f'    "{s.term}^{s.weight}",'.ljust(44)
+                     + f"# {s.positives} / {s.negatives}, log-odds {s.log_odds:.2f}")
+    lines.append("]")
+    return "\n".join(lines)

@@ -1,0 +1,117 @@
+"""The tag, eval, explain and suggest commands, as a user runs them."""
+
+import json
+
+from click.testing import CliRunner
+
+from feedmaker.cli import cli
+
+from .conftest import FIXTURES, write_config
+
+DEV = FIXTURES / "arxiv-topics-dev.jsonl"
+RULES = """
+[topics.vision]
+title = "Vision"
+any = ["image^2", "segmentation"]
+threshold = 2
+none = ["vision-language"]
+
+[topics.audio]
+any = ["speech"]
+"""
+
+
+def invoke(*args, input=None):
+    return CliRunner().invoke(cli, [str(a) for a in args], input=input)
+
+
+def rules_config(tmp_path):
+    return write_config(tmp_path, [], extra=RULES)
+
+
+def test_tag_prints_every_line_back_with_topics(tmp_path):
+    lines = '{"title": "Image models", "id": 1}\n{"title": "Speech", "abstract": "x"}\n'
+    result = invoke("tag", "--config", rules_config(tmp_path), "-", input=lines)
+    assert result.exit_code == 0
+    assert [json.loads(line) for line in result.output.splitlines()] == [
+        {"title": "Image models", "id": 1, "topics": ["vision"]},
+        {"title": "Speech", "abstract": "x", "topics": ["audio"]}]
+
+
+def test_tag_exits_2_naming_the_bad_line(tmp_path):
+    result = invoke("tag", "--config", rules_config(tmp_path), "-",
+                    input='{"title": "ok"}\n{"title": \n')
+    assert result.exit_code == 2
+    assert "<stdin>:2: not a JSON object" in result.output
+
+
+def test_eval_prints_per_topic_scores_and_macro_f1_for_labelled_topics_only():
+    result = invoke("eval", DEV)
+    assert result.exit_code == 0
+    rows = [line.split()[0] for line in result.output.splitlines()[1:]]
+    assert rows == ["language", "vision", "audio", "robotics", "biology-medicine", "security",
+                    "retrieval-recsys", "macro-F1"]
+
+
+def test_eval_json_and_topic_selection():
+    result = invoke("eval", "--json", "--topics", "vision,graphs", DEV)
+    data = json.loads(result.output)
+    assert set(data["topics"]) == {"vision", "graphs"}
+    assert data["topics"]["graphs"]["support"] == 0
+    assert 0 < data["macro_f1"] < 1
+
+
+def test_eval_exits_2_on_unlabelled_input(tmp_path):
+    path = tmp_path / "x.jsonl"
+    path.write_text('{"title": "x"}\n')
+    result = invoke("eval", path)
+    assert result.exit_code == 2 and "no `topics` list" in result.output
+
+
+def test_explain_lists_every_topic_with_hits_fields_points_and_threshold(tmp_path):
+    result = invoke("explain", "--config", rules_config(tmp_path), "--title",
+                    "Image segmentation", "--summary", "A vision-language model for speech.")
+    assert result.exit_code == 0
+    assert result.output.splitlines() == [
+        "Image segmentation",
+        "topics: audio",
+        "no    vision                   score 6 / threshold 2 (title hits x2)  "
+        "[vetoed by 'vision-language']",
+        "        'image^2'                        in title    +4",
+        "        'segmentation'                   in title    +2",
+        "        'vision-language'                in summary  none",
+        "MATCH audio                    score 1 / threshold 1 (title hits x2)",
+        "        'speech'                         in summary  +1",
+    ]
+
+
+def test_explain_finds_a_stored_paper_by_arxiv_id_with_or_without_version(tmp_path):
+    (tmp_path / "c.json").write_bytes((FIXTURES / "hf_daily_papers_2026-05-18.json").read_bytes())
+    config = write_config(tmp_path, [("hf", "hf-api", "file:c.json")])
+    assert invoke("run", "--config", config, "-q").exit_code == 0
+    for paper_id in ("2605.15320", "2605.15320v2", "https://arxiv.org/abs/2605.15320"):
+        result = invoke("explain", "--config", config, "--id", paper_id, "--matched-only")
+        assert result.exit_code == 0, result.output
+        assert result.output.startswith("FFAvatar: Few-Shot, Feed-Forward")
+        assert "MATCH vision" in result.output
+    missing = invoke("explain", "--config", config, "--id", "2401.00001")
+    assert missing.exit_code == 2 and "no entry with id https://arxiv.org/abs/2401.00001" in \
+        missing.output
+
+
+def test_explain_needs_either_a_title_or_an_id():
+    assert invoke("explain").exit_code == 2
+
+
+def test_suggest_proposes_a_valid_weighted_rule_table(tmp_path):
+    result = invoke("suggest", "--topic", "audio", "--count", "15", DEV)
+    assert result.exit_code == 0
+    assert "[topics.audio]" in result.output and '"speech^' in result.output
+    config = write_config(tmp_path, [], extra="\n" + result.output)
+    scored = json.loads(invoke("eval", "--config", config, "--json", DEV).output)
+    assert scored["topics"]["audio"]["f1"] > 0.7
+
+
+def test_suggest_exits_2_for_a_topic_without_labels():
+    result = invoke("suggest", "--topic", "graphs", DEV)
+    assert result.exit_code == 2 and "no paper" in result.output
