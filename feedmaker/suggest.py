@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from feedmaker.evaluate import Paper
 from feedmaker.tagger import Tagger, parse_topics
 
-STOPWORDS = frozenset("""  # noqa: SIM905 - a word list reads best as text
+_STOPWORD_TEXT = """
 a about above after all also an and any are as at be been being both but by can could do
 does each for from has have how however if in into is it its may more most new no not of
 on one or our over such than that the their them then there these they this those through
 to two under up use used using via was we were what when where which while who will with
 within without would based show shows paper propose proposed approach method methods results
-""".split())
+"""
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*")
 
 
