@@ -1,6 +1,8 @@
 """Topic rules mean what a person expects: scopes, weights, thresholds, all-groups, vetoes."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from feedmaker.tagger import Tagger, default_topics, parse_topics
 
@@ -133,3 +135,26 @@ def test_explain_and_tag_always_agree():
 def test_the_fingerprint_follows_the_rules():
     assert tagger(a={"any": ["x"]}).fingerprint == tagger(a={"any": ["x"]}).fingerprint
     assert tagger(a={"any": ["x"]}).fingerprint != tagger(a={"any": ["x^2"]}).fingerprint
+
+
+WORDS = ["image", "speech", "robot", "graph", "attack", "model", "vision", "text", "GAN", "data"]
+term_strategy = st.builds(
+    lambda word, weight, scope: f"{scope}{word}^{weight}",
+    st.sampled_from(WORDS), st.sampled_from([-2, -0.5, 0.3, 1, 1.5, 3]),
+    st.sampled_from(["", "title:"]))
+topic_strategy = st.fixed_dictionaries(
+    {"any": st.lists(term_strategy, min_size=1, max_size=5).map(lambda t: t + ["data^1"]),
+     "none": st.lists(st.sampled_from(WORDS), max_size=2),
+     "threshold": st.sampled_from([0.5, 1, 2, 3.5]),
+     "title_weight": st.sampled_from([1, 1.5, 2])})
+text_strategy = st.lists(st.sampled_from(WORDS + ["the", "a", "models"]), max_size=12).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from(["a", "b", "c"]), topic_strategy, min_size=1),
+       text_strategy, text_strategy)
+def test_the_fast_path_and_explain_always_agree(topics, title, summary):
+    t = Tagger(parse_topics(topics))
+    assert not t._general
+    assert t.tag_fields(title, summary) == [r.slug for r in t.explain(title, summary)
+                                            if r.matched]
