@@ -32,3 +32,38 @@ def test_every_config_key_is_in_the_readme(key):
 @pytest.mark.parametrize("kind", sorted(SOURCE_TYPES))
 def test_every_source_type_is_in_the_readme(kind):
     assert f"| `{kind}` |" in README
+
+
+def toml_blocks() -> list[str]:
+    parts = README.split("```toml\n")[1:]
+    return [part.split("```", 1)[0] for part in parts]
+
+
+@pytest.mark.parametrize("block", toml_blocks())
+def test_every_toml_example_in_the_readme_is_a_valid_config(block, tmp_path):
+    from feedmaker.config import parse_config
+
+    parse_config(block, base_dir=tmp_path, where="README example")
+
+
+EXPLAIN_RULES = """
+[topics.vision]
+any = ["image^2", "segmentation"]
+threshold = 2
+none = ["vision-language"]
+
+[topics.audio]
+any = ["speech"]
+"""
+
+
+def test_the_explain_example_in_the_readme_is_what_explain_prints(tmp_path):
+    from click.testing import CliRunner
+
+    config = tmp_path / "c.toml"
+    config.write_text(EXPLAIN_RULES, encoding="utf-8")
+    shown = README.split("$ feedmaker explain", 1)[1].split("```", 1)[0].splitlines()[1:]
+    result = CliRunner().invoke(cli, ["explain", "--config", str(config), "--title",
+                                      "Image segmentation", "--summary",
+                                      "A vision-language model for speech."])
+    assert result.output.splitlines() == shown
