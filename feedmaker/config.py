@@ -14,7 +14,9 @@ from feedmaker.sources import SOURCE_TYPES
 from feedmaker.tagger import TopicRule, default_topics, parse_topics
 
 DEFAULT_CONFIG_NAME = "feedmaker.toml"
-SITE_KEYS = {"title", "subtitle", "base_url", "out_dir", "state", "max_entries", "author", "icon"}
+SITE_KEYS = {"title", "subtitle", "base_url", "out_dir", "state", "max_entries", "author", "icon",
+             "formats", "max_age_days"}
+FORMATS = ("atom", "json")
 SOURCE_KEYS = {"name", "type", "url"}
 SOURCE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
@@ -31,6 +33,8 @@ class Site:
     author: str = "feedmaker"
     subtitle: str = ""
     icon: str | None = None
+    formats: tuple[str, ...] = ("atom",)
+    max_age_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,16 @@ def _parse_site(table: object, base_dir: Path, locate: _Locator) -> Site:
     icon = table.get("icon")
     if icon is not None and not isinstance(icon, str):
         raise ConfigError(f"{locate('site', 'icon')}: site.icon must be a URL string")
+    formats = table.get("formats", ["atom"])
+    if (not isinstance(formats, list) or "atom" not in formats
+            or any(f not in FORMATS for f in formats)):
+        raise ConfigError(f"{locate('site', 'formats')}: site.formats must be a list of "
+                          f"{', '.join(map(repr, FORMATS))} that includes 'atom', got {formats!r}")
+    max_age = table.get("max_age_days")
+    if max_age is not None and (not isinstance(max_age, int) or isinstance(max_age, bool)
+                                or max_age < 1):
+        raise ConfigError(f"{locate('site', 'max_age_days')}: site.max_age_days must be a "
+                          f"positive whole number of days, got {max_age!r}")
     site = Site(
         title=_string(table, "title", "site", locate, "Paper feeds"),
         subtitle=_string(table, "subtitle", "site", locate, ""),
@@ -130,6 +144,8 @@ def _parse_site(table: object, base_dir: Path, locate: _Locator) -> Site:
         max_entries=max_entries,
         author=_string(table, "author", "site", locate, "feedmaker"),
         icon=icon,
+        formats=tuple(dict.fromkeys(formats)),
+        max_age_days=max_age,
     )
     _check_state_outside(site, locate.where)
     return site

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 
 from feedmaker.config import Config
 from feedmaker.errors import SourceError, ValidationError
@@ -14,14 +14,17 @@ from feedmaker.normalize import DropEntry, normalize
 from feedmaker.sources import Fetch, read_source
 from feedmaker.store import Store, run_lock
 from feedmaker.tagger import Tagger
-from feedmaker.validate import validate_bytes
+from feedmaker.validate import FUTURE_TOLERANCE, validate_bytes
 from feedmaker.write import FeedInfo
 from feedmaker.write.atom import render_atom
 from feedmaker.write.files import OutputDir
 from feedmaker.write.index import render_index
+from feedmaker.write.jsonfeed import json_name, render_json
 from feedmaker.write.opml import render_opml
 
 ALL_FEED = "all.atom"
+# Entries no feed shows are dropped from the state once no source has listed them for this long.
+PRUNE_AFTER = timedelta(days=7)
 INDEX = "index.html"
 OPML = "feeds.opml"
 
@@ -56,7 +59,7 @@ def run(config: Config, *, now: datetime, fetch: Fetch | None = None, dry_run: b
     tagger = Tagger(config.topics)
     out = OutputDir(config.site.out_dir)
     with run_lock(config.site.state):
-        fetched = _fetch_all(config, fetch, report, log)
+        fetched = _fetch_all(config, fetch, report, log, now)
         with Store(config.site.state, now) as store:
             try:
                 with store.transaction():
@@ -66,8 +69,11 @@ def run(config: Config, *, now: datetime, fetch: Fetch | None = None, dry_run: b
                         report.new += merged.new
                         report.updated += merged.updated
                     log(f"tagged {store.retag(tagger.tag, tagger.fingerprint)} entries")
-                    outputs = render_site(config, store, now)
+                    feeds = select_feeds(config, store, now)
+                    shown = {entry.id for feed in feeds for entry in feed.entries}
+                    outputs = render_site(config, feeds, store.topics_of(shown), store.created)
                     _check(outputs, now)
+                    log(f"pruned {store.prune(shown, now - PRUNE_AFTER)} entries no feed shows")
                     if dry_run:
                         raise _DryRun
             except _DryRun:
@@ -83,7 +89,7 @@ def run(config: Config, *, now: datetime, fetch: Fetch | None = None, dry_run: b
 
 
 def _fetch_all(config: Config, fetch: Fetch | None, report: RunReport,
-               log: Callable[[str], None]) -> list[list[Entry]]:
+               log: Callable[[str], None], now: datetime) -> list[list[Entry]]:
     fetcher = Fetcher() if fetch is None else None
     fetched = []
     try:
@@ -97,9 +103,16 @@ def _fetch_all(config: Config, fetch: Fetch | None, report: RunReport,
             entries = []
             for raw in raws:
                 try:
-                    entries.append(normalize(raw))
+                    entry = normalize(raw)
                 except DropEntry as exc:
                     report.warnings.append(str(exc))
+                    continue
+                if entry.published and entry.published > now + FUTURE_TOLERANCE:
+                    report.warnings.append(f"{source.name}: {entry.id} is dated "
+                                           f"{entry.published:%Y-%m-%d}, in the future; "
+                                           "using the time it was first seen")
+                    entry = replace(entry, published=None)
+                entries.append(entry)
             log(f"source {source.name!r}: {len(entries)} entries")
             fetched.append(entries)
     finally:
@@ -108,28 +121,38 @@ def _fetch_all(config: Config, fetch: Fetch | None, report: RunReport,
     return fetched
 
 
-def render_site(config: Config, store: Store, now: datetime) -> dict[str, bytes]:
-    """Every output file's bytes: one Atom feed per topic, all.atom, index.html, feeds.opml."""
+def select_feeds(config: Config, store: Store, now: datetime) -> list[FeedInfo]:
+    """The feeds to write, each with its newest entries: all.atom first, then each topic."""
+    site = config.site
+    since = now - timedelta(days=site.max_age_days) if site.max_age_days else None
+    feeds = [FeedInfo(ALL_FEED, f"{site.title}: all papers", "Every paper, whatever its topics",
+                      site.base_url, tuple(store.newest(site.max_entries, since=since)))]
+    feeds += [FeedInfo(f"{topic.slug}.atom", f"{site.title}: {topic.title}", topic.description,
+                       site.base_url, tuple(store.newest(site.max_entries, topic.slug, since)))
+              for topic in config.topics]
+    return feeds
+
+
+def render_site(config: Config, feeds: list[FeedInfo], entry_topics: dict[str, list[str]],
+                empty_updated: datetime) -> dict[str, bytes]:
+    """Every output file's bytes: the Atom (and JSON) feeds, index.html, feeds.opml."""
     site = config.site
     titles = {topic.slug: topic.title for topic in config.topics}
-    feeds = [FeedInfo(f"{topic.slug}.atom", f"{site.title}: {topic.title}", topic.description,
-                      site.base_url, tuple(store.newest(site.max_entries, topic.slug)))
-             for topic in config.topics]
-    feeds.insert(0, FeedInfo(ALL_FEED, f"{site.title}: all papers",
-                             "Every paper, whatever its topics", site.base_url,
-                             tuple(store.newest(site.max_entries))))
-    entry_topics = store.topics_of({e.id for feed in feeds for e in feed.entries})
     order = {slug: number for number, slug in enumerate(titles)}
-    for slugs in entry_topics.values():
-        slugs.sort(key=order.__getitem__)
+    topics_in_order = {entry_id: sorted((s for s in slugs if s in order), key=order.__getitem__)
+                       for entry_id, slugs in entry_topics.items()}
     index_url = site.base_url + INDEX
-    outputs = {
-        feed.file_name: render_atom(feed, author=site.author, updated=store.created,
-                                    topic_titles=titles, entry_topics=entry_topics,
-                                    index_url=index_url, icon=site.icon)
-        for feed in feeds
-    }
-    outputs[INDEX] = render_index(site.title, site.subtitle, feeds, OPML)
+    outputs = {}
+    for feed in feeds:
+        outputs[feed.file_name] = render_atom(
+            feed, author=site.author, updated=empty_updated, topic_titles=titles,
+            entry_topics=topics_in_order, index_url=index_url, icon=site.icon)
+        if "json" in site.formats:
+            outputs[json_name(feed.file_name)] = render_json(
+                feed, author=site.author, topic_titles=titles, entry_topics=topics_in_order,
+                index_url=index_url, icon=site.icon)
+    outputs[INDEX] = render_index(site.title, site.subtitle, feeds, OPML,
+                                  json_feeds="json" in site.formats)
     outputs[OPML] = render_opml(site.title, feeds, index_url)
     return outputs
 

@@ -176,18 +176,34 @@ class Store:
             self.db.execute("UPDATE entries SET tag_key = ? WHERE id = ?", (fingerprint, entry.id))
         return len(rows)
 
-    def newest(self, limit: int, topic: str | None = None) -> list[Entry]:
-        """The `limit` newest entries (by published date), of one topic or of all."""
+    def newest(self, limit: int, topic: str | None = None,
+               since: datetime | None = None) -> list[Entry]:
+        """The `limit` newest entries (by published date), of one topic or of all,
+        published at `since` or later when given."""
+        oldest = format_time(since) if since else ""
         if topic is None:
-            rows = self.db.execute(f"SELECT {_ENTRY_COLUMNS} FROM entries "
-                                   "ORDER BY published DESC, id DESC LIMIT ?", (limit,))
+            rows = self.db.execute(f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE published >= ? "
+                                   "ORDER BY published DESC, id DESC LIMIT ?", (oldest, limit))
         else:
             columns = ", ".join("e." + c.strip() for c in _ENTRY_COLUMNS.split(","))
             rows = self.db.execute(
                 f"SELECT {columns} FROM entry_topics t JOIN entries e ON e.id = t.entry_id "
-                "WHERE t.topic = ? ORDER BY t.published DESC, t.entry_id DESC LIMIT ?",
-                (topic, limit))
+                "WHERE t.topic = ? AND t.published >= ? "
+                "ORDER BY t.published DESC, t.entry_id DESC LIMIT ?", (topic, oldest, limit))
         return [_entry_from_row(row) for row in rows]
+
+    def prune(self, keep: Iterable[str], unseen_since: datetime) -> int:
+        """Delete the entries no feed shows that no source has listed since `unseen_since`.
+
+        Entries still on a source page are kept even when no feed shows them, so a
+        listing that keeps an old paper does not make it new again on every run.
+        """
+        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS kept (id TEXT PRIMARY KEY)")
+        self.db.execute("DELETE FROM kept")
+        self.db.executemany("INSERT OR IGNORE INTO kept VALUES (?)", ((i,) for i in keep))
+        return self.db.execute(
+            "DELETE FROM entries WHERE last_seen < ? AND id NOT IN (SELECT id FROM kept)",
+            (format_time(unseen_since),)).rowcount
 
     def topics_of(self, entry_ids: Iterable[str]) -> dict[str, list[str]]:
         """The stored topics of each given entry."""

@@ -59,12 +59,12 @@ def render_atom(feed: FeedInfo, *, author: str, updated: datetime,
         fg.icon(icon)
     fg.updated(max((e.updated for e in feed.entries), default=updated))
     for entry in feed.entries:
-        _add_entry(fg, entry, topic_titles, entry_topics.get(entry.id, ()))
+        _add_entry(fg, entry, topic_titles, entry_topics.get(entry.id, ()), feed.base_url)
     return fg.atom_str(pretty=True)
 
 
 def _add_entry(fg: FeedGenerator, entry: Entry, topic_titles: Mapping[str, str],
-               topics: Sequence[str]) -> None:
+               topics: Sequence[str], scheme: str) -> None:
     fe = fg.add_entry(order="append")
     fe.id(entry.id)
     fe.title(entry.title)
@@ -74,7 +74,7 @@ def _add_entry(fg: FeedGenerator, entry: Entry, topic_titles: Mapping[str, str],
         fe.author({"name": name})
     for slug in topics:
         if slug in topic_titles:
-            fe.category(term=slug, label=topic_titles[slug])
+            fe.category(term=slug, label=topic_titles[slug], scheme=scheme)
     if entry.summary:
         fe.summary(entry.summary)
     fe.content(entry_html(entry), type="html")

@@ -8,6 +8,7 @@ from lxml import etree
 from lxml.html import builder as E
 
 from feedmaker.write import FeedInfo
+from feedmaker.write.jsonfeed import json_name
 
 NEWEST_SHOWN = 3
 STYLE = """
@@ -26,10 +27,14 @@ footer { margin-top: 2rem; color: var(--muted); font-size: 0.9rem; }
 
 
 def render_index(title: str, subtitle: str, feeds: Sequence[FeedInfo],
-                 opml_name: str = "feeds.opml") -> bytes:
+                 opml_name: str = "feeds.opml", json_feeds: bool = False) -> bytes:
     """The HTML page listing `feeds`, with autodiscovery links; everything escaped."""
     discovery = [E.LINK(rel="alternate", type="application/atom+xml", title=feed.title,
                         href=feed.file_name) for feed in feeds]
+    if json_feeds:
+        discovery += [E.LINK(rel="alternate", type="application/feed+json",
+                             title=f"{feed.title} (JSON Feed)", href=json_name(feed.file_name))
+                      for feed in feeds]
     page = E.HTML(
         E.HEAD(
             E.META(charset="utf-8"),

@@ -1,0 +1,151 @@
+"""History across runs: retention, pruning, JSON Feed twins, and what a run refuses to publish."""
+
+import json
+from datetime import timedelta
+
+import feedparser
+import lxml.html
+import pytest
+from lxml import etree
+
+from feedmaker import pipeline
+from feedmaker.config import load_config
+from feedmaker.errors import ValidationError
+from feedmaker.pipeline import PRUNE_AFTER, run
+from feedmaker.store import Store
+
+from .conftest import ATOM_NS, NOW, daily_items, write_config
+
+API = "/api/daily_papers"
+
+
+def serve(httpserver, items):
+    httpserver.clear()
+    httpserver.expect_request(API).respond_with_data(json.dumps(items),
+                                                     content_type="application/json")
+
+
+def config_for(tmp_path, httpserver, extra_site: str = "", max_entries: int = 100):
+    path = write_config(tmp_path, [("hf", "hf-api", httpserver.url_for(API))],
+                        max_entries=max_entries)
+    text = path.read_text().replace('author = "tester"\n', 'author = "tester"\n' + extra_site)
+    path.write_text(text)
+    return load_config(path)
+
+
+def feed_ids(path):
+    return [e.findtext("a:id", namespaces=ATOM_NS)
+            for e in etree.parse(str(path)).xpath("/a:feed/a:entry", namespaces=ATOM_NS)]
+
+
+def test_max_age_days_keeps_only_recent_papers_in_feeds(tmp_path, httpserver):
+    items = daily_items()
+    config = config_for(tmp_path, httpserver, "max_age_days = 4\n")
+    serve(httpserver, items)
+    run(config, now=NOW)  # NOW is 2026-05-18 12:00; cut-off 2026-05-14 12:00
+    recent = {f"https://arxiv.org/abs/{i['paper']['id']}" for i in items
+              if i["paper"]["publishedAt"] >= "2026-05-14T12:00"}
+    assert set(feed_ids(config.site.out_dir / "all.atom")) == recent
+    assert 0 < len(recent) < 50
+
+
+def test_entries_no_feed_shows_are_pruned_once_no_source_lists_them(tmp_path, httpserver):
+    items = daily_items()
+    config = config_for(tmp_path, httpserver, max_entries=5)
+    serve(httpserver, items)
+    run(config, now=NOW)
+    with Store(config.site.state, NOW) as store:
+        assert store.count() == 50  # all still listed by the source
+    serve(httpserver, items[:3])
+    later = NOW + PRUNE_AFTER + timedelta(hours=1)
+    run(config, now=later)
+    shown = set().union(*(feed_ids(p) for p in config.site.out_dir.glob("*.atom")))
+    with Store(config.site.state, later) as store:
+        kept = {e.id for e in store.newest(1000)}
+    assert kept == shown | {f"https://arxiv.org/abs/{i['paper']['id']}" for i in items[:3]}
+    assert len(kept) < 50
+
+
+def test_pruning_never_removes_an_entry_a_feed_still_shows(tmp_path, httpserver):
+    config = config_for(tmp_path, httpserver)
+    serve(httpserver, daily_items())
+    run(config, now=NOW)
+    before = feed_ids(config.site.out_dir / "all.atom")
+    serve(httpserver, [])
+    run(config, now=NOW + timedelta(days=30))
+    assert feed_ids(config.site.out_dir / "all.atom") == before
+
+
+def test_json_feeds_are_written_beside_atom_with_the_same_ids_and_dates(tmp_path, httpserver):
+    config = config_for(tmp_path, httpserver, 'formats = ["atom", "json"]\n')
+    serve(httpserver, daily_items())
+    run(config, now=NOW)
+    out = config.site.out_dir
+    for atom in out.glob("*.atom"):
+        document = json.loads(atom.with_suffix(".json").read_text())
+        assert document["version"] == "https://jsonfeed.org/version/1.1"
+        assert document["feed_url"] == "https://feeds.example.org/" + atom.stem + ".json"
+        parsed = feedparser.parse(atom.read_bytes())
+        assert [i["id"] for i in document["items"]] == [e.id for e in parsed.entries]
+        for item, entry in zip(document["items"], parsed.entries, strict=True):
+            assert item["date_published"] == entry.published.replace("+00:00", "Z")
+            assert item["date_modified"] == entry.updated.replace("+00:00", "Z")
+    index = (out / "index.html").read_text()
+    assert 'type="application/feed+json"' in index
+
+
+def test_categories_carry_term_label_and_scheme(tmp_path, httpserver):
+    config = config_for(tmp_path, httpserver)
+    serve(httpserver, daily_items())
+    run(config, now=NOW)
+    tree = etree.parse(str(config.site.out_dir / "vision.atom"))
+    category = tree.xpath("//a:entry/a:category[@term='vision']", namespaces=ATOM_NS)[0]
+    assert category.get("label") == "Computer Vision"
+    assert category.get("scheme") == "https://feeds.example.org/"
+
+
+def test_a_feed_that_fails_validation_is_not_published_and_nothing_changes(
+        tmp_path, httpserver, monkeypatch):
+    config = config_for(tmp_path, httpserver)
+    serve(httpserver, daily_items()[:10])
+    run(config, now=NOW)
+    before = {p.name: p.read_bytes() for p in config.site.out_dir.iterdir()}
+    monkeypatch.setattr(pipeline, "render_atom",
+                        lambda *a, **k: b'<feed xmlns="http://www.w3.org/2005/Atom"/>')
+    serve(httpserver, daily_items())
+    with pytest.raises(ValidationError, match="nothing was published"):
+        run(config, now=NOW + timedelta(hours=1))
+    assert {p.name: p.read_bytes() for p in config.site.out_dir.iterdir()} == before
+    with Store(config.site.state, NOW) as store:
+        assert store.count() == 10
+
+
+def test_a_paper_dated_in_the_future_gets_its_first_seen_time_and_a_warning(tmp_path, httpserver):
+    items = daily_items()[:2]
+    items[0]["paper"]["publishedAt"] = "2099-01-01T00:00:00.000Z"
+    config = config_for(tmp_path, httpserver)
+    serve(httpserver, items)
+    report = run(config, now=NOW)
+    assert report.exit_code == 0
+    assert any("in the future" in w for w in report.warnings)
+    entry = feedparser.parse((config.site.out_dir / "all.atom").read_bytes()).entries
+    dates = {e.id: e.published for e in entry}
+    assert dates[f"https://arxiv.org/abs/{items[0]['paper']['id']}"] == "2026-05-18T12:00:00+00:00"
+
+
+def test_html_in_titles_and_summaries_is_escaped_everywhere(tmp_path, httpserver):
+    items = daily_items()[:1]
+    items[0]["paper"]["title"] = 'Evil <script>alert("t")</script> & <b>bold</b>'
+    items[0]["paper"]["summary"] = '<img src=x onerror=alert(1)> a & b'
+    config = config_for(tmp_path, httpserver)
+    serve(httpserver, items)
+    run(config, now=NOW)
+    out = config.site.out_dir
+    index = (out / "index.html").read_text()
+    assert "<script>" not in index and "&lt;script&gt;" in index
+    parsed = feedparser.parse((out / "all.atom").read_bytes())
+    assert parsed.bozo == 0
+    assert parsed.entries[0].title == 'Evil <script>alert("t")</script> & <b>bold</b>'
+    body = lxml.html.fragment_fromstring(parsed.entries[0].content[0].value, create_parent="div")
+    assert body.xpath("//img") == [] and body.xpath("//@onerror") == []
+    assert "<img src=x onerror=alert(1)> a & b" in body.text_content()
