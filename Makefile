@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test run lint bench clean
+.PHONY: demo test reader-test run lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "feedmaker needs Python 3.11+"'
@@ -24,6 +24,11 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check --quiet feedmaker tests scripts
 	$(BIN)/python -m pytest
+
+# A real feed reader against the generated feeds; installs Debian's newsboat when missing.
+reader-test: $(VENV)/.installed-test
+	command -v newsboat >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq newsboat)
+	$(BIN)/python -m pytest tests/test_reader_newsboat.py
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check feedmaker tests scripts

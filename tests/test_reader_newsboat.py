@@ -1,0 +1,126 @@
+"""A real feed reader (newsboat) subscribed to every feed sees no duplicates and no old item
+unread again across regenerations, and every new paper exactly once.
+
+`make reader-test` installs Debian's newsboat when missing and runs this file; without
+newsboat, `make test` skips it.
+"""
+
+import copy
+import functools
+import json
+import shutil
+import sqlite3
+import subprocess
+import threading
+from collections import Counter
+from datetime import timedelta
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from feedmaker.config import load_config
+from feedmaker.pipeline import run
+
+from .conftest import NOW, daily_items, write_config
+
+pytestmark = pytest.mark.skipif(shutil.which("newsboat") is None,
+                                reason="newsboat is not installed (make reader-test installs it)")
+API = "/api/daily_papers"
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def feed_server(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    server = ThreadingHTTPServer(("127.0.0.1", 0),
+                                 functools.partial(QuietHandler, directory=str(out)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield out, f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+class Newsboat:
+    """newsboat driven from the command line, its cache read as the SQLite file it is."""
+
+    def __init__(self, home):
+        self.home = home
+        self.urls, self.cache, self.conf = home / "urls", home / "cache.db", home / "config"
+        for path in (self.urls, self.conf):
+            path.touch()
+
+    def _run(self, *args):
+        result = subprocess.run(
+            ["newsboat", "-u", str(self.urls), "-c", str(self.cache), "-C", str(self.conf),
+             *args], env={"HOME": str(self.home), "PATH": "/usr/bin:/bin", "TERM": "dumb"},
+            capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stdout + result.stderr
+        return result
+
+    def import_opml(self, path):
+        self._run("-i", str(path))
+
+    def reload(self):
+        self._run("-x", "reload")
+
+    def items(self):
+        with sqlite3.connect(self.cache) as db:
+            return db.execute("SELECT feedurl, guid, unread FROM rss_item WHERE deleted = 0"
+                              ).fetchall()
+
+    def mark_all_read(self):
+        with sqlite3.connect(self.cache) as db:
+            db.execute("UPDATE rss_item SET unread = 0")
+
+
+def test_newsboat_sees_no_duplicates_no_old_item_unread_again_and_each_new_paper_once(
+        tmp_path, httpserver, feed_server):
+    out, base_url = feed_server
+    config_path = write_config(tmp_path, [("hf", "hf-api", httpserver.url_for(API))])
+    text = config_path.read_text().replace("https://feeds.example.org/", base_url)
+    config_path.write_text(text.replace('out_dir = "out"', f'out_dir = "{out}"'))
+    config = load_config(config_path)
+    items = daily_items()
+
+    def regenerate(papers, hours):
+        httpserver.clear()
+        httpserver.expect_request(API).respond_with_data(json.dumps(papers),
+                                                         content_type="application/json")
+        assert run(config, now=NOW + timedelta(hours=hours)).exit_code == 0
+
+    home = tmp_path / "newsboat"
+    home.mkdir()
+    reader = Newsboat(home)
+
+    regenerate(items[:30], 0)
+    reader.import_opml(out / "feeds.opml")
+    assert len(reader.urls.read_text().split()) == len(config.topics) + 1
+    reader.reload()
+    first = reader.items()
+    # newsboat keeps one item per id across feeds: a paper in three topics is one item.
+    assert sorted(g for _, g, _ in first) == sorted(
+        f"https://arxiv.org/abs/{i['paper']['id']}" for i in items[:30])
+    reader.mark_all_read()
+
+    regenerate(items[:30], 1)  # the same input again
+    reader.reload()
+    second = reader.items()
+    assert sorted(g for _, g, _ in second) == sorted(g for _, g, _ in first)
+    assert [g for _, g, unread in second if unread] == []
+
+    edited = copy.deepcopy(items[:30])
+    for item in edited[:3]:
+        item["paper"]["summary"] += " (v2: revised abstract)"
+    regenerate(edited + items[30:40], 2)  # ten new papers, three edited
+    reader.reload()
+    third = reader.items()
+    assert all(count == 1 for count in Counter(g for _, g, _ in third).values())
+    new_ids = {f"https://arxiv.org/abs/{i['paper']['id']}" for i in items[30:40]}
+    assert sorted(g for _, g, unread in third if unread) == sorted(new_ids)
+    assert {g for _, g, _ in third} == {g for _, g, _ in second} | new_ids
