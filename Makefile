@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test reader-test run lint bench clean
+.PHONY: demo test reader-test screenshot run lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "feedmaker needs Python 3.11+"'
@@ -29,6 +29,16 @@ test: $(VENV)/.installed-test
 reader-test: $(VENV)/.installed-test
 	command -v newsboat >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq newsboat)
 	$(BIN)/python -m pytest tests/test_reader_newsboat.py
+
+# Renders the demo's index.html in headless Chromium (Debian's, installed when missing).
+screenshot: demo
+	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+	mkdir -p build
+	chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+	  --disable-background-networking --disable-component-update --disable-sync \
+	  --user-data-dir=$$(mktemp -d) --window-size=1100,1400 \
+	  --screenshot=build/index.png file://$(CURDIR)/feeds/index.html 2>/dev/null
+	@echo "wrote build/index.png"
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check feedmaker tests scripts

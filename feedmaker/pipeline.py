@@ -125,7 +125,7 @@ def select_feeds(config: Config, store: Store, now: datetime) -> list[FeedInfo]:
     """The feeds to write, each with its newest entries: all.atom first, then each topic."""
     site = config.site
     since = now - timedelta(days=site.max_age_days) if site.max_age_days else None
-    feeds = [FeedInfo(ALL_FEED, f"{site.title}: all papers", "Every paper, whatever its topics",
+    feeds = [FeedInfo(ALL_FEED, f"{site.title}: All papers", "Every paper, whatever its topics",
                       site.base_url, tuple(store.newest(site.max_entries, since=since)))]
     feeds += [FeedInfo(f"{topic.slug}.atom", f"{site.title}: {topic.title}", topic.description,
                        site.base_url, tuple(store.newest(site.max_entries, topic.slug, since)))

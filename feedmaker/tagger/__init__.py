@@ -26,9 +26,12 @@ _FIELDS_OF_SCOPE = {"text": frozenset({"title", "summary"}), "title": frozenset(
 # single Python integer: summing a paper's hits is then one C-level `sum`. Each hit adds
 # _OFFSET to every field (taken off again when decoding) so that negative points never
 # borrow from a neighbouring field; a veto is worth _VETO, far below any reachable score.
+# Weights are at most 100 and title_weight at most 10 (rules.py), so one use adds at most
+# 10**6 thousandths; _VETO stays below any reachable score, and _OFFSET above any one
+# pattern's value, with room for 10**6 hits per paper in 64 bits.
 UNIT = 1000
-_VETO = -(10**9)
-_OFFSET = 2 * 10**9
+_VETO = -(10**12)
+_OFFSET = 2 * 10**12
 _FIELD_BITS = 64
 
 
@@ -117,10 +120,8 @@ class Tagger:
             for u in all_uses)
         count = len(self.topics)
         base = sum(_OFFSET << (_FIELD_BITS * k) for k in range(count))
-        self._title_packed = [base + sum(_points(u, "title") << (_FIELD_BITS * u.topic)
-                                         for u in us) for us in self._uses]
-        self._summary_packed = [base + sum(_points(u, "summary") << (_FIELD_BITS * u.topic)
-                                           for u in us) for us in self._uses]
+        self._title_packed = [base + _pack(us, "title") for us in self._uses]
+        self._summary_packed = [base + _pack(us, "summary") for us in self._uses]
         self._unpack = struct.Struct(f"<{count}Q").unpack
         self._width = count * _FIELD_BITS // 8
         self._slugs = [t.slug for t in self.topics]
@@ -211,6 +212,23 @@ class Tagger:
             found += self._categories.get(name, ())
             found += [use for prefix, use in self._category_prefixes if name.startswith(prefix)]
         return found
+
+
+def _pack(uses: list[_Use], field: str) -> int:
+    """One pattern's points in `field` for every topic, as 64-bit fields of one integer."""
+    per_topic: dict[int, int] = {}
+    vetoed = set()
+    for use in uses:
+        points = _points(use, field)
+        if points == _VETO:
+            vetoed.add(use.topic)
+        else:
+            per_topic[use.topic] = per_topic.get(use.topic, 0) + points
+    for topic in vetoed:
+        per_topic[topic] = _VETO  # a veto counts once, and wins
+    limit = _OFFSET - 1
+    return sum(max(-limit, min(limit, points)) << (_FIELD_BITS * topic)
+               for topic, points in per_topic.items())
 
 
 def _use_order(use: _Use) -> int:

@@ -26,6 +26,7 @@ TOPIC_KEYS = frozenset({"title", "description", "any", "all", "none", "threshold
 FIELDS = ("text", "title", "summary", "authors", "category")
 TERM_TABLE_KEYS = frozenset({"term", "regex", "field", "weight", "case_sensitive"})
 _SCOPE = re.compile(r"^(" + "|".join(FIELDS) + r"):(.*)$", re.DOTALL)
+MAX_WEIGHT, MAX_TITLE_WEIGHT, MAX_THRESHOLD = 100.0, 10.0, 10_000.0
 _WEIGHT = re.compile(r"\^(-?\d+(?:\.\d+)?)$")
 
 
@@ -106,14 +107,18 @@ def _parse_topic(slug: str, table: object, where: str) -> TopicRule:
     return TopicRule(
         slug=slug, title=title.strip(), description=description.strip(), any=any_terms,
         all=all_groups, none=table_none,
-        threshold=_positive(table.get("threshold", 1.0), f"{field}.threshold", where),
-        title_weight=_positive(table.get("title_weight", 2.0), f"{field}.title_weight", where),
+        threshold=_positive(table.get("threshold", 1.0), f"{field}.threshold", where,
+                            MAX_THRESHOLD),
+        title_weight=_positive(table.get("title_weight", 2.0), f"{field}.title_weight", where,
+                               MAX_TITLE_WEIGHT),
     )
 
 
-def _positive(value: object, field: str, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-        raise ConfigError(f"{where}: {field} must be a positive number, got {value!r}")
+def _positive(value: object, field: str, where: str, limit: float) -> float:
+    if (isinstance(value, bool) or not isinstance(value, int | float) or value <= 0
+            or value > limit):
+        raise ConfigError(f"{where}: {field} must be a positive number up to {limit:g}, "
+                          f"got {value!r}")
     return float(value)
 
 
@@ -155,8 +160,8 @@ def parse_term(value: object, field: str = "term", where: str = "config") -> Ter
     weighted = _WEIGHT.search(text)
     if weighted:
         weight, text = float(weighted[1]), text[:weighted.start()].strip()
-        if weight == 0:
-            raise fail("weight must not be zero")
+        if weight == 0 or abs(weight) > MAX_WEIGHT:
+            raise fail(f"weight must be non-zero and at most {MAX_WEIGHT:g} either way")
     return _word_term(value, text, scope, weight, None, fail)
 
 
@@ -170,8 +175,9 @@ def _term_from_table(table: dict, fail) -> Term:
     if scope not in FIELDS:
         raise fail(f"field must be one of {', '.join(FIELDS)}")
     weight = table.get("weight", 1.0)
-    if isinstance(weight, bool) or not isinstance(weight, int | float) or weight == 0:
-        raise fail("weight must be a non-zero number")
+    if (isinstance(weight, bool) or not isinstance(weight, int | float) or weight == 0
+            or abs(weight) > MAX_WEIGHT):
+        raise fail(f"weight must be a non-zero number, at most {MAX_WEIGHT:g} either way")
     case = table.get("case_sensitive")
     if case is not None and not isinstance(case, bool):
         raise fail("case_sensitive must be true or false")

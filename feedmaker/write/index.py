@@ -51,7 +51,8 @@ def render_index(title: str, subtitle: str, feeds: Sequence[FeedInfo],
                 E.P("Subscribe to any feed below in your feed reader, or import ",
                     E.A("all feeds at once (OPML)", href=opml_name), "."),
             ),
-            E.E.main(*[_feed_section(feed) for feed in feeds]),
+            E.E.main(*[_feed_section(feed, feed.title.removeprefix(f"{title}: "))
+                       for feed in feeds]),
             E.FOOTER("Made by feedmaker."),
         ),
         lang="en",
@@ -60,11 +61,11 @@ def render_index(title: str, subtitle: str, feeds: Sequence[FeedInfo],
                           pretty_print=True)
 
 
-def _feed_section(feed: FeedInfo) -> etree._Element:
+def _feed_section(feed: FeedInfo, heading: str) -> etree._Element:
     count = len(feed.entries)
     newest = [E.LI(E.A(entry.title, href=entry.url)) for entry in feed.entries[:NEWEST_SHOWN]]
     return E.SECTION(
-        E.H2(E.A(feed.title, href=feed.file_name),
+        E.H2(E.A(heading, href=feed.file_name),
              E.A("Subscribe", E.CLASS("subscribe"), href=feed.file_name)),
         *([E.P(feed.description)] if feed.description else []),
         E.P(f"{count} {'entry' if count == 1 else 'entries'} · ", E.CODE(feed.file_name),
