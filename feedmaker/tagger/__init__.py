@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -33,6 +32,8 @@ UNIT = 1000
 _VETO = -(10**12)
 _OFFSET = 2 * 10**12
 _FIELD_BITS = 64
+_BIAS_BIT = 62
+_BIAS = 1 << _BIAS_BIT
 
 
 @dataclass(frozen=True)
@@ -122,8 +123,14 @@ class Tagger:
         base = sum(_OFFSET << (_FIELD_BITS * k) for k in range(count))
         self._title_packed = [base + _pack(us, "title") for us in self._uses]
         self._summary_packed = [base + _pack(us, "summary") for us in self._uses]
-        self._unpack = struct.Struct(f"<{count}Q").unpack
-        self._width = count * _FIELD_BITS // 8
+        self._base = base
+        # Field k of `total + _biased - hits * _base` is _BIAS + score_k - threshold_k, so
+        # its bit 62 says whether topic k reached its threshold.
+        thresholds = [round(t.threshold * UNIT) if t.any else -(10**15) for t in self.topics]
+        self._biased = sum((_BIAS - threshold) << (_FIELD_BITS * k)
+                           for k, threshold in enumerate(thresholds))
+        self._ones = sum(1 << (_FIELD_BITS * k) for k in range(count))
+        self._verdicts: dict[int, list[str]] = {}
         self._slugs = [t.slug for t in self.topics]
         self._thresholds = [round(t.threshold * UNIT) if t.any else -(10**15)
                             for t in self.topics]
@@ -161,10 +168,14 @@ class Tagger:
             if both:
                 total -= sum(map(self._summary_packed.__getitem__, both))
                 hits -= len(both)
-        offset = hits * _OFFSET
-        fields = self._unpack(total.to_bytes(self._width, "little"))
-        return [slug for slug, field, threshold in zip(self._slugs, fields, self._thresholds,
-                                                       strict=False) if field - offset >= threshold]
+        matched = ((total + self._biased - hits * self._base) >> _BIAS_BIT) & self._ones
+        verdict = self._verdicts.get(matched)
+        if verdict is None:
+            verdict = [slug for number, slug in enumerate(self._slugs)
+                       if matched >> (_FIELD_BITS * number) & 1]
+            if len(self._verdicts) < 4096:
+                self._verdicts[matched] = verdict
+        return list(verdict)
 
     def explain(self, title: str, summary: str = "", authors: Sequence[str] = (),
                 categories: Sequence[str] = ()) -> list[TopicResult]:
