@@ -54,25 +54,26 @@ def per_keyword_loop(terms, corpus) -> float:
     return len(corpus) / (time.perf_counter() - start)
 
 
-def bare_re2_set(terms):
-    """Match function of a Set of `(?i)\\bterm\\b` patterns, used as a re2 user would."""
+def _bare_set(terms):
+    """A Set of `(?i)\\bterm\\b` patterns, compiled as a re2 user would."""
     options = re2.Options()
     options.max_mem = 64 << 20
     matcher = re2.Set.SearchSet(options)
     for text, case in terms:
         matcher.Add(("" if case else "(?i)") + r"\b" + re2.escape(text) + r"\b")
     matcher.Compile()
+    return matcher
+
+
+def bare_re2_set(terms):
+    """Scan function: the bare Set over title and summary as one text."""
+    matcher = _bare_set(terms)
     return lambda title, summary: matcher.Match(title + "\n" + summary)
 
 
 def bare_re2_set_per_field(terms):
-    """The same Set used on title and summary separately, the two texts the tagger reads."""
-    options = re2.Options()
-    options.max_mem = 64 << 20
-    matcher = re2.Set.SearchSet(options)
-    for text, case in terms:
-        matcher.Add(("" if case else "(?i)") + r"\b" + re2.escape(text) + r"\b")
-    matcher.Compile()
+    """Scan function: the same Set over title and summary apart, the texts the tagger reads."""
+    matcher = _bare_set(terms)
     return lambda title, summary: (matcher.Match(title), matcher.Match(summary))
 
 
