@@ -45,6 +45,7 @@ lint: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed
 	$(BIN)/python -m bench.bench_tagger --json bench/results.json
+	$(BIN)/python -m bench.bench_pipeline --json bench/results-pipeline.json
 
 run: $(VENV)/.installed
 	$(BIN)/feedmaker run

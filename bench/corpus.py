@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 import re
@@ -11,6 +12,7 @@ from pathlib import Path
 DEV_PAPERS = Path(__file__).parent.parent / "tests" / "fixtures" / "arxiv-topics-dev.jsonl"
 
 
+@functools.cache
 def dev_papers() -> list[dict]:
     with DEV_PAPERS.open(encoding="utf-8") as f:
         return [json.loads(line) for line in f if line.strip()]

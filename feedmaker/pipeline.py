@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+from feedmaker import __version__
 from feedmaker.config import Config
 from feedmaker.errors import SourceError, ValidationError
 from feedmaker.fetch import Fetcher
@@ -18,7 +20,7 @@ from feedmaker.validate import FUTURE_TOLERANCE, validate_bytes
 from feedmaker.write import FeedInfo
 from feedmaker.write.atom import render_atom
 from feedmaker.write.files import OutputDir
-from feedmaker.write.index import render_index
+from feedmaker.write.index import NEWEST_SHOWN, render_index
 from feedmaker.write.jsonfeed import json_name, render_json
 from feedmaker.write.opml import render_opml
 
@@ -71,20 +73,32 @@ def run(config: Config, *, now: datetime, fetch: Fetch | None = None, dry_run: b
                     log(f"tagged {store.retag(tagger.tag, tagger.fingerprint)} entries")
                     feeds = select_feeds(config, store, now)
                     shown = {entry.id for feed in feeds for entry in feed.entries}
-                    outputs = render_site(config, feeds, store.topics_of(shown), store.created)
+                    entry_topics = store.topics_of(shown)
+                    plans = plan_outputs(config, feeds, entry_topics, store.created)
+                    records = store.output_records()
+                    stale = {name for name, fingerprint in plans.items()
+                             if not out.unchanged_since(name, records.get(name), fingerprint)}
+                    log(f"{len(stale)} of {len(plans)} files need rendering")
+                    outputs = render_site(config, feeds, entry_topics, store.created, stale)
                     _check(outputs, now)
                     log(f"pruned {store.prune(shown, now - PRUNE_AFTER)} entries no feed shows")
                     if dry_run:
                         raise _DryRun
             except _DryRun:
-                report.unchanged = [name for name, data in outputs.items()
-                                    if _same_file(out, name, data)]
+                report.unchanged = [name for name in plans
+                                    if name not in outputs or _same_file(out, name,
+                                                                         outputs[name])]
                 report.written = [name for name in outputs if name not in report.unchanged]
                 return report
-        # State is committed first: if writing fails, the next run rewrites what differs.
-        for name, data in outputs.items():
-            out.write(name, data)
-    report.written, report.unchanged = out.written, out.unchanged
+            # State is committed first: if writing fails, the next run rewrites what differs.
+            for name, data in outputs.items():
+                out.write(name, data)
+            with store.transaction():
+                store.save_output_records(
+                    {name: [fingerprint, *out.stamp(name)] for name, fingerprint in plans.items()
+                     if (name in outputs or name not in stale) and out.stamp(name)})
+    report.written = out.written
+    report.unchanged = out.unchanged + sorted(set(plans) - set(outputs))
     return report
 
 
@@ -133,27 +147,60 @@ def select_feeds(config: Config, store: Store, now: datetime) -> list[FeedInfo]:
     return feeds
 
 
+def plan_outputs(config: Config, feeds: list[FeedInfo], entry_topics: dict[str, list[str]],
+                 empty_updated: datetime) -> dict[str, str]:
+    """For each output file, a fingerprint of everything it is rendered from.
+
+    A file whose fingerprint, size and mtime match what the last run recorded is not
+    rendered again: an unchanged run costs a few queries, not 18 feeds of feedgen.
+    """
+    site = config.site
+    shared = (__version__, site.title, site.subtitle, site.base_url, site.author, site.icon,
+              site.formats, [(t.slug, t.title, t.description) for t in config.topics],
+              empty_updated)
+    plans = {}
+    for feed in feeds:
+        fingerprint = _digest((shared, feed, [entry_topics.get(e.id) for e in feed.entries]))
+        plans[feed.file_name] = fingerprint
+        if "json" in site.formats:
+            plans[json_name(feed.file_name)] = fingerprint
+    plans[INDEX] = _digest((shared, [(f.file_name, f.title, f.description, len(f.entries),
+                                      [(e.title, e.url) for e in f.entries[:NEWEST_SHOWN]])
+                                     for f in feeds]))
+    plans[OPML] = _digest((shared, [(f.file_name, f.title, f.description) for f in feeds]))
+    return plans
+
+
+def _digest(value: object) -> str:
+    return hashlib.sha256(repr(value).encode("utf-8")).hexdigest()
+
+
 def render_site(config: Config, feeds: list[FeedInfo], entry_topics: dict[str, list[str]],
-                empty_updated: datetime) -> dict[str, bytes]:
-    """Every output file's bytes: the Atom (and JSON) feeds, index.html, feeds.opml."""
+                empty_updated: datetime, only: set[str] | None = None) -> dict[str, bytes]:
+    """The bytes of the output files (all, or those named in `only`): the Atom (and JSON)
+    feeds, index.html and feeds.opml."""
     site = config.site
     titles = {topic.slug: topic.title for topic in config.topics}
     order = {slug: number for number, slug in enumerate(titles)}
     topics_in_order = {entry_id: sorted((s for s in slugs if s in order), key=order.__getitem__)
                        for entry_id, slugs in entry_topics.items()}
     index_url = site.base_url + INDEX
+    wanted = (lambda name: True) if only is None else only.__contains__
     outputs = {}
     for feed in feeds:
-        outputs[feed.file_name] = render_atom(
-            feed, author=site.author, updated=empty_updated, topic_titles=titles,
-            entry_topics=topics_in_order, index_url=index_url, icon=site.icon)
-        if "json" in site.formats:
+        if wanted(feed.file_name):
+            outputs[feed.file_name] = render_atom(
+                feed, author=site.author, updated=empty_updated, topic_titles=titles,
+                entry_topics=topics_in_order, index_url=index_url, icon=site.icon)
+        if "json" in site.formats and wanted(json_name(feed.file_name)):
             outputs[json_name(feed.file_name)] = render_json(
                 feed, author=site.author, topic_titles=titles, entry_topics=topics_in_order,
                 index_url=index_url, icon=site.icon)
-    outputs[INDEX] = render_index(site.title, site.subtitle, feeds, OPML,
-                                  json_feeds="json" in site.formats)
-    outputs[OPML] = render_opml(site.title, feeds, index_url)
+    if wanted(INDEX):
+        outputs[INDEX] = render_index(site.title, site.subtitle, feeds, OPML,
+                                      json_feeds="json" in site.formats)
+    if wanted(OPML):
+        outputs[OPML] = render_opml(site.title, feeds, index_url)
     return outputs
 
 

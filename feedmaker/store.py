@@ -31,6 +31,8 @@ CREATE TABLE IF NOT EXISTS entries (
     tag_key TEXT                   -- fingerprint of the rules its topics were computed with
 );
 CREATE INDEX IF NOT EXISTS entries_newest ON entries (published DESC, id DESC);
+CREATE INDEX IF NOT EXISTS entries_last_seen ON entries (last_seen);
+CREATE INDEX IF NOT EXISTS entries_untagged ON entries (id) WHERE tag_key IS NULL;
 CREATE TABLE IF NOT EXISTS entry_topics (
     topic TEXT NOT NULL,
     entry_id TEXT NOT NULL REFERENCES entries (id) ON DELETE CASCADE,
@@ -39,6 +41,8 @@ CREATE TABLE IF NOT EXISTS entry_topics (
 );
 CREATE INDEX IF NOT EXISTS entry_topics_newest
     ON entry_topics (topic, published DESC, entry_id DESC);
+-- retag, topics_of and the cascade on prune find an entry's topics by entry_id.
+CREATE INDEX IF NOT EXISTS entry_topics_entry ON entry_topics (entry_id);
 """
 _ENTRY_COLUMNS = "id, data, published, updated, first_seen"
 
@@ -62,8 +66,8 @@ def format_time(moment: datetime) -> str:
 
 
 def parse_time(text: str) -> datetime:
-    """The inverse of `format_time`."""
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    """The inverse of `format_time` (fromisoformat: strptime costs 20x more per call)."""
+    return datetime.fromisoformat(text)
 
 
 def content_hash(entry: Entry) -> str:
@@ -165,9 +169,16 @@ class Store:
         return result
 
     def retag(self, tag, fingerprint: str) -> int:
-        """Compute topics with `tag(entry)` for entries tagged by other rules or not yet."""
+        """Compute topics with `tag(entry)` for entries tagged by other rules or not yet.
+
+        When the rules change, every entry is marked untagged once; after that only new
+        and changed entries are read, through a partial index, whatever the history size.
+        """
+        if self._meta("tag_key") != fingerprint:
+            self.db.execute("UPDATE entries SET tag_key = NULL")
+            self._set_meta("tag_key", fingerprint)
         rows = self.db.execute(f"SELECT {_ENTRY_COLUMNS} FROM entries "
-                               "WHERE tag_key IS NULL OR tag_key != ?", (fingerprint,)).fetchall()
+                               "WHERE tag_key IS NULL").fetchall()
         for row in rows:
             entry = _entry_from_row(row)
             self.db.execute("DELETE FROM entry_topics WHERE entry_id = ?", (entry.id,))
@@ -217,6 +228,21 @@ class Store:
                     chunk):
                 found[entry_id].append(topic)
         return found
+
+    def output_records(self) -> dict[str, list]:
+        """What each output file was made from when last written: fingerprint, size, mtime."""
+        return json.loads(self._meta("outputs") or "{}")
+
+    def save_output_records(self, records: dict[str, list]) -> None:
+        """Remember the output files just written (see `output_records`)."""
+        self._set_meta("outputs", json.dumps(records, sort_keys=True))
+
+    def _meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def _set_meta(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
     def get(self, entry_id: str) -> Entry | None:
         """One stored entry by its id, or None."""

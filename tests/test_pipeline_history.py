@@ -149,3 +149,37 @@ def test_html_in_titles_and_summaries_is_escaped_everywhere(tmp_path, httpserver
     body = lxml.html.fragment_fromstring(parsed.entries[0].content[0].value, create_parent="div")
     assert body.xpath("//img") == [] and body.xpath("//@onerror") == []
     assert "<img src=x onerror=alert(1)> a & b" in body.text_content()
+
+
+def test_an_unchanged_run_renders_nothing(tmp_path, httpserver):
+    config = config_for(tmp_path, httpserver)
+    serve(httpserver, daily_items())
+    run(config, now=NOW)
+    steps = []
+    report = run(config, now=NOW + timedelta(hours=1), log=steps.append)
+    assert "0 of 20 files need rendering" in steps
+    assert report.written == [] and len(report.unchanged) == 20
+
+
+def test_an_output_file_changed_or_deleted_by_hand_is_written_again(tmp_path, httpserver):
+    config = config_for(tmp_path, httpserver)
+    serve(httpserver, daily_items())
+    run(config, now=NOW)
+    out = config.site.out_dir
+    original = (out / "vision.atom").read_bytes()
+    (out / "vision.atom").write_bytes(b"tampered")
+    (out / "index.html").unlink()
+    report = run(config, now=NOW + timedelta(hours=1))
+    assert sorted(report.written) == ["index.html", "vision.atom"]
+    assert (out / "vision.atom").read_bytes() == original
+
+
+def test_changing_the_rules_retags_history_and_rewrites_the_feeds(tmp_path, httpserver):
+    config = config_for(tmp_path, httpserver)
+    serve(httpserver, daily_items())
+    run(config, now=NOW)
+    path = config.path
+    path.write_text(path.read_text() + '\n[topics.avatars]\nany = ["avatar"]\n')
+    report = run(load_config(path), now=NOW + timedelta(hours=1))
+    assert "avatars.atom" in report.written and "all.atom" in report.written
+    assert feed_ids(config.site.out_dir / "avatars.atom")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
@@ -84,8 +85,12 @@ def _add_entry(fg: FeedGenerator, entry: Entry, topic_titles: Mapping[str, str],
     ]
 
 
+@functools.lru_cache(maxsize=4096)
 def entry_html(entry: Entry) -> str:
-    """The entry body as sanitized HTML: abstract, authors, then its links."""
+    """The entry body as sanitized HTML: abstract, authors, then its links.
+
+    Cached: a paper in three topics appears in four feeds of one run.
+    """
     parts = []
     if entry.summary:
         parts.append(E.P(entry.summary))

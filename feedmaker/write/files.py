@@ -18,6 +18,18 @@ class OutputDir:
         self.unchanged: list[str] = []
         self._names: set[str] = set()
 
+    def stamp(self, name: str) -> list[int] | None:
+        """[size, mtime in ns] of an output file, or None when it is not there."""
+        try:
+            status = (self.path / name).stat()
+        except OSError:
+            return None
+        return [status.st_size, status.st_mtime_ns]
+
+    def unchanged_since(self, name: str, record: list | None, fingerprint: str) -> bool:
+        """Whether `name` is still the file written from `fingerprint`, untouched since."""
+        return bool(record) and record[0] == fingerprint and self.stamp(name) == record[1:]
+
     def write(self, name: str, data: bytes) -> bool:
         """Replace `name` atomically with `data`, unless it already holds exactly that.
 

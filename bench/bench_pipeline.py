@@ -1,0 +1,228 @@
+"""Whole-run benchmarks: cost follows new work, not history (`make bench`).
+
+Builds a synthetic history deterministically from the dev papers' text (ids and dates
+varied), serves a 100-paper source page from a local HTTP server, and times real
+`feedmaker run` processes: a full run (20 of the 100 papers new), the same run over 10x
+less history (growth), a no-op run, and `feedmaker --help` (start-up).
+
+Usage: python -m bench.bench_pipeline [--history N] [--small-history N] [--repeat K]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from bench.corpus import dev_papers
+from feedmaker.model import Entry
+from feedmaker.store import Store
+from feedmaker.tagger import Tagger, default_topics
+
+# `feedmaker run` reads the real clock, so the history is dated from it too (a history
+# dated in the past would be pruned by the first timed run).
+NOW = datetime.now(UTC).replace(microsecond=0)
+PAGE_SIZE, NEW_ON_PAGE = 100, 20
+TARGETS = {"full_run_s": 1.0, "full_run_rss_mb": 150.0, "growth_ratio": 1.2,
+           "noop_share": 0.3, "help_ms": 150.0}
+
+
+def synthetic_paper(number: int) -> dict:
+    """Paper `number` (0 = newest): dev text, an id of its own, one minute older per step."""
+    papers = dev_papers()
+    text = papers[number % len(papers)]
+    arxiv_id = f"{2400 + number // 90000:04d}.{10000 + number % 90000:05d}"
+    published = NOW - timedelta(days=1, minutes=number)
+    return {"paper": {"id": arxiv_id, "title": f"{text['title']} ({number})",
+                      "summary": text["summary"], "publishedAt": published.isoformat(),
+                      "authors": [{"name": "A. Author"}, {"name": "B. Author"}],
+                      "upvotes": number % 50}}
+
+
+def build_history(path: Path, size: int) -> None:
+    """A state store holding `size` tagged papers, numbered NEW_ON_PAGE and up."""
+    tagger = Tagger(default_topics())
+    seen = NOW - timedelta(hours=6)
+    with Store(path, seen) as store, store.transaction():
+        end = NEW_ON_PAGE + size
+        for start in range(NEW_ON_PAGE, end, 5000):
+            store.merge([_entry(synthetic_paper(n)) for n in range(start, min(start + 5000, end))],
+                        seen)
+        store.retag(tagger.tag, tagger.fingerprint)
+
+
+def _entry(item: dict) -> Entry:
+    paper = item["paper"]
+    return Entry(id=f"https://arxiv.org/abs/{paper['id']}", arxiv_id=paper["id"],
+                 title=paper["title"], summary=paper["summary"], source="hf",
+                 url=f"https://huggingface.co/papers/{paper['id']}",
+                 authors=tuple(a["name"] for a in paper["authors"]),
+                 published=datetime.fromisoformat(paper["publishedAt"]),
+                 links=(("arxiv", f"https://arxiv.org/abs/{paper['id']}"),
+                        ("pdf", f"https://arxiv.org/pdf/{paper['id']}")))
+
+
+class _Page(BaseHTTPRequestHandler):
+    body = b"[]"
+
+    def do_GET(self):  # noqa: N802 - http.server's name
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(self.body)))
+        self.end_headers()
+        self.wfile.write(self.body)
+
+    def log_message(self, *args):
+        pass
+
+
+def serve(items: list[dict]):
+    handler = type("Page", (_Page,), {"body": json.dumps(items).encode()})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def write_bench_config(path: Path, server) -> None:
+    path.write_text(f"""[site]
+title = "Bench"
+base_url = "http://127.0.0.1/"
+out_dir = "out"
+state = "state.sqlite"
+max_entries = 100
+
+[[sources]]
+name = "hf"
+type = "hf-api"
+url = "http://127.0.0.1:{server.server_address[1]}/api/daily_papers"
+""")
+
+
+def timed_run(workdir: Path, config: Path) -> tuple[float, float, int]:
+    """Wall seconds, peak RSS in MB and exit status of one `feedmaker run` process."""
+    start = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-m", "feedmaker", "run", "--config",
+                                str(config), "-q"], cwd=workdir)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    return elapsed, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+
+
+def scenario(root: Path, history: int, repeat: int) -> dict:
+    """Median full-run and no-op figures over `history` entries."""
+    base = root / f"history-{history}"
+    base.mkdir()
+    build_history(base / "state.sqlite", history)
+    page = [synthetic_paper(n) for n in range(PAGE_SIZE)]  # 0..19 are new
+    server = serve(page[NEW_ON_PAGE:])
+    config = base / "feedmaker.toml"
+    write_bench_config(config, server)
+    # Steady state: the previous run's feeds are on disk.
+    assert timed_run(base, config)[2] == 0
+    server.shutdown()
+    server = serve(page)
+    write_bench_config(config, server)
+    shutil.copytree(base, root / "before", dirs_exist_ok=True)
+    full, rss, noop, written = [], [], [], []
+    for _ in range(repeat):
+        shutil.rmtree(base)
+        shutil.copytree(root / "before", base)
+        seconds, peak, status = timed_run(base, config)
+        assert status == 0, "full run failed"
+        full.append(seconds)
+        rss.append(peak)
+        before = {p.name: p.stat().st_mtime_ns for p in (base / "out").iterdir()}
+        seconds, _, status = timed_run(base, config)
+        assert status == 0, "no-op run failed"
+        noop.append(seconds)
+        written.append(sum(p.stat().st_mtime_ns != before.get(p.name)
+                           for p in (base / "out").iterdir()))
+    server.shutdown()
+    shutil.rmtree(root / "before")
+    return {"history": history, "full_run_s": statistics.median(full),
+            "full_run_rss_mb": max(rss), "noop_run_s": statistics.median(noop),
+            "noop_files_written": max(written)}
+
+
+def help_ms(repeat: int = 15) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "feedmaker", "--help"], check=True,
+                       capture_output=True)
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def python_startup_ms(repeat: int = 15) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "pass"], check=True)
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def run(history: int, small_history: int, repeat: int) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        big = scenario(Path(tmp), history, repeat)
+        small = scenario(Path(tmp), small_history, repeat)
+    return {
+        "full": big, "small": small,
+        "growth_ratio": big["full_run_s"] / small["full_run_s"],
+        "noop_share": big["noop_run_s"] / big["full_run_s"],
+        "help_ms": help_ms(), "python_startup_ms": python_startup_ms(),
+    }
+
+
+def report(result: dict) -> str:
+    big, small = result["full"], result["small"]
+    rows = [
+        f"whole-run benchmark: page of {PAGE_SIZE} papers, {NEW_ON_PAGE} new; 17 topics; "
+        "max_entries 100; medians",
+        _line(f"full run, {big['history']:,} history", big["full_run_s"], "<",
+              TARGETS["full_run_s"], " s"),
+        _line("peak RSS of the full run", big["full_run_rss_mb"], "<",
+              TARGETS["full_run_rss_mb"], " MB"),
+        f"  full run, {small['history']:,} history (baseline)   {small['full_run_s']:>8.3f} s",
+        _line(f"growth {big['history']:,} / {small['history']:,}", result["growth_ratio"],
+              "<=", TARGETS["growth_ratio"], "x"),
+        _line("no-op run / full run", result["noop_share"], "<=", TARGETS["noop_share"], "x")
+        + f"  ({big['noop_run_s']:.3f} s, {big['noop_files_written']} files written)",
+        _line("feedmaker --help", result["help_ms"], "<", TARGETS["help_ms"], " ms")
+        + f"  (python -c pass: {result['python_startup_ms']:.0f} ms)",
+    ]
+    return "\n".join(rows)
+
+
+def _line(name: str, value: float, op: str, target: float, unit: str) -> str:
+    ok = {"<": value < target, "<=": value <= target}[op]
+    return (f"  {name:<38} {value:>8.3f}{unit:<3}  target {op} {target:g}{unit.strip()}  "
+            f"{'ok' if ok else 'MISSED'}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--history", type=int, default=100_000)
+    parser.add_argument("--small-history", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--json", help="write the figures to this JSON file")
+    args = parser.parse_args()
+    result = run(args.history, args.small_history, args.repeat)
+    print(report(result))
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
