@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import statistics
 import subprocess
@@ -108,14 +107,25 @@ url = "http://127.0.0.1:{server.server_address[1]}/api/daily_papers"
 """)
 
 
+# Runs one command and prints its wall time, peak RSS (KB) and exit status. The command
+# is forked from this small interpreter, not from the benchmark: Linux keeps ru_maxrss
+# across execve, so a child forked from a 250 MB benchmark process would report 250 MB.
+_LAUNCHER = """
+import os, subprocess, sys, time
+start = time.perf_counter()
+child = subprocess.Popen(sys.argv[1:])
+_, status, usage = os.wait4(child.pid, 0)
+print(time.perf_counter() - start, usage.ru_maxrss, os.waitstatus_to_exitcode(status))
+"""
+
+
 def timed_run(workdir: Path, config: Path) -> tuple[float, float, int]:
     """Wall seconds, peak RSS in MB and exit status of one `feedmaker run` process."""
-    start = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "feedmaker", "run", "--config",
-                                str(config), "-q"], cwd=workdir)
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - start
-    return elapsed, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+    result = subprocess.run([sys.executable, "-c", _LAUNCHER, sys.executable, "-m", "feedmaker",
+                             "run", "--config", str(config), "-q"],
+                            cwd=workdir, capture_output=True, text=True, check=True)
+    seconds, rss_kb, status = result.stdout.split()
+    return float(seconds), int(rss_kb) / 1024, int(status)
 
 
 def scenario(root: Path, history: int, repeat: int) -> dict:
