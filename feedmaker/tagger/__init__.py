@@ -80,10 +80,10 @@ class Tagger:
     Every distinct term is one pattern of one RE2 Set, and carries all its uses (the same
     term may count for one topic and against others).
 
-    `tag_fields` is the hot path: one scan of the title and one of the summary, then a
-    few additions per term found; a veto is worth minus infinity. Rules with `all` groups,
-    regexes, or summary, author or category scopes take the general path of `explain`,
-    which keeps every hit; tests hold the two paths equal.
+    `tag_fields` is the hot path: one scan of the title and one of the summary, then one
+    C-level sum of the patterns found (see UNIT); a veto is worth far less than any score.
+    Rules with `all` groups, or summary, author or category scopes take the general path
+    of `explain`, which keeps every hit; a property test holds the two paths equal.
     """
 
     def __init__(self, topics: Sequence[TopicRule]) -> None:
@@ -132,8 +132,7 @@ class Tagger:
         self._ones = sum(1 << (_FIELD_BITS * k) for k in range(count))
         self._verdicts: dict[int, list[str]] = {}
         self._slugs = [t.slug for t in self.topics]
-        self._thresholds = [round(t.threshold * UNIT) if t.any else -(10**15)
-                            for t in self.topics]
+        self._thresholds = thresholds
         self._all_groups = [(1 << len(t.all)) - 1 for t in self.topics]
         self._use_count = len(all_uses)
         self.fingerprint = hashlib.sha256(repr(self.topics).encode()).hexdigest()[:16]
