@@ -93,10 +93,11 @@ def run(config: Config, *, now: datetime, fetch: Fetch | None = None, dry_run: b
             # State is committed first: if writing fails, the next run rewrites what differs.
             for name, data in outputs.items():
                 out.write(name, data)
+            stamps = {name: out.stamp(name) for name in plans}
             with store.transaction():
                 store.save_output_records(
-                    {name: [fingerprint, *out.stamp(name)] for name, fingerprint in plans.items()
-                     if (name in outputs or name not in stale) and out.stamp(name)})
+                    {name: [fingerprint, *stamps[name]] for name, fingerprint in plans.items()
+                     if stamps[name] and (name in outputs or name not in stale)})
     report.written = out.written
     report.unchanged = out.unchanged + sorted(set(plans) - set(outputs))
     return report
