@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -15,7 +16,7 @@ from feedmaker.model import Entry
 from feedmaker.normalize import DropEntry, normalize
 from feedmaker.sources import Fetch, read_source
 from feedmaker.store import Store, run_lock
-from feedmaker.tagger import Tagger
+from feedmaker.tagger import Tagger, rules_fingerprint
 from feedmaker.validate import FUTURE_TOLERANCE, validate_bytes
 from feedmaker.write import FeedInfo
 from feedmaker.write.atom import render_atom
@@ -58,7 +59,8 @@ def run(config: Config, *, now: datetime, fetch: Fetch | None = None, dry_run: b
         log: Callable[[str], None] = lambda message: None) -> RunReport:
     """Fetch every source, merge into the history, tag, and write the feeds that changed."""
     report = RunReport(sources=len(config.sources))
-    tagger = Tagger(config.topics)
+    # Compiled only when some entry needs tagging: an unchanged run never pays for it.
+    tagger = functools.cache(lambda: Tagger(config.topics))
     out = OutputDir(config.site.out_dir)
     with run_lock(config.site.state):
         fetched = _fetch_all(config, fetch, report, log, now)
@@ -70,7 +72,9 @@ def run(config: Config, *, now: datetime, fetch: Fetch | None = None, dry_run: b
                         report.seen += merged.seen
                         report.new += merged.new
                         report.updated += merged.updated
-                    log(f"tagged {store.retag(tagger.tag, tagger.fingerprint)} entries")
+                    tagged = store.retag(lambda entry: tagger().tag(entry),
+                                         rules_fingerprint(config.topics))
+                    log(f"tagged {tagged} entries")
                     feeds = select_feeds(config, store, now)
                     shown = {entry.id for feed in feeds for entry in feed.entries}
                     entry_topics = store.topics_of(shown)

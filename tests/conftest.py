@@ -6,7 +6,6 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
 from lxml import etree
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -56,7 +55,3 @@ def write_config(tmp_path: Path, sources: list[tuple[str, str, str]], extra: str
     path.write_text("\n".join(lines) + extra, encoding="utf-8")
     return path
 
-
-@pytest.fixture
-def now() -> datetime:
-    return NOW

@@ -135,7 +135,7 @@ class Tagger:
         self._thresholds = thresholds
         self._all_groups = [(1 << len(t.all)) - 1 for t in self.topics]
         self._use_count = len(all_uses)
-        self.fingerprint = hashlib.sha256(repr(self.topics).encode()).hexdigest()[:16]
+        self.fingerprint = rules_fingerprint(self.topics)
 
     @property
     def term_count(self) -> int:
@@ -222,6 +222,11 @@ class Tagger:
             found += self._categories.get(name, ())
             found += [use for prefix, use in self._category_prefixes if name.startswith(prefix)]
         return found
+
+
+def rules_fingerprint(topics: Sequence[TopicRule]) -> str:
+    """Changes whenever the rules change, so stored topics are recomputed; needs no compile."""
+    return hashlib.sha256(repr(tuple(topics)).encode()).hexdigest()[:16]
 
 
 def _pack(uses: list[_Use], field: str) -> int:
