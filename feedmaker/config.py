@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from feedmaker.errors import ConfigError
 from feedmaker.sources import SOURCE_TYPES
+from feedmaker.sources.base import option_error
 from feedmaker.tagger import TopicRule, default_topics, parse_topics
 
 DEFAULT_CONFIG_NAME = "feedmaker.toml"
 SITE_KEYS = {"title", "subtitle", "base_url", "out_dir", "state", "max_entries", "author", "icon",
              "formats", "max_age_days"}
 FORMATS = ("atom", "json")
-SOURCE_KEYS = {"name", "type", "url"}
+SOURCE_KEYS = {"name", "type", "url", "allow_empty", "min_interval"}
 SOURCE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
@@ -39,11 +40,14 @@ class Site:
 
 @dataclass(frozen=True)
 class SourceConfig:
-    """One `[[sources]]` entry."""
+    """One `[[sources]]` entry; `options` holds its type's own keys (see sources.*.OPTIONS)."""
 
     name: str
     type: str
     url: str
+    options: dict = field(default_factory=dict, compare=False)
+    allow_empty: bool = False      # an empty listing is normal (weekends), not a failure
+    min_interval: float | None = None  # seconds between requests to its host; None: default
 
 
 @dataclass(frozen=True)
@@ -166,10 +170,6 @@ def _parse_sources(tables: object, base_dir: Path, locate: _Locator) -> tuple[So
         label = f"sources[{index}]"
         if not isinstance(table, dict):
             raise ConfigError(f"{locate.where}: {label} must be a table")
-        for key in table:
-            if key not in SOURCE_KEYS:
-                raise ConfigError(f"{locate('sources', key, index)}: {label}.{key}: unknown key "
-                                  f"(known: {', '.join(sorted(SOURCE_KEYS))})")
         for key in ("name", "type", "url"):
             if not isinstance(table.get(key), str) or not table[key].strip():
                 raise ConfigError(f"{locate('sources', key, index)}: {label}.{key} is required "
@@ -185,8 +185,37 @@ def _parse_sources(tables: object, base_dir: Path, locate: _Locator) -> tuple[So
         if kind not in SOURCE_TYPES:
             raise ConfigError(f"{locate('sources', 'type', index)}: {label}.type {kind!r} is "
                               f"not one of: {', '.join(SOURCE_TYPES)}")
-        sources.append(SourceConfig(name=name, type=kind,
-                                    url=_source_url(url, base_dir, f"{label}.url", locate, index)))
+        module = SOURCE_TYPES[kind]
+        known = SOURCE_KEYS | set(module.OPTIONS)
+        for key in table:
+            if key not in known:
+                raise ConfigError(f"{locate('sources', key, index)}: {label}.{key}: unknown key "
+                                  f"for type {kind!r} (known: {', '.join(sorted(known))})")
+        options = {}
+        for key, option in module.OPTIONS.items():
+            value = table.get(key, option.default)
+            problem = option_error(option.kind, value) if key in table else None
+            if problem:
+                raise ConfigError(f"{locate('sources', key, index)}: {label}.{key} {problem}")
+            options[key] = value
+        problem = module.check(options) if hasattr(module, "check") else None
+        if problem:
+            key = problem.split(":")[0].split()[0]
+            raise ConfigError(f"{locate('sources', key if key in table else 'type', index)}: "
+                              f"{label} ({name}): {problem}")
+        allow_empty = table.get("allow_empty", False)
+        if not isinstance(allow_empty, bool):
+            raise ConfigError(f"{locate('sources', 'allow_empty', index)}: {label}.allow_empty "
+                              f"must be true or false, got {allow_empty!r}")
+        interval = table.get("min_interval")
+        if interval is not None and (isinstance(interval, bool) or
+                                     not isinstance(interval, int | float) or interval < 0):
+            raise ConfigError(f"{locate('sources', 'min_interval', index)}: {label}.min_interval "
+                              f"must be a number of seconds (0 or more), got {interval!r}")
+        sources.append(SourceConfig(
+            name=name, type=kind, url=_source_url(url, base_dir, f"{label}.url", locate, index),
+            options=options, allow_empty=allow_empty,
+            min_interval=float(interval) if interval is not None else None))
     return tuple(sources)
 
 

@@ -5,19 +5,17 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from feedmaker import __version__
+from feedmaker.collect import Collected, collect
 from feedmaker.config import Config
-from feedmaker.errors import SourceError, ValidationError
-from feedmaker.fetch import Fetcher
-from feedmaker.model import Entry
-from feedmaker.normalize import DropEntry, normalize
-from feedmaker.sources import Fetch, read_source
+from feedmaker.errors import ValidationError
+from feedmaker.fetch import Fetcher, Validators
 from feedmaker.store import Store, run_lock
 from feedmaker.tagger import Tagger, rules_fingerprint
-from feedmaker.validate import FUTURE_TOLERANCE, validate_bytes
+from feedmaker.validate import validate_bytes
 from feedmaker.write import FeedInfo
 from feedmaker.write.atom import render_atom
 from feedmaker.write.files import OutputDir
@@ -44,6 +42,7 @@ class RunReport:
     updated: int = 0
     written: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    unchanged_sources: int = 0
 
     @property
     def exit_code(self) -> int:
@@ -55,89 +54,111 @@ class _DryRun(Exception):
     """Raised inside the store transaction to roll a dry run back."""
 
 
-def run(config: Config, *, now: datetime, fetch: Fetch | None = None, dry_run: bool = False,
-        log: Callable[[str], None] = lambda message: None) -> RunReport:
+def run(config: Config, *, now: datetime, fetcher: Fetcher | None = None,
+        dry_run: bool = False, log: Callable[[str], None] = lambda message: None) -> RunReport:
     """Fetch every source, merge into the history, tag, and write the feeds that changed."""
     report = RunReport(sources=len(config.sources))
     # Compiled only when some entry needs tagging: an unchanged run never pays for it.
     tagger = functools.cache(lambda: Tagger(config.topics))
     out = OutputDir(config.site.out_dir)
-    with run_lock(config.site.state):
-        fetched = _fetch_all(config, fetch, report, log, now)
-        with Store(config.site.state, now) as store:
-            try:
-                with store.transaction():
-                    for entries in fetched:
-                        merged = store.merge(entries, now)
-                        report.seen += merged.seen
-                        report.new += merged.new
-                        report.updated += merged.updated
-                    tagged = store.retag(lambda entry: tagger().tag(entry),
-                                         rules_fingerprint(config.topics))
-                    log(f"tagged {tagged} entries")
-                    feeds = select_feeds(config, store, now)
-                    shown = {entry.id for feed in feeds for entry in feed.entries}
-                    entry_topics = store.topics_of(shown)
-                    plans = plan_outputs(config, feeds, entry_topics, store.created)
-                    records = store.output_records()
-                    stale = {name for name, fingerprint in plans.items()
-                             if not out.unchanged_since(name, records.get(name), fingerprint)}
-                    log(f"{len(stale)} of {len(plans)} files need rendering")
-                    outputs = render_site(config, feeds, entry_topics, store.created, stale)
-                    _check(outputs, now)
-                    log(f"pruned {store.prune(shown, now - PRUNE_AFTER)} entries no feed shows")
-                    if dry_run:
-                        raise _DryRun
-            except _DryRun:
-                report.unchanged = [name for name in plans
-                                    if name not in outputs or _same_file(out, name,
-                                                                         outputs[name])]
-                report.written = [name for name in outputs if name not in report.unchanged]
-                return report
-            # State is committed first: if writing fails, the next run rewrites what differs.
-            for name, data in outputs.items():
-                out.write(name, data)
-            stamps = {name: out.stamp(name) for name in plans}
+    with run_lock(config.site.state), Store(config.site.state, now) as store:
+        collected = _collect(config, store, fetcher, now, log)
+        try:
             with store.transaction():
-                store.save_output_records(
-                    {name: [fingerprint, *stamps[name]] for name, fingerprint in plans.items()
-                     if stamps[name] and (name in outputs or name not in stale)})
+                for result in collected:
+                    _merge_source(store, result, report, now)
+                tagged = store.retag(lambda entry: tagger().tag(entry),
+                                     rules_fingerprint(config.topics))
+                log(f"tagged {tagged} entries")
+                feeds = select_feeds(config, store, now)
+                shown = {entry.id for feed in feeds for entry in feed.entries}
+                entry_topics = store.topics_of(shown)
+                plans = plan_outputs(config, feeds, entry_topics, store.created)
+                records = store.output_records()
+                stale = {name for name, fingerprint in plans.items()
+                         if not out.unchanged_since(name, records.get(name), fingerprint)}
+                log(f"{len(stale)} of {len(plans)} files need rendering")
+                outputs = render_site(config, feeds, entry_topics, store.created, stale)
+                _check(outputs, now)
+                log(f"pruned {store.prune(shown, now - PRUNE_AFTER)} entries no feed shows")
+                if dry_run:
+                    raise _DryRun
+        except _DryRun:
+            report.unchanged = [name for name in plans
+                                if name not in outputs or _same_file(out, name, outputs[name])]
+            report.written = [name for name in outputs if name not in report.unchanged]
+            return report
+        # State is committed first: if writing fails, the next run rewrites what differs.
+        for name, data in outputs.items():
+            out.write(name, data)
+        stamps = {name: out.stamp(name) for name in plans}
+        with store.transaction():
+            store.save_output_records(
+                {name: [fingerprint, *stamps[name]] for name, fingerprint in plans.items()
+                 if stamps[name] and (name in outputs or name not in stale)})
     report.written = out.written
     report.unchanged = out.unchanged + sorted(set(plans) - set(outputs))
     return report
 
 
-def _fetch_all(config: Config, fetch: Fetch | None, report: RunReport,
-               log: Callable[[str], None], now: datetime) -> list[list[Entry]]:
-    fetcher = Fetcher() if fetch is None else None
-    fetched = []
+def _collect(config: Config, store: Store, fetcher: Fetcher | None, now: datetime,
+             log: Callable[[str], None]) -> list[Collected]:
+    validators = {}  # read here: the store's connection belongs to this thread
+    for source in config.sources:
+        stored = store.source_validators(source.name, source.url)
+        if stored:
+            validators[source.name] = Validators(*stored)
+    own = fetcher is None
+    fetcher = fetcher or Fetcher()
     try:
-        for source in config.sources:
-            try:
-                raws = read_source(source, fetch or fetcher)
-            except SourceError as exc:
-                report.failures.append(str(exc))
-                log(f"source {source.name!r} failed: {exc}")
-                continue
-            entries = []
-            for raw in raws:
-                try:
-                    entry = normalize(raw)
-                except DropEntry as exc:
-                    report.warnings.append(str(exc))
-                    continue
-                if entry.published and entry.published > now + FUTURE_TOLERANCE:
-                    report.warnings.append(f"{source.name}: {entry.id} is dated "
-                                           f"{entry.published:%Y-%m-%d}, in the future; "
-                                           "using the time it was first seen")
-                    entry = replace(entry, published=None)
-                entries.append(entry)
-            log(f"source {source.name!r}: {len(entries)} entries")
-            fetched.append(entries)
+        return collect(config, fetcher, now, validators, log)
     finally:
-        if fetcher:
+        if own:
             fetcher.close()
-    return fetched
+
+
+def _merge_source(store: Store, result: Collected, report: RunReport, now: datetime) -> None:
+    """Merge one source's entries, unless it failed or its count says its page is broken."""
+    source = result.source
+    report.warnings += result.warnings
+    if result.error:
+        report.failures.append(result.error)
+        return
+    if result.unchanged:
+        report.unchanged_sources += 1
+        return
+    count, usual = len(result.entries), store.usual_count(source.name)
+    problem = judge_count(count, usual, source.allow_empty)
+    if problem:
+        report.failures.append(f"source {source.name!r} ({source.url}): {problem}; "
+                               "its entries were not used and the history is kept")
+        return
+    merged = store.merge(result.entries, now)
+    report.seen += merged.seen
+    report.new += merged.new
+    report.updated += merged.updated
+    validators = result.validators
+    store.record_source(source.name, source.url,
+                        (validators.etag, validators.last_modified, validators.body_hash)
+                        if validators else None,
+                        count if count else None)
+
+
+def judge_count(count: int, usual: int | None, allow_empty: bool) -> str | None:
+    """Why a source's entry count means its page is broken, or None when it looks normal.
+
+    A listing that suddenly shrinks to nothing, or to under a quarter of what it usually
+    has, is far more often a changed layout or a page caught mid-update than real news.
+    """
+    if count == 0:
+        if allow_empty:
+            return None
+        return ("gave no entries (a changed page layout? if an empty listing is normal for "
+                "this source, set allow_empty = true)")
+    if usual and count * 4 < usual:
+        return (f"gave {count} entries, under a quarter of its usual {usual} (a changed page "
+                "layout, or a page caught mid-update?)")
+    return None
 
 
 def select_feeds(config: Config, store: Store, now: datetime) -> list[FeedInfo]:

@@ -43,7 +43,17 @@ CREATE INDEX IF NOT EXISTS entry_topics_newest
     ON entry_topics (topic, published DESC, entry_id DESC);
 -- retag, topics_of and the cascade on prune find an entry's topics by entry_id.
 CREATE INDEX IF NOT EXISTS entry_topics_entry ON entry_topics (entry_id);
+CREATE TABLE IF NOT EXISTS sources (
+    name TEXT PRIMARY KEY,
+    url TEXT NOT NULL,             -- validators are only sent to the URL they came from
+    etag TEXT,
+    last_modified TEXT,
+    body_hash TEXT,
+    counts TEXT NOT NULL           -- JSON list: entries per good fetch, newest last
+);
 """
+# How many past counts a source's usual count is the median of.
+COUNTS_KEPT = 7
 _ENTRY_COLUMNS = "id, data, published, updated, first_seen"
 
 
@@ -228,6 +238,29 @@ class Store:
                     chunk):
                 found[entry_id].append(topic)
         return found
+
+    def source_validators(self, name: str, url: str) -> tuple[str | None, ...] | None:
+        """ETag, Last-Modified and body hash of the source's last good fetch of `url`."""
+        row = self.db.execute("SELECT etag, last_modified, body_hash FROM sources "
+                              "WHERE name = ? AND url = ?", (name, url)).fetchone()
+        return tuple(row) if row else None
+
+    def usual_count(self, name: str) -> int | None:
+        """The median number of entries the source gave on its recent good fetches."""
+        row = self.db.execute("SELECT counts FROM sources WHERE name = ?", (name,)).fetchone()
+        counts = sorted(json.loads(row[0])) if row else []
+        return counts[len(counts) // 2] if counts else None
+
+    def record_source(self, name: str, url: str, validators: tuple[str | None, ...] | None,
+                      count: int | None) -> None:
+        """Remember a good fetch: its validators, and its entry count (None: not counted)."""
+        row = self.db.execute("SELECT counts FROM sources WHERE name = ?", (name,)).fetchone()
+        counts = json.loads(row[0]) if row else []
+        if count is not None:
+            counts = (counts + [count])[-COUNTS_KEPT:]
+        etag, last_modified, body = validators or (None, None, None)
+        self.db.execute("INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?, ?)",
+                        (name, url, etag, last_modified, body, json.dumps(counts)))
 
     def output_records(self) -> dict[str, list]:
         """What each output file was made from when last written: fingerprint, size, mtime."""

@@ -50,8 +50,34 @@ def write_config(tmp_path: Path, sources: list[tuple[str, str, str]], extra: str
         "",
     ]
     for name, kind, url in sources:
-        lines += ["[[sources]]", f'name = "{name}"', f'type = "{kind}"', f'url = "{url}"', ""]
+        # No spacing between requests to the local test server (see test_fetch for spacing).
+        lines += ["[[sources]]", f'name = "{name}"', f'type = "{kind}"', f'url = "{url}"',
+                  "min_interval = 0", ""]
     path = tmp_path / "feedmaker.toml"
     path.write_text("\n".join(lines) + extra, encoding="utf-8")
     return path
 
+
+
+def source_config(kind: str, url: str, **options):
+    """A checked SourceConfig, made the way a config file makes it."""
+    from feedmaker.config import parse_config
+
+    lines = ["[[sources]]", 'name = "src"', f'type = "{kind}"', f'url = "{url}"',
+             "min_interval = 0"]
+    lines += [f"{key} = {json.dumps(value)}" for key, value in options.items()]
+    return parse_config("\n".join(lines), base_dir=Path.cwd(), where="test.toml").sources[0]
+
+
+def read_served(httpserver, kind: str, fixture: str, path: str = "/feed",
+                content_type: str = "application/xml", **options):
+    """Serve a fixture on the local server and read it as a source of `kind`."""
+    from feedmaker.fetch import Fetcher
+    from feedmaker.sources import read_source
+
+    httpserver.expect_request(path).respond_with_data(fixture_bytes(fixture),
+                                                      content_type=content_type)
+    result = read_source(source_config(kind, httpserver.url_for(path), **options),
+                         Fetcher(backoff=0))
+    assert result.error is None, result.error
+    return result.raws

@@ -24,6 +24,8 @@ def test_every_command_is_in_the_readme(command):
 
 @pytest.mark.parametrize("key", sorted(f"site.{k}" for k in SITE_KEYS)
                          + sorted(f"sources[].{k}" for k in SOURCE_KEYS)
+                         + sorted({f"sources[].{k}" for module in SOURCE_TYPES.values()
+                                   for k in module.OPTIONS})
                          + sorted(f"topics.<slug>.{k}" for k in TOPIC_KEYS))
 def test_every_config_key_is_in_the_readme(key):
     assert f"`{key}`" in README

@@ -7,14 +7,27 @@ from typing import Any
 
 from feedmaker.errors import ParseError
 from feedmaker.model import RawEntry
+from feedmaker.sources.base import Fetch, Option, query_int, with_query
 
 HF_PAPERS = "https://huggingface.co/papers/"
+OPTIONS = {
+    "pages": Option("count", 1, "how many pages (`p=0,1,...`) of the daily API to read; "
+                                "reading stops early at an empty page"),
+}
 
 
-def read(source, fetch) -> list[RawEntry]:
-    """Fetch the configured API URL and parse its items."""
-    response = fetch(source.url)
-    return parse(response.body, source.name, response.url)
+def read(source, fetch: Fetch) -> list[RawEntry]:
+    """Fetch the configured API URL (and its following pages) and parse the items."""
+    entries: list[RawEntry] = []
+    first_page = query_int(source.url, "p", 0)
+    for page in range(source.options["pages"]):
+        url = source.url if page == 0 else with_query(source.url, p=first_page + page)
+        response = fetch(url, conditional=page == 0)
+        items = parse(response.body, source.name, response.url)
+        if not items:
+            break
+        entries += items
+    return entries
 
 
 def parse(body: bytes, source_name: str, page_url: str) -> list[RawEntry]:

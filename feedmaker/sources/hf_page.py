@@ -12,14 +12,18 @@ from lxml import etree
 
 from feedmaker.errors import ParseError
 from feedmaker.model import RawEntry
+from feedmaker.sources.base import Fetch
 from feedmaker.sources.hf_api import item_to_raw
 
 _PUBLISHED = re.compile(r"Published on ([A-Z][a-z]{2}) (\d{1,2}), (\d{4})")
 
 
-def read(source, fetch) -> list[RawEntry]:
+OPTIONS: dict = {}
+
+
+def read(source, fetch: Fetch) -> list[RawEntry]:
     """Fetch the configured page and parse it."""
-    response = fetch(source.url)
+    response = fetch(source.url, conditional=True)
     return parse(response.body, source.name, response.url)
 
 

@@ -1,0 +1,80 @@
+"""arXiv's query API (`export.arxiv.org/api/query`), an Atom document per page of results."""
+
+from __future__ import annotations
+
+from feedmaker.errors import ParseError
+from feedmaker.model import RawEntry
+from feedmaker.normalize import arxiv_id_from_url
+from feedmaker.sources.base import (
+    Fetch,
+    Option,
+    parse_any_date,
+    parse_xml,
+    query_int,
+    text_of,
+    with_query,
+)
+from feedmaker.sources.feed import ATOM
+
+ARXIV = "{http://arxiv.org/schemas/atom}"
+OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
+OPTIONS = {
+    "pages": Option("count", 1, "how many pages of `max_results` to read (3 s apart, as "
+                                "arXiv asks); reading stops at the last result"),
+}
+
+
+def read(source, fetch: Fetch) -> list[RawEntry]:
+    """Fetch the query's pages. arXiv sometimes answers an empty body: that is an error."""
+    entries: list[RawEntry] = []
+    start = query_int(source.url, "start", 0)
+    for page in range(source.options["pages"]):
+        url = source.url if page == 0 else with_query(source.url, start=start + len(entries))
+        response = fetch(url, conditional=page == 0)
+        found, total = _parse_page(body=response.body, source_name=source.name,
+                                   page_url=response.url)
+        entries += found
+        if not found or total <= start + len(entries):
+            break
+    return entries
+
+
+def parse(body: bytes, source_name: str, page_url: str) -> list[RawEntry]:
+    """Entries of one API answer; the API's error entries become a ParseError."""
+    return _parse_page(body, source_name, page_url)[0]
+
+
+def _parse_page(body: bytes, source_name: str, page_url: str) -> tuple[list[RawEntry], int]:
+    root = parse_xml(body, page_url)
+    if root.tag != f"{ATOM}feed":
+        raise ParseError(f"{page_url}: not an arXiv API answer (expected an Atom <feed>)")
+    entries = []
+    for entry in root.iterfind(f"{ATOM}entry"):
+        entry_id = entry.findtext(f"{ATOM}id") or ""
+        if "/api/errors" in entry_id:
+            message = (entry.findtext(f"{ATOM}summary") or "unknown error").strip()
+            raise ParseError(f"{page_url}: arXiv API error: {message}")
+        entries.append(_to_raw(entry, entry_id.strip(), source_name, page_url))
+    total = (root.findtext(f"{OPENSEARCH}totalResults") or "").strip()
+    return entries, int(total) if total.isdigit() else len(entries)
+
+
+def _to_raw(entry, entry_id: str, source_name: str, page_url: str) -> RawEntry:
+    arxiv_id = arxiv_id_from_url(entry_id)
+    if arxiv_id is None:
+        raise ParseError(f"{page_url}: entry id {entry_id!r} is not an arXiv abstract URL")
+    primary = entry.find(f"{ARXIV}primary_category")
+    categories = [primary.get("term")] if primary is not None and primary.get("term") else []
+    categories += [c.get("term") for c in entry.iterfind(f"{ATOM}category") if c.get("term")]
+    return RawEntry(
+        source=source_name,
+        title=text_of(entry.find(f"{ATOM}title")),
+        summary=text_of(entry.find(f"{ATOM}summary")),
+        url=f"https://arxiv.org/abs/{arxiv_id}",
+        arxiv_id=arxiv_id,
+        authors=[a.findtext(f"{ATOM}name") or "" for a in entry.iterfind(f"{ATOM}author")],
+        # `published` is the v1 date: the paper's own date, whatever version this is.
+        published=parse_any_date(entry.findtext(f"{ATOM}published")),
+        categories=list(dict.fromkeys(categories)),
+    )
+

@@ -1,0 +1,74 @@
+"""arXiv's category feeds (`rss.arxiv.org/rss/cs.CL`, `/atom/cs.CL+cs.AI`), RSS or Atom."""
+
+from __future__ import annotations
+
+import re
+
+from feedmaker.model import RawEntry
+from feedmaker.normalize import bare_arxiv_id
+from feedmaker.sources.base import Fetch, Option, parse_any_date
+from feedmaker.sources.feed import FeedItem, parse_items
+
+ARXIV = "{http://arxiv.org/schemas/atom}"
+ANNOUNCE_TYPES = ("new", "cross", "replace", "replace-cross")
+OPTIONS = {
+    "announce_types": Option("texts", ["new", "cross"],
+                             "which announcements to take: new, cross, replace, replace-cross "
+                             "(replacements are old papers with a new version)"),
+}
+# "arXiv:2403.00001v1 Announce Type: new \nAbstract: The text..."
+_PREFIX = re.compile(r"^\s*arXiv:\S+\s+Announce Type:\s*[\w-]+\s*Abstract:\s*", re.IGNORECASE)
+_ANNOUNCE = re.compile(r"Announce Type:\s*([\w-]+)", re.IGNORECASE)
+
+
+def check(options: dict) -> str | None:
+    """What is wrong with the options, or None."""
+    unknown = [t for t in options["announce_types"] if t not in ANNOUNCE_TYPES]
+    if unknown:
+        return (f"announce_types: {unknown[0]!r} is not one of {', '.join(ANNOUNCE_TYPES)}")
+    return None
+
+
+def read(source, fetch: Fetch) -> list[RawEntry]:
+    """Fetch the category feed. An empty feed is normal on weekends and holidays."""
+    response = fetch(source.url, conditional=True)
+    return parse(response.body, source.name, response.url,
+                 tuple(source.options["announce_types"]))
+
+
+def parse(body: bytes, source_name: str, page_url: str,
+          announce_types: tuple[str, ...] = ("new", "cross")) -> list[RawEntry]:
+    """Entries of an arXiv category feed, keeping the announcement types asked for."""
+    entries = []
+    for item in parse_items(body, page_url):
+        kind = announce_type(item)
+        if kind is not None and kind not in announce_types:
+            continue
+        entries.append(_to_raw(item, source_name))
+    return entries
+
+
+def announce_type(item: FeedItem) -> str | None:
+    """new, cross, replace or replace-cross: from `arxiv:announce_type`, else the text."""
+    value = item.element.findtext(f"{ARXIV}announce_type")
+    if value is None:
+        match = _ANNOUNCE.search(item.summary or "")
+        value = match[1] if match else None
+    return value.strip().lower() if value else None
+
+
+def _to_raw(item: FeedItem, source_name: str) -> RawEntry:
+    guid = (item.guid or "").removeprefix("oai:arXiv.org:")
+    # dc:creator holds every author in one string, "A. One, B. Two, C. Three".
+    authors = [name.strip() for creator in item.authors for name in creator.split(",")]
+    return RawEntry(
+        source=source_name,
+        title=item.title,
+        summary=_PREFIX.sub("", item.summary or ""),
+        url=item.link,
+        arxiv_id=bare_arxiv_id(guid) if guid else None,
+        authors=[a for a in authors if a],
+        published=parse_any_date(item.published or item.updated),
+        categories=item.categories,
+    )
+

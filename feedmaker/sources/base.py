@@ -1,0 +1,130 @@
+"""What every source module shares: the option declarations, the fetch signature, a safe
+XML parser and date parsing."""
+
+from __future__ import annotations
+
+import email.utils
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit, urlunsplit
+
+import nh3
+from dateutil import parser as dateutil_parser
+from lxml import etree
+
+from feedmaker.errors import ParseError
+from feedmaker.fetch import Response
+
+
+class Fetch(Protocol):
+    """What a source calls to fetch a URL; `conditional` only for the source's first URL."""
+
+    def __call__(self, url: str, *, conditional: bool = False) -> Response: ...
+
+
+@dataclass(frozen=True)
+class Option:
+    """One config key a source type accepts beyond name, type and url."""
+
+    kind: str  # "count" (whole number >= 1), "text", "texts" (list of text), "flag"
+    default: Any
+    help: str
+
+
+def option_error(kind: str, value: object) -> str | None:
+    """What is wrong with `value` for an option of this kind, or None."""
+    if kind == "count" and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
+        return f"must be a whole number of at least 1, got {value!r}"
+    if kind == "text" and (not isinstance(value, str) or not value.strip()):
+        return f"must be a non-empty string, got {value!r}"
+    if kind == "texts" and (not isinstance(value, list) or
+                            not all(isinstance(v, str) and v.strip() for v in value)):
+        return f"must be a list of non-empty strings, got {value!r}"
+    if kind == "flag" and not isinstance(value, bool):
+        return f"must be true or false, got {value!r}"
+    return None
+
+
+def safe_xml_parser() -> etree.XMLParser:
+    """A parser for untrusted XML: no entity expansion, no DTD loading, no network, and no
+    huge-tree mode (which would lift libxml2's limits on depth and text size). A new one per
+    document, because an lxml parser must not be shared between threads."""
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                           dtd_validation=False, huge_tree=False, remove_comments=True,
+                           remove_pis=True)
+
+
+def parse_xml(body: bytes, url: str) -> etree._Element:
+    """The root element of an untrusted XML document, or ParseError naming the URL and line."""
+    if not body.strip():
+        raise ParseError(f"{url}: empty response body")
+    try:
+        return etree.fromstring(body, safe_xml_parser(), base_url=url)
+    except etree.XMLSyntaxError as exc:
+        raise ParseError(f"{url}: not well-formed XML (line {exc.lineno}: {exc.msg})") from exc
+
+
+def text_of(element: etree._Element | None) -> str | None:
+    """All the text inside an element (None when there is no element)."""
+    if element is None:
+        return None
+    return "".join(element.itertext())
+
+
+def parse_any_date(value: str | None, date_format: str | None = None) -> datetime | str | None:
+    """An aware datetime from ISO 8601, RFC 822 (RSS) or a common written date; the
+    original string when nothing understands it (normalize then warns and drops it)."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        moment = datetime.strptime(text, date_format) if date_format else _parse_known(text)
+    except (ValueError, OverflowError, TypeError):
+        return text
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _parse_known(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        pass
+    try:
+        return email.utils.parsedate_to_datetime(text)
+    except (ValueError, TypeError):
+        pass
+    # Written dates ("Jun 26, 2023", "26 June 2023 10:00 UTC"), never guessing a missing day.
+    moment = dateutil_parser.parse(text, default=_NO_YEAR)
+    if moment.year == _NO_YEAR.year:
+        raise ValueError(f"no year in {text!r}")
+    return moment
+
+
+_NO_YEAR = datetime(1, 1, 1)
+
+
+def with_query(url: str, **params: object) -> str:
+    """The URL with these query parameters set (replacing any of the same name)."""
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in params]
+    query += [(k, str(v)) for k, v in params.items()]
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def query_int(url: str, name: str, default: int) -> int:
+    """A whole-number query parameter of the URL, or `default`."""
+    values = parse_qs(urlsplit(url).query).get(name)
+    return int(values[0]) if values and values[0].isdigit() else default
+
+
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(\s[^>]*)?/?>")
+
+
+def html_to_text(value: str | None) -> str | None:
+    """Text of an HTML fragment (scripts and styles dropped, entities left for normalize);
+    a value with no tags in it is already text and is returned as it is."""
+    if value is None or not _TAG.search(value):
+        return value
+    return nh3.clean(value, tags=set())

@@ -1,0 +1,142 @@
+"""Any RSS 2.0, RSS 1.0 (RDF) or Atom feed, parsed without entity expansion or network."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+from lxml import etree
+
+from feedmaker.errors import ParseError
+from feedmaker.model import RawEntry
+from feedmaker.normalize import bare_arxiv_id
+from feedmaker.sources.base import Fetch, html_to_text, parse_any_date, parse_xml, text_of
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+RSS1 = "{http://purl.org/rss/1.0/}"
+RSS090 = "{http://my.netscape.com/rdf/simple/0.9/}"
+RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
+DC = "{http://purl.org/dc/elements/1.1/}"
+CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
+OPTIONS: dict = {}
+
+
+@dataclass
+class FeedItem:
+    """One item of any feed format, its fields as loose strings (text, never HTML)."""
+
+    element: etree._Element
+    title: str | None = None
+    link: str | None = None
+    summary: str | None = None
+    guid: str | None = None
+    published: str | None = None
+    updated: str | None = None
+    authors: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+
+
+def read(source, fetch: Fetch) -> list[RawEntry]:
+    """Fetch the feed and turn its items into entries."""
+    response = fetch(source.url, conditional=True)
+    return parse(response.body, source.name, response.url)
+
+
+def parse(body: bytes, source_name: str, page_url: str) -> list[RawEntry]:
+    """Entries of an RSS 2.0, RSS 1.0/RDF or Atom document."""
+    return [item_to_raw(item, source_name) for item in parse_items(body, page_url)]
+
+
+def item_to_raw(item: FeedItem, source_name: str) -> RawEntry:
+    """A generic feed item as a RawEntry; arXiv ids are found in links and OAI guids."""
+    guid_id = item.guid and item.guid.startswith("oai:arXiv.org:") and \
+        bare_arxiv_id(item.guid.removeprefix("oai:arXiv.org:"))
+    url = item.link or (item.guid if item.guid and item.guid.startswith("http") else None)
+    return RawEntry(source=source_name, title=item.title, summary=item.summary, url=url,
+                    arxiv_id=guid_id or None, authors=item.authors,
+                    published=parse_any_date(item.published or item.updated),
+                    categories=item.categories)
+
+
+def parse_items(body: bytes, page_url: str) -> list[FeedItem]:
+    """The items of a feed document, whatever its format; ParseError for anything else."""
+    root = parse_xml(body, page_url)
+    if root.tag == "rss":
+        channel = root.find("channel")
+        if channel is None:
+            raise ParseError(f"{page_url}: RSS document without a <channel>")
+        return [_rss2_item(item, page_url) for item in channel.iterfind("item")]
+    if root.tag == f"{RDF}RDF":
+        return [_rdf_item(item, page_url) for item in root
+                if item.tag in (f"{RSS1}item", f"{RSS090}item")]
+    if root.tag == f"{ATOM}feed":
+        return [_atom_entry(entry, page_url) for entry in root.iterfind(f"{ATOM}entry")]
+    name = etree.QName(root).localname if isinstance(root.tag, str) else "?"
+    raise ParseError(f"{page_url}: not an RSS or Atom feed (the document is <{name}>)")
+
+
+def _rss2_item(item: etree._Element, page_url: str) -> FeedItem:
+    authors = [t for t in (text_of(e) for e in item.iterfind(f"{DC}creator")) if t]
+    if not authors and item.findtext("author"):
+        # RSS 2.0's author is "email (Name)"; the name is what a reader shows.
+        value = item.findtext("author").strip()
+        authors = [value[value.find("(") + 1:value.rfind(")")] if value.endswith(")") else value]
+    guid = item.findtext("guid")
+    return FeedItem(
+        element=item,
+        title=html_to_text(item.findtext("title")),
+        link=_absolute(item, item.findtext("link")),
+        summary=html_to_text(item.findtext("description") or item.findtext(f"{CONTENT}encoded")),
+        guid=guid.strip() if guid else None,
+        published=item.findtext("pubDate") or item.findtext(f"{DC}date"),
+        authors=authors,
+        categories=[t for t in (text_of(e) for e in item.iterfind("category")) if t],
+    )
+
+
+def _rdf_item(item: etree._Element, page_url: str) -> FeedItem:
+    ns = item.tag[:item.tag.index("}") + 1]
+    return FeedItem(
+        element=item,
+        title=html_to_text(item.findtext(f"{ns}title")),
+        link=_absolute(item, item.findtext(f"{ns}link") or item.get(f"{RDF}about")),
+        summary=html_to_text(item.findtext(f"{ns}description")),
+        guid=item.get(f"{RDF}about"),
+        published=item.findtext(f"{DC}date"),
+        authors=[t for t in (text_of(e) for e in item.iterfind(f"{DC}creator")) if t],
+        categories=[t for t in (text_of(e) for e in item.iterfind(f"{DC}subject")) if t],
+    )
+
+
+def _atom_entry(entry: etree._Element, page_url: str) -> FeedItem:
+    links = entry.findall(f"{ATOM}link")
+    alternate = next((link for link in links if link.get("rel", "alternate") == "alternate"),
+                     None)
+    return FeedItem(
+        element=entry,
+        title=atom_text(entry.find(f"{ATOM}title")),
+        link=_absolute(alternate, alternate.get("href")) if alternate is not None else None,
+        summary=atom_text(entry.find(f"{ATOM}summary")) or atom_text(entry.find(f"{ATOM}content")),
+        guid=entry.findtext(f"{ATOM}id"),
+        published=entry.findtext(f"{ATOM}published"),
+        updated=entry.findtext(f"{ATOM}updated"),
+        authors=[t for t in (a.findtext(f"{ATOM}name") for a in entry.iterfind(f"{ATOM}author"))
+                 if t],
+        categories=[c.get("term") for c in entry.iterfind(f"{ATOM}category") if c.get("term")],
+    )
+
+
+def atom_text(element: etree._Element | None) -> str | None:
+    """The text of an Atom text construct, whatever its type (text, html or xhtml)."""
+    if element is None:
+        return None
+    if element.get("type") == "html":
+        return html_to_text(element.text or "")
+    return text_of(element)
+
+
+def _absolute(element: etree._Element | None, href: str | None) -> str | None:
+    # xml:base (Atom) and the document's URL both count, as RFC 4287 section 2 says.
+    if not href or element is None:
+        return href
+    return urljoin(element.base or "", href.strip())

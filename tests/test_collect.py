@@ -1,0 +1,165 @@
+"""Reading every source of a run: parallel across hosts, conditional GET, broken-page counts,
+and the same paper from several sources becoming one entry."""
+
+import json
+import threading
+from datetime import timedelta
+
+import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Response as WerkzeugResponse
+
+from feedmaker.config import load_config
+from feedmaker.pipeline import judge_count, run
+from feedmaker.store import Store
+
+from .conftest import NOW, daily_items, fixture_bytes, write_config
+
+
+def serve(httpserver, path, data, **headers):
+    httpserver.expect_request(path).respond_with_data(data, headers=headers)
+
+
+def test_the_same_paper_from_hugging_face_and_arxiv_is_one_entry_with_what_both_know(
+        tmp_path, httpserver):
+    serve(httpserver, "/api/daily_papers", json.dumps(daily_items()))
+    serve(httpserver, "/api/query", fixture_bytes("arxiv_api_query.xml"))
+    config = load_config(write_config(tmp_path, [
+        ("hf", "hf-api", httpserver.url_for("/api/daily_papers")),
+        ("arxiv", "arxiv-api", httpserver.url_for("/api/query"))]))
+    report = run(config, now=NOW)
+    assert (report.exit_code, report.seen, report.new) == (0, 53, 51)  # 2 of 3 shared
+    with Store(config.site.state, NOW) as store:
+        entry = store.get("https://arxiv.org/abs/2605.15320")
+        assert store.count() == 51
+    assert entry.categories == ("cs.CV", "cs.GR", "cs.LG")  # from arXiv
+    assert entry.upvotes is not None  # from Hugging Face
+    all_atom = (config.site.out_dir / "all.atom").read_text()
+    assert all_atom.count("<id>https://arxiv.org/abs/2605.15320</id>") == 1
+
+
+def test_a_304_costs_no_parsing_and_changes_nothing(tmp_path, httpserver):
+    httpserver.expect_request("/feed", headers={"If-None-Match": '"v1"'}).respond_with_data(
+        "", status=304)
+    serve(httpserver, "/feed", fixture_bytes("feed_atom.xml"), ETag='"v1"')
+    config = load_config(write_config(tmp_path, [("blog", "feed", httpserver.url_for("/feed"))]))
+    first = run(config, now=NOW)
+    assert first.new == 2
+    second = run(config, now=NOW + timedelta(hours=1))
+    assert (second.exit_code, second.seen, second.unchanged_sources) == (0, 0, 1)
+    assert second.written == []
+    assert httpserver.log[-1][1].status_code == 304
+    with Store(config.site.state, NOW) as store:
+        assert store.count() == 2
+
+
+def test_the_same_bytes_again_are_not_parsed_or_merged_again(tmp_path, httpserver):
+    serve(httpserver, "/api/daily_papers", json.dumps(daily_items()))
+    config = load_config(write_config(tmp_path, [
+        ("hf", "hf-api", httpserver.url_for("/api/daily_papers"))]))
+    run(config, now=NOW)
+    report = run(config, now=NOW + timedelta(hours=1))
+    assert (report.seen, report.unchanged_sources, report.written) == (0, 1, [])
+
+
+def test_a_changed_url_in_the_config_does_not_reuse_the_old_urls_validators(
+        tmp_path, httpserver):
+    serve(httpserver, "/a", fixture_bytes("feed_atom.xml"))
+    serve(httpserver, "/b", fixture_bytes("feed_atom.xml"))
+    run(load_config(write_config(tmp_path, [("blog", "feed", httpserver.url_for("/a"))])),
+        now=NOW)
+    report = run(load_config(write_config(tmp_path, [("blog", "feed",
+                                                      httpserver.url_for("/b"))])), now=NOW)
+    assert (report.seen, report.unchanged_sources) == (2, 0)
+
+
+def test_sources_on_different_hosts_are_fetched_at_the_same_time(tmp_path):
+    # Each answer waits until both requests have arrived: one after the other, it times out.
+    both_arrived = threading.Barrier(2, timeout=5)
+
+    def handler(request):
+        both_arrived.wait()
+        return WerkzeugResponse(fixture_bytes("feed_atom.xml"))
+
+    server = HTTPServer(threaded=True)
+    server.start()
+    try:
+        server.expect_request("/feed").respond_with_handler(handler)
+        config = load_config(write_config(tmp_path, [
+            ("one", "feed", f"http://localhost:{server.port}/feed"),
+            ("two", "feed", f"http://127.0.0.1:{server.port}/feed")]))
+        report = run(config, now=NOW)
+    finally:
+        server.stop()
+    assert (report.exit_code, report.seen, report.new) == (0, 4, 2)
+
+
+def test_sources_on_one_host_are_fetched_one_after_the_other(tmp_path, httpserver):
+    active, overlaps = [0], []
+    lock = threading.Lock()
+
+    def handler(request):
+        with lock:
+            active[0] += 1
+            overlaps.append(active[0])
+        threading.Event().wait(0.05)
+        with lock:
+            active[0] -= 1
+        return WerkzeugResponse(fixture_bytes("feed_atom.xml"))
+
+    httpserver.expect_request("/feed").respond_with_handler(handler)
+    config = load_config(write_config(tmp_path, [
+        (name, "feed", httpserver.url_for("/feed")) for name in ("a", "b", "c")]))
+    run(config, now=NOW)
+    assert overlaps == [1, 1, 1]
+
+
+def test_a_source_that_suddenly_gives_nothing_fails_and_keeps_its_history(tmp_path, httpserver):
+    serve(httpserver, "/api/daily_papers", json.dumps(daily_items()))
+    config = load_config(write_config(tmp_path, [
+        ("hf", "hf-api", httpserver.url_for("/api/daily_papers"))]))
+    run(config, now=NOW)
+    httpserver.clear()
+    serve(httpserver, "/api/daily_papers", "[]")
+    report = run(config, now=NOW + timedelta(hours=1))
+    assert report.exit_code == 1
+    assert report.failures == [
+        f"source 'hf' ({httpserver.url_for('/api/daily_papers')}): gave no entries (a changed "
+        "page layout? if an empty listing is normal for this source, set allow_empty = true); "
+        "its entries were not used and the history is kept"]
+    assert (config.site.out_dir / "all.atom").read_text().count("<entry>") == 50
+
+
+def test_an_empty_listing_is_fine_where_allow_empty_says_so(tmp_path, httpserver):
+    serve(httpserver, "/rss", fixture_bytes("arxiv_rss_empty.xml"))
+    path = write_config(tmp_path, [("cv", "arxiv-rss", httpserver.url_for("/rss"))])
+    path.write_text(path.read_text().replace("min_interval = 0", "min_interval = 0\n"
+                                             "allow_empty = true"))
+    report = run(load_config(path), now=NOW)
+    assert (report.exit_code, report.failures) == (0, [])
+
+
+def test_a_listing_under_a_quarter_of_its_usual_size_is_a_failed_source(tmp_path, httpserver):
+    serve(httpserver, "/api/daily_papers", json.dumps(daily_items()))
+    config = load_config(write_config(tmp_path, [
+        ("hf", "hf-api", httpserver.url_for("/api/daily_papers"))]))
+    run(config, now=NOW)
+    httpserver.clear()
+    serve(httpserver, "/api/daily_papers", json.dumps(daily_items()[:5]))
+    report = run(config, now=NOW + timedelta(hours=1))
+    assert report.exit_code == 1
+    assert "gave 5 entries, under a quarter of its usual 50" in report.failures[0]
+    assert report.seen == 0
+
+
+@pytest.mark.parametrize(("count", "usual", "allow_empty", "verdict"), [
+    (0, None, False, "gave no entries"),
+    (0, 50, True, None),
+    (12, 50, False, "gave 12 entries, under a quarter of its usual 50"),
+    (13, 50, False, None),
+    (1, None, False, None),
+    (60, 50, False, None),
+])
+def test_judging_a_sources_count(count, usual, allow_empty, verdict):
+    problem = judge_count(count, usual, allow_empty)
+    assert (problem or "").startswith(verdict or "") and bool(problem) == bool(verdict)

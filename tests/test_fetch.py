@@ -1,0 +1,171 @@
+"""The fetcher against a real local HTTP server: retries, give-up, 304, size cap, spacing."""
+
+import time
+
+import pytest
+from werkzeug import Response as WerkzeugResponse
+
+from feedmaker import __version__
+from feedmaker.errors import FetchError
+from feedmaker.fetch import Fetcher, NotModified, Validators, body_hash, interval_for
+
+
+def fast_fetcher(**kwargs):
+    kwargs.setdefault("backoff", 0)
+    return Fetcher(timeout=(2, 2), **kwargs)
+
+
+def test_every_request_names_feedmaker_its_version_and_project_url(httpserver):
+    httpserver.expect_request("/x").respond_with_data("ok")
+    fast_fetcher()(httpserver.url_for("/x"), min_interval=0)
+    user_agent = httpserver.log[0][0].headers["User-Agent"]
+    assert user_agent.startswith(f"feedmaker/{__version__} (+https://")
+
+
+def test_a_503_with_retry_after_is_retried_after_the_time_it_asks_for(httpserver):
+    arrivals = []
+
+    def handler(request):
+        arrivals.append(time.monotonic())
+        if len(arrivals) == 1:
+            return WerkzeugResponse("busy", status=503, headers={"Retry-After": "1"})
+        return WerkzeugResponse("ok")
+
+    httpserver.expect_request("/busy").respond_with_handler(handler)
+    response = fast_fetcher()(httpserver.url_for("/busy"), min_interval=0)
+    assert response.body == b"ok"
+    assert len(arrivals) == 2
+    assert arrivals[1] - arrivals[0] >= 1.0  # waited as asked, although backoff is 0
+
+
+@pytest.mark.parametrize("status", [429, 500, 502, 503, 504])
+def test_transient_statuses_are_retried(httpserver, status):
+    httpserver.expect_ordered_request("/flaky").respond_with_data("no", status=status)
+    httpserver.expect_ordered_request("/flaky").respond_with_data("yes")
+    assert fast_fetcher()(httpserver.url_for("/flaky"), min_interval=0).body == b"yes"
+
+
+def test_after_the_retry_budget_the_error_names_the_url_and_the_last_status(httpserver):
+    httpserver.expect_request("/down").respond_with_data("down", status=502)
+    url = httpserver.url_for("/down")
+    with pytest.raises(FetchError) as caught:
+        fast_fetcher(retries=2)(url, min_interval=0)
+    assert str(caught.value) == f"{url}: HTTP 502 BAD GATEWAY, still failing after 2 retries"
+    assert len(httpserver.log) == 3  # the first try and two retries
+
+
+@pytest.mark.parametrize("status", [404, 406, 410])
+def test_permanent_errors_are_not_retried(httpserver, status):
+    httpserver.expect_request("/gone").respond_with_data("x", status=status)
+    with pytest.raises(FetchError, match=f"HTTP {status}"):
+        fast_fetcher()(httpserver.url_for("/gone"), min_interval=0)
+    assert len(httpserver.log) == 1
+
+
+def test_a_stored_etag_is_sent_and_a_304_means_not_modified(httpserver):
+    httpserver.expect_request("/feed", headers={"If-None-Match": '"v1"'}).respond_with_data(
+        "", status=304)
+    with pytest.raises(NotModified):
+        fast_fetcher()(httpserver.url_for("/feed"), min_interval=0,
+                       validators=Validators(etag='"v1"'))
+
+
+def test_a_stored_last_modified_is_sent_as_if_modified_since(httpserver):
+    stamp = "Mon, 18 May 2026 04:00:00 GMT"
+    httpserver.expect_request("/feed", headers={"If-Modified-Since": stamp}).respond_with_data(
+        "", status=304)
+    with pytest.raises(NotModified):
+        fast_fetcher()(httpserver.url_for("/feed"), min_interval=0,
+                       validators=Validators(last_modified=stamp))
+
+
+def test_the_same_bytes_as_last_time_count_as_not_modified(httpserver):
+    httpserver.expect_request("/feed").respond_with_data("same")
+    with pytest.raises(NotModified):
+        fast_fetcher()(httpserver.url_for("/feed"), min_interval=0,
+                       validators=Validators(body_hash=body_hash(b"same")))
+
+
+def test_a_response_carries_the_validators_for_next_time(httpserver):
+    httpserver.expect_request("/feed").respond_with_data(
+        "new", headers={"ETag": '"v2"', "Last-Modified": "Tue, 19 May 2026 04:00:00 GMT"})
+    response = fast_fetcher()(httpserver.url_for("/feed"), min_interval=0,
+                              validators=Validators(etag='"v1"', body_hash=body_hash(b"old")))
+    assert response.body == b"new"
+    assert response.validators == Validators('"v2"', "Tue, 19 May 2026 04:00:00 GMT",
+                                             body_hash(b"new"))
+
+
+def test_a_declared_length_over_the_cap_is_refused_before_reading(httpserver):
+    httpserver.expect_request("/big").respond_with_data(b"x" * 2000)
+    with pytest.raises(FetchError, match="2000 bytes exceeds the 1000-byte limit"):
+        fast_fetcher(max_bytes=1000)(httpserver.url_for("/big"), min_interval=0)
+
+
+def test_a_streamed_body_over_the_cap_is_cut_off_while_reading(httpserver):
+    def chunks():
+        for _ in range(100):
+            yield b"y" * 1000
+
+    httpserver.expect_request("/stream").respond_with_response(
+        WerkzeugResponse(chunks(), direct_passthrough=True))  # chunked: no Content-Length
+    with pytest.raises(FetchError, match="response exceeds the 5000-byte limit"):
+        fast_fetcher(max_bytes=5000)(httpserver.url_for("/stream"), min_interval=0)
+
+
+def test_requests_to_one_host_are_spaced_by_its_interval():
+    clock, sleeps = [100.0], []
+
+    def sleep(seconds):
+        sleeps.append(seconds)
+        clock[0] += seconds
+
+    fetcher = Fetcher(clock=lambda: clock[0], sleep=sleep)
+    fetcher._get = lambda url, validators: None  # no network: only the spacing is under test
+    fetcher("https://export.arxiv.org/api/query?a", validators=None)
+    clock[0] += 1.0
+    fetcher("https://export.arxiv.org/api/query?b", validators=None)
+    fetcher("https://huggingface.co/api/daily_papers", validators=None)
+    fetcher("https://export.arxiv.org/api/query?c", validators=None)
+    assert sleeps == [2.0, 3.0]  # 3 s after the first, less the 1 s that passed; then 3 s
+
+
+def test_spacing_holds_against_a_real_server(httpserver):
+    arrivals = []
+
+    def handler(request):
+        arrivals.append(time.monotonic())
+        return WerkzeugResponse("ok")
+
+    httpserver.expect_request("/page").respond_with_handler(handler)
+    fetcher = fast_fetcher()
+    for _ in range(3):
+        fetcher(httpserver.url_for("/page"), min_interval=0.3)
+    gaps = [b - a for a, b in zip(arrivals, arrivals[1:], strict=False)]
+    assert len(gaps) == 2 and min(gaps) >= 0.29
+
+
+def test_arxiv_hosts_ask_for_three_seconds_and_others_get_one():
+    assert interval_for("https://export.arxiv.org/api/query?x") == 3.0
+    assert interval_for("https://rss.arxiv.org/rss/cs.CL") == 3.0
+    assert interval_for("https://huggingface.co/api/daily_papers") == 1.0
+
+
+def test_file_urls_are_read_and_capped(tmp_path):
+    page = tmp_path / "page.json"
+    page.write_bytes(b"[]")
+    assert fast_fetcher()(page.as_uri()).body == b"[]"
+    page.write_bytes(b"x" * 50)
+    with pytest.raises(FetchError, match="50 bytes exceeds the 10-byte limit"):
+        fast_fetcher(max_bytes=10)(page.as_uri())
+
+
+def test_a_missing_file_names_the_url(tmp_path):
+    url = (tmp_path / "nope.json").as_uri()
+    with pytest.raises(FetchError, match=f"^{url}: No such file"):
+        fast_fetcher()(url)
+
+
+def test_a_connection_refused_names_the_url():
+    with pytest.raises(FetchError, match=r"^http://127\.0\.0\.1:9/x: "):
+        fast_fetcher(retries=0)("http://127.0.0.1:9/x", min_interval=0)

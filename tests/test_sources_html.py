@@ -1,0 +1,88 @@
+"""Any HTML listing page, described by CSS selectors or XPath in the config."""
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from feedmaker.config import parse_config
+from feedmaker.errors import ConfigError, ParseError
+from feedmaker.sources import html
+
+from .conftest import fixture_bytes, read_served
+
+PAGE = "https://workshop.example.org/2026/accepted"
+SELECTORS = {"item": "li.paper", "title": "h3.title", "summary": ".abstract", "date": "time",
+             "authors": "p.authors", "categories": ".tag"}
+
+
+def parsed(**changes):
+    options = {key: None for key in html.OPTIONS} | SELECTORS | changes
+    return html.parse(fixture_bytes("html_listing.html"), "ws", PAGE, options)
+
+
+def test_each_item_gives_title_summary_authors_and_categories():
+    first = parsed()[0]
+    assert first.title == "Reinforcement Learning from Human Feedback at Scale"
+    assert first.summary == "We study RLHF with 10,000 annotators."
+    assert first.authors == ["Ada Lovelace", "Alan Turing", "Grace Hopper"]
+    assert first.categories == ["rl", "alignment"]
+
+
+def test_relative_links_are_made_absolute_against_the_pages_base_href():
+    assert parsed()[0].url == "https://workshop.example.org/2026/papers/17.html"
+
+
+def test_a_datetime_attribute_wins_and_written_dates_are_read():
+    first, second, _ = parsed()
+    assert first.published == datetime(2026, 5, 14, tzinfo=UTC)
+    assert second.published == datetime(2026, 5, 13, tzinfo=UTC)
+
+
+def test_an_unreadable_date_is_passed_on_as_text_for_normalize_to_warn_about():
+    assert parsed()[2].published == "sometime soon"
+
+
+def test_a_date_format_reads_dates_exactly():
+    entries = parsed(date="time", date_format="%d %B %Y")
+    assert entries[1].published == datetime(2026, 5, 13, tzinfo=UTC)
+
+
+def test_one_element_per_author_is_read_as_one_name_each():
+    assert parsed(authors=".author")[1].authors == ["Han Li", "Jinyu Tian"]
+
+
+def test_an_item_without_a_link_has_none_and_normalize_drops_it_later():
+    assert parsed()[2].url is None
+
+
+def test_xpath_and_attribute_selectors_work_too():
+    entries = parsed(item="//li[@class='paper']", title=".//h3", link="h3 a@href",
+                     date="xpath:.//time/@datetime")
+    assert entries[0].url == "https://workshop.example.org/2026/papers/17.html"
+    assert entries[0].published == datetime(2026, 5, 14, tzinfo=UTC)
+
+
+def test_a_page_where_the_item_selector_matches_nothing_is_an_error_saying_so():
+    with pytest.raises(ParseError, match=r"no element matches the item selector 'li\.talk'"):
+        parsed(item="li.talk")
+
+
+def test_served_over_http(httpserver):
+    raws = read_served(httpserver, "html", "html_listing.html", content_type="text/html",
+                       **SELECTORS)
+    assert raws[1].url == "https://arxiv.org/abs/2605.15301v1"
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    ('title = "h3"', r"x\.toml:3: sources\[1\] \(ws\): item is required"),
+    ('item = "li.paper"', r"x\.toml:3: sources\[1\] \(ws\): title is required"),
+    ('item = "li..paper"\ntitle = "h3"', r"x\.toml:5: .*item: 'li\.\.paper' is not a valid"),
+    ('item = "li"\ntitle = "//h3["', r"x\.toml:6: .*title: '//h3\[' is not a valid"),
+    ('item = "li"\ntitle = "h3"\nlinks = "a"', r"x\.toml:7: sources\[1\]\.links: unknown key "
+                                               r"for type 'html'"),
+])
+def test_selector_mistakes_are_config_errors_naming_the_line_and_key(extra, message):
+    text = f'[[sources]]\nname = "ws"\ntype = "html"\nurl = "https://e.org/"\n{extra}\n'
+    with pytest.raises(ConfigError, match=message):
+        parse_config(text, base_dir=Path("."), where="x.toml")
