@@ -5,9 +5,10 @@ import json
 import pytest
 
 from feedmaker.errors import ParseError
-from feedmaker.sources import hf_api
+from feedmaker.fetch import Fetcher
+from feedmaker.sources import hf_api, read_source
 
-from .conftest import daily_items, fixture_bytes
+from .conftest import daily_items, fixture_bytes, source_config
 
 URL = "https://huggingface.co/api/daily_papers"
 
@@ -66,3 +67,33 @@ def test_bad_bodies_raise_an_error_naming_the_url(body, message):
     with pytest.raises(ParseError, match=message) as info:
         hf_api.parse(body, "hf", URL)
     assert URL in str(info.value)
+
+
+def test_pages_are_read_with_p_until_an_empty_page(httpserver):
+    items = daily_items()
+    httpserver.expect_request("/api/daily_papers", query_string="limit=20").respond_with_data(
+        json.dumps(items[:20]))
+    httpserver.expect_request("/api/daily_papers", query_string="limit=20&p=1"
+                              ).respond_with_data(json.dumps(items[20:40]))
+    httpserver.expect_request("/api/daily_papers", query_string="limit=20&p=2"
+                              ).respond_with_data("[]")
+    source = source_config("hf-api", httpserver.url_for("/api/daily_papers") + "?limit=20",
+                           pages=5)
+    result = read_source(source, Fetcher(backoff=0))
+    assert [r.arxiv_id for r in result.raws] == [i["paper"]["id"] for i in items[:40]]
+    assert len(httpserver.log) == 3
+
+
+def test_the_search_api_reads_like_the_daily_api(httpserver):
+    httpserver.expect_request("/api/papers/search", query_string="q=avatar").respond_with_data(
+        json.dumps(daily_items()[:1]))
+    source = source_config("hf-api", httpserver.url_for("/api/papers/search") + "?q=avatar")
+    assert [r.arxiv_id for r in read_source(source, Fetcher()).raws] == ["2605.15320"]
+
+
+def test_giving_up_after_the_retry_budget_names_the_source_and_the_url(httpserver):
+    httpserver.expect_request("/api/daily_papers").respond_with_data("busy", status=503)
+    url = httpserver.url_for("/api/daily_papers")
+    result = read_source(source_config("hf-api", url), Fetcher(backoff=0, retries=2))
+    assert result.error == (f"source 'src': {url}: HTTP 503 SERVICE UNAVAILABLE, "
+                            "still failing after 2 retries")
