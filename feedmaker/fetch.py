@@ -4,6 +4,7 @@ and a size cap."""
 from __future__ import annotations
 
 import hashlib
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -13,6 +14,7 @@ from urllib.parse import unquote, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import IncompleteRead
 from urllib3.util.retry import Retry
 
 from feedmaker import PROJECT_URL, __version__
@@ -135,7 +137,8 @@ class Fetcher:
             with self.session.get(url, timeout=self.timeout, stream=True,
                                   headers=headers) as response:
                 if response.status_code >= 400:
-                    gave_up = (f", still failing after {self.retries} retries"
+                    gave_up = (f", still failing after {self.retries} "
+                               f"{'retry' if self.retries == 1 else 'retries'}"
                                if response.status_code in RETRY_STATUSES and self.retries else "")
                     raise FetchError(f"{url}: HTTP {response.status_code} {response.reason}"
                                      + gave_up)
@@ -178,13 +181,35 @@ class Fetcher:
 
 
 def _describe(exc: requests.RequestException) -> str:
-    if isinstance(exc, requests.exceptions.RetryError):
-        return "gave up after retries: " + str(exc.args[0].reason if exc.args else exc)
-    if isinstance(exc, requests.Timeout):
-        return "timed out"
+    """One short line for what went wrong, from the root of requests' nested exceptions."""
+    causes = list(_causes(exc))
+    incomplete = next((c for c in causes if isinstance(c, IncompleteRead)), None)
+    if incomplete is not None:
+        return (f"the body was cut off: got {incomplete.partial} bytes, "
+                f"{incomplete.expected} more were announced")
+    if isinstance(exc, requests.Timeout) or any(isinstance(c, TimeoutError | socket.timeout)
+                                                or "timed out" in str(c) for c in causes):
+        return "timed out waiting for the server"
+    system = next((c for c in causes if isinstance(c, OSError) and c.strerror), None)
     if isinstance(exc, requests.exceptions.ChunkedEncodingError):
-        return "connection broken while reading the body: " + str(exc.args[0] if exc.args
-                                                                    else exc)
+        return ("connection broken while reading the body"
+                + (f": {system.strerror.lower()}" if system else ""))
     if isinstance(exc, requests.ConnectionError):
-        return "connection failed: " + str(exc.args[0] if exc.args else exc)
+        return "connection failed" + (f": {system.strerror.lower()}" if system else "")
     return str(exc)
+
+
+def _causes(exc: BaseException):
+    """The exception, what it wraps (in args, cause and context), and so on down."""
+    seen, todo = set(), [exc]
+    while todo:
+        current = todo.pop(0)
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        todo += [a for a in current.args if isinstance(a, BaseException)]
+        todo += [e for e in (current.__cause__, current.__context__) if e is not None]
+        reason = getattr(current, "reason", None)
+        if isinstance(reason, BaseException):
+            todo.append(reason)

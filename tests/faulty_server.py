@@ -1,0 +1,80 @@
+"""A local HTTP server that misbehaves on command, at the socket level where it must."""
+
+from __future__ import annotations
+
+import socket
+import socketserver
+import struct
+import threading
+import time
+
+STATUS_TEXT = {200: "OK", 304: "Not Modified", 404: "Not Found", 406: "Not Acceptable",
+               429: "Too Many Requests", 500: "Internal Server Error", 502: "Bad Gateway",
+               503: "Service Unavailable"}
+
+
+class FaultyServer:
+    """Serves `body` on every path; `mode` says how to misbehave:
+
+    ok | status:<code> | status:<code>:retry-after | reset (mid-body) | truncate (fewer bytes
+    than Content-Length) | stall (headers, then silence) | refuse (nothing listens)
+    """
+
+    def __init__(self, body: bytes = b"", content_type: str = "application/json") -> None:
+        self.body, self.content_type, self.mode = body, content_type, "ok"
+        self.requests = 0
+        server = self
+
+        class Handler(socketserver.BaseRequestHandler):
+            def handle(self) -> None:
+                server.requests += 1
+                data = b""
+                while b"\r\n\r\n" not in data:
+                    chunk = self.request.recv(65536)
+                    if not chunk:
+                        return
+                    data += chunk
+                server.answer(self.request)
+
+        socketserver.ThreadingTCPServer.allow_reuse_address = True
+        self._server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def url(self, path: str = "/api/daily_papers") -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def answer(self, conn: socket.socket) -> None:
+        mode, body = self.mode, self.body
+        if mode.startswith("status:"):
+            parts = mode.split(":")
+            code = int(parts[1])
+            extra = "Retry-After: 1\r\n" if parts[2:] == ["retry-after"] else ""
+            conn.sendall(self._head(code, len(b"error"), extra) + b"error")
+        elif mode == "reset":
+            conn.sendall(self._head(200, len(body)) + body[: len(body) // 2])
+            # SO_LINGER 0: close() sends a TCP RST instead of an orderly FIN.
+            conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        elif mode == "truncate":
+            conn.sendall(self._head(200, len(body)) + body[: len(body) // 2])
+        elif mode == "stall":
+            conn.sendall(self._head(200, len(body)))
+            time.sleep(3)
+        else:
+            conn.sendall(self._head(200, len(body)) + body)
+        conn.close()
+
+    def _head(self, code: int, length: int, extra: str = "") -> bytes:
+        return (f"HTTP/1.1 {code} {STATUS_TEXT.get(code, 'Status')}\r\n"
+                f"Content-Type: {self.content_type}\r\nContent-Length: {length}\r\n"
+                f"Connection: close\r\n{extra}\r\n").encode()
+
+    def refuse(self) -> None:
+        """Stop listening: connections are refused from now on."""
+        self.close()
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
