@@ -69,7 +69,7 @@ def test_a_fault_fails_the_source_and_leaves_every_published_feed_as_it_was(
     report = run(config, now=NOW + timedelta(hours=1), fetcher=fast_fetcher())
     assert report.exit_code == 1
     assert len(report.failures) == 1
-    assert report.failures[0].startswith(f"source 'hf'")
+    assert report.failures[0].startswith("source 'hf'")
     assert server.url() in report.failures[0]
     assert reason in report.failures[0]
     assert outputs(config.site.out_dir) == before
