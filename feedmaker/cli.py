@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+import threading
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -65,20 +67,40 @@ def run(config_path, out_dir, state, dry_run, quiet, verbose) -> None:
 
     try:
         config = load_config(config_path).with_paths(out_dir, state)
-        report = run_pipeline(config, now=_now(), dry_run=dry_run, log=log)
+        # A progress bar only for a person watching: never under cron, -q or -v.
+        show_bar = sys.stderr.isatty() and not (quiet or verbose)
+        with _source_progress(len(config.sources), show_bar) as progress:
+            report = run_pipeline(config, now=_now(), dry_run=dry_run, log=log,
+                                  progress=progress)
     except FeedmakerError as exc:
         _fail(exc)
     for problem in report.failures:
         click.echo(f"feedmaker: error: {problem}", err=True)
-    for warning in report.warnings:
-        click.echo(f"feedmaker: warning: {warning}", err=True)
     if not quiet:
+        for warning in report.warnings:
+            click.echo(f"feedmaker: warning: {warning}", err=True)
         verb = "would write" if dry_run else "wrote"
-        click.echo(f"{report.sources} sources ({len(report.failures)} failed), "
+        unchanged = f", {report.unchanged_sources} unchanged" if report.unchanged_sources else ""
+        click.echo(f"{report.sources} sources ({len(report.failures)} failed{unchanged}), "
                    f"{report.seen} entries seen: {report.new} new, {report.updated} updated; "
                    f"{verb} {len(report.written)} files, {len(report.unchanged)} unchanged; "
                    f"index: {config.site.out_dir / INDEX}")
     sys.exit(report.exit_code)
+
+
+@contextmanager
+def _source_progress(total: int, show: bool):
+    """A callback that advances a progress bar over the sources (or does nothing)."""
+    if not show:
+        yield lambda name: None
+        return
+    lock = threading.Lock()
+    with click.progressbar(length=total, label="reading sources", file=sys.stderr,
+                           item_show_func=lambda name: name) as bar:
+        def advance(name: str) -> None:
+            with lock:  # sources on different hosts finish in different threads
+                bar.update(1, name)
+        yield advance
 
 
 @cli.command()

@@ -32,19 +32,25 @@ class Collected:
 
 def collect(config: Config, fetcher: Fetcher, now: datetime,
             validators: dict[str, Validators] | None = None,
-            log: Callable[[str], None] = lambda message: None) -> list[Collected]:
+            log: Callable[[str], None] = lambda message: None,
+            progress: Callable[[str], None] = lambda source_name: None) -> list[Collected]:
     """Every source's entries, in config order.
 
     Sources on different hosts are fetched at the same time; sources on one host one after
-    the other, so the fetcher's per-host spacing is what the host sees.
+    the other, so the fetcher's per-host spacing is what the host sees. `progress` is
+    called with each source's name when it is done.
     """
     by_host: dict[str, list[SourceConfig]] = {}
     for source in config.sources:
         by_host.setdefault(urlsplit(source.url).netloc.lower(), []).append(source)
 
     def read_host(sources: list[SourceConfig]) -> list[Collected]:
-        return [_collect_one(source, fetcher, now, (validators or {}).get(source.name), log)
-                for source in sources]
+        done = []
+        for source in sources:
+            done.append(_collect_one(source, fetcher, now, (validators or {}).get(source.name),
+                                     log))
+            progress(source.name)
+        return done
 
     if len(by_host) <= 1:
         done = [read_host(sources) for sources in by_host.values()]

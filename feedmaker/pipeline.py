@@ -55,14 +55,17 @@ class _DryRun(Exception):
 
 
 def run(config: Config, *, now: datetime, fetcher: Fetcher | None = None,
-        dry_run: bool = False, log: Callable[[str], None] = lambda message: None) -> RunReport:
+        dry_run: bool = False, log: Callable[[str], None] = lambda message: None,
+        progress: Callable[[str], None] = lambda source_name: None) -> RunReport:
     """Fetch every source, merge into the history, tag, and write the feeds that changed."""
     report = RunReport(sources=len(config.sources))
     # Compiled only when some entry needs tagging: an unchanged run never pays for it.
     tagger = functools.cache(lambda: Tagger(config.topics))
     out = OutputDir(config.site.out_dir)
     with run_lock(config.site.state), Store(config.site.state, now) as store:
-        collected = _collect(config, store, fetcher, now, log)
+        for name in out.remove_orphans():
+            log(f"removed {name}, left behind by an interrupted run")
+        collected = _collect(config, store, fetcher, now, log, progress)
         try:
             with store.transaction():
                 for result in collected:
@@ -90,6 +93,7 @@ def run(config: Config, *, now: datetime, fetcher: Fetcher | None = None,
             return report
         # State is committed first: if writing fails, the next run rewrites what differs.
         for name, data in outputs.items():
+            log(f"writing {name}")
             out.write(name, data)
         stamps = {name: out.stamp(name) for name in plans}
         with store.transaction():
@@ -102,7 +106,7 @@ def run(config: Config, *, now: datetime, fetcher: Fetcher | None = None,
 
 
 def _collect(config: Config, store: Store, fetcher: Fetcher | None, now: datetime,
-             log: Callable[[str], None]) -> list[Collected]:
+             log: Callable[[str], None], progress: Callable[[str], None]) -> list[Collected]:
     validators = {}  # read here: the store's connection belongs to this thread
     for source in config.sources:
         stored = store.source_validators(source.name, source.url)
@@ -111,7 +115,7 @@ def _collect(config: Config, store: Store, fetcher: Fetcher | None, now: datetim
     own = fetcher is None
     fetcher = fetcher or Fetcher()
     try:
-        return collect(config, fetcher, now, validators, log)
+        return collect(config, fetcher, now, validators, log, progress)
     finally:
         if own:
             fetcher.close()

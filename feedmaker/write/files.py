@@ -18,6 +18,15 @@ class OutputDir:
         self.unchanged: list[str] = []
         self._names: set[str] = set()
 
+    def remove_orphans(self) -> list[str]:
+        """Delete temporary files a killed run left behind (call while holding the run lock)."""
+        removed = []
+        for path in self.path.glob(".*.tmp") if self.path.is_dir() else ():
+            if path.is_file():
+                path.unlink(missing_ok=True)
+                removed.append(path.name)
+        return removed
+
     def stamp(self, name: str) -> list[int] | None:
         """[size, mtime in ns] of an output file, or None when it is not there."""
         try:
