@@ -31,13 +31,21 @@ _TRACKING_PARAMS = re.compile(
 )
 
 
+# Bounds on what one entry may carry: a hostile or broken page must not make a feed that
+# readers choke on. Real titles stay under 300 characters, abstracts under 5,000.
+MAX_TITLE = 1000
+MAX_SUMMARY = 50_000
+MAX_AUTHORS = 500
+MAX_NAME = 300
+
+
 class DropEntry(Exception):
     """The raw entry cannot become a feed entry; the message says why."""
 
 
 def normalize(raw: RawEntry, base_url: str | None = None) -> Entry:
     """Clean one raw entry. Relative links resolve against `base_url` (the page's URL)."""
-    title = clean_text(raw.title)
+    title = shorten(clean_text(raw.title), MAX_TITLE)
     if not title:
         raise DropEntry(f"{raw.source}: entry without a title ({raw.url or raw.arxiv_id})")
     arxiv_id = bare_arxiv_id(raw.arxiv_id) if raw.arxiv_id else None
@@ -61,10 +69,11 @@ def normalize(raw: RawEntry, base_url: str | None = None) -> Entry:
         id=entry_id(url, arxiv_id),
         arxiv_id=arxiv_id,
         title=title,
-        summary=clean_text(raw.summary),
+        summary=shorten(clean_text(raw.summary), MAX_SUMMARY),
         summary_is_abstract=raw.summary_is_abstract,
         url=url,
-        authors=tuple(_unique(a for a in map(clean_text, raw.authors) if a)),
+        authors=tuple(_unique(shorten(a, MAX_NAME) for a in map(clean_text,
+                                                                raw.authors[:MAX_AUTHORS]) if a)),
         published=parse_date(raw.published),
         links=tuple((kind, links[kind]) for kind in LINK_KINDS if kind in links),
         source=raw.source,
@@ -100,6 +109,15 @@ def clean_text(value: str | None) -> str:
     text = unicodedata.normalize("NFC", text)
     text = _XML_FORBIDDEN.sub("", text)
     return _SPACE.sub(" ", text).strip()
+
+
+def shorten(text: str, limit: int) -> str:
+    """The text cut to at most `limit` characters, at a word boundary, marked with "…"."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip() + "…"
 
 
 def absolute_url(value: str | None, base_url: str | None = None) -> str | None:

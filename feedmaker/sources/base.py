@@ -63,7 +63,29 @@ def parse_xml(body: bytes, url: str) -> etree._Element:
     try:
         return etree.fromstring(body, safe_xml_parser(), base_url=url)
     except etree.XMLSyntaxError as exc:
+        repaired = _repair_utf8(body)
+        if repaired is None:
+            raise ParseError(f"{url}: not well-formed XML (line {exc.lineno}: {exc.msg})") from exc
+    try:
+        return etree.fromstring(repaired, safe_xml_parser(), base_url=url)
+    except etree.XMLSyntaxError as exc:
         raise ParseError(f"{url}: not well-formed XML (line {exc.lineno}: {exc.msg})") from exc
+
+
+_DECLARED_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([\w.:-]+)""")
+
+
+def _repair_utf8(body: bytes) -> bytes | None:
+    """A UTF-8 document with its invalid bytes replaced by U+FFFD; None when it is not
+    meant to be UTF-8, or is valid UTF-8 already (so the error was something else)."""
+    declared = _DECLARED_ENCODING.match(body[:200])
+    if declared and declared[1].lower().replace(b"_", b"-") not in (b"utf-8", b"utf8"):
+        return None
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return body.decode("utf-8", errors="replace").encode("utf-8")
+    return None
 
 
 def text_of(element: etree._Element | None) -> str | None:

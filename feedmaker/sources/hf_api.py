@@ -33,8 +33,9 @@ def read(source, fetch: Fetch) -> list[RawEntry]:
 def parse(body: bytes, source_name: str, page_url: str) -> list[RawEntry]:
     """Parse an API body: a list of daily-paper items, or one `paper` object."""
     try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        # Invalid UTF-8 becomes U+FFFD: one bad byte must not cost the whole listing.
+        data = json.loads(body.decode("utf-8", errors="replace"))
+    except json.JSONDecodeError as exc:
         raise ParseError(f"{page_url}: not JSON ({exc})") from exc
     if isinstance(data, dict) and "id" in data and "title" in data:
         data = [{"paper": data}]
