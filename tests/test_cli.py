@@ -50,6 +50,29 @@ def test_run_exits_1_and_names_the_failed_source(tmp_path):
     assert "error: source 'hf': file://" in result.output and "missing.json" in result.output
 
 
+def test_each_failed_source_is_one_line_on_stderr_and_quiet_prints_nothing_else(tmp_path):
+    config = write_config(tmp_path, [("one", "hf-api", "file:missing-1.json"),
+                                     ("two", "feed", "file:missing-2.xml")])
+    result = CliRunner().invoke(cli, ["run", "-q", "--config", str(config)])
+    assert result.exit_code == 1 and result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith("feedmaker: error: source 'one': file://")
+    assert lines[1].startswith("feedmaker: error: source 'two': file://")
+
+
+def test_a_config_broken_after_a_good_run_changes_nothing(capture_config, tmp_path):
+    assert invoke("run", "-q", "--config", capture_config).exit_code == 0
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file() and p.suffix != ".toml"}
+    capture_config.write_text(capture_config.read_text().replace("max_entries = 100",
+                                                                 "max_entries = -1"))
+    result = invoke("run", "--config", capture_config)
+    assert result.exit_code == 2
+    assert f"{capture_config}:6: site.max_entries must be a positive whole number" in result.output
+    after = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file() and p.suffix != ".toml"}
+    assert after == before
+
+
 def test_run_exits_2_on_a_bad_config_and_writes_nothing(tmp_path):
     config = write_config(tmp_path, [("hf", "nope", "file:x.json")])
     result = invoke("run", "--config", config)

@@ -174,3 +174,14 @@ def test_the_index_lists_every_feed_with_autodiscovery_and_the_opml_lists_them_t
     opml = etree.fromstring((config.site.out_dir / "feeds.opml").read_bytes())
     assert opml.get("version") == "2.0"
     assert opml.xpath("//outline/@xmlUrl") == [f"https://feeds.example.org/{f}" for f in files]
+
+
+def test_out_dir_holds_only_the_published_files_and_the_state_lives_elsewhere(config, httpserver):
+    serve_items(httpserver, daily_items())
+    run(config, now=NOW)
+    names = {p.name for p in config.site.out_dir.iterdir()}
+    expected = {"all.atom", "index.html", "feeds.opml"} | {f"{t.slug}.atom"
+                                                         for t in config.topics}
+    assert names == expected
+    assert config.site.out_dir not in config.site.state.parents
+    assert config.site.state.with_name("state.sqlite.lock").exists()
