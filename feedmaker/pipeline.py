@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -13,15 +13,13 @@ from feedmaker.collect import Collected, collect
 from feedmaker.config import Config
 from feedmaker.errors import ValidationError
 from feedmaker.fetch import Fetcher, Validators
+from feedmaker.model import Entry
 from feedmaker.store import Store, run_lock
 from feedmaker.tagger import Tagger, rules_fingerprint
-from feedmaker.validate import validate_bytes
 from feedmaker.write import FeedInfo
-from feedmaker.write.atom import render_atom
 from feedmaker.write.files import OutputDir
-from feedmaker.write.index import NEWEST_SHOWN, render_index
-from feedmaker.write.jsonfeed import json_name, render_json
-from feedmaker.write.opml import render_opml
+from feedmaker.write.index import NEWEST_SHOWN
+from feedmaker.write.jsonfeed import json_name
 
 ALL_FEED = "all.atom"
 # Entries no feed shows are dropped from the state once no source has listed them for this long.
@@ -81,8 +79,12 @@ def run(config: Config, *, now: datetime, fetcher: Fetcher | None = None,
                 stale = {name for name, fingerprint in plans.items()
                          if not out.unchanged_since(name, records.get(name), fingerprint)}
                 log(f"{len(stale)} of {len(plans)} files need rendering")
-                outputs = render_site(config, feeds, entry_topics, store.created, stale)
-                _check(outputs, now)
+                rendered = render_site(config, feeds, entry_topics, store.created, stale,
+                                       store.fragments(shown))
+                check_rendered(rendered, now)
+                store.save_fragments(rendered.fresh)
+                outputs = rendered.outputs
+                log(f"rendered {len(rendered.fresh)} entries, reused the others")
                 log(f"pruned {store.prune(shown, now - PRUNE_AFTER)} entries no feed shows")
                 if dry_run:
                     raise _DryRun
@@ -205,10 +207,27 @@ def _digest(value: object) -> str:
     return hashlib.sha256(repr(value).encode("utf-8")).hexdigest()
 
 
+@dataclass
+class Rendered:
+    """The bytes of the output files, with what validating them needs: each Atom feed's
+    skeleton (the feed without entries) and the entries rendered in this run."""
+
+    outputs: dict[str, bytes] = field(default_factory=dict)
+    skeletons: dict[str, bytes] = field(default_factory=dict)
+    fresh: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+
+
 def render_site(config: Config, feeds: list[FeedInfo], entry_topics: dict[str, list[str]],
-                empty_updated: datetime, only: set[str] | None = None) -> dict[str, bytes]:
-    """The bytes of the output files (all, or those named in `only`): the Atom (and JSON)
-    feeds, index.html and feeds.opml."""
+                empty_updated: datetime, only: set[str] | None = None,
+                cached: Mapping[str, tuple[str, bytes]] | None = None) -> Rendered:
+    """The output files (all, or those named in `only`): the Atom (and JSON) feeds,
+    index.html and feeds.opml. Entries are taken from `cached` ({id: (key, xml)}) when
+    their key still matches, and rendered otherwise."""
+    from feedmaker.write.atom import assemble, feed_skeleton, render_entry
+    from feedmaker.write.index import render_index
+    from feedmaker.write.jsonfeed import render_json
+    from feedmaker.write.opml import render_opml
+
     site = config.site
     titles = {topic.slug: topic.title for topic in config.topics}
     order = {slug: number for number, slug in enumerate(titles)}
@@ -216,27 +235,56 @@ def render_site(config: Config, feeds: list[FeedInfo], entry_topics: dict[str, l
                        for entry_id, slugs in entry_topics.items()}
     index_url = site.base_url + INDEX
     wanted = (lambda name: True) if only is None else only.__contains__
-    outputs = {}
+    cached = cached or {}
+    rendered = Rendered()
+
+    def fragment(entry: Entry) -> bytes:
+        topics = topics_in_order.get(entry.id, [])
+        key = _digest((__version__, entry, topics, [titles[t] for t in topics], site.base_url))
+        if entry.id in rendered.fresh:
+            return rendered.fresh[entry.id][1]
+        if entry.id in cached and cached[entry.id][0] == key:
+            return cached[entry.id][1]
+        xml = render_entry(entry, titles, topics, site.base_url)
+        rendered.fresh[entry.id] = (key, xml)
+        return xml
+
     for feed in feeds:
         if wanted(feed.file_name):
-            outputs[feed.file_name] = render_atom(
-                feed, author=site.author, updated=empty_updated, topic_titles=titles,
-                entry_topics=topics_in_order, index_url=index_url, icon=site.icon)
+            skeleton = feed_skeleton(feed, author=site.author, updated=empty_updated,
+                                     index_url=index_url, icon=site.icon)
+            rendered.skeletons[feed.file_name] = skeleton
+            rendered.outputs[feed.file_name] = assemble(skeleton,
+                                                        [fragment(e) for e in feed.entries])
         if "json" in site.formats and wanted(json_name(feed.file_name)):
-            outputs[json_name(feed.file_name)] = render_json(
+            rendered.outputs[json_name(feed.file_name)] = render_json(
                 feed, author=site.author, topic_titles=titles, entry_topics=topics_in_order,
                 index_url=index_url, icon=site.icon)
     if wanted(INDEX):
-        outputs[INDEX] = render_index(site.title, site.subtitle, feeds, OPML,
-                                      json_feeds="json" in site.formats)
+        rendered.outputs[INDEX] = render_index(site.title, site.subtitle, feeds, OPML,
+                                               json_feeds="json" in site.formats)
     if wanted(OPML):
-        outputs[OPML] = render_opml(site.title, feeds, index_url)
-    return outputs
+        rendered.outputs[OPML] = render_opml(site.title, feeds, index_url)
+    return rendered
 
 
-def _check(outputs: dict[str, bytes], now: datetime) -> None:
-    problems = [p for name, data in outputs.items() if name.endswith(".atom")
-                for p in validate_bytes(data, name, now)]
+def check_rendered(rendered: Rendered, now: datetime) -> None:
+    """Validate every part of every Atom feed to publish, or raise ValidationError.
+
+    A feed is its skeleton plus entries, and RFC 4287's schema checks entries one by one,
+    so each skeleton is checked, and every entry once, when it is rendered (all of this
+    run's new ones together in one document). Entries from the cache were checked in the
+    run that rendered them; `feedmaker validate` checks whole files.
+    """
+    from feedmaker.validate import validate_bytes
+    from feedmaker.write.atom import assemble
+
+    problems = [p for name, skeleton in rendered.skeletons.items()
+                for p in validate_bytes(skeleton, name, now)]
+    if rendered.fresh and rendered.skeletons:
+        name, skeleton = next(iter(rendered.skeletons.items()))
+        batch = assemble(skeleton, [xml for _, xml in rendered.fresh.values()])
+        problems += validate_bytes(batch, f"entries rendered in this run (in {name})", now)
     if problems:
         raise ValidationError("generated feeds failed validation; nothing was published:\n"
                               + "\n".join(problems[:20]))

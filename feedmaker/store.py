@@ -51,6 +51,11 @@ CREATE TABLE IF NOT EXISTS sources (
     body_hash TEXT,
     counts TEXT NOT NULL           -- JSON list: entries per good fetch, newest last
 );
+CREATE TABLE IF NOT EXISTS fragments (
+    entry_id TEXT PRIMARY KEY REFERENCES entries (id) ON DELETE CASCADE,
+    key TEXT NOT NULL,             -- digest of everything the fragment was rendered from
+    xml BLOB NOT NULL              -- the entry's serialized, validated <entry> element
+);
 """
 # How many past counts a source's usual count is the median of.
 COUNTS_KEPT = 7
@@ -222,6 +227,8 @@ class Store:
         self.db.execute("CREATE TEMP TABLE IF NOT EXISTS kept (id TEXT PRIMARY KEY)")
         self.db.execute("DELETE FROM kept")
         self.db.executemany("INSERT OR IGNORE INTO kept VALUES (?)", ((i,) for i in keep))
+        # Rendered entries are kept only while a feed shows them.
+        self.db.execute("DELETE FROM fragments WHERE entry_id NOT IN (SELECT id FROM kept)")
         return self.db.execute(
             "DELETE FROM entries WHERE last_seen < ? AND id NOT IN (SELECT id FROM kept)",
             (format_time(unseen_since),)).rowcount
@@ -261,6 +268,24 @@ class Store:
         etag, last_modified, body = validators or (None, None, None)
         self.db.execute("INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?, ?)",
                         (name, url, etag, last_modified, body, json.dumps(counts)))
+
+    def fragments(self, entry_ids: Iterable[str]) -> dict[str, tuple[str, bytes]]:
+        """The cached rendered entries of these ids: {id: (key, xml)}."""
+        ids = list(entry_ids)
+        found = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for entry_id, key, xml in self.db.execute(
+                    f"SELECT entry_id, key, xml FROM fragments WHERE entry_id IN ({marks})",
+                    chunk):
+                found[entry_id] = (key, xml)
+        return found
+
+    def save_fragments(self, fragments: dict[str, tuple[str, bytes]]) -> None:
+        """Cache rendered entries (see `fragments`)."""
+        self.db.executemany("INSERT OR REPLACE INTO fragments VALUES (?, ?, ?)",
+                            [(i, key, xml) for i, (key, xml) in fragments.items()])
 
     def output_records(self) -> dict[str, list]:
         """What each output file was made from when last written: fingerprint, size, mtime."""

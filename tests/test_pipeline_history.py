@@ -8,7 +8,6 @@ import lxml.html
 import pytest
 from lxml import etree
 
-from feedmaker import pipeline
 from feedmaker.config import load_config
 from feedmaker.errors import ValidationError
 from feedmaker.pipeline import PRUNE_AFTER, run
@@ -110,8 +109,12 @@ def test_a_feed_that_fails_validation_is_not_published_and_nothing_changes(
     serve(httpserver, daily_items()[:10])
     run(config, now=NOW)
     before = {p.name: p.read_bytes() for p in config.site.out_dir.iterdir()}
-    monkeypatch.setattr(pipeline, "render_atom",
-                        lambda *a, **k: b'<feed xmlns="http://www.w3.org/2005/Atom"/>')
+    import feedmaker.write.atom as atom
+
+    # A broken renderer: every new entry lacks its required <id>.
+    monkeypatch.setattr(atom, "render_entry", lambda *a, **k: (
+        b'<entry xmlns="http://www.w3.org/2005/Atom"><title>t</title>'
+        b'<updated>2026-05-18T00:00:00Z</updated></entry>'))
     serve(httpserver, daily_items())
     with pytest.raises(ValidationError, match="nothing was published"):
         run(config, now=NOW + timedelta(hours=1))
@@ -183,3 +186,26 @@ def test_changing_the_rules_retags_history_and_rewrites_the_feeds(tmp_path, http
     report = run(load_config(path), now=NOW + timedelta(hours=1))
     assert "avatars.atom" in report.written and "all.atom" in report.written
     assert feed_ids(config.site.out_dir / "avatars.atom")
+
+
+def test_entries_are_rendered_once_and_reused_until_what_they_show_changes(
+        tmp_path, httpserver):
+    config = config_for(tmp_path, httpserver)
+    serve(httpserver, daily_items()[:30])
+    messages = []
+    run(config, now=NOW, log=messages.append)
+    assert "rendered 30 entries, reused the others" in messages
+    serve(httpserver, daily_items()[:40])
+    messages.clear()
+    run(config, now=NOW + timedelta(hours=1), log=messages.append)
+    assert "rendered 10 entries, reused the others" in messages  # only the new papers
+
+    # A topic's title is in every category element of its entries: they are rendered again.
+    path = config.path
+    path.write_text(path.read_text() + '\n[topics.vision]\ntitle = "Seeing"\nany = ["image"]\n'
+                    '\n[topics.language]\nany = ["language"]\n')
+    messages.clear()
+    run(load_config(path), now=NOW + timedelta(hours=2), log=messages.append)
+    labels = etree.parse(str(config.site.out_dir / "vision.atom")).xpath(
+        "//a:category[@term='vision']/@label", namespaces=ATOM_NS)
+    assert labels and set(labels) == {"Seeing"}

@@ -7,7 +7,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 import nh3
-from feedgen.ext.base import BaseEntryExtension, BaseExtension
+from feedgen.entry import FeedEntry
+from feedgen.ext.base import BaseEntryExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 from lxml.html import builder as E
@@ -20,10 +21,7 @@ LINK_TITLES = {"arxiv": "arXiv abstract", "pdf": "PDF", "code": "Code", "project
 LINK_TYPES = {"arxiv": "text/html", "pdf": "application/pdf", "code": "text/html",
               "project": "text/html"}
 CONTENT_TAGS = {"p", "a", "strong", "br"}
-
-
-class _LinksFeed(BaseExtension):
-    """Feed half of the links extension; feedgen needs one, it adds nothing."""
+ATOM_NAMESPACE = "http://www.w3.org/2005/Atom"
 
 
 class _LinksEntry(BaseEntryExtension):
@@ -46,8 +44,16 @@ def render_atom(feed: FeedInfo, *, author: str, updated: datetime,
                 topic_titles: Mapping[str, str], entry_topics: Mapping[str, Sequence[str]],
                 index_url: str, icon: str | None = None, subtitle: str = "") -> bytes:
     """The Atom document of `feed`. `updated` is used only when the feed has no entries."""
+    skeleton = feed_skeleton(feed, author=author, updated=updated, index_url=index_url,
+                             icon=icon, subtitle=subtitle)
+    return assemble(skeleton, [render_entry(entry, topic_titles, entry_topics.get(entry.id, ()),
+                                            feed.base_url) for entry in feed.entries])
+
+
+def feed_skeleton(feed: FeedInfo, *, author: str, updated: datetime, index_url: str,
+                  icon: str | None = None, subtitle: str = "") -> bytes:
+    """The feed's Atom document without its entries (see `assemble`)."""
     fg = FeedGenerator()
-    fg.register_extension("feedmaker_links", _LinksFeed, _LinksEntry, atom=True, rss=False)
     fg.id(feed.url)
     fg.title(feed.title)
     if subtitle or feed.description:
@@ -59,14 +65,15 @@ def render_atom(feed: FeedInfo, *, author: str, updated: datetime,
     if icon:
         fg.icon(icon)
     fg.updated(max((e.updated for e in feed.entries), default=updated))
-    for entry in feed.entries:
-        _add_entry(fg, entry, topic_titles, entry_topics.get(entry.id, ()), feed.base_url)
-    return fg.atom_str(pretty=True)
+    return fg.atom_str(pretty=False)
 
 
-def _add_entry(fg: FeedGenerator, entry: Entry, topic_titles: Mapping[str, str],
-               topics: Sequence[str], scheme: str) -> None:
-    fe = fg.add_entry(order="append")
+def render_entry(entry: Entry, topic_titles: Mapping[str, str], topics: Sequence[str],
+                 scheme: str) -> bytes:
+    """One `<entry>` element, serialized: the unit feeds are assembled from and that the
+    state store caches, so a paper is rendered once, not once per feed and run."""
+    fe = FeedEntry()
+    fe.register_extension("feedmaker_links", _LinksEntry, atom=True, rss=False)
     fe.id(entry.id)
     fe.title(entry.title)
     fe.published(entry.published)
@@ -83,6 +90,23 @@ def _add_entry(fg: FeedGenerator, entry: Entry, topic_titles: Mapping[str, str],
         {"rel": "related", "type": LINK_TYPES[kind], "title": LINK_TITLES[kind], "href": href}
         for kind, href in entry.links if href != entry.url
     ]
+    element = fe.atom_entry()
+    element.set("xmlns", ATOM_NAMESPACE)  # as feedgen does for <feed>: a fragment of its own
+    return etree.tostring(element, encoding="utf-8")
+
+
+def assemble(skeleton: bytes, entries: Sequence[bytes]) -> bytes:
+    """A feed document: the skeleton with the serialized entries appended, in order.
+
+    lxml parses and serializes every piece; the entries' own namespace declarations,
+    the same as the feed's, are folded into the feed's.
+    """
+    parser = etree.XMLParser(remove_blank_text=True, resolve_entities=False, no_network=True)
+    root = etree.fromstring(skeleton, parser)
+    for entry in entries:
+        root.append(etree.fromstring(entry, parser))
+    etree.cleanup_namespaces(root)
+    return etree.tostring(root, pretty_print=True, xml_declaration=True, encoding="UTF-8")
 
 
 @functools.lru_cache(maxsize=4096)
