@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from feedmaker import __version__
@@ -64,8 +64,16 @@ def run(config: Config, *, now: datetime, fetcher: Fetcher | None = None,
         for name in out.remove_orphans():
             log(f"removed {name}, left behind by an interrupted run")
         collected = _collect(config, store, fetcher, now, log, progress)
+        if not dry_run and _still_published(config, store, collected, out, now):
+            for result in collected:
+                _merge_source(store, result, report, now)  # only reports: nothing to merge
+            report.unchanged = sorted(store.output_records())
+            log("no source changed and every file is as last written: nothing to do")
+            return report
         try:
             with store.transaction():
+                # Until this run's files are written, no later run may skip work for them.
+                store.set_published(None)
                 for result in collected:
                     _merge_source(store, result, report, now)
                 tagged = store.retag(lambda entry: tagger().tag(entry),
@@ -102,9 +110,43 @@ def run(config: Config, *, now: datetime, fetcher: Fetcher | None = None,
             store.save_output_records(
                 {name: [fingerprint, *stamps[name]] for name, fingerprint in plans.items()
                  if stamps[name] and (name in outputs or name not in stale)})
+            store.set_published({"key": _published_key(config),
+                                 "valid_until": _valid_until(config, feeds)})
     report.written = out.written
     report.unchanged = out.unchanged + sorted(set(plans) - set(outputs))
     return report
+
+
+def _still_published(config: Config, store: Store, collected: list[Collected],
+                     out: OutputDir, now: datetime) -> bool:
+    """Whether the files on disk are exactly what this run would write, known cheaply.
+
+    True when no source has anything new (each answered "not modified" or failed), the
+    last run that wrote files finished, the config is the same, no shown paper has aged
+    out of `max_age_days` since, and every file is as that run left it.
+    """
+    if not all(result.unchanged or result.error for result in collected):
+        return False
+    published = store.published()
+    if not published or published["key"] != _published_key(config):
+        return False
+    if published["valid_until"] and now.isoformat() >= published["valid_until"]:
+        return False
+    records = store.output_records()
+    return bool(records) and all(out.stamp(name) == record[1:]
+                                 for name, record in records.items())
+
+
+def _published_key(config: Config) -> str:
+    return _digest((__version__, config.site, config.topics))
+
+
+def _valid_until(config: Config, feeds: list[FeedInfo]) -> str | None:
+    """When the first paper shown will have aged out of `max_age_days`, if ever."""
+    if not config.site.max_age_days:
+        return None
+    oldest = min((e.published for feed in feeds for e in feed.entries), default=None)
+    return (oldest + timedelta(days=config.site.max_age_days)).isoformat() if oldest else None
 
 
 def _collect(config: Config, store: Store, fetcher: Fetcher | None, now: datetime,
@@ -192,7 +234,8 @@ def plan_outputs(config: Config, feeds: list[FeedInfo], entry_topics: dict[str, 
               empty_updated)
     plans = {}
     for feed in feeds:
-        fingerprint = _digest((shared, feed, [entry_topics.get(e.id) for e in feed.entries]))
+        fingerprint = _digest((shared, feed.file_name, feed.title, feed.description,
+                               [(shown_fields(e), entry_topics.get(e.id)) for e in feed.entries]))
         plans[feed.file_name] = fingerprint
         if "json" in site.formats:
             plans[json_name(feed.file_name)] = fingerprint
@@ -201,6 +244,12 @@ def plan_outputs(config: Config, feeds: list[FeedInfo], entry_topics: dict[str, 
                                      for f in feeds]))
     plans[OPML] = _digest((shared, [(f.file_name, f.title, f.description) for f in feeds]))
     return plans
+
+
+def shown_fields(entry: Entry) -> Entry:
+    """The entry without what no output shows (live counters such as upvotes), so that a
+    counter ticking up on the source renders nothing again."""
+    return replace(entry, upvotes=None) if entry.upvotes is not None else entry
 
 
 def _digest(value: object) -> str:
@@ -240,7 +289,8 @@ def render_site(config: Config, feeds: list[FeedInfo], entry_topics: dict[str, l
 
     def fragment(entry: Entry) -> bytes:
         topics = topics_in_order.get(entry.id, [])
-        key = _digest((__version__, entry, topics, [titles[t] for t in topics], site.base_url))
+        key = _digest((__version__, shown_fields(entry), topics, [titles[t] for t in topics],
+                       site.base_url))
         if entry.id in rendered.fresh:
             return rendered.fresh[entry.id][1]
         if entry.id in cached and cached[entry.id][0] == key:

@@ -287,6 +287,15 @@ class Store:
         self.db.executemany("INSERT OR REPLACE INTO fragments VALUES (?, ?, ?)",
                             [(i, key, xml) for i, (key, xml) in fragments.items()])
 
+    def published(self) -> dict | None:
+        """What the last run that finished writing its files left: see pipeline."""
+        value = self._meta("published")
+        return json.loads(value) if value else None
+
+    def set_published(self, value: dict | None) -> None:
+        """Record (or, with None, forget) the last finished publication."""
+        self._set_meta("published", json.dumps(value))
+
     def output_records(self) -> dict[str, list]:
         """What each output file was made from when last written: fingerprint, size, mtime."""
         return json.loads(self._meta("outputs") or "{}")

@@ -154,14 +154,19 @@ def test_html_in_titles_and_summaries_is_escaped_everywhere(tmp_path, httpserver
     assert "<img src=x onerror=alert(1)> a & b" in body.text_content()
 
 
-def test_an_unchanged_run_renders_nothing(tmp_path, httpserver):
+def test_a_page_where_only_live_counters_changed_renders_no_entry_and_writes_no_file(
+        tmp_path, httpserver):
     config = config_for(tmp_path, httpserver)
     serve(httpserver, daily_items())
     run(config, now=NOW)
+    items = daily_items()
+    for item in items:
+        item["paper"]["upvotes"] += 1  # shown nowhere, but the bytes differ
+    serve(httpserver, items)
     steps = []
     report = run(config, now=NOW + timedelta(hours=1), log=steps.append)
-    assert "0 of 20 files need rendering" in steps
-    assert report.written == [] and len(report.unchanged) == 20
+    assert "rendered 0 entries, reused the others" in steps
+    assert (report.seen, report.written, len(report.unchanged)) == (50, [], 20)
 
 
 def test_an_output_file_changed_or_deleted_by_hand_is_written_again(tmp_path, httpserver):
@@ -209,3 +214,32 @@ def test_entries_are_rendered_once_and_reused_until_what_they_show_changes(
     labels = etree.parse(str(config.site.out_dir / "vision.atom")).xpath(
         "//a:category[@term='vision']/@label", namespaces=ATOM_NS)
     assert labels and set(labels) == {"Seeing"}
+
+
+def test_an_unchanged_run_does_nothing_unless_a_file_was_touched(tmp_path, httpserver):
+    config = config_for(tmp_path, httpserver)
+    serve(httpserver, daily_items()[:30])
+    run(config, now=NOW)
+    messages = []
+    report = run(config, now=NOW + timedelta(hours=1), log=messages.append)
+    assert "no source changed and every file is as last written: nothing to do" in messages
+    assert (report.exit_code, report.written, len(report.unchanged)) == (0, [], 20)
+
+    (config.site.out_dir / "vision.atom").unlink()
+    messages.clear()
+    report = run(config, now=NOW + timedelta(hours=2), log=messages.append)
+    assert report.written == ["vision.atom"]
+    assert not any("nothing to do" in m for m in messages)
+
+
+def test_an_unchanged_run_still_drops_papers_that_aged_out(tmp_path, httpserver):
+    config = config_for(tmp_path, httpserver)
+    path = config.path
+    path.write_text(path.read_text().replace("[site]", "[site]\nmax_age_days = 5"))
+    config = load_config(path)
+    serve(httpserver, daily_items()[:30])
+    run(config, now=NOW)
+    before = (config.site.out_dir / "all.atom").read_text().count("<entry>")
+    report = run(config, now=NOW + timedelta(days=30))
+    assert "all.atom" in report.written
+    assert (config.site.out_dir / "all.atom").read_text().count("<entry>") < before
