@@ -9,12 +9,12 @@ $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "feedmaker needs Python 3.11+"'
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
-	$(BIN)/pip install --quiet --disable-pip-version-check -e .
+$(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml Makefile
+	$(BIN)/pip install --quiet --disable-pip-version-check --config-settings editable_mode=compat -e .
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(BIN)/pip install --quiet --disable-pip-version-check --config-settings editable_mode=compat -e '.[test]'
 	touch $@
 
 demo: $(VENV)/.installed

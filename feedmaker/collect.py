@@ -11,9 +11,8 @@ from urllib.parse import urlsplit
 from feedmaker.config import Config, SourceConfig
 from feedmaker.fetch import Fetcher, Validators
 from feedmaker.model import Entry, RawEntry
-from feedmaker.normalize import DropEntry, normalize
+from feedmaker.normalize import FUTURE_TOLERANCE, DropEntry, normalize
 from feedmaker.sources import read_source
-from feedmaker.validate import FUTURE_TOLERANCE
 
 MAX_PARALLEL_HOSTS = 8
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from feedmaker.model import LINK_KINDS, Entry, RawEntry
@@ -37,6 +37,10 @@ MAX_TITLE = 1000
 MAX_SUMMARY = 50_000
 MAX_AUTHORS = 500
 MAX_NAME = 300
+
+
+# Clock skew between the machine that wrote a date and this one: later is "in the future".
+FUTURE_TOLERANCE = timedelta(days=1)
 
 
 class DropEntry(Exception):

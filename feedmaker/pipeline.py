@@ -16,10 +16,8 @@ from feedmaker.fetch import Fetcher, Validators
 from feedmaker.model import Entry
 from feedmaker.store import Store, run_lock
 from feedmaker.tagger import Tagger, rules_fingerprint
-from feedmaker.write import FeedInfo
+from feedmaker.write import NEWEST_SHOWN, FeedInfo, json_name
 from feedmaker.write.files import OutputDir
-from feedmaker.write.index import NEWEST_SHOWN
-from feedmaker.write.jsonfeed import json_name
 
 ALL_FEED = "all.atom"
 # Entries no feed shows are dropped from the state once no source has listed them for this long.

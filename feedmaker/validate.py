@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
 from pathlib import Path
 
 from lxml import etree
 
+from feedmaker.normalize import FUTURE_TOLERANCE
+
 ATOM = "{http://www.w3.org/2005/Atom}"
 # A scheme, a colon, and no white space anywhere (RFC 3987's IRIs have none).
 _ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:\S*\Z")
 _RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
-# Clock skew between the machine that wrote a feed and the one checking it.
-FUTURE_TOLERANCE = timedelta(days=1)
 
 
 def safe_parser() -> etree.XMLParser:

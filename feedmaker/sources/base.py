@@ -7,15 +7,14 @@ import email.utils
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit, urlunsplit
-
-import nh3
-from dateutil import parser as dateutil_parser
-from lxml import etree
 
 from feedmaker.errors import ParseError
 from feedmaker.fetch import Response
+
+if TYPE_CHECKING:  # lxml, dateutil and nh3 load when a source needs them
+    from lxml import etree
 
 
 class Fetch(Protocol):
@@ -51,6 +50,8 @@ def safe_xml_parser() -> etree.XMLParser:
     """A parser for untrusted XML: no entity expansion, no DTD loading, no network, and no
     huge-tree mode (which would lift libxml2's limits on depth and text size). A new one per
     document, because an lxml parser must not be shared between threads."""
+    from lxml import etree
+
     return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
                            dtd_validation=False, huge_tree=False, remove_comments=True,
                            remove_pis=True)
@@ -58,6 +59,8 @@ def safe_xml_parser() -> etree.XMLParser:
 
 def parse_xml(body: bytes, url: str) -> etree._Element:
     """The root element of an untrusted XML document, or ParseError naming the URL and line."""
+    from lxml import etree
+
     if not body.strip():
         raise ParseError(f"{url}: empty response body")
     try:
@@ -118,6 +121,8 @@ def _parse_known(text: str) -> datetime:
     except (ValueError, TypeError):
         pass
     # Written dates ("Jun 26, 2023", "26 June 2023 10:00 UTC"), never guessing a missing day.
+    from dateutil import parser as dateutil_parser
+
     moment = dateutil_parser.parse(text, default=_NO_YEAR)
     if moment.year == _NO_YEAR.year:
         raise ValueError(f"no year in {text!r}")
@@ -149,4 +154,6 @@ def html_to_text(value: str | None) -> str | None:
     a value with no tags in it is already text and is returned as it is."""
     if value is None or not _TAG.search(value):
         return value
+    import nh3
+
     return nh3.clean(value, tags=set())

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin
-
-from lxml import etree
 
 from feedmaker.errors import ParseError
 from feedmaker.model import RawEntry
 from feedmaker.normalize import bare_arxiv_id
 from feedmaker.sources.base import Fetch, html_to_text, parse_any_date, parse_xml, text_of
+
+if TYPE_CHECKING:
+    from lxml import etree
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 RSS1 = "{http://purl.org/rss/1.0/}"
@@ -71,7 +73,7 @@ def parse_items(body: bytes, page_url: str) -> list[FeedItem]:
                 if item.tag in (f"{RSS1}item", f"{RSS090}item")]
     if root.tag == f"{ATOM}feed":
         return [_atom_entry(entry, page_url) for entry in root.iterfind(f"{ATOM}entry")]
-    name = etree.QName(root).localname if isinstance(root.tag, str) else "?"
+    name = root.tag.rpartition("}")[2] if isinstance(root.tag, str) else "?"
     raise ParseError(f"{page_url}: not an RSS or Atom feed (the document is <{name}>)")
 
 

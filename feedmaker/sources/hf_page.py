@@ -7,9 +7,6 @@ import re
 from datetime import UTC, datetime
 from urllib.parse import urljoin
 
-import lxml.html
-from lxml import etree
-
 from feedmaker.errors import ParseError
 from feedmaker.model import RawEntry
 from feedmaker.sources.base import Fetch
@@ -29,6 +26,9 @@ def read(source, fetch: Fetch) -> list[RawEntry]:
 
 def parse(body: bytes, source_name: str, page_url: str) -> list[RawEntry]:
     """Entries of a listing page; the hydration JSON is preferred, cards are the fallback."""
+    import lxml.html
+    from lxml import etree
+
     if not body.strip():
         raise ParseError(f"{page_url}: empty page")
     try:

@@ -5,11 +5,6 @@ from __future__ import annotations
 import functools
 import re
 
-import lxml.html
-from cssselect import SelectorError
-from lxml import etree
-from lxml.cssselect import CSSSelector
-
 from feedmaker.errors import ParseError
 from feedmaker.model import RawEntry
 from feedmaker.sources.base import Fetch, Option, parse_any_date
@@ -37,6 +32,9 @@ class Selector:
     """A CSS selector (optionally ending in `@attribute`) or an XPath expression."""
 
     def __init__(self, text: str) -> None:
+        from lxml import etree
+        from lxml.cssselect import CSSSelector
+
         self.text = text
         self.attribute = None
         if text.startswith(("/", "./", "(", "xpath:")):
@@ -68,6 +66,9 @@ class Selector:
 @functools.lru_cache(maxsize=256)
 def compile_selector(text: str) -> Selector:
     """A compiled selector; raises ValueError saying what is wrong with it."""
+    from cssselect import SelectorError
+    from lxml import etree
+
     try:
         return Selector(text)
     except (SelectorError, etree.XPathSyntaxError) as exc:
@@ -96,6 +97,9 @@ def read(source, fetch: Fetch) -> list[RawEntry]:
 
 def parse(body: bytes, source_name: str, page_url: str, options: dict) -> list[RawEntry]:
     """Entries of a listing page, links made absolute against the page (and its <base>)."""
+    import lxml.html
+    from lxml import etree
+
     if not body.strip():
         raise ParseError(f"{page_url}: empty page")
     try:

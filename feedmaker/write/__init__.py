@@ -6,6 +6,14 @@ from dataclasses import dataclass, field
 
 from feedmaker.model import Entry
 
+# How many of each feed's newest titles index.html lists.
+NEWEST_SHOWN = 3
+
+
+def json_name(atom_name: str) -> str:
+    """`vision.atom` -> `vision.json`."""
+    return atom_name.rsplit(".", 1)[0] + ".json"
+
 
 @dataclass(frozen=True)
 class FeedInfo:

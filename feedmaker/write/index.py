@@ -7,10 +7,8 @@ from collections.abc import Sequence
 from lxml import etree
 from lxml.html import builder as E
 
-from feedmaker.write import FeedInfo
-from feedmaker.write.jsonfeed import json_name
+from feedmaker.write import NEWEST_SHOWN, FeedInfo, json_name
 
-NEWEST_SHOWN = 3
 STYLE = """
 :root { color-scheme: light dark; --muted: #667; --line: #dde; --accent: #c45500; }
 body { font: 16px/1.5 system-ui, sans-serif; max-width: 52rem; margin: 2rem auto; padding: 0 1rem; }

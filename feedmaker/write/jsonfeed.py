@@ -7,15 +7,10 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from feedmaker.model import Entry
-from feedmaker.write import FeedInfo
+from feedmaker.write import FeedInfo, json_name
 from feedmaker.write.atom import entry_html
 
 VERSION = "https://jsonfeed.org/version/1.1"
-
-
-def json_name(atom_name: str) -> str:
-    """`vision.atom` -> `vision.json`."""
-    return atom_name.rsplit(".", 1)[0] + ".json"
 
 
 def render_json(feed: FeedInfo, *, author: str, topic_titles: Mapping[str, str],
