@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from feedmaker import __version__
@@ -211,10 +211,13 @@ def select_feeds(config: Config, store: Store, now: datetime) -> list[FeedInfo]:
     """The feeds to write, each with its newest entries: all.atom first, then each topic."""
     site = config.site
     since = now - timedelta(days=site.max_age_days) if site.max_age_days else None
+    memo: dict = {}  # one decode per entry, though a paper shows in several feeds
     feeds = [FeedInfo(ALL_FEED, f"{site.title}: All papers", "Every paper, whatever its topics",
-                      site.base_url, tuple(store.newest(site.max_entries, since=since)))]
+                      site.base_url,
+                      tuple(store.newest(site.max_entries, since=since, memo=memo)))]
     feeds += [FeedInfo(f"{topic.slug}.atom", f"{site.title}: {topic.title}", topic.description,
-                       site.base_url, tuple(store.newest(site.max_entries, topic.slug, since)))
+                       site.base_url,
+                       tuple(store.newest(site.max_entries, topic.slug, since, memo)))
               for topic in config.topics]
     return feeds
 
@@ -244,10 +247,11 @@ def plan_outputs(config: Config, feeds: list[FeedInfo], entry_topics: dict[str, 
     return plans
 
 
-def shown_fields(entry: Entry) -> Entry:
-    """The entry without what no output shows (live counters such as upvotes), so that a
-    counter ticking up on the source renders nothing again."""
-    return replace(entry, upvotes=None) if entry.upvotes is not None else entry
+def shown_fields(entry: Entry) -> tuple:
+    """What the outputs show of an entry (not live counters such as upvotes, so a counter
+    ticking up on the source renders nothing again), as a tuple that is quick to hash."""
+    return (entry.id, entry.title, entry.summary, entry.url, entry.authors, entry.links,
+            entry.published, entry.updated)
 
 
 def _digest(value: object) -> str:

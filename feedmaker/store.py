@@ -202,10 +202,11 @@ class Store:
             self.db.execute("UPDATE entries SET tag_key = ? WHERE id = ?", (fingerprint, entry.id))
         return len(rows)
 
-    def newest(self, limit: int, topic: str | None = None,
-               since: datetime | None = None) -> list[Entry]:
+    def newest(self, limit: int, topic: str | None = None, since: datetime | None = None,
+               memo: dict[str, Entry] | None = None) -> list[Entry]:
         """The `limit` newest entries (by published date), of one topic or of all,
-        published at `since` or later when given."""
+        published at `since` or later when given. Entries already in `memo` (by id) are
+        not decoded again, and the others are added to it."""
         oldest = format_time(since) if since else ""
         if topic is None:
             rows = self.db.execute(f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE published >= ? "
@@ -216,7 +217,15 @@ class Store:
                 f"SELECT {columns} FROM entry_topics t JOIN entries e ON e.id = t.entry_id "
                 "WHERE t.topic = ? AND t.published >= ? "
                 "ORDER BY t.published DESC, t.entry_id DESC LIMIT ?", (topic, oldest, limit))
-        return [_entry_from_row(row) for row in rows]
+        if memo is None:
+            return [_entry_from_row(row) for row in rows]
+        found = []
+        for row in rows:
+            entry = memo.get(row[0])
+            if entry is None:
+                entry = memo[row[0]] = _entry_from_row(row)
+            found.append(entry)
+        return found
 
     def prune(self, keep: Iterable[str], unseen_since: datetime) -> int:
         """Delete the entries no feed shows that no source has listed since `unseen_since`.
@@ -350,17 +359,19 @@ def _encode(entry: Entry) -> str:
     }, ensure_ascii=False, separators=(",", ":"))
 
 
-def _decode(entry_id: str, data: str) -> Entry:
+def _decode(entry_id: str, data: str, published: datetime | None = None,
+            updated: datetime | None = None, first_seen: datetime | None = None) -> Entry:
     fields = json.loads(data)
     return Entry(id=entry_id, title=fields["title"], url=fields["url"], source=fields["source"],
                  arxiv_id=fields["arxiv_id"], summary=fields["summary"],
                  summary_is_abstract=fields["summary_is_abstract"],
                  authors=tuple(fields["authors"]),
                  links=tuple(tuple(link) for link in fields["links"]),
-                 categories=tuple(fields["categories"]), upvotes=fields["upvotes"])
+                 categories=tuple(fields["categories"]), upvotes=fields["upvotes"],
+                 published=published, updated=updated, first_seen=first_seen)
 
 
 def _entry_from_row(row) -> Entry:
     entry_id, data, published, updated, first_seen = row
-    return replace(_decode(entry_id, data), published=parse_time(published),
-                   updated=parse_time(updated), first_seen=parse_time(first_seen))
+    return _decode(entry_id, data, parse_time(published), parse_time(updated),
+                   parse_time(first_seen))
