@@ -236,7 +236,7 @@ def plan_outputs(config: Config, feeds: list[FeedInfo], entry_topics: dict[str, 
     plans = {}
     for feed in feeds:
         fingerprint = _digest((shared, feed.file_name, feed.title, feed.description,
-                               [(shown_fields(e), entry_topics.get(e.id)) for e in feed.entries]))
+                               [(shown_key(e), entry_topics.get(e.id)) for e in feed.entries]))
         plans[feed.file_name] = fingerprint
         if "json" in site.formats:
             plans[json_name(feed.file_name)] = fingerprint
@@ -247,11 +247,12 @@ def plan_outputs(config: Config, feeds: list[FeedInfo], entry_topics: dict[str, 
     return plans
 
 
-def shown_fields(entry: Entry) -> tuple:
-    """What the outputs show of an entry (not live counters such as upvotes, so a counter
-    ticking up on the source renders nothing again), as a tuple that is quick to hash."""
-    return (entry.id, entry.title, entry.summary, entry.url, entry.authors, entry.links,
-            entry.published, entry.updated)
+@functools.lru_cache(maxsize=8192)
+def shown_key(entry: Entry) -> str:
+    """A digest of what the outputs show of an entry: not live counters such as upvotes,
+    so a counter ticking up on the source renders nothing again."""
+    return _digest((entry.id, entry.title, entry.summary, entry.url, entry.authors,
+                    entry.links, entry.published, entry.updated))
 
 
 def _digest(value: object) -> str:
@@ -289,16 +290,20 @@ def render_site(config: Config, feeds: list[FeedInfo], entry_topics: dict[str, l
     cached = cached or {}
     rendered = Rendered()
 
+    done: dict[str, bytes] = {}
+
     def fragment(entry: Entry) -> bytes:
+        if entry.id in done:
+            return done[entry.id]
         topics = topics_in_order.get(entry.id, [])
-        key = _digest((__version__, shown_fields(entry), topics, [titles[t] for t in topics],
+        key = _digest((__version__, shown_key(entry), topics, [titles[t] for t in topics],
                        site.base_url))
-        if entry.id in rendered.fresh:
-            return rendered.fresh[entry.id][1]
         if entry.id in cached and cached[entry.id][0] == key:
-            return cached[entry.id][1]
-        xml = render_entry(entry, titles, topics, site.base_url)
-        rendered.fresh[entry.id] = (key, xml)
+            xml = cached[entry.id][1]
+        else:
+            xml = render_entry(entry, titles, topics, site.base_url)
+            rendered.fresh[entry.id] = (key, xml)
+        done[entry.id] = xml
         return xml
 
     for feed in feeds:
