@@ -178,13 +178,17 @@ def help_ms(repeat: int = 15) -> float:
     return statistics.median(times)
 
 
-def python_startup_ms(repeat: int = 15) -> float:
+def python_startup_ms(repeat: int = 15, code: str = "pass") -> float:
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "pass"], check=True)
+        subprocess.run([sys.executable, "-c", code], check=True)
         times.append((time.perf_counter() - start) * 1000)
     return statistics.median(times)
+
+
+# What any run over HTTP must load before doing anything: the floor under a no-op run.
+FLOOR_IMPORTS = "import click, requests, sqlite3, tomllib"
 
 
 def run(history: int, small_history: int, repeat: int) -> dict:
@@ -196,6 +200,7 @@ def run(history: int, small_history: int, repeat: int) -> dict:
         "growth_ratio": big["full_run_s"] / small["full_run_s"],
         "noop_share": big["noop_run_s"] / big["full_run_s"],
         "help_ms": help_ms(), "python_startup_ms": python_startup_ms(),
+        "import_floor_ms": python_startup_ms(code=FLOOR_IMPORTS),
     }
 
 
@@ -213,6 +218,9 @@ def report(result: dict) -> str:
               "<=", TARGETS["growth_ratio"], "x"),
         _line("no-op run / full run", result["noop_share"], "<=", TARGETS["noop_share"], "x")
         + f"  ({big['noop_run_s']:.3f} s, {big['noop_files_written']} files written)",
+        f"    of which start-up floor ({FLOOR_IMPORTS.removeprefix('import ')}): "
+        f"{result['import_floor_ms'] / 1000:.3f} s, "
+        f"{result['import_floor_ms'] / 1000 / big['full_run_s']:.3f}x of the full run",
         _line("feedmaker --help", result["help_ms"], "<", TARGETS["help_ms"], " ms")
         + f"  (python -c pass: {result['python_startup_ms']:.0f} ms)",
     ]

@@ -1,5 +1,6 @@
 """render_atom writes valid, deterministic Atom with correct links, categories and text."""
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from feedmaker.model import Entry
@@ -95,3 +96,24 @@ def test_entry_html_links_every_related_page_and_nothing_that_drifts():
 
 def test_rendering_twice_gives_identical_bytes():
     assert render() == render()
+
+
+def test_an_assembled_feed_is_the_document_lxml_builds_from_the_same_pieces():
+    from lxml import etree
+
+    from feedmaker.write.atom import assemble, feed_skeleton, render_entry
+
+    entries = [replace(ENTRY, id=f"https://arxiv.org/abs/2605.0000{n}") for n in range(3)]
+    feed = FeedInfo("all.atom", "All", "", "https://feeds.example.org/", tuple(entries))
+    skeleton = feed_skeleton(feed, author="tester", updated=datetime(2026, 1, 1, tzinfo=UTC),
+                             index_url="https://feeds.example.org/index.html")
+    pieces = [render_entry(e, {}, (), feed.base_url) for e in entries]
+    assembled = assemble(skeleton, pieces)
+    parser = etree.XMLParser(remove_blank_text=True)
+    built = etree.fromstring(skeleton, parser)
+    for piece in pieces:  # each entry parsed inside an Atom feed, as it will be read
+        built.append(etree.fromstring(b'<feed xmlns="http://www.w3.org/2005/Atom">' + piece
+                                      + b"</feed>", parser)[0])
+    same = etree.fromstring(assembled, parser)
+    assert etree.tostring(same, method="c14n") == etree.tostring(built, method="c14n")
+    assert_valid_atom(assembled)
