@@ -203,7 +203,7 @@ def _parse_sources(tables: object, base_dir: Path, locate: _Locator) -> tuple[So
             key = problem.split(":")[0].split()[0]
             raise ConfigError(f"{locate('sources', key if key in table else 'type', index)}: "
                               f"{label} ({name}): {problem}")
-        allow_empty = table.get("allow_empty", False)
+        allow_empty = table.get("allow_empty", getattr(module, "EMPTY_IS_NORMAL", False))
         if not isinstance(allow_empty, bool):
             raise ConfigError(f"{locate('sources', 'allow_empty', index)}: {label}.allow_empty "
                               f"must be true or false, got {allow_empty!r}")

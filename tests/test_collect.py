@@ -131,10 +131,18 @@ def test_a_source_that_suddenly_gives_nothing_fails_and_keeps_its_history(tmp_pa
 
 
 def test_an_empty_listing_is_fine_where_allow_empty_says_so(tmp_path, httpserver):
-    serve(httpserver, "/rss", fixture_bytes("arxiv_rss_empty.xml"))
-    path = write_config(tmp_path, [("cv", "arxiv-rss", httpserver.url_for("/rss"))])
+    serve(httpserver, "/feed", b'<rss version="2.0"><channel><title>t</title></channel></rss>')
+    path = write_config(tmp_path, [("blog", "feed", httpserver.url_for("/feed"))])
+    assert run(load_config(path), now=NOW).exit_code == 1
     path.write_text(path.read_text().replace("min_interval = 0", "min_interval = 0\n"
                                              "allow_empty = true"))
+    report = run(load_config(path), now=NOW)
+    assert (report.exit_code, report.failures) == (0, [])
+
+
+def test_an_empty_arxiv_category_feed_on_a_weekend_is_normal_by_default(tmp_path, httpserver):
+    serve(httpserver, "/rss", fixture_bytes("arxiv_rss_empty.xml"))
+    path = write_config(tmp_path, [("cv", "arxiv-rss", httpserver.url_for("/rss"))])
     report = run(load_config(path), now=NOW)
     assert (report.exit_code, report.failures) == (0, [])
 

@@ -101,3 +101,25 @@ def parsed_body(body):
 
 def test_served_over_http(httpserver):
     assert len(read_served(httpserver, "feed", "feed_atom.xml")) == 2
+
+
+def test_an_external_entity_on_the_network_is_never_requested(httpserver):
+    httpserver.expect_request("/entity").respond_with_data("FETCHED")
+    body = (f'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY x SYSTEM '
+            f'"{httpserver.url_for("/entity")}">]><rss><channel><item><title>t &x;</title>'
+            '<link>https://e.org/1</link></item></channel></rss>').encode()
+    entries = parsed_body(body)
+    assert all("FETCHED" not in e.title for e in entries)
+    assert len(httpserver.log) == 0
+
+
+def test_a_feed_is_read_from_a_file_url_too(tmp_path):
+    from feedmaker.fetch import Fetcher
+    from feedmaker.sources import read_source
+
+    from .conftest import source_config
+
+    path = tmp_path / "feed.xml"
+    path.write_bytes(fixture_bytes("feed_rdf.xml"))
+    result = read_source(source_config("feed", path.as_uri()), Fetcher())
+    assert [r.title for r in result.raws][0] == "Graph Neural Networks for Protein Folding"

@@ -10,6 +10,8 @@ from feedmaker.sources.base import Fetch, Option, parse_any_date
 from feedmaker.sources.feed import FeedItem, parse_items
 
 ARXIV = "{http://arxiv.org/schemas/atom}"
+# No announcements on weekends and holidays: an empty channel is arXiv's normal answer.
+EMPTY_IS_NORMAL = True
 ANNOUNCE_TYPES = ("new", "cross", "replace", "replace-cross")
 OPTIONS = {
     "announce_types": Option("texts", ["new", "cross"],
