@@ -114,13 +114,19 @@ def test_sources_on_one_host_are_fetched_one_after_the_other(tmp_path, httpserve
     assert overlaps == [1, 1, 1]
 
 
-def test_a_source_that_suddenly_gives_nothing_fails_and_keeps_its_history(tmp_path, httpserver):
+def published_then_served(tmp_path, httpserver, items):
+    """A config whose first run published the capture; the page now lists `items`."""
     serve(httpserver, "/api/daily_papers", json.dumps(daily_items()))
     config = load_config(write_config(tmp_path, [
         ("hf", "hf-api", httpserver.url_for("/api/daily_papers"))]))
     run(config, now=NOW)
     httpserver.clear()
-    serve(httpserver, "/api/daily_papers", "[]")
+    serve(httpserver, "/api/daily_papers", json.dumps(items))
+    return config
+
+
+def test_a_source_that_suddenly_gives_nothing_fails_and_keeps_its_history(tmp_path, httpserver):
+    config = published_then_served(tmp_path, httpserver, [])
     report = run(config, now=NOW + timedelta(hours=1))
     assert report.exit_code == 1
     assert report.failures == [
@@ -148,12 +154,7 @@ def test_an_empty_arxiv_category_feed_on_a_weekend_is_normal_by_default(tmp_path
 
 
 def test_a_listing_under_a_quarter_of_its_usual_size_is_a_failed_source(tmp_path, httpserver):
-    serve(httpserver, "/api/daily_papers", json.dumps(daily_items()))
-    config = load_config(write_config(tmp_path, [
-        ("hf", "hf-api", httpserver.url_for("/api/daily_papers"))]))
-    run(config, now=NOW)
-    httpserver.clear()
-    serve(httpserver, "/api/daily_papers", json.dumps(daily_items()[:5]))
+    config = published_then_served(tmp_path, httpserver, daily_items()[:5])
     report = run(config, now=NOW + timedelta(hours=1))
     assert report.exit_code == 1
     assert "gave 5 entries, under a quarter of its usual 50" in report.failures[0]
