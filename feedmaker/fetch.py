@@ -89,7 +89,7 @@ class Fetcher:
     @property
     def session(self):
         """The requests session, made on first use: runs over file:// URLs never load
-        requests (a sixth of a no-op run's time)."""
+        requests (0.1 to 0.2 s of start-up on this machine)."""
         with self._slot_lock:
             if self._session is None:
                 import requests
