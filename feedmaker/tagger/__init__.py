@@ -231,6 +231,10 @@ def rules_fingerprint(topics: Sequence[TopicRule]) -> str:
 
 def _pack(uses: list[_Use], field: str) -> int:
     """One pattern's points in `field` for every topic, as 64-bit fields of one integer."""
+    limit = _OFFSET - 1
+    if len(uses) == 1:  # most patterns: one term of one topic
+        points = _points(uses[0], field)
+        return max(-limit, min(limit, points)) << (_FIELD_BITS * uses[0].topic)
     per_topic: dict[int, int] = {}
     vetoed = set()
     for use in uses:
@@ -241,7 +245,6 @@ def _pack(uses: list[_Use], field: str) -> int:
             per_topic[use.topic] = per_topic.get(use.topic, 0) + points
     for topic in vetoed:
         per_topic[topic] = _VETO  # a veto counts once, and wins
-    limit = _OFFSET - 1
     return sum(max(-limit, min(limit, points)) << (_FIELD_BITS * topic)
                for topic, points in per_topic.items())
 
