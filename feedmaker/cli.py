@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 import threading
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -69,7 +68,7 @@ def run(config_path, out_dir, state, dry_run, quiet, verbose) -> None:
         config = load_config(config_path).with_paths(out_dir, state)
         # A progress bar only for a person watching: never under cron, -q or -v.
         show_bar = sys.stderr.isatty() and not (quiet or verbose)
-        with _source_progress(len(config.sources), show_bar) as progress:
+        with _ProgressBars(show_bar) as progress:
             report = run_pipeline(config, now=_now(), dry_run=dry_run, log=log,
                                   progress=progress)
     except FeedmakerError as exc:
@@ -88,19 +87,37 @@ def run(config_path, out_dir, state, dry_run, quiet, verbose) -> None:
     sys.exit(report.exit_code)
 
 
-@contextmanager
-def _source_progress(total: int, show: bool):
-    """A callback that advances a progress bar over the sources (or does nothing)."""
-    if not show:
-        yield lambda name: None
-        return
-    lock = threading.Lock()
-    with click.progressbar(length=total, label="reading sources", file=sys.stderr,
-                           item_show_func=lambda name: name) as bar:
-        def advance(name: str) -> None:
-            with lock:  # sources on different hosts finish in different threads
-                bar.update(1, name)
-        yield advance
+class _ProgressBars:
+    """A progress bar on stderr for each long stage of a run (reading sources, tagging a
+    backfill), or nothing at all when `show` is false. Called as `(stage, done, total)`."""
+
+    def __init__(self, show: bool) -> None:
+        self.show = show
+        self.stage: str | None = None
+        self.bar = None
+        self.lock = threading.Lock()  # sources on different hosts finish in other threads
+
+    def __enter__(self) -> _ProgressBars:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._finish()
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self.show:
+            return
+        with self.lock:
+            if stage != self.stage:
+                self._finish()
+                self.stage = stage
+                self.bar = click.progressbar(length=total, label=stage, file=sys.stderr)
+                self.bar.__enter__()
+            self.bar.update(done - self.bar.pos)
+
+    def _finish(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
 
 
 @cli.command()

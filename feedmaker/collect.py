@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -32,13 +33,21 @@ class Collected:
 def collect(config: Config, fetcher: Fetcher, now: datetime,
             validators: dict[str, Validators] | None = None,
             log: Callable[[str], None] = lambda message: None,
-            progress: Callable[[str], None] = lambda source_name: None) -> list[Collected]:
+            progress: Callable[[str, int, int], None] = lambda stage, done, total: None,
+            ) -> list[Collected]:
     """Every source's entries, in config order.
 
     Sources on different hosts are fetched at the same time; sources on one host one after
     the other, so the fetcher's per-host spacing is what the host sees. `progress` is
-    called with each source's name when it is done.
+    called as ("reading sources", sources done, sources) each time one is done.
     """
+    finished, lock = [0], threading.Lock()
+
+    def one_done() -> None:
+        with lock:
+            finished[0] += 1
+            progress("reading sources", finished[0], len(config.sources))
+
     by_host: dict[str, list[SourceConfig]] = {}
     for source in config.sources:
         by_host.setdefault(urlsplit(source.url).netloc.lower(), []).append(source)
@@ -48,7 +57,7 @@ def collect(config: Config, fetcher: Fetcher, now: datetime,
         for source in sources:
             done.append(_collect_one(source, fetcher, now, (validators or {}).get(source.name),
                                      log))
-            progress(source.name)
+            one_done()
         return done
 
     if len(by_host) <= 1:

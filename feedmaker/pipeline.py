@@ -52,8 +52,13 @@ class _DryRun(Exception):
 
 def run(config: Config, *, now: datetime, fetcher: Fetcher | None = None,
         dry_run: bool = False, log: Callable[[str], None] = lambda message: None,
-        progress: Callable[[str], None] = lambda source_name: None) -> RunReport:
-    """Fetch every source, merge into the history, tag, and write the feeds that changed."""
+        progress: Callable[[str, int, int], None] = lambda stage, done, total: None,
+        ) -> RunReport:
+    """Fetch every source, merge into the history, tag, and write the feeds that changed.
+
+    `progress(stage, done, total)` follows the long stages: reading the sources, and
+    tagging when many entries need it (a first run, or new rules over a long history).
+    """
     report = RunReport(sources=len(config.sources))
     # Compiled only when some entry needs tagging: an unchanged run never pays for it.
     tagger = functools.cache(lambda: Tagger(config.topics))
@@ -75,7 +80,8 @@ def run(config: Config, *, now: datetime, fetcher: Fetcher | None = None,
                 for result in collected:
                     _merge_source(store, result, report, now)
                 tagged = store.retag(lambda entry: tagger().tag(entry),
-                                     rules_fingerprint(config.topics))
+                                     rules_fingerprint(config.topics),
+                                     lambda done, total: progress("tagging entries", done, total))
                 log(f"tagged {tagged} entries")
                 feeds = select_feeds(config, store, now)
                 shown = {entry.id for feed in feeds for entry in feed.entries}
@@ -148,7 +154,8 @@ def _valid_until(config: Config, feeds: list[FeedInfo]) -> str | None:
 
 
 def _collect(config: Config, store: Store, fetcher: Fetcher | None, now: datetime,
-             log: Callable[[str], None], progress: Callable[[str], None]) -> list[Collected]:
+             log: Callable[[str], None],
+             progress: Callable[[str, int, int], None]) -> list[Collected]:
     validators = {}  # read here: the store's connection belongs to this thread
     for source in config.sources:
         stored = store.source_validators(source.name, source.url)

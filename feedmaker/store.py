@@ -7,7 +7,7 @@ import hashlib
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -57,6 +57,8 @@ CREATE TABLE IF NOT EXISTS fragments (
     xml BLOB NOT NULL              -- the entry's serialized, validated <entry> element
 );
 """
+# Entries tagged between two progress reports.
+PROGRESS_STEP = 1000
 # How many past counts a source's usual count is the median of.
 COUNTS_KEPT = 7
 _ENTRY_COLUMNS = "id, data, published, updated, first_seen"
@@ -183,23 +185,29 @@ class Store:
                  new_hash != old_hash, entry.id))
         return result
 
-    def retag(self, tag, fingerprint: str) -> int:
+    def retag(self, tag, fingerprint: str,
+              progress: Callable[[int, int], None] | None = None) -> int:
         """Compute topics with `tag(entry)` for entries tagged by other rules or not yet.
 
         When the rules change, every entry is marked untagged once; after that only new
         and changed entries are read, through a partial index, whatever the history size.
+        `progress(done, total)` is told every 1,000 entries when there are more than that.
         """
         if self._meta("tag_key") != fingerprint:
             self.db.execute("UPDATE entries SET tag_key = NULL")
             self._set_meta("tag_key", fingerprint)
         rows = self.db.execute(f"SELECT {_ENTRY_COLUMNS} FROM entries "
                                "WHERE tag_key IS NULL").fetchall()
-        for row in rows:
+        for number, row in enumerate(rows, 1):
+            if progress and len(rows) > PROGRESS_STEP and number % PROGRESS_STEP == 0:
+                progress(number, len(rows))
             entry = _entry_from_row(row)
             self.db.execute("DELETE FROM entry_topics WHERE entry_id = ?", (entry.id,))
             self.db.executemany("INSERT INTO entry_topics VALUES (?, ?, ?)",
                                 [(topic, entry.id, row[2]) for topic in tag(entry)])
             self.db.execute("UPDATE entries SET tag_key = ? WHERE id = ?", (fingerprint, entry.id))
+        if progress and len(rows) > PROGRESS_STEP:
+            progress(len(rows), len(rows))
         return len(rows)
 
     def newest(self, limit: int, topic: str | None = None, since: datetime | None = None,

@@ -174,7 +174,11 @@ def test_an_out_dir_that_cannot_be_created_is_a_clear_error(tmp_path, httpserver
 def test_a_progress_bar_shows_on_a_terminal_and_never_under_cron(tmp_path, httpserver):
     import pty
 
-    serve(httpserver, daily_items())
+    # A first run over 1,500 papers: a backfill big enough for a tagging bar too.
+    serve(httpserver, [{"paper": {"id": f"2605.{10000 + n}", "title": f"Paper {n}",
+                                  "summary": "An image model.",
+                                  "publishedAt": "2026-05-14T00:00:00.000Z"}}
+                       for n in range(1500)])
     path = write_config(tmp_path, [("hf", "hf-api", httpserver.url_for(API))])
     main, child = pty.openpty()
     process = subprocess.Popen([sys.executable, "-m", "feedmaker", "run", "--config", str(path)],
@@ -192,7 +196,8 @@ def test_a_progress_bar_shows_on_a_terminal_and_never_under_cron(tmp_path, https
     process.wait(timeout=60)
     os.close(main)
     assert process.returncode == 0
-    assert b"reading sources" in output and b"100%" in output
+    assert b"reading sources" in output and b"tagging entries" in output
+    assert b"100%" in output
 
     under_cron = feedmaker("run", "--config", str(path))  # stderr is a pipe, as under cron
     _, err = under_cron.communicate(timeout=60)

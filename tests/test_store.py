@@ -107,6 +107,15 @@ def test_topics_are_recomputed_only_for_new_changed_or_differently_tagged_entrie
                                                            paper(2).id: []}
 
 
+def test_a_big_retag_reports_its_progress_every_thousand_entries(store):
+    store.merge([paper(n) for n in range(2500)], T0)
+    reports = []
+    assert store.retag(lambda entry: [], "rules", lambda done, total: reports.append(
+        (done, total))) == 2500
+    assert reports == [(1000, 2500), (2000, 2500), (2500, 2500)]
+    assert store.retag(lambda entry: [], "rules-b", None) == 2500  # progress is optional
+
+
 def test_a_failed_transaction_leaves_the_store_as_it_was(store):
     store.merge([paper(1)], T0)
     with pytest.raises(RuntimeError), store.transaction():
