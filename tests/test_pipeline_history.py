@@ -243,3 +243,16 @@ def test_an_unchanged_run_still_drops_papers_that_aged_out(tmp_path, httpserver)
     report = run(config, now=NOW + timedelta(days=30))
     assert "all.atom" in report.written
     assert (config.site.out_dir / "all.atom").read_text().count("<entry>") < before
+
+
+def test_feeds_assembled_from_cached_entries_pass_the_whole_file_validation(
+        tmp_path, httpserver):
+    from feedmaker.validate import validate_paths
+
+    config = config_for(tmp_path, httpserver)
+    serve(httpserver, daily_items()[:30])
+    run(config, now=NOW)
+    serve(httpserver, daily_items())  # 20 new papers, 30 from the cache
+    run(config, now=NOW + timedelta(hours=1))
+    count, problems = validate_paths([config.site.out_dir], NOW + timedelta(hours=1))
+    assert (count, problems) == (18, [])
