@@ -68,6 +68,21 @@ def test_a_page_where_the_item_selector_matches_nothing_is_an_error_saying_so():
         parsed(item="li.talk")
 
 
+def test_a_saved_copy_read_from_a_file_resolves_links_against_base_url(tmp_path):
+    from feedmaker.fetch import Fetcher
+    from feedmaker.sources import read_source
+
+    from .conftest import source_config
+
+    page = tmp_path / "accepted.html"
+    page.write_bytes(fixture_bytes("html_listing.html").replace(
+        b'<base href="https://workshop.example.org/2026/">', b""))
+    source = source_config("html", page.as_uri(), base_url="https://workshop.example.org/2026/",
+                           **SELECTORS)
+    raws = read_source(source, Fetcher()).raws
+    assert raws[0].url == "https://workshop.example.org/2026/papers/17.html"
+
+
 def test_served_over_http(httpserver):
     raws = read_served(httpserver, "html", "html_listing.html", content_type="text/html",
                        **SELECTORS)

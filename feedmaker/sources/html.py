@@ -22,6 +22,8 @@ OPTIONS = {
     "authors": Option("text", None, "selector of the authors inside an item: one element per "
                                     "author, or one element with names separated by commas"),
     "categories": Option("text", None, "selector of category labels inside an item"),
+    "base_url": Option("text", None, "resolve relative links against this URL instead of the "
+                                     "page's own (for a saved copy read from a file: URL)"),
 }
 SELECTOR_KEYS = ("item", "title", "link", "summary", "date", "authors", "categories")
 _ATTRIBUTE = re.compile(r"^(?P<css>.*?)\s*@(?P<attr>[A-Za-z_][\w:.-]*)$")
@@ -80,6 +82,9 @@ def check(options: dict) -> str | None:
     for key in ("item", "title"):
         if not options.get(key):
             return f"{key} is required for html sources (a CSS selector or XPath)"
+    base = options.get("base_url")
+    if base and not base.startswith(("http://", "https://")):
+        return f"base_url must be an absolute http(s) URL, got {base!r}"
     for key in SELECTOR_KEYS:
         if options.get(key):
             try:
@@ -92,7 +97,8 @@ def check(options: dict) -> str | None:
 def read(source, fetch: Fetch) -> list[RawEntry]:
     """Fetch the page and pick the entries out of it."""
     response = fetch(source.url, conditional=True)
-    return parse(response.body, source.name, response.url, source.options)
+    return parse(response.body, source.name, source.options.get("base_url") or response.url,
+                 source.options)
 
 
 def parse(body: bytes, source_name: str, page_url: str, options: dict) -> list[RawEntry]:
