@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 
 from feedmaker.errors import ParseError
 from feedmaker.model import RawEntry
@@ -65,9 +66,17 @@ class Selector:
         return values
 
 
-@functools.lru_cache(maxsize=256)
 def compile_selector(text: str) -> Selector:
-    """A compiled selector; raises ValueError saying what is wrong with it."""
+    """A compiled selector; raises ValueError saying what is wrong with it.
+
+    Cached per thread: sources on different hosts are parsed in parallel, and an lxml
+    XPath evaluator must not be shared between threads.
+    """
+    return _compile(text, threading.get_ident())
+
+
+@functools.lru_cache(maxsize=256)
+def _compile(text: str, thread: int) -> Selector:
     from cssselect import SelectorError
     from lxml import etree
 
