@@ -20,7 +20,9 @@ _RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}
 
 
 def safe_parser() -> etree.XMLParser:
-    """The parser for every untrusted XML: no entities, no DTD, no network, bounded size."""
+    """The parser for every untrusted XML: no entities, no DTD, no network, bounded size
+    (no huge-tree mode). A new one each time: an lxml parser must not be shared between
+    threads, and sources are parsed in parallel."""
     return etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True,
                            dtd_validation=False, huge_tree=False, remove_pis=False)
 

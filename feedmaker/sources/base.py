@@ -46,31 +46,22 @@ def option_error(kind: str, value: object) -> str | None:
     return None
 
 
-def safe_xml_parser() -> etree.XMLParser:
-    """A parser for untrusted XML: no entity expansion, no DTD loading, no network, and no
-    huge-tree mode (which would lift libxml2's limits on depth and text size). A new one per
-    document, because an lxml parser must not be shared between threads."""
-    from lxml import etree
-
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                           dtd_validation=False, huge_tree=False, remove_comments=True,
-                           remove_pis=True)
-
-
 def parse_xml(body: bytes, url: str) -> etree._Element:
     """The root element of an untrusted XML document, or ParseError naming the URL and line."""
     from lxml import etree
 
+    from feedmaker.validate import safe_parser
+
     if not body.strip():
         raise ParseError(f"{url}: empty response body")
     try:
-        return etree.fromstring(body, safe_xml_parser(), base_url=url)
+        return etree.fromstring(body, safe_parser(), base_url=url)
     except etree.XMLSyntaxError as exc:
         repaired = _repair_utf8(body)
         if repaired is None:
             raise ParseError(f"{url}: not well-formed XML (line {exc.lineno}: {exc.msg})") from exc
     try:
-        return etree.fromstring(repaired, safe_xml_parser(), base_url=url)
+        return etree.fromstring(repaired, safe_parser(), base_url=url)
     except etree.XMLSyntaxError as exc:
         raise ParseError(f"{url}: not well-formed XML (line {exc.lineno}: {exc.msg})") from exc
 
