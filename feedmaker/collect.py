@@ -77,7 +77,7 @@ def _collect_one(source: SourceConfig, fetcher: Fetcher, now: datetime,
         return Collected(source, error=result.error)
     if result.unchanged:
         log(f"source {source.name!r}: unchanged since the last run")
-        return Collected(source, unchanged=True, validators=result.validators)
+        return Collected(source, unchanged=True)
     collected = Collected(source, validators=result.validators)
     collected.entries = normalize_all(result.raws, now, collected.warnings)
     log(f"source {source.name!r}: {len(collected.entries)} entries")

@@ -45,7 +45,7 @@ class SourceConfig:
     name: str
     type: str
     url: str
-    options: dict = field(default_factory=dict, compare=False)
+    options: dict = field(default_factory=dict)
     allow_empty: bool = False      # an empty listing is normal (weekends), not a failure
     min_interval: float | None = None  # seconds between requests to its host; None: default
 

@@ -59,7 +59,7 @@ def read_source(source, fetcher: Fetcher, validators: Validators | None = None) 
     try:
         raws = SOURCE_TYPES[source.type].read(source, fetch)
     except NotModified:
-        return SourceResult(source.name, [], unchanged=True, validators=validators)
+        return SourceResult(source.name, [], unchanged=True)
     except SourceError as exc:
         return SourceResult(source.name, [], error=f"source {source.name!r}: {exc}")
     return SourceResult(source.name, raws, validators=first[0] if first else None)
