@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -43,9 +44,10 @@ class Response:
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def validators(self) -> Validators:
-        """The validators to send next time: ETag, Last-Modified and the body's hash."""
+        """The validators to send next time: ETag, Last-Modified and the body's hash
+        (computed once: the fetch compares it, and the source stores it)."""
         return Validators(etag=self.headers.get("ETag"),
                           last_modified=self.headers.get("Last-Modified"),
                           body_hash=body_hash(self.body))
@@ -125,7 +127,7 @@ class Fetcher:
         else:
             raise FetchError(f"{url}: unsupported URL scheme {scheme!r}")
         if validators and (response.status == 304 or
-                           validators.body_hash == body_hash(response.body)):
+                           validators.body_hash == response.validators.body_hash):
             raise NotModified(url)
         return response
 
