@@ -18,6 +18,23 @@ def test_any_term_in_title_or_summary_qualifies_by_default():
     assert t.tag_fields("A study", "of text") == []
 
 
+def test_a_phrase_never_runs_from_the_title_into_the_summary():
+    words = tagger(language={"any": ["language model"]}, plain={"any": ["graph"]})
+    assert words.tag_fields("Tuning a large language", "model for graphs") == ["plain"]
+    assert words.tag_fields("A large language model", "") == ["language"]
+    regex = tagger(language={"any": ["re:language.model"]}, plain={"any": ["graph"]})
+    assert regex.tag_fields("Tuning a large language", "Model. A graph") == ["plain"]
+    assert regex.tag_fields("A large language model", "") == ["language"]
+
+
+def test_a_term_in_title_and_summary_counts_once_with_the_title_weight():
+    t = tagger(vision={"any": ["image^2"], "threshold": 5, "title_weight": 2})
+    assert t.tag_fields("Image", "image image") == []                      # 4, not 6
+    assert t.tag_fields("Image segmentation", "") == []
+    assert tagger(v={"any": ["image^2", "pixel"], "threshold": 5}).tag_fields(
+        "Image", "image pixel") == ["v"]                                     # 4 + 1
+
+
 def test_pitfalls_acronyms_are_case_sensitive_whole_words():
     t = tagger(gan={"any": ["GAN"]}, rl={"any": ["RL"]}, vit={"any": ["ViT"]},
                star={"any": ["star"]})
@@ -137,17 +154,24 @@ def test_the_fingerprint_follows_the_rules():
     assert tagger(a={"any": ["x"]}).fingerprint != tagger(a={"any": ["x^2"]}).fingerprint
 
 
-WORDS = ["image", "speech", "robot", "graph", "attack", "model", "vision", "text", "GAN", "data"]
+WORDS = ["image", "speech", "robot", "graph", "attack", "model", "vision", "text", "GAN", "data",
+         "language model", "large language model", "self-supervised", "segment*", "re:gr[a-z]+h",
+         "naïve"]
 term_strategy = st.builds(
     lambda word, weight, scope: f"{scope}{word}^{weight}",
     st.sampled_from(WORDS), st.sampled_from([-2, -0.5, 0.3, 1, 1.5, 3]),
     st.sampled_from(["", "title:"]))
 topic_strategy = st.fixed_dictionaries(
     {"any": st.lists(term_strategy, min_size=1, max_size=5).map(lambda t: t + ["data^1"]),
-     "none": st.lists(st.sampled_from(WORDS), max_size=2),
+     "none": st.lists(st.sampled_from(WORDS).map(lambda w: w.replace("^", "")), max_size=2),
      "threshold": st.sampled_from([0.5, 1, 2, 3.5]),
      "title_weight": st.sampled_from([1, 1.5, 2])})
-text_strategy = st.lists(st.sampled_from(WORDS + ["the", "a", "models"]), max_size=12).map(" ".join)
+# Phrases split between title and summary, non-ASCII text and the fast path's own joining
+# character in a title are all in reach.
+TEXT_WORDS = [w for w in WORDS if not w.startswith("re:")] + [
+    "the", "a", "models", "large", "language", "self", "supervised", "segments", "naive",
+    "é", "graphh", "\x01", "-"]
+text_strategy = st.lists(st.sampled_from(TEXT_WORDS), max_size=12).map(" ".join)
 
 
 @settings(max_examples=300, deadline=None)

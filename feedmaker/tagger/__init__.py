@@ -22,18 +22,21 @@ _FIELDS_OF_SCOPE = {"text": frozenset({"title", "summary"}), "title": frozenset(
                     "category": frozenset({"category"})}
 # Scores are counted in thousandths of a point, as integers, on both paths, so `tag_fields`
 # and `explain` agree exactly. On the fast path every topic's score is one 64-bit field of a
-# single Python integer: summing a paper's hits is then one C-level `sum`. Each hit adds
-# _OFFSET to every field (taken off again when decoding) so that negative points never
-# borrow from a neighbouring field; a veto is worth _VETO, far below any reachable score.
-# Weights are at most 100 and title_weight at most 10 (rules.py), so one use adds at most
-# 10**6 thousandths; _VETO stays below any reachable score, and _OFFSET above any one
-# pattern's value, with room for 10**6 hits per paper in 64 bits.
+# single Python integer, and a pattern's points for all topics are one such integer. Packing
+# is linear, so one C-level `sum` of a paper's patterns is the packed scores: a negative
+# field borrows from its neighbour on the way, and adding _BIAS - threshold to every field
+# at the end leaves each field in [0, 2**63), where its bit 62 says "reached the threshold".
+# A veto is worth _VETO, far below any reachable score. Bounds: weights are at most 100 and
+# title_weight at most 10 (rules.py), so a pattern adds at most 10**6 thousandths to a topic
+# or 2 * 10**12 with vetoes; fields stay in range below a million patterns per paper.
 UNIT = 1000
 _VETO = -(10**12)
-_OFFSET = 2 * 10**12
 _FIELD_BITS = 64
-_BIAS_BIT = 62
-_BIAS = 1 << _BIAS_BIT
+_BIAS = 1 << 62
+# Joins title and summary into the one text the fast path scans: no term can match across
+# it (it is neither a word character nor a phrase separator), and `\b` sees it as the end
+# of one text and the start of the next.
+_JOIN = "\x01"
 
 
 @dataclass(frozen=True)
@@ -80,10 +83,10 @@ class Tagger:
     Every distinct term is one pattern of one RE2 Set, and carries all its uses (the same
     term may count for one topic and against others).
 
-    `tag_fields` is the hot path: one scan of the title and one of the summary, then one
-    C-level sum of the patterns found (see UNIT); a veto is worth far less than any score.
-    Rules with `all` groups, or summary, author or category scopes take the general path
-    of `explain`, which keeps every hit; a property test holds the two paths equal.
+    `tag_fields` is the hot path: one scan of title and summary joined, one of the title
+    when anything was found, then one C-level sum of the patterns found (see UNIT). Rules
+    with `all` groups, or summary, author or category scopes take the general path of
+    `explain`, which keeps every hit; a property test holds the two paths equal.
     """
 
     def __init__(self, topics: Sequence[TopicRule]) -> None:
@@ -120,16 +123,19 @@ class Tagger:
             u.role == ALL or u.fields not in (_FIELDS_OF_SCOPE["text"], _FIELDS_OF_SCOPE["title"])
             for u in all_uses)
         count = len(self.topics)
-        base = sum(_OFFSET << (_FIELD_BITS * k) for k in range(count))
-        self._title_packed = [base + _pack(us, "title") for us in self._uses]
-        self._summary_packed = [base + _pack(us, "summary") for us in self._uses]
-        self._base = base
-        # Field k of `total + _biased - hits * _base` is _BIAS + score_k - threshold_k, so
-        # its bit 62 says whether topic k reached its threshold.
+        # A pattern found anywhere adds its summary points; found in the title it adds the
+        # difference too, so a term in both counts once, with the title's points.
+        summary_points = [_pack(us, "summary") for us in self._uses]
+        self._anywhere_points = summary_points.__getitem__
+        self._title_extra = [_pack(us, "title") - points for us, points
+                             in zip(self._uses, summary_points, strict=True)].__getitem__
         thresholds = [round(t.threshold * UNIT) if t.any else -(10**15) for t in self.topics]
         self._biased = sum((_BIAS - threshold) << (_FIELD_BITS * k)
                            for k, threshold in enumerate(thresholds))
-        self._ones = sum(1 << (_FIELD_BITS * k) for k in range(count))
+        self._verdict_bits = sum(_BIAS << (_FIELD_BITS * k) for k in range(count))
+        self._match = self._matcher.match_ascii
+        # A regex term could match across the join, or anchor on its ends.
+        self._joinable = all(term.kind != "regex" for term in self._matcher.terms)
         self._verdicts: dict[int, list[str]] = {}
         self._slugs = [t.slug for t in self.topics]
         self._thresholds = thresholds
@@ -152,26 +158,22 @@ class Tagger:
         if self._general:
             return [r.slug for r in self.explain(title, summary, authors, categories)
                     if r.matched]
-        search, match = self._matcher.search, self._matcher.match_ascii
-        in_title = match(title.encode("ascii")) or [] if title.isascii() else search(title)
-        in_summary = (match(summary.encode("ascii")) or [] if summary.isascii()
-                      else search(summary))
-        if not (in_title or in_summary):
-            return []
-        total = (sum(map(self._title_packed.__getitem__, in_title))
-                 + sum(map(self._summary_packed.__getitem__, in_summary)))
-        hits = len(in_title) + len(in_summary)
-        if in_title and in_summary:
-            # A term found in both counts once, with the title's points.
-            both = set(in_title).intersection(in_summary)
-            if both:
-                total -= sum(map(self._summary_packed.__getitem__, both))
-                hits -= len(both)
-        matched = ((total + self._biased - hits * self._base) >> _BIAS_BIT) & self._ones
+        if self._joinable and title.isascii() and summary.isascii():
+            anywhere = self._match((title + _JOIN + summary).encode("ascii"))
+            if not anywhere:
+                return []
+            in_title = self._match(title.encode("ascii"))
+        else:
+            in_title = self._matcher.search(title)
+            anywhere = {*in_title, *self._matcher.search(summary)}
+            if not anywhere:
+                return []
+        total = sum(map(self._title_extra, in_title), sum(map(self._anywhere_points, anywhere)))
+        matched = (total + self._biased) & self._verdict_bits
         verdict = self._verdicts.get(matched)
         if verdict is None:
             verdict = [slug for number, slug in enumerate(self._slugs)
-                       if matched >> (_FIELD_BITS * number) & 1]
+                       if matched >> (_FIELD_BITS * number) & _BIAS]
             if len(self._verdicts) < 4096:
                 self._verdicts[matched] = verdict
         return list(verdict)
@@ -231,10 +233,8 @@ def rules_fingerprint(topics: Sequence[TopicRule]) -> str:
 
 def _pack(uses: list[_Use], field: str) -> int:
     """One pattern's points in `field` for every topic, as 64-bit fields of one integer."""
-    limit = _OFFSET - 1
     if len(uses) == 1:  # most patterns: one term of one topic
-        points = _points(uses[0], field)
-        return max(-limit, min(limit, points)) << (_FIELD_BITS * uses[0].topic)
+        return _points(uses[0], field) << (_FIELD_BITS * uses[0].topic)
     per_topic: dict[int, int] = {}
     vetoed = set()
     for use in uses:
@@ -245,8 +245,7 @@ def _pack(uses: list[_Use], field: str) -> int:
             per_topic[use.topic] = per_topic.get(use.topic, 0) + points
     for topic in vetoed:
         per_topic[topic] = _VETO  # a veto counts once, and wins
-    return sum(max(-limit, min(limit, points)) << (_FIELD_BITS * topic)
-               for topic, points in per_topic.items())
+    return sum(points << (_FIELD_BITS * topic) for topic, points in per_topic.items())
 
 
 def _use_order(use: _Use) -> int:

@@ -115,9 +115,10 @@ class TermMatcher:
         # google-re2's Python wrapper re-checks and re-encodes every call (1.2 us of 3.4 us
         # for a title); call its binding with bytes when it is there.
         binding = getattr(self._set, "_set", None)
-        self._match_bytes = binding.Match if hasattr(binding, "Match") else self._set.Match
+        self._match_bytes = (binding.Match if hasattr(binding, "Match")
+                             else lambda text: self._set.Match(text) or [])
         self.match_ascii = self._match_bytes
-        """Indices of the terms in ASCII bytes (None when there are none): the fast path."""
+        """Indices of the terms in ASCII bytes, as a list: the fast path."""
         # Terms the `_`-masked copy of a non-ASCII text cannot answer for.
         self._special = frozenset(i for i, t in enumerate(self.terms)
                                   if t.kind == "regex" or "_" in t.text or not t.text.isascii())
@@ -130,8 +131,8 @@ class TermMatcher:
     def search(self, text: str) -> list[int]:
         """Indices (into `terms`) of every term that occurs in `text`, in no set order."""
         if text.isascii():
-            return self._match_bytes(text.encode("ascii")) or []
-        found = self._match_bytes(text.encode("ascii", _MASK)) or []
+            return self._match_bytes(text.encode("ascii"))
+        found = self._match_bytes(text.encode("ascii", _MASK))
         if not self._special:
             return found
         exact = self._exact
