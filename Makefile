@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test reader-test screenshot run lint bench clean
+.PHONY: demo test reader-test screenshot run lint bench bytecode clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "feedmaker needs Python 3.11+"'
@@ -11,7 +11,14 @@ $(BIN)/python:
 
 $(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml Makefile
 	$(BIN)/pip install --quiet --disable-pip-version-check --config-settings editable_mode=compat -e .
+	$(MAKE) --no-print-directory bytecode
 	touch $@
+
+# pip compiles what it installs, but not an editable install's source tree; where
+# PYTHONDONTWRITEBYTECODE is set nothing else would, and every run would compile
+# feedmaker's modules again (about 25 ms of `feedmaker --help`).
+bytecode: $(BIN)/python
+	$(BIN)/python -m compileall -q feedmaker
 
 $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/pip install --quiet --disable-pip-version-check --config-settings editable_mode=compat -e '.[test]'
@@ -43,7 +50,7 @@ screenshot: demo
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check feedmaker tests scripts
 
-bench: $(VENV)/.installed
+bench: $(VENV)/.installed bytecode
 	$(BIN)/python -m bench.bench_tagger --json bench/results.json
 	$(BIN)/python -m bench.bench_pipeline --json bench/results-pipeline.json
 
