@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 from collections.abc import Sequence
@@ -141,7 +142,11 @@ class Tagger:
         self._thresholds = thresholds
         self._all_groups = [(1 << len(t.all)) - 1 for t in self.topics]
         self._use_count = len(all_uses)
-        self.fingerprint = rules_fingerprint(self.topics)
+
+    @functools.cached_property
+    def fingerprint(self) -> str:
+        """Changes whenever the rules change (see `rules_fingerprint`)."""
+        return rules_fingerprint(self.topics)
 
     @property
     def term_count(self) -> int:
