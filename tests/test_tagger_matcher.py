@@ -55,7 +55,8 @@ def _match_words(words, folded, position, fold):
 VOCAB = ["model", "models", "language", "large", "policy", "policies", "GAN", "gan", "organ",
          "ViT", "activity", "self", "supervised", "caf\u00e9", "na\u00efve", "seg", "segment",
          "data", "RL", "world", "x"]
-SEPS = [" ", "  ", "-", " - ", ", ", ". ", "\n", "(", ")", "/", "\u00e9", "\u2010", "_", ""]
+SEPS = [" ", "  ", "-", " - ", ", ", ". ", "\n", "(", ")", "/", "\u00e9", "\u2010", "\u00a0",
+        "_", ""]
 
 texts = st.lists(st.tuples(st.sampled_from(VOCAB), st.sampled_from(SEPS)), max_size=12).map(
     lambda parts: "".join(word + sep for word, sep in parts))
@@ -125,6 +126,14 @@ def test_regex_terms_run_in_linear_time_on_a_pathological_pattern():
     pattern = "(a+)+$"
     matcher = TermMatcher([MatchTerm("regex", pattern, True)])
     assert matcher.search("a" * 30_000 + "!") == []  # catastrophic for backtracking engines
+
+
+def test_regex_terms_use_re2_utf8_syntax_on_ascii_and_other_texts_alike():
+    matcher = TermMatcher([MatchTerm("regex", "\u03b1-helix|beta sheet", True),
+                           MatchTerm("regex", r"(?i)\bGPT-?\d", True)])
+    assert matcher.search("a beta sheet") == [0]                  # ASCII text
+    assert matcher.search("an \u03b1-helix") == [0]               # and the other path
+    assert sorted(matcher.search("gpt4 and a beta sheet, \u00e9t\u00e9")) == [0, 1]
 
 
 def test_regex_problems_are_explained():

@@ -11,7 +11,12 @@ So the Set uses `\\b`, and a non-ASCII text (3% of arXiv abstracts) is scanned a
 where each non-ASCII letter or digit becomes `_`, which `\\b` counts as a word character,
 and other non-ASCII characters become separators or punctuation. That is exact for every
 term made of ASCII letters, digits and punctuation. The few terms that contain other
-characters (or `_`), and regexes, are checked on the original text one by one.
+characters (or `_`) are checked on the original text one by one, and so are regexes,
+always.
+
+The Set therefore only ever reads ASCII, and is compiled in RE2's Latin-1 mode, where a
+case-insensitive `k` is not also the Kelvin sign and a phrase separator is one byte: its
+automaton is smaller and scans about 15% faster than the same Set in UTF-8 mode.
 """
 
 from __future__ import annotations
@@ -27,7 +32,8 @@ import re2
 
 # Inside a phrase, a space in the term matches any run of these in the text.
 SEPARATORS = "\t\n\f\r -\u00a0\u2010\u2011"
-_SEP_RE2 = r"[\t\n\f\r \-\x{a0}\x{2010}\x{2011}]+"
+# The Set reads ASCII only: a masked copy has the non-ASCII separators as " " and "-".
+_SEP_RE2 = r"[\t\n\f\r \-]+"
 _SEP_PY = "[\t\n\f\r \\-\u00a0\u2010\u2011]+"
 _SPLIT = re.compile(_SEP_PY)
 
@@ -111,17 +117,23 @@ class TermMatcher:
 
     def __init__(self, terms: Sequence[MatchTerm]) -> None:
         self.terms = tuple(terms)
-        self._set = _compile_set(re2_pattern(t) for t in self.terms)
+        # Terms the Set cannot answer for: regexes (their syntax is UTF-8 RE2's), and terms
+        # with characters the `_`-masked copy of a non-ASCII text has lost.
+        self._regexes = frozenset(i for i, t in enumerate(self.terms) if t.kind == "regex")
+        self._special = self._regexes | {i for i, t in enumerate(self.terms)
+                                         if "_" in t.text or not t.text.isascii()}
+        # A term with non-ASCII letters never occurs in the ASCII the Set reads.
+        self._set = _compile_set(
+            _NEVER if i in self._regexes or not t.text.isascii() else re2_pattern(t)
+            for i, t in enumerate(self.terms))
         # google-re2's Python wrapper re-checks and re-encodes every call (1.2 us of 3.4 us
         # for a title); call its binding with bytes when it is there.
         binding = getattr(self._set, "_set", None)
         self._match_bytes = (binding.Match if hasattr(binding, "Match")
                              else lambda text: self._set.Match(text) or [])
         self.match_ascii = self._match_bytes
-        """Indices of the terms in ASCII bytes, as a list: the fast path."""
-        # Terms the `_`-masked copy of a non-ASCII text cannot answer for.
-        self._special = frozenset(i for i, t in enumerate(self.terms)
-                                  if t.kind == "regex" or "_" in t.text or not t.text.isascii())
+        """Indices of the terms in ASCII bytes, as a list: the fast path, exact for every
+        term but regexes."""
 
     @cached_property
     def _exact(self) -> dict[int, object]:
@@ -131,13 +143,17 @@ class TermMatcher:
     def search(self, text: str) -> list[int]:
         """Indices (into `terms`) of every term that occurs in `text`, in no set order."""
         if text.isascii():
-            return self._match_bytes(text.encode("ascii"))
-        found = self._match_bytes(text.encode("ascii", _MASK))
-        if not self._special:
+            found = self._match_bytes(text.encode("ascii"))
+            checked_apart = self._regexes
+        else:
+            found = self._match_bytes(text.encode("ascii", _MASK))
+            checked_apart = self._special
+            if checked_apart:
+                found = [i for i in found if i not in checked_apart]
+        if not checked_apart:
             return found
         exact = self._exact
-        return ([i for i in found if i not in self._special]
-                + [i for i, pattern in exact.items() if pattern.search(text)])
+        return found + [i for i in checked_apart if exact[i].search(text)]
 
 
 @functools.lru_cache(maxsize=4096)
@@ -156,12 +172,17 @@ _MASK = "feedmaker-tagger-mask"
 codecs.register_error(_MASK, _mask_error)
 
 
+# An empty byte class: matches nothing, keeps a term's place in the Set.
+_NEVER = r"[^\x00-\xff]"
+
+
 def _compile_set(patterns) -> re2._Set:
     options = re2.Options()
     options.max_mem = 64 << 20
+    options.encoding = re2.Options.Encoding.LATIN1
     matcher = re2.Set.SearchSet(options)
     for pattern in patterns:
-        matcher.Add(pattern)
+        matcher.Add(pattern.encode("ascii"))
     matcher.Compile()
     return matcher
 
