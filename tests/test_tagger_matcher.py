@@ -130,10 +130,17 @@ def test_regex_terms_run_in_linear_time_on_a_pathological_pattern():
 
 def test_regex_terms_use_re2_utf8_syntax_on_ascii_and_other_texts_alike():
     matcher = TermMatcher([MatchTerm("regex", "\u03b1-helix|beta sheet", True),
-                           MatchTerm("regex", r"(?i)\bGPT-?\d", True)])
+                           MatchTerm("regex", r"(?i)\bGPT-?\d", True),
+                           MatchTerm("regex", r"\x{2010}|\bpre-train", True),
+                           MatchTerm("regex", r"\bx\pL+", True)])
     assert matcher.search("a beta sheet") == [0]                  # ASCII text
     assert matcher.search("an \u03b1-helix") == [0]               # and the other path
     assert sorted(matcher.search("gpt4 and a beta sheet, \u00e9t\u00e9")) == [0, 1]
+    assert matcher.search("we pre-train it") == [2]
+    assert matcher.search("self\u2010attention") == [2]
+    assert matcher.search("xylophone") == [3]
+    assert matcher.search("x\u00e9nophile") == [3]               # \pL is Unicode's
+    assert matcher.search("x1") == []
 
 
 def test_regex_problems_are_explained():
