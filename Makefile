@@ -16,7 +16,7 @@ $(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml Makefile
 
 # pip compiles what it installs, but not an editable install's source tree; where
 # PYTHONDONTWRITEBYTECODE is set nothing else would, and every run would compile
-# feedmaker's modules again (about 25 ms of `feedmaker --help`).
+# feedmaker's modules again (about 20 ms of `feedmaker --help` here).
 bytecode: $(BIN)/python
 	$(BIN)/python -m compileall -q feedmaker
 
