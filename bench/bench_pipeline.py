@@ -56,9 +56,9 @@ def build_history(path: Path, size: int) -> None:
     with Store(path, seen) as store, store.transaction():
         end = NEW_ON_PAGE + size
         for start in range(NEW_ON_PAGE, end, 5000):
-            store.merge([_entry(synthetic_paper(n)) for n in range(start, min(start + 5000, end))],
-                        seen)
-        store.retag(tagger.tag, tagger.fingerprint)
+            store.history.merge([_entry(synthetic_paper(n))
+                                 for n in range(start, min(start + 5000, end))], seen)
+        store.topics.refresh(tagger.fingerprint, Tagger.READS, tagger.tag, seen)
 
 
 def _entry(item: dict) -> Entry:

@@ -57,7 +57,7 @@ def run(config_path, out_dir, state, dry_run, quiet, verbose) -> None:
     Example: feedmaker run --config feedmaker.toml -q
     """
     from feedmaker.config import load_config
-    from feedmaker.pipeline import INDEX
+    from feedmaker.outputs import INDEX
     from feedmaker.pipeline import run as run_pipeline
 
     def log(message: str) -> None:

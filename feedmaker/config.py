@@ -1,4 +1,5 @@
-"""Load the TOML config into frozen dataclasses; errors name the file, line and field."""
+"""Load the TOML config into frozen dataclasses, checked against the declared keys (schema.py);
+every error names the file, the line and the field."""
 
 from __future__ import annotations
 
@@ -10,16 +11,51 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from feedmaker.errors import ConfigError
+from feedmaker.outputs import ALL_SLUG, FEED_FORMATS, FeedDef
+from feedmaker.schema import Key, check_table
 from feedmaker.sources import SOURCE_TYPES
-from feedmaker.sources.base import option_error
 from feedmaker.tagger import TopicRule, default_topics, parse_topics
+from feedmaker.toml_lines import find_line, line_map
 
 DEFAULT_CONFIG_NAME = "feedmaker.toml"
-SITE_KEYS = {"title", "subtitle", "base_url", "out_dir", "state", "max_entries", "author", "icon",
-             "formats", "max_age_days"}
-FORMATS = ("atom", "json")
-SOURCE_KEYS = {"name", "type", "url", "allow_empty", "min_interval"}
+TABLES = ("site", "sources", "topics")
 SOURCE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+SITE_KEYS: dict[str, Key] = {
+    "title": Key("name", "Paper feeds", "prefix of every feed title, and the index page's "
+                 "heading"),
+    "subtitle": Key("text", "", "a line under the heading of index.html"),
+    "base_url": Key("site_url", "http://localhost:8000/", "absolute URL where `out_dir` is "
+                    "served; feed ids are `<base_url><file>`. Set it once: changing it gives "
+                    "every feed a new identity"),
+    "out_dir": Key("path", "feeds", "the folder written, and nothing else"),
+    "state": Key("path", ".feedmaker/state.sqlite", "the SQLite history; refused when inside "
+                 "`out_dir`"),
+    "max_entries": Key("count", 100, "entries per feed, newest first", high=10_000),
+    "author": Key("name", "feedmaker", "the feed-level `<author>`"),
+    "icon": Key("web_url", None, "the feeds' `<icon>` URL (http or https)"),
+    "formats": Key("choices", ("atom",), "`[\"atom\"]`, or `[\"atom\", \"json\"]` to write a "
+                   "JSON Feed 1.1 file (`vision.json`) beside each Atom file, with the same ids "
+                   "and dates", choices=tuple(FEED_FORMATS),
+                   check=lambda formats: None if "atom" in formats else "must include 'atom'"),
+    "max_age_days": Key("count", None, "feeds leave out papers published longer ago than this",
+                        high=36_500),
+}
+SOURCE_KEYS: dict[str, Key] = {
+    "name": Key("name", None, "names the source in messages; letters, digits, `.`, `_`, `-`; "
+                "unique", required=True,
+                check=lambda name: None if SOURCE_NAME.match(name)
+                else f"{name!r}: use letters, digits, '.', '_' and '-'"),
+    "type": Key("choice", None, "`hf-api`, `hf-page`, `arxiv-api`, `arxiv-rss`, `html` or "
+                "`feed` (see below)", choices=tuple(SOURCE_TYPES), required=True),
+    "url": Key("name", None, "`http(s)://...`, `file:///abs/path` or `file:relative/path` "
+               "(relative to the config file)", required=True),
+    "allow_empty": Key("flag", None, "an empty listing is normal for this source, not a "
+                       "failure; default `true` for `arxiv-rss` (empty on weekends and "
+                       "holidays), else `false`"),
+    "min_interval": Key("number", None, "seconds between two requests to this source's host; "
+                        "default `3` for arXiv hosts, else `1`", high=3600),
+}
 
 
 @dataclass(frozen=True)
@@ -59,11 +95,19 @@ class Config:
     sources: tuple[SourceConfig, ...]
     topics: tuple[TopicRule, ...]
 
+    @property
+    def feeds(self) -> tuple[FeedDef, ...]:
+        """Every feed to write, in order: all papers first, then each topic."""
+        return (FeedDef(ALL_SLUG, "All papers", "Every paper, whatever its topics", "all"),
+                *(FeedDef(t.slug, t.title, t.description, "topic") for t in self.topics))
+
     def with_paths(self, out_dir: Path | None = None, state: Path | None = None) -> Config:
         """The same config with `--out` / `--state` overrides applied and checked."""
         site = replace(self.site, out_dir=out_dir.resolve() if out_dir else self.site.out_dir,
                        state=state.resolve() if state else self.site.state)
-        _check_state_outside(site, str(self.path or "defaults"))
+        problem = _state_problem(site)
+        if problem:
+            raise ConfigError(f"{self.path or 'defaults'}: site.state: {problem}")
         return replace(self, site=site)
 
 
@@ -80,7 +124,8 @@ def load_config(path: Path | None = None, *, cwd: Path | None = None) -> Config:
     if path is None:
         return parse_config(starter_config_text(), base_dir=cwd, where="built-in defaults")
     try:
-        text = Path(path).read_text("utf-8")
+        # utf-8-sig: a byte-order mark, as some editors save, is not part of the text.
+        text = Path(path).read_text("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read config: {exc}") from exc
     config = parse_config(text, base_dir=Path(path).resolve().parent, where=str(path))
@@ -88,199 +133,101 @@ def load_config(path: Path | None = None, *, cwd: Path | None = None) -> Config:
 
 
 def parse_config(text: str, *, base_dir: Path, where: str) -> Config:
-    """Parse and check config text; relative paths resolve against `base_dir`."""
+    """Parse and check config text; relative paths resolve against `base_dir`.
+
+    Every check below raises ConfigError with the path of the value; the file and line are
+    added here, in one place.
+    """
     try:
-        data = tomllib.loads(text)
+        data = tomllib.loads(text.removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{where}: invalid TOML: {exc}") from exc
-    locate = _Locator(text, where)
-    unknown = sorted(set(data) - {"site", "sources", "topics"})
-    if unknown:
-        raise ConfigError(f"{locate(unknown[0], '')}: unknown table {unknown[0]!r} "
-                          "(known: site, sources, topics)")
-    site = _parse_site(data.get("site", {}), base_dir, locate)
-    sources = _parse_sources(data.get("sources", []), base_dir, locate)
     try:
-        topics = parse_topics(data["topics"], where) if "topics" in data else default_topics()
+        return _check(data, base_dir)
     except ConfigError as exc:
-        raise ConfigError(_with_line(str(exc), where, locate)) from None
+        if not exc.path:
+            raise ConfigError(f"{where}: {exc}") from None
+        line = find_line(line_map(text.removeprefix("\ufeff")), exc.path)
+        raise ConfigError(f"{where}{f':{line}' if line else ''}: {exc}") from None
+
+
+def _check(data: dict, base_dir: Path) -> Config:
+    for table in data:
+        if table not in TABLES:
+            raise ConfigError(f"unknown table (known: {', '.join(TABLES)})", (table,))
+    site = _site(data.get("site", {}), base_dir)
+    sources = _sources(data.get("sources", []), base_dir)
+    topics = parse_topics(data["topics"]) if "topics" in data else default_topics()
     return Config(path=None, site=site, sources=sources, topics=topics)
 
 
-def _parse_site(table: object, base_dir: Path, locate: _Locator) -> Site:
-    if not isinstance(table, dict):
-        raise ConfigError(f"{locate('', 'site')}: site must be a table")
-    for key in table:
-        if key not in SITE_KEYS:
-            raise ConfigError(f"{locate('site', key)}: site.{key}: unknown key "
-                              f"(known: {', '.join(sorted(SITE_KEYS))})")
-    base_url = _string(table, "base_url", "site", locate, "http://localhost:8000/")
-    parts = urlsplit(base_url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ConfigError(f"{locate('site', 'base_url')}: site.base_url must be an absolute "
-                          f"http(s) URL, got {base_url!r}")
-    if not base_url.endswith("/"):
-        base_url += "/"
-    max_entries = table.get("max_entries", 100)
-    if not isinstance(max_entries, int) or isinstance(max_entries, bool) or max_entries < 1:
-        raise ConfigError(f"{locate('site', 'max_entries')}: site.max_entries must be a "
-                          f"positive whole number, got {max_entries!r}")
-    icon = table.get("icon")
-    if icon is not None and not isinstance(icon, str):
-        raise ConfigError(f"{locate('site', 'icon')}: site.icon must be a URL string")
-    formats = table.get("formats", ["atom"])
-    if (not isinstance(formats, list) or "atom" not in formats
-            or any(f not in FORMATS for f in formats)):
-        raise ConfigError(f"{locate('site', 'formats')}: site.formats must be a list of "
-                          f"{', '.join(map(repr, FORMATS))} that includes 'atom', got {formats!r}")
-    max_age = table.get("max_age_days")
-    if max_age is not None and (not isinstance(max_age, int) or isinstance(max_age, bool)
-                                or max_age < 1):
-        raise ConfigError(f"{locate('site', 'max_age_days')}: site.max_age_days must be a "
-                          f"positive whole number of days, got {max_age!r}")
-    site = Site(
-        title=_string(table, "title", "site", locate, "Paper feeds"),
-        subtitle=_string(table, "subtitle", "site", locate, ""),
-        base_url=base_url,
-        out_dir=(base_dir / _string(table, "out_dir", "site", locate, "feeds")).resolve(),
-        state=(base_dir / _string(table, "state", "site", locate,
-                                  ".feedmaker/state.sqlite")).resolve(),
-        max_entries=max_entries,
-        author=_string(table, "author", "site", locate, "feedmaker"),
-        icon=icon,
-        formats=tuple(dict.fromkeys(formats)),
-        max_age_days=max_age,
-    )
-    _check_state_outside(site, locate.where)
+def _site(table: object, base_dir: Path) -> Site:
+    values = check_table(table, SITE_KEYS, ("site",))
+    values["out_dir"] = (base_dir / values["out_dir"]).resolve()
+    values["state"] = (base_dir / values["state"]).resolve()
+    site = Site(**values)
+    problem = _state_problem(site)
+    if problem:
+        raise ConfigError(problem, ("site", "state"))
     return site
 
 
-def _check_state_outside(site: Site, where: str) -> None:
+def _state_problem(site: Site) -> str | None:
     # The out_dir is public; the state store holds fetch history and must never be served.
     if site.state == site.out_dir or site.out_dir in site.state.parents:
-        raise ConfigError(f"{where}: site.state ({site.state}) must not be inside "
-                          f"site.out_dir ({site.out_dir}): everything there is published")
+        return (f"{site.state} must not be inside site.out_dir ({site.out_dir}): everything "
+                "there is published")
+    return None
 
 
-def _parse_sources(tables: object, base_dir: Path, locate: _Locator) -> tuple[SourceConfig, ...]:
+def source_keys(kind: str) -> dict[str, Key]:
+    """Every key a source of this type accepts: the common ones, then its own."""
+    options = {name: Key("name" if option.kind == "text" else option.kind, option.default,
+                         option.help)
+               for name, option in SOURCE_TYPES[kind].OPTIONS.items()}
+    return SOURCE_KEYS | options
+
+
+def _sources(tables: object, base_dir: Path) -> tuple[SourceConfig, ...]:
     if not isinstance(tables, list):
-        raise ConfigError(f"{locate('', 'sources')}: sources must be [[sources]] tables")
+        raise ConfigError("must be [[sources]] tables", ("sources",))
     sources, names = [], set()
-    for index, table in enumerate(tables, 1):
-        label = f"sources[{index}]"
-        if not isinstance(table, dict):
-            raise ConfigError(f"{locate.where}: {label} must be a table")
-        for key in ("name", "type", "url"):
-            if not isinstance(table.get(key), str) or not table[key].strip():
-                raise ConfigError(f"{locate('sources', key, index)}: {label}.{key} is required "
-                                  "and must be a non-empty string")
-        name, kind, url = table["name"].strip(), table["type"].strip(), table["url"].strip()
-        if not SOURCE_NAME.match(name):
-            raise ConfigError(f"{locate('sources', 'name', index)}: {label}.name {name!r}: use "
-                              "letters, digits, '.', '_' and '-'")
+    for index, table in enumerate(tables):
+        path = ("sources", index)
+        common = check_table(table, SOURCE_KEYS, path, extra=frozenset(table) - set(SOURCE_KEYS)
+                             if isinstance(table, dict) else frozenset())
+        kind, name = common["type"], common["name"]
         if name in names:
-            raise ConfigError(f"{locate('sources', 'name', index)}: {label}.name {name!r} is "
-                              "used twice; source names must be unique")
+            raise ConfigError(f"{name!r} is used twice; source names must be unique",
+                              (*path, "name"))
         names.add(name)
-        if kind not in SOURCE_TYPES:
-            raise ConfigError(f"{locate('sources', 'type', index)}: {label}.type {kind!r} is "
-                              f"not one of: {', '.join(SOURCE_TYPES)}")
         module = SOURCE_TYPES[kind]
-        known = SOURCE_KEYS | set(module.OPTIONS)
-        for key in table:
-            if key not in known:
-                raise ConfigError(f"{locate('sources', key, index)}: {label}.{key}: unknown key "
-                                  f"for type {kind!r} (known: {', '.join(sorted(known))})")
-        options = {}
-        for key, option in module.OPTIONS.items():
-            value = table.get(key, option.default)
-            problem = option_error(option.kind, value) if key in table else None
-            if problem:
-                raise ConfigError(f"{locate('sources', key, index)}: {label}.{key} {problem}")
-            options[key] = value
+        values = check_table(table, source_keys(kind), path, what=f"for type {kind!r}")
+        options = {key: values[key] for key in module.OPTIONS}
         problem = module.check(options) if hasattr(module, "check") else None
         if problem:
-            key = problem.split(":")[0].split()[0]
-            raise ConfigError(f"{locate('sources', key if key in table else 'type', index)}: "
-                              f"{label} ({name}): {problem}")
-        allow_empty = table.get("allow_empty", getattr(module, "EMPTY_IS_NORMAL", False))
-        if not isinstance(allow_empty, bool):
-            raise ConfigError(f"{locate('sources', 'allow_empty', index)}: {label}.allow_empty "
-                              f"must be true or false, got {allow_empty!r}")
-        interval = table.get("min_interval")
-        if interval is not None and (isinstance(interval, bool) or
-                                     not isinstance(interval, int | float) or interval < 0):
-            raise ConfigError(f"{locate('sources', 'min_interval', index)}: {label}.min_interval "
-                              f"must be a number of seconds (0 or more), got {interval!r}")
+            # "item is required ...", "title: '//h3[' is not ...": the key comes first.
+            key, _, rest = problem.partition(" ")
+            if key.rstrip(":") in module.OPTIONS:
+                raise ConfigError(rest, (*path, key.rstrip(":")))
+            raise ConfigError(problem, (*path, "type"))
+        allow_empty = common["allow_empty"]
         sources.append(SourceConfig(
-            name=name, type=kind, url=_source_url(url, base_dir, f"{label}.url", locate, index),
-            options=options, allow_empty=allow_empty,
-            min_interval=float(interval) if interval is not None else None))
+            name=name, type=kind, url=_source_url(common["url"], base_dir, (*path, "url")),
+            options=options,
+            allow_empty=getattr(module, "EMPTY_IS_NORMAL", False) if allow_empty is None
+            else allow_empty,
+            min_interval=common["min_interval"]))
     return tuple(sources)
 
 
-def _source_url(url: str, base_dir: Path, label: str, locate: _Locator, index: int) -> str:
+def _source_url(url: str, base_dir: Path, path: tuple) -> str:
     parts = urlsplit(url)
     if parts.scheme == "file":
         # `file:snapshots/x.json` (no slashes) is relative to the config file's folder.
         if not url.startswith("file:/"):
             return (base_dir / url[len("file:"):]).resolve().as_uri()
         return url
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ConfigError(f"{locate('sources', 'url', index)}: {label} must be an http(s) or "
-                          f"file: URL, got {url!r}")
+    if parts.scheme not in ("http", "https") or not parts.netloc or re.search(r"\s", url):
+        raise ConfigError(f"must be an http(s) or file: URL, got {url!r}", path)
     return url
-
-
-def _string(table: dict, key: str, section: str, locate: _Locator, default: str) -> str:
-    value = table.get(key, default)
-    if not isinstance(value, str):
-        raise ConfigError(f"{locate(section, key)}: {section}.{key} must be a string, "
-                          f"got {type(value).__name__}")
-    return value
-
-
-def _with_line(message: str, where: str, locate: _Locator) -> str:
-    # Topic errors come from the tagger as "<where>: [topics.<slug>...] ..."; add the line.
-    match = re.match(re.escape(where) + r": \[?topics\.([^\]\s:]+)", message)
-    if not match:
-        return message
-    return locate("topics." + match[1], "") + message[len(where):]
-
-
-class _Locator:
-    """Finds the line of a table or key in the config text, for error messages.
-
-    tomllib does not report positions of valid values, so this scans the text for the
-    table header and then the key; when it cannot tell, it names the file alone.
-    """
-
-    def __init__(self, text: str, where: str) -> None:
-        self.lines = text.splitlines()
-        self.where = where
-
-    def __call__(self, table: str, key: str, occurrence: int = 1) -> str:
-        line = self._find(table, key, occurrence)
-        return f"{self.where}:{line}" if line else self.where
-
-    def _find(self, table: str, key: str, occurrence: int) -> int | None:
-        start, seen = 0, 0
-        if table:
-            header = re.compile(r"^\s*\[\[?\s*" + re.escape(table) + r"\s*(\.|\])")
-            for number, line in enumerate(self.lines):
-                if header.match(line):
-                    seen += 1
-                    if seen == occurrence:
-                        start = number + 1
-                        break
-            else:
-                return None
-            if not key:
-                return start
-        key_line = re.compile(r"^\s*" + re.escape(key) + r"\s*=")
-        for number in range(start, len(self.lines)):
-            if table and self.lines[number].lstrip().startswith("["):
-                return start if table else None
-            if key_line.match(self.lines[number]):
-                return number + 1
-        return start or None

@@ -1,4 +1,7 @@
-"""The error hierarchy; each class carries the exit status SPEC.md gives it."""
+"""The error hierarchy; each class carries the exit status README.md gives it."""
+
+import json
+import re
 
 
 class FeedmakerError(Exception):
@@ -8,9 +11,30 @@ class FeedmakerError(Exception):
 
 
 class ConfigError(FeedmakerError):
-    """The config (or a rule in it) is invalid; the message names file, line and field."""
+    """The config (or a rule in it) is invalid; the message names file, line and field.
+
+    Raised with the `path` of the offending value (`("sources", 0, "url")`); the config
+    loader adds the file and line in one place.
+    """
 
     exit_code = 2
+
+    def __init__(self, problem: str, path: tuple[str | int, ...] = ()) -> None:
+        self.problem, self.path = problem, tuple(path)
+        super().__init__(f"{dotted(self.path)}: {problem}" if self.path else problem)
+
+
+def dotted(path: tuple[str | int, ...]) -> str:
+    """A value's path as written in messages: `sources[2].url`, `topics.vision.any[3]`."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part + 1}]"
+            continue
+        if not re.fullmatch(r"[A-Za-z0-9_-]+", part):
+            part = json.dumps(part)  # as TOML would quote it
+        text += f".{part}" if text else part
+    return text
 
 
 class InputError(FeedmakerError):

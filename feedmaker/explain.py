@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 from feedmaker.config import Config
@@ -11,9 +10,6 @@ from feedmaker.model import Entry
 from feedmaker.normalize import bare_arxiv_id, canonical_url, clean_text
 from feedmaker.store import Store
 from feedmaker.tagger import Tagger, TopicResult
-
-# The store wants a creation time for a new file; explain only reads existing stores.
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def explain_entry(config: Config, tagger: Tagger, *, title: str | None = None,
@@ -29,13 +25,11 @@ def explain_entry(config: Config, tagger: Tagger, *, title: str | None = None,
 
 
 def _stored_entry(state: Path, entry_id: str) -> Entry:
-    if not state.is_file():
-        raise InputError(f"{state}: no state store there; run `feedmaker run` first")
     arxiv_id = bare_arxiv_id(entry_id.removeprefix("https://arxiv.org/abs/")
                              .removeprefix("http://arxiv.org/abs/"))
     wanted = f"https://arxiv.org/abs/{arxiv_id}" if arxiv_id else canonical_url(entry_id)
-    with Store(state, now=_EPOCH) as store:
-        entry = store.get(wanted)
+    with Store.reader(state) as store:
+        entry = store.history.get(wanted)
     if entry is None:
         raise InputError(f"{state}: no entry with id {wanted}")
     return entry

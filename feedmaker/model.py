@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 
 # Kinds of related link an entry may carry, in the order they are shown.
 LINK_KINDS = ("arxiv", "pdf", "code", "project")
+
+# How the store merges two sightings of one paper, field by field (see store.history):
+# "newer" the newer sighting's value unless it has none (the default), "first" the first
+# known value, "union" both tuples joined in order, "links" links united by kind, "abstract"
+# an abstract over an AI summary, "store" kept by the store in columns of its own.
+NEWER, FIRST, UNION, LINKS = "newer", "first", "union", "links"
+ABSTRACT, STORE = "abstract", "store"
+
+
+def _merged(how: str, *, shown: bool = True):
+    return {"merge": how, "shown": shown}
 
 
 @dataclass
@@ -32,24 +43,37 @@ class Entry:
 
     `published` is the paper's own date, or None when the source gave none (the store
     then uses the first time it saw the paper). `updated` and `first_seen` are filled
-    in by the store.
+    in by the store. Each field's metadata says how two sightings merge and whether
+    outputs may show it; a new field needs nothing more than its line here.
     """
 
-    id: str
-    title: str
-    url: str
-    source: str
-    arxiv_id: str | None = None
-    summary: str = ""
-    summary_is_abstract: bool = True
-    authors: tuple[str, ...] = ()
-    published: datetime | None = None
-    links: tuple[tuple[str, str], ...] = ()
-    categories: tuple[str, ...] = ()
-    upvotes: int | None = None
-    updated: datetime | None = None
-    first_seen: datetime | None = None
+    id: str = field(metadata=_merged(FIRST))
+    title: str = field(metadata=_merged(NEWER))
+    url: str = field(metadata=_merged(FIRST))
+    source: str = field(metadata=_merged(FIRST))  # the first source that listed the paper
+    arxiv_id: str | None = field(default=None, metadata=_merged(FIRST))
+    summary: str = field(default="", metadata=_merged(ABSTRACT))
+    summary_is_abstract: bool = field(default=True, metadata=_merged(ABSTRACT))
+    authors: tuple[str, ...] = field(default=(), metadata=_merged(NEWER))
+    published: datetime | None = field(default=None, metadata=_merged(STORE))
+    links: tuple[tuple[str, str], ...] = field(default=(), metadata=_merged(LINKS))
+    categories: tuple[str, ...] = field(default=(), metadata=_merged(UNION))
+    # A live counter: shown nowhere, so a count ticking up never makes a paper look new.
+    upvotes: int | None = field(default=None, metadata=_merged(NEWER, shown=False))
+    updated: datetime | None = field(default=None, metadata=_merged(STORE))
+    first_seen: datetime | None = field(default=None, metadata=_merged(STORE))
 
     def link(self, kind: str) -> str | None:
         """The related link of one kind (see LINK_KINDS), if the entry has it."""
         return dict(self.links).get(kind)
+
+
+NOT_SHOWN = frozenset(f.name for f in fields(Entry) if not f.metadata.get("shown", True))
+# What readers see as an entry's content: `updated` moves when one of these changes.
+CONTENT_FIELDS = ("title", "summary", "authors")
+
+
+def shown_entry(entry: Entry) -> Entry:
+    """The entry with the fields no output may show reset to their defaults, so an output
+    made from it cannot depend on them."""
+    return replace(entry, **{f.name: f.default for f in fields(Entry) if f.name in NOT_SHOWN})

@@ -30,8 +30,8 @@ def test_the_same_paper_from_hugging_face_and_arxiv_is_one_entry_with_what_both_
     report = run(config, now=NOW)
     assert (report.exit_code, report.seen, report.new) == (0, 53, 51)  # 2 of 3 shared
     with Store(config.site.state, NOW) as store:
-        entry = store.get("https://arxiv.org/abs/2605.15320")
-        assert store.count() == 51
+        entry = store.history.get("https://arxiv.org/abs/2605.15320")
+        assert store.history.count() == 51
     assert entry.categories == ("cs.CV", "cs.GR", "cs.LG")  # from arXiv
     assert entry.upvotes is not None  # from Hugging Face
     all_atom = (config.site.out_dir / "all.atom").read_text()
@@ -50,7 +50,7 @@ def test_a_304_costs_no_parsing_and_changes_nothing(tmp_path, httpserver):
     assert second.written == []
     assert httpserver.log[-1][1].status_code == 304
     with Store(config.site.state, NOW) as store:
-        assert store.count() == 2
+        assert store.history.count() == 2
 
 
 def test_the_same_bytes_again_are_not_parsed_or_merged_again(tmp_path, httpserver):

@@ -54,13 +54,13 @@ def test_entries_no_feed_shows_are_pruned_once_no_source_lists_them(tmp_path, ht
     serve(httpserver, items)
     run(config, now=NOW)
     with Store(config.site.state, NOW) as store:
-        assert store.count() == 50  # all still listed by the source
+        assert store.history.count() == 50  # all still listed by the source
     serve(httpserver, items[:3])
     later = NOW + PRUNE_AFTER + timedelta(hours=1)
     run(config, now=later)
     shown = set().union(*(feed_ids(p) for p in config.site.out_dir.glob("*.atom")))
     with Store(config.site.state, later) as store:
-        kept = {e.id for e in store.newest(1000)}
+        kept = {e.id for e in store.history.newest(1000)}
     assert kept == shown | {f"https://arxiv.org/abs/{i['paper']['id']}" for i in items[:3]}
     assert len(kept) < 50
 
@@ -120,7 +120,7 @@ def test_a_feed_that_fails_validation_is_not_published_and_nothing_changes(
         run(config, now=NOW + timedelta(hours=1))
     assert {p.name: p.read_bytes() for p in config.site.out_dir.iterdir()} == before
     with Store(config.site.state, NOW) as store:
-        assert store.count() == 10
+        assert store.history.count() == 10
 
 
 def test_a_paper_dated_in_the_future_gets_its_first_seen_time_and_a_warning(tmp_path, httpserver):

@@ -90,8 +90,8 @@ def test_served_over_http(httpserver):
 
 
 @pytest.mark.parametrize(("extra", "message"), [
-    ('title = "h3"', r"x\.toml:3: sources\[1\] \(ws\): item is required"),
-    ('item = "li.paper"', r"x\.toml:3: sources\[1\] \(ws\): title is required"),
+    ('title = "h3"', r"x\.toml:1: sources\[1\]\.item: is required"),
+    ('item = "li.paper"', r"x\.toml:1: sources\[1\]\.title: is required"),
     ('item = "li..paper"\ntitle = "h3"', r"x\.toml:5: .*item: 'li\.\.paper' is not a valid"),
     ('item = "li"\ntitle = "//h3["', r"x\.toml:6: .*title: '//h3\[' is not a valid"),
     ('item = "li"\ntitle = "h3"\nlinks = "a"', r"x\.toml:7: sources\[1\]\.links: unknown key "

@@ -7,7 +7,8 @@ import pytest
 
 from feedmaker.errors import LockedError
 from feedmaker.model import Entry
-from feedmaker.store import Store, merge_entries, run_lock
+from feedmaker.store import Store, StoreError, merge_entries, run_lock
+from feedmaker.tagger import Tagger, parse_topics
 
 T0 = datetime(2026, 5, 18, 12, tzinfo=UTC)
 T1 = T0 + timedelta(hours=6)
@@ -29,19 +30,19 @@ def store(tmp_path):
 
 
 def test_new_entries_are_stored_with_first_seen_and_updated_equal_to_published(store):
-    result = store.merge([paper(1), paper(2)], T0)
+    result = store.history.merge([paper(1), paper(2)], T0)
     assert (result.new, result.updated, result.seen) == (2, 0, 2)
-    stored = store.newest(10)
+    stored = store.history.newest(10)
     assert [e.id for e in stored] == [paper(2).id, paper(1).id]
     assert stored[0].first_seen == T0
     assert stored[0].updated == stored[0].published == datetime(2026, 5, 14, tzinfo=UTC)
 
 
 def test_a_paper_seen_again_is_merged_not_duplicated_and_keeps_its_dates(store):
-    store.merge([paper(1)], T0)
-    result = store.merge([paper(1, upvotes=7)], T1)
+    store.history.merge([paper(1)], T0)
+    result = store.history.merge([paper(1, upvotes=7)], T1)
     assert (result.new, result.updated) == (0, 0)
-    [entry] = store.newest(10)
+    [entry] = store.history.newest(10)
     assert entry.first_seen == T0
     assert entry.updated == datetime(2026, 5, 14, tzinfo=UTC)
     assert entry.upvotes == 7
@@ -53,21 +54,21 @@ def test_a_paper_seen_again_is_merged_not_duplicated_and_keeps_its_dates(store):
     {"authors": ("A. Author", "B. Author")},
 ])
 def test_updated_moves_only_when_title_summary_or_authors_change(store, change):
-    store.merge([paper(1)], T0)
-    assert store.merge([paper(1, **change)], T1).updated == 1
-    [entry] = store.newest(10)
+    store.history.merge([paper(1)], T0)
+    assert store.history.merge([paper(1, **change)], T1).updated == 1
+    [entry] = store.history.newest(10)
     assert entry.updated == T1
     assert entry.id == paper(1).id
     assert entry.published == datetime(2026, 5, 14, tzinfo=UTC)
 
 
 def test_entries_without_a_date_are_dated_when_first_seen_and_later_get_the_real_date(store):
-    store.merge([paper(1, published=None)], T0)
-    assert store.newest(1)[0].published == T0
-    store.merge([paper(1, published=None)], T1)
-    assert store.newest(1)[0].published == T0
-    store.merge([paper(1)], T1)
-    assert store.newest(1)[0].published == datetime(2026, 5, 14, tzinfo=UTC)
+    store.history.merge([paper(1, published=None)], T0)
+    assert store.history.newest(1)[0].published == T0
+    store.history.merge([paper(1, published=None)], T1)
+    assert store.history.newest(1)[0].published == T0
+    store.history.merge([paper(1)], T1)
+    assert store.history.newest(1)[0].published == datetime(2026, 5, 14, tzinfo=UTC)
 
 
 def test_a_card_summary_never_replaces_a_stored_abstract():
@@ -89,46 +90,84 @@ def test_merging_unions_links_and_categories():
     assert merged.categories == ("cs.CV", "cs.LG")
 
 
+def refresh(store, tag, rules, now, progress=None):
+    return store.topics.refresh(rules, Tagger.READS, tag, now, progress)
+
+
 def test_topics_are_recomputed_only_for_new_changed_or_differently_tagged_entries(store):
-    store.merge([paper(1), paper(2)], T0)
+    store.history.merge([paper(1), paper(2)], T0)
     calls = []
 
     def tag(entry):
         calls.append(entry.id)
         return ["vision"] if entry.id == paper(1).id else []
 
-    assert store.retag(tag, "rules-a") == 2
-    assert store.retag(tag, "rules-a") == 0
-    store.merge([paper(1, title="Changed")], T1)
-    assert store.retag(tag, "rules-a") == 1
-    assert store.retag(tag, "rules-b") == 2
-    assert [e.id for e in store.newest(10, "vision")] == [paper(1).id]
-    assert store.topics_of([paper(1).id, paper(2).id]) == {paper(1).id: ["vision"],
+    assert refresh(store, tag, "rules-a", T0) == 2
+    assert refresh(store, tag, "rules-a", T0) == 0
+    store.history.merge([paper(1, title="Changed"), paper(2)], T1)
+    assert refresh(store, tag, "rules-a", T1) == 1
+    assert refresh(store, tag, "rules-b", T1) == 2
+    assert [e.id for e in store.topics.newest("vision", 10)] == [paper(1).id]
+    assert store.topics.of([paper(1).id, paper(2).id]) == {paper(1).id: ["vision"],
                                                            paper(2).id: []}
 
 
+def test_categories_a_second_source_adds_are_tagged(store):
+    """A category-only change used to leave the topics as the first source made them."""
+    store.history.merge([paper(1)], T0)
+    tag = Tagger(parse_topics({"vision": {"any": ["category:cs.CV"]}})).tag
+    assert refresh(store, tag, "rules", T0) == 1
+    assert store.topics.of([paper(1).id]) == {paper(1).id: []}
+    store.history.merge([paper(1, categories=("cs.CV",), source="arxiv")], T1)
+    assert refresh(store, tag, "rules", T1) == 1
+    assert store.topics.of([paper(1).id]) == {paper(1).id: ["vision"]}
+
+
+def test_upvotes_alone_do_not_retag(store):
+    store.history.merge([paper(1)], T0)
+    assert refresh(store, lambda entry: [], "rules", T0) == 1
+    store.history.merge([paper(1, upvotes=50)], T1)
+    assert refresh(store, lambda entry: [], "rules", T1) == 0
+
+
+def test_every_source_that_listed_a_paper_is_kept(store):
+    store.history.merge([paper(1)], T0)
+    store.history.merge([paper(1, source="arxiv"), paper(2, source="arxiv")], T1)
+    assert store.history.sources_of([paper(1).id, paper(2).id]) == {
+        paper(1).id: ["hf", "arxiv"], paper(2).id: ["arxiv"]}
+    assert store.history.get(paper(1).id).source == "hf"
+
+
+def test_a_paper_two_sources_list_in_its_first_run_is_new_not_updated(store):
+    first = store.history.merge([paper(1, summary="AI summary.", summary_is_abstract=False)], T0)
+    second = store.history.merge([paper(1, source="arxiv")], T0)
+    assert (first.new, second.new, second.updated) == (1, 0, 0)
+    [entry] = store.history.newest(10)
+    assert entry.summary == "Abstract 1." and entry.updated == entry.published
+
+
 def test_a_big_retag_reports_its_progress_every_thousand_entries(store):
-    store.merge([paper(n) for n in range(2500)], T0)
+    store.history.merge([paper(n) for n in range(2500)], T0)
     reports = []
-    assert store.retag(lambda entry: [], "rules", lambda done, total: reports.append(
-        (done, total))) == 2500
+    assert refresh(store, lambda entry: [], "rules", T0,
+                   lambda done, total: reports.append((done, total))) == 2500
     assert reports == [(1000, 2500), (2000, 2500), (2500, 2500)]
-    assert store.retag(lambda entry: [], "rules-b", None) == 2500  # progress is optional
+    assert refresh(store, lambda entry: [], "rules-b", T0) == 2500  # progress is optional
 
 
 def test_a_failed_transaction_leaves_the_store_as_it_was(store):
-    store.merge([paper(1)], T0)
+    store.history.merge([paper(1)], T0)
     with pytest.raises(RuntimeError), store.transaction():
-        store.merge([paper(2)], T1)
+        store.history.merge([paper(2)], T1)
         raise RuntimeError("boom")
-    assert store.count() == 1
+    assert store.history.count() == 1
 
 
 def test_the_state_survives_reopening(tmp_path):
     with Store(tmp_path / "s.sqlite", T0) as store, store.transaction():
-        store.merge([paper(1)], T0)
+        store.history.merge([paper(1)], T0)
     with Store(tmp_path / "s.sqlite", T1) as store:
-        assert store.count() == 1
+        assert store.history.count() == 1
         assert store.created == T0
 
 
@@ -138,3 +177,71 @@ def test_a_second_lock_on_the_same_state_fails_at_once(tmp_path):
         pass
     with run_lock(tmp_path / "s.sqlite"):
         pass
+
+
+def test_a_store_from_before_migrations_is_brought_up_to_date(tmp_path):
+    import sqlite3
+
+    from feedmaker.store.migrations import LATEST, MIGRATIONS
+
+    path = tmp_path / "old.sqlite"
+    db = sqlite3.connect(path)
+    db.executescript(MIGRATIONS[0].apply)
+    db.execute("INSERT INTO meta VALUES ('schema', '1'), ('created', '2026-05-01T00:00:00Z'), "
+               "('outputs', '{\"all.atom\": [\"abc\", 10, 20]}')")
+    db.execute("INSERT INTO entries VALUES ('https://arxiv.org/abs/2605.00001', ?, 'h', "
+               "'2026-05-14T00:00:00Z', 1, '2026-05-14T00:00:00Z', '2026-05-14T00:00:00Z', "
+               "'2026-05-15T00:00:00Z', 'old-key')",
+               ('{"title": "Old", "summary": "", "summary_is_abstract": true, "url": '
+                '"https://huggingface.co/papers/2605.00001", "arxiv_id": "2605.00001", '
+                '"authors": [], "links": [], "categories": [], "upvotes": 3, "source": "hf"}',))
+    db.commit()
+    db.close()
+    with Store(path, T0) as store:
+        assert store.created == datetime(2026, 5, 1, tzinfo=UTC)
+        assert store.history.get("https://arxiv.org/abs/2605.00001").upvotes == 3
+        assert store.history.sources_of(["https://arxiv.org/abs/2605.00001"]) == {
+            "https://arxiv.org/abs/2605.00001": ["hf"]}
+        assert store.renders.output_records() == {"all.atom": ["abc", 10, 20]}
+        assert [n for (n,) in store.db.execute("SELECT number FROM migrations")] == list(
+            range(1, LATEST + 1))
+    with Store(path, T1) as store:  # a second open applies nothing again
+        assert store.db.execute("SELECT count(*) FROM migrations").fetchone()[0] == LATEST
+
+
+def test_a_field_added_to_entries_since_a_paper_was_stored_takes_its_default(store):
+    store.history.merge([paper(1)], T0)
+    store.db.execute("UPDATE entries SET data = json_remove(data, '$.upvotes')")
+    assert store.history.get(paper(1).id).upvotes is None
+
+
+def test_a_file_that_is_not_a_feedmaker_store_is_refused_by_name(tmp_path):
+    import sqlite3
+
+    other = tmp_path / "other.sqlite"
+    sqlite3.connect(other).execute("CREATE TABLE photos (id INTEGER)").connection.commit()
+    with pytest.raises(StoreError, match=r"other\.sqlite: not a feedmaker state store"):
+        Store(other, T0)
+    text = tmp_path / "notes.txt"
+    text.write_text("hello, this is not a database at all, just some text" * 40)
+    with pytest.raises(StoreError, match=r"notes\.txt: cannot open the state store"):
+        Store(text, T0)
+
+
+def test_a_reader_never_writes_and_does_not_wait_for_a_run_in_progress(tmp_path):
+    path = tmp_path / "s.sqlite"
+    with Store(path, T0) as store, store.transaction():
+        store.history.merge([paper(1)], T0)
+    with Store(path, T1) as run, run.transaction():
+        run.history.merge([paper(2)], T1)  # a run holding its write transaction
+        with Store.reader(path) as reader:
+            assert reader.history.count() == 1
+            with pytest.raises(Exception, match="readonly"):
+                reader.db.execute("DELETE FROM entries")
+    with Store.reader(path) as reader:
+        assert reader.history.count() == 2
+
+
+def test_a_reader_of_a_missing_store_says_to_run_first(tmp_path):
+    with pytest.raises(StoreError, match="no state store there; run `feedmaker run` first"):
+        Store.reader(tmp_path / "none.sqlite")

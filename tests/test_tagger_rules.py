@@ -28,33 +28,44 @@ def test_term_forms(value, kind, text, field, weight, case):
 
 
 @pytest.mark.parametrize("table, message", [
-    ({"any": ["re:(a)\\1"]}, r"topics\.t\.any: term 're:\(a\)\\\\1': not a valid RE2"),
+    ({"any": ["re:(a)\\1"]}, r"topics\.t\.any\[1\]: term 're:\(a\)\\\\1': not a valid RE2"),
     ({"any": ["re:.*"]}, "matches empty text"),
-    ({"any": ["--"]}, "topics.t.any: term '--': has no letter or digit"),
+    ({"any": ["--"]}, r"topics\.t\.any\[1\]: term '--': has no letter or digit"),
     ({"any": ["seg*ment"]}, "only at the end"),
     ({"any": ["x^0"]}, "weight must be non-zero and at most 100"),
     ({"any": ["x^101"]}, "weight must be non-zero and at most 100"),
+    ({"any": ["x^nan"]}, "weight 'nan' is not a number"),
+    ({"any": ["x^inf"]}, "weight 'inf' is not a number"),
     ({"any": [{"term": "x", "weight": 0}]}, "weight must be a non-zero number"),
+    ({"any": [{"term": "x", "weight": float("nan")}]}, "weight must be a non-zero number"),
     ({"any": [{"term": "x", "weight": -500}]}, "at most 100 either way"),
-    ({"any": ["x"], "title_weight": 11}, "title_weight must be a positive number up to 10"),
+    ({"any": ["x"], "title_weight": 11}, r"topics\.t\.title_weight: must be a number from 0 to 10"),
     ({"any": [{"term": "x", "regex": "y"}]}, "exactly one of `term` or `regex`"),
     ({"any": [{"term": "x", "field": "body"}]}, "field must be one of"),
     ({"any": [{"term": "x", "colour": 1}]}, "unknown key 'colour'"),
     ({"any": ["category:re:cs"]}, "category terms are category names"),
+    ({"any": ["titel:survey"]}, r"unknown field 'titel' \(known: text, title, summary"),
     ({"any": [3]}, "term 3: must be a non-empty string or an inline table"),
-    ({"any": "image"}, "topics.t.any must be a list of terms"),
-    ({"any": ["x"], "threshold": 0}, "topics.t.threshold must be a positive number"),
-    ({"any": ["x"], "title_weight": "2"}, "topics.t.title_weight must be a positive number"),
-    ({"all": [[]]}, r"topics\.t\.all\[1\] is an empty group"),
+    ({"any": "image"}, r"topics\.t\.any: must be a list of terms"),
+    ({"any": ["x"], "threshold": 0}, r"topics\.t\.threshold: must be more than 0"),
+    ({"any": ["x"], "threshold": float("nan")}, r"topics\.t\.threshold: must be a number"),
+    ({"any": ["x"], "threshold": float("inf")}, r"topics\.t\.threshold: must be a number"),
+    ({"any": ["x"], "title_weight": "2"}, r"topics\.t\.title_weight: must be a number"),
+    ({"all": [[]]}, r"topics\.t\.all\[1\]: is an empty group"),
     ({"none": ["x"]}, "needs at least one term in `any` or `all`"),
     ({"any": ["x"], "none": ["x^2"]}, "weights count only in `any`"),
     ({"any": ["x^-1"]}, "needs a term with a positive weight"),
 ])
 def test_rule_errors_name_topic_term_and_problem(table, message):
     with pytest.raises(ConfigError, match=message) as info:
-        parse_topics({"t": table}, "c.toml")
-    assert str(info.value).startswith("c.toml: ")
-    assert "topics.t" in str(info.value)
+        parse_topics({"t": table})
+    assert str(info.value).startswith("topics.t")
+    assert info.value.path[:2] == ("topics", "t")
+
+
+def test_a_term_that_is_only_text_may_hold_a_colon_as_an_inline_table():
+    assert parse_term({"term": "titel:survey"}).text == "titel:survey"
+    assert parse_term("re:^x").kind == "regex"
 
 
 def test_the_default_rules_cover_the_17_spec_topics_with_titles_and_descriptions():

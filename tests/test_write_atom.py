@@ -4,8 +4,8 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from feedmaker.model import Entry
-from feedmaker.write import FeedInfo
-from feedmaker.write.atom import entry_html, render_atom
+from feedmaker.write import FeedInputs
+from feedmaker.write.atom import entry_html, render
 
 from .conftest import ATOM_NS, assert_valid_atom
 
@@ -18,24 +18,26 @@ ENTRY = Entry(
     links=(("arxiv", "https://arxiv.org/abs/2605.00001"), ("pdf", "https://arxiv.org/pdf/2605.00001"),
            ("code", "https://github.com/x/y"), ("project", "https://x.github.io/")),
 )
-TOPICS = {"vision": "Computer Vision", "audio": "Audio & Speech"}
+CATEGORIES = (("vision", "Computer Vision"), ("audio", "Audio & Speech"))
 
 
-def render(entries=(ENTRY,), **kwargs):
-    feed = FeedInfo("vision.atom", "Feeds: Vision", "Images", "https://feeds.example.org/",
-                    tuple(entries))
-    return render_atom(feed, author="tester", updated=datetime(2026, 1, 1, tzinfo=UTC),
-                       topic_titles=TOPICS, entry_topics={ENTRY.id: ["vision", "audio"]},
-                       index_url="https://feeds.example.org/index.html", **kwargs)
+def feed_of(entries, name="vision.atom", categories=CATEGORIES) -> FeedInputs:
+    return FeedInputs(name, "Feeds: Vision", "Images", "https://feeds.example.org/", "tester",
+                      None, datetime(2026, 1, 1, tzinfo=UTC), "1.0", tuple(entries),
+                      tuple(categories for _ in entries))
+
+
+def render_feed(entries=(ENTRY,)):
+    return render(feed_of(entries))
 
 
 def test_the_feed_passes_the_rfc4287_schema():
-    assert_valid_atom(render())
-    assert_valid_atom(render(entries=()))
+    assert_valid_atom(render_feed())
+    assert_valid_atom(render_feed(entries=()))
 
 
 def test_feed_id_and_self_link_are_base_url_plus_file_name():
-    tree = assert_valid_atom(render())
+    tree = assert_valid_atom(render_feed())
     assert tree.findtext("a:id", namespaces=ATOM_NS) == "https://feeds.example.org/vision.atom"
     [self_link] = tree.xpath("a:link[@rel='self']", namespaces=ATOM_NS)
     assert self_link.get("href") == "https://feeds.example.org/vision.atom"
@@ -44,13 +46,13 @@ def test_feed_id_and_self_link_are_base_url_plus_file_name():
 
 
 def test_feed_updated_is_the_newest_entry_updated_or_the_given_time_when_empty():
-    assert b"<updated>2026-05-14T00:00:00+00:00</updated>" in render()
-    empty = assert_valid_atom(render(entries=()))
+    assert b"<updated>2026-05-14T00:00:00+00:00</updated>" in render_feed()
+    empty = assert_valid_atom(render_feed(entries=()))
     assert empty.findtext("a:updated", namespaces=ATOM_NS) == "2026-01-01T00:00:00+00:00"
 
 
 def test_entry_has_one_alternate_link_and_related_links_keep_rel_type_and_title():
-    tree = assert_valid_atom(render())
+    tree = assert_valid_atom(render_feed())
     links = [(link.get("rel"), link.get("type"), link.get("title"), link.get("href"))
              for link in tree.xpath("a:entry/a:link", namespaces=ATOM_NS)]
     assert links == [
@@ -63,7 +65,7 @@ def test_entry_has_one_alternate_link_and_related_links_keep_rel_type_and_title(
 
 
 def test_entry_carries_id_dates_authors_and_one_category_per_topic():
-    tree = assert_valid_atom(render())
+    tree = assert_valid_atom(render_feed())
     [entry] = tree.xpath("a:entry", namespaces=ATOM_NS)
     assert entry.findtext("a:id", namespaces=ATOM_NS) == ENTRY.id
     assert entry.findtext("a:published", namespaces=ATOM_NS) == "2026-05-14T00:00:00+00:00"
@@ -74,7 +76,7 @@ def test_entry_carries_id_dates_authors_and_one_category_per_topic():
 
 
 def test_title_and_summary_are_plain_text_and_content_is_sanitized_html():
-    tree = assert_valid_atom(render())
+    tree = assert_valid_atom(render_feed())
     [entry] = tree.xpath("a:entry", namespaces=ATOM_NS)
     assert entry.findtext("a:title", namespaces=ATOM_NS) == "Seeing <b>Bold</b> & Hearing"
     assert entry.find("a:title", namespaces=ATOM_NS).get("type") in (None, "text")
@@ -95,7 +97,7 @@ def test_entry_html_links_every_related_page_and_nothing_that_drifts():
 
 
 def test_rendering_twice_gives_identical_bytes():
-    assert render() == render()
+    assert render_feed() == render_feed()
 
 
 def test_an_assembled_feed_is_the_document_lxml_builds_from_the_same_pieces():
@@ -104,10 +106,9 @@ def test_an_assembled_feed_is_the_document_lxml_builds_from_the_same_pieces():
     from feedmaker.write.atom import assemble, feed_skeleton, render_entry
 
     entries = [replace(ENTRY, id=f"https://arxiv.org/abs/2605.0000{n}") for n in range(3)]
-    feed = FeedInfo("all.atom", "All", "", "https://feeds.example.org/", tuple(entries))
-    skeleton = feed_skeleton(feed, author="tester", updated=datetime(2026, 1, 1, tzinfo=UTC),
-                             index_url="https://feeds.example.org/index.html")
-    pieces = [render_entry(e, {}, (), feed.base_url) for e in entries]
+    feed = feed_of(entries, "all.atom", ())
+    skeleton = feed_skeleton(feed)
+    pieces = [render_entry(e, (), feed.base_url) for e in entries]
     assembled = assemble(skeleton, pieces)
     parser = etree.XMLParser(remove_blank_text=True)
     built = etree.fromstring(skeleton, parser)

@@ -90,6 +90,9 @@ class Tagger:
     `explain`, which keeps every hit; a property test holds the two paths equal.
     """
 
+    # The fields of an Entry that tagging reads: topics are computed again when one changes.
+    READS = ("title", "summary", "authors", "categories")
+
     def __init__(self, topics: Sequence[TopicRule]) -> None:
         self.topics = tuple(topics)
         # One Set pattern per distinct term; `_uses[i]` are all the rule uses of pattern i.

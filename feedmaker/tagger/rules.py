@@ -7,27 +7,43 @@ A term is a string, `[field:]words[*][^weight]` or `[field:]re:REGEX`, or an inl
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
 
 from feedmaker.errors import ConfigError
+from feedmaker.outputs import slug_problem
+from feedmaker.schema import Key, check_table
 from feedmaker.tagger.matcher import check_regex, words_of
 
-SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
-# File names the generator writes itself, and names Windows cannot store.
-RESERVED_SLUGS = frozenset(
-    {"all", "index", "feeds", "con", "prn", "aux", "nul"}
-    | {f"com{i}" for i in range(10)} | {f"lpt{i}" for i in range(10)}
-)
-TOPIC_KEYS = frozenset({"title", "description", "any", "all", "none", "threshold",
-                        "title_weight"})
 FIELDS = ("text", "title", "summary", "authors", "category")
 TERM_TABLE_KEYS = frozenset({"term", "regex", "field", "weight", "case_sensitive"})
 _SCOPE = re.compile(r"^(" + "|".join(FIELDS) + r"):(.*)$", re.DOTALL)
+# `titel:survey`: something that looks like a field scope but is none.
+_UNKNOWN_SCOPE = re.compile(r"^([a-z]+):(?!//)\S")
 MAX_WEIGHT, MAX_TITLE_WEIGHT, MAX_THRESHOLD = 100.0, 10.0, 10_000.0
 _WEIGHT = re.compile(r"\^(-?\d+(?:\.\d+)?)$")
+_ANY_WEIGHT = re.compile(r"\^([^\s^]*)$")
+
+
+def _more_than_zero(value: float) -> str | None:
+    return None if value > 0 else f"must be more than 0, got {value:g}"
+
+
+TOPIC_KEYS: dict[str, Key] = {
+    "title": Key("name", None, "the topic's display name and category label; default: the slug"),
+    "description": Key("text", "", "the topic feed's subtitle"),
+    "any": Key("terms", [], "weighted terms; their points add up to the score (`any` or `all` "
+               "is required)"),
+    "all": Key("terms", [], "groups of terms that must each have a hit"),
+    "none": Key("terms", [], "terms that veto the topic, whatever the score"),
+    "threshold": Key("number", 1.0, "the score a paper needs", high=MAX_THRESHOLD,
+                     check=_more_than_zero),
+    "title_weight": Key("number", 2.0, "how many times a term found in the title counts",
+                        high=MAX_TITLE_WEIGHT, check=_more_than_zero),
+}
 
 
 @dataclass(frozen=True)
@@ -65,86 +81,65 @@ class TopicRule:
     title_weight: float = 2.0
 
 
-def parse_topics(tables: object, where: str = "config") -> tuple[TopicRule, ...]:
-    """Check the `[topics.*]` tables and turn them into rules, in the order written."""
+def parse_topics(tables: object, path: tuple = ("topics",)) -> tuple[TopicRule, ...]:
+    """Check the `[topics.*]` tables and turn them into rules, in the order written.
+
+    Errors are ConfigErrors carrying the path of the wrong value.
+    """
     if not isinstance(tables, dict) or not tables:
-        raise ConfigError(f"{where}: [topics] must hold at least one [topics.<slug>] table")
-    return tuple(_parse_topic(slug, table, where) for slug, table in tables.items())
+        raise ConfigError("must hold at least one [topics.<slug>] table", path)
+    return tuple(_parse_topic(slug, table, (*path, slug)) for slug, table in tables.items())
 
 
-def _parse_topic(slug: str, table: object, where: str) -> TopicRule:
-    field = f"topics.{slug}"
-    if not SLUG.match(slug):
-        raise ConfigError(f"{where}: [{field}]: slug {slug!r} must be lower-case letters, digits "
-                          "and inner hyphens (it becomes a file name)")
-    if slug in RESERVED_SLUGS:
-        raise ConfigError(f"{where}: [{field}]: slug {slug!r} is reserved; choose another name")
-    if not isinstance(table, dict):
-        raise ConfigError(f"{where}: {field} must be a table")
-    unknown = sorted(set(table) - TOPIC_KEYS)
-    if unknown:
-        raise ConfigError(f"{where}: [{field}]: unknown key {unknown[0]!r} "
-                          f"(known: {', '.join(sorted(TOPIC_KEYS))})")
-    title = table.get("title", slug)
-    if not isinstance(title, str) or not title.strip():
-        raise ConfigError(f"{where}: [{field}] title must be a non-empty string")
-    description = table.get("description", "")
-    if not isinstance(description, str):
-        raise ConfigError(f"{where}: [{field}] description must be a string")
-    any_terms = _terms(table.get("any", []), f"{field}.any", where)
-    all_groups = _groups(table.get("all", []), f"{field}.all", where)
+def _parse_topic(slug: str, table: object, path: tuple) -> TopicRule:
+    problem = slug_problem(slug)
+    if problem:
+        raise ConfigError(problem, path)
+    values = check_table(table, TOPIC_KEYS, path)
+    any_terms = _terms(values["any"], (*path, "any"))
+    all_groups = _groups(values["all"], (*path, "all"))
+    none_terms = _terms(values["none"], (*path, "none"))
     if not any_terms and not all_groups:
-        raise ConfigError(f"{where}: [{field}] needs at least one term in `any` or `all`")
+        raise ConfigError("needs at least one term in `any` or `all`", path)
     if any_terms and not any(term.weight > 0 for term in any_terms):
-        raise ConfigError(f"{where}: [{field}] `any` needs a term with a positive weight")
-    for role, terms in (("all", [t for g in all_groups for t in g]),
-                        ("none", table_none := _terms(table.get("none", []), f"{field}.none",
-                                                      where))):
+        raise ConfigError("needs a term with a positive weight", (*path, "any"))
+    for role, terms in (("all", [t for g in all_groups for t in g]), ("none", none_terms)):
         for term in terms:
             if term.weight != 1.0:
-                raise ConfigError(f"{where}: {field}.{role}: term {term.source!r}: weights count "
-                                  "only in `any`")
+                raise ConfigError(f"term {term.source!r}: weights count only in `any`",
+                                  (*path, role))
     return TopicRule(
-        slug=slug, title=title.strip(), description=description.strip(), any=any_terms,
-        all=all_groups, none=table_none,
-        threshold=_positive(table.get("threshold", 1.0), f"{field}.threshold", where,
-                            MAX_THRESHOLD),
-        title_weight=_positive(table.get("title_weight", 2.0), f"{field}.title_weight", where,
-                               MAX_TITLE_WEIGHT),
-    )
+        slug=slug, title=values["title"] or slug, description=values["description"],
+        any=any_terms, all=all_groups, none=none_terms, threshold=values["threshold"],
+        title_weight=values["title_weight"])
 
 
-def _positive(value: object, field: str, where: str, limit: float) -> float:
-    if (isinstance(value, bool) or not isinstance(value, int | float) or value <= 0
-            or value > limit):
-        raise ConfigError(f"{where}: {field} must be a positive number up to {limit:g}, "
-                          f"got {value!r}")
-    return float(value)
-
-
-def _terms(value: object, field: str, where: str) -> tuple[Term, ...]:
+def _terms(value: object, path: tuple) -> tuple[Term, ...]:
     if not isinstance(value, list):
-        raise ConfigError(f"{where}: {field} must be a list of terms")
-    return tuple(parse_term(term, field, where) for term in value)
+        raise ConfigError("must be a list of terms", path)
+    return tuple(parse_term(term, (*path, number)) for number, term in enumerate(value))
 
 
-def _groups(value: object, field: str, where: str) -> tuple[tuple[Term, ...], ...]:
+def _groups(value: object, path: tuple) -> tuple[tuple[Term, ...], ...]:
     # `all = ["a", ["b", "c"]]`: "a" must hit, and "b" or "c" must hit.
     if not isinstance(value, list):
-        raise ConfigError(f"{where}: {field} must be a list of terms or of lists of terms")
+        raise ConfigError("must be a list of terms or of lists of terms", path)
     groups = []
-    for number, group in enumerate(value, 1):
-        terms = _terms(group if isinstance(group, list) else [group], f"{field}[{number}]", where)
+    for number, group in enumerate(value):
+        if isinstance(group, list):
+            terms = _terms(group, (*path, number))
+        else:
+            terms = (parse_term(group, (*path, number)),)
         if not terms:
-            raise ConfigError(f"{where}: {field}[{number}] is an empty group")
+            raise ConfigError("is an empty group", (*path, number))
         groups.append(terms)
     return tuple(groups)
 
 
-def parse_term(value: object, field: str = "term", where: str = "config") -> Term:
-    """One term from its string or inline-table form; errors name the field and the term."""
+def parse_term(value: object, path: tuple = ("term",)) -> Term:
+    """One term from its string or inline-table form; errors carry the term's path."""
     def fail(problem: str) -> ConfigError:
-        return ConfigError(f"{where}: {field}: term {value!r}: {problem}")
+        return ConfigError(f"term {value!r}: {problem}", path)
 
     if isinstance(value, dict):
         return _term_from_table(value, fail)
@@ -154,14 +149,19 @@ def parse_term(value: object, field: str = "term", where: str = "config") -> Ter
     scoped = _SCOPE.match(text)
     if scoped:
         scope, text = scoped[1], scoped[2].strip()
+    elif (unknown := _UNKNOWN_SCOPE.match(text)) and unknown[1] != "re":
+        raise fail(f"unknown field {unknown[1]!r} (known: {', '.join(FIELDS)}); to match the "
+                   f"text as it is, write {{term = {text!r}}}")
     if text.startswith("re:"):
         return _regex_term(value, text[3:], scope, 1.0, fail)
     weight = 1.0
     weighted = _WEIGHT.search(text)
     if weighted:
         weight, text = float(weighted[1]), text[:weighted.start()].strip()
-        if weight == 0 or abs(weight) > MAX_WEIGHT:
-            raise fail(f"weight must be non-zero and at most {MAX_WEIGHT:g} either way")
+    elif (odd := _ANY_WEIGHT.search(text)) is not None:
+        raise fail(f"weight {odd[1]!r} is not a number (write term^2, term^0.5 or term^-1)")
+    if weight == 0 or abs(weight) > MAX_WEIGHT:
+        raise fail(f"weight must be non-zero and at most {MAX_WEIGHT:g} either way")
     return _word_term(value, text, scope, weight, None, fail)
 
 
@@ -175,8 +175,8 @@ def _term_from_table(table: dict, fail) -> Term:
     if scope not in FIELDS:
         raise fail(f"field must be one of {', '.join(FIELDS)}")
     weight = table.get("weight", 1.0)
-    if (isinstance(weight, bool) or not isinstance(weight, int | float) or weight == 0
-            or abs(weight) > MAX_WEIGHT):
+    if (isinstance(weight, bool) or not isinstance(weight, int | float)
+            or not math.isfinite(weight) or weight == 0 or abs(weight) > MAX_WEIGHT):
         raise fail(f"weight must be a non-zero number, at most {MAX_WEIGHT:g} either way")
     case = table.get("case_sensitive")
     if case is not None and not isinstance(case, bool):
@@ -224,4 +224,4 @@ def _word_term(source: str, text: str, scope: str, weight: float, case: bool | N
 def default_topics() -> tuple[TopicRule, ...]:
     """The 17 default topics shipped in `defaults.toml`."""
     text = resources.files("feedmaker.tagger").joinpath("defaults.toml").read_text("utf-8")
-    return parse_topics(tomllib.loads(text)["topics"], "feedmaker/tagger/defaults.toml")
+    return parse_topics(tomllib.loads(text)["topics"])

@@ -1,31 +1,71 @@
-"""Renderers (Atom, index.html, OPML) that return bytes, and the one module that writes files."""
+"""Renderers of the output files, each a module with `inputs(...)` and `render(inputs, cache)`
+(see outputs.Output), and `files`, the one module that writes to out_dir. No clock, no store,
+no config here: everything comes in through the inputs."""
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
+from datetime import datetime
+from types import ModuleType
 
 from feedmaker.model import Entry
+from feedmaker.outputs import INDEX, Output, SiteData
 
 # How many of each feed's newest titles index.html lists.
 NEWEST_SHOWN = 3
 
 
-def json_name(atom_name: str) -> str:
-    """`vision.atom` -> `vision.json`."""
-    return atom_name.rsplit(".", 1)[0] + ".json"
+def renderer(output: Output) -> ModuleType:
+    """The module that renders an output (imported when first needed: lxml and feedgen
+    load only in runs that render)."""
+    return importlib.import_module(f"feedmaker.write.{output.module}")
 
 
 @dataclass(frozen=True)
-class FeedInfo:
-    """One output feed: its file, identity and the entries it holds, newest first."""
+class FeedInputs:
+    """What one feed file is made from, in any format: the feed's identity and its entries,
+    each with the (slug, title) of its topics."""
 
     file_name: str
     title: str
     description: str
     base_url: str
-    entries: tuple[Entry, ...] = field(default=())
+    author: str
+    icon: str | None
+    empty_updated: datetime
+    version: str
+    entries: tuple[Entry, ...]
+    categories: tuple[tuple[tuple[str, str], ...], ...] = field(default=())
 
     @property
     def url(self) -> str:
-        """The feed's own URL: its Atom id and its `rel="self"` link."""
+        """The feed's own URL: its id and its `rel="self"` link."""
         return self.base_url + self.file_name
+
+    @property
+    def index_url(self) -> str:
+        return self.base_url + INDEX
+
+
+def feed_inputs(site: SiteData, feed, file_name: str) -> FeedInputs:
+    """The FeedInputs of one feed (an outputs.FeedData) written as `file_name`."""
+    titles = dict(site.topic_titles)
+    return FeedInputs(
+        file_name=file_name, title=f"{site.title}: {feed.feed.title}",
+        description=feed.feed.description, base_url=site.base_url, author=site.author,
+        icon=site.icon, empty_updated=site.empty_updated, version=site.version,
+        entries=feed.entries,
+        categories=tuple(tuple((slug, titles[slug]) for slug in topics)
+                         for topics in feed.topics))
+
+
+@dataclass
+class RenderCache:
+    """What the renderers of one run share: entries rendered by earlier runs (`stored`,
+    {id: (key, xml)}), those rendered in this run (`fresh`), and each Atom feed's skeleton,
+    kept for validation."""
+
+    stored: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    fresh: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    skeletons: dict[str, bytes] = field(default_factory=dict)

@@ -1,10 +1,9 @@
-"""Render one feed's entries as Atom bytes with feedgen; no clock and no files here."""
+"""Render one feed as Atom bytes with feedgen, from cached or fresh `<entry>` pieces."""
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
-from datetime import datetime
+from collections.abc import Sequence
 
 import nh3
 from feedgen.entry import FeedEntry
@@ -13,9 +12,10 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 from lxml.html import builder as E
 
-from feedmaker import PROJECT_URL, __version__
+from feedmaker import PROJECT_URL
 from feedmaker.model import Entry
-from feedmaker.write import FeedInfo
+from feedmaker.outputs import FeedData, SiteData, fingerprint
+from feedmaker.write import FeedInputs, RenderCache, feed_inputs
 
 LINK_TITLES = {"arxiv": "arXiv abstract", "pdf": "PDF", "code": "Code", "project": "Project page"}
 LINK_TYPES = {"arxiv": "text/html", "pdf": "application/pdf", "code": "text/html",
@@ -39,36 +39,50 @@ class _LinksEntry(BaseEntryExtension):
         return entry
 
 
-def render_atom(feed: FeedInfo, *, author: str, updated: datetime,
-                topic_titles: Mapping[str, str], entry_topics: Mapping[str, Sequence[str]],
-                index_url: str, icon: str | None = None, subtitle: str = "") -> bytes:
-    """The Atom document of `feed`. `updated` is used only when the feed has no entries."""
-    skeleton = feed_skeleton(feed, author=author, updated=updated, index_url=index_url,
-                             icon=icon, subtitle=subtitle)
-    return assemble(skeleton, [render_entry(entry, topic_titles, entry_topics.get(entry.id, ()),
-                                            feed.base_url) for entry in feed.entries])
+def inputs(site: SiteData, feed: FeedData, name: str) -> FeedInputs:
+    """What one Atom feed is made from."""
+    return feed_inputs(site, feed, name)
 
 
-def feed_skeleton(feed: FeedInfo, *, author: str, updated: datetime, index_url: str,
-                  icon: str | None = None, subtitle: str = "") -> bytes:
+def render(feed: FeedInputs, cache: RenderCache | None = None) -> bytes:
+    """The Atom document of a feed: its skeleton plus each entry's `<entry>`, taken from
+    `cache` when an earlier render of the same entry is there, else rendered and added."""
+    cache = cache if cache is not None else RenderCache()
+    skeleton = feed_skeleton(feed)
+    cache.skeletons[feed.file_name] = skeleton
+    return assemble(skeleton, [_fragment(feed, entry, categories, cache) for entry, categories
+                               in zip(feed.entries, feed.categories, strict=True)])
+
+
+def _fragment(feed: FeedInputs, entry: Entry, categories: tuple[tuple[str, str], ...],
+              cache: RenderCache) -> bytes:
+    key = fingerprint((feed.version, entry, categories, feed.base_url))
+    for known in (cache.fresh, cache.stored):
+        if entry.id in known and known[entry.id][0] == key:
+            return known[entry.id][1]
+    xml = render_entry(entry, categories, feed.base_url)
+    cache.fresh[entry.id] = (key, xml)
+    return xml
+
+
+def feed_skeleton(feed: FeedInputs) -> bytes:
     """The feed's Atom document without its entries (see `assemble`)."""
     fg = FeedGenerator()
     fg.id(feed.url)
     fg.title(feed.title)
-    if subtitle or feed.description:
-        fg.subtitle(subtitle or feed.description)
+    if feed.description:
+        fg.subtitle(feed.description)
     fg.link(href=feed.url, rel="self", type="application/atom+xml")
-    fg.link(href=index_url, rel="alternate", type="text/html")
-    fg.author({"name": author})
-    fg.generator("feedmaker", version=__version__, uri=PROJECT_URL)
-    if icon:
-        fg.icon(icon)
-    fg.updated(max((e.updated for e in feed.entries), default=updated))
+    fg.link(href=feed.index_url, rel="alternate", type="text/html")
+    fg.author({"name": feed.author})
+    fg.generator("feedmaker", version=feed.version, uri=PROJECT_URL)
+    if feed.icon:
+        fg.icon(feed.icon)
+    fg.updated(max((e.updated for e in feed.entries), default=feed.empty_updated))
     return fg.atom_str(pretty=True)
 
 
-def render_entry(entry: Entry, topic_titles: Mapping[str, str], topics: Sequence[str],
-                 scheme: str) -> bytes:
+def render_entry(entry: Entry, categories: Sequence[tuple[str, str]], scheme: str) -> bytes:
     """One `<entry>` element, serialized: the unit feeds are assembled from and that the
     state store caches, so a paper is rendered once, not once per feed and run."""
     fe = FeedEntry()
@@ -79,9 +93,8 @@ def render_entry(entry: Entry, topic_titles: Mapping[str, str], topics: Sequence
     fe.updated(entry.updated)
     for name in entry.authors:
         fe.author({"name": name})
-    for slug in topics:
-        if slug in topic_titles:
-            fe.category(term=slug, label=topic_titles[slug], scheme=scheme)
+    for slug, title in categories:
+        fe.category(term=slug, label=title, scheme=scheme)
     if entry.summary:
         fe.summary(entry.summary)
     fe.content(entry_html(entry), type="html")

@@ -39,6 +39,11 @@ class OutputDir:
         """Whether `name` is still the file written from `fingerprint`, untouched since."""
         return bool(record) and record[0] == fingerprint and self.stamp(name) == record[1:]
 
+    def holds(self, name: str, data: bytes) -> bool:
+        """Whether `name` exists and holds exactly `data`."""
+        path = self.path / name
+        return path.is_file() and path.read_bytes() == data
+
     def write(self, name: str, data: bytes) -> bool:
         """Replace `name` atomically with `data`, unless it already holds exactly that.
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from dataclasses import dataclass
 
 from lxml import etree
 from lxml.html import builder as E
 
-from feedmaker.write import NEWEST_SHOWN, FeedInfo, json_name
+from feedmaker.outputs import FEED_FORMATS, OPML, SiteData, file_name
+from feedmaker.write import NEWEST_SHOWN, RenderCache
 
 STYLE = """
 :root { color-scheme: light dark; --muted: #667; --line: #dde; --accent: #c45500; }
@@ -24,33 +25,59 @@ footer { margin-top: 2rem; color: var(--muted); font-size: 0.9rem; }
 """
 
 
-def render_index(title: str, subtitle: str, feeds: Sequence[FeedInfo],
-                 opml_name: str = "feeds.opml", json_feeds: bool = False) -> bytes:
-    """The HTML page listing `feeds`, with autodiscovery links; everything escaped."""
-    discovery = [E.LINK(rel="alternate", type="application/atom+xml", title=feed.title,
-                        href=feed.file_name) for feed in feeds]
-    if json_feeds:
-        discovery += [E.LINK(rel="alternate", type="application/feed+json",
-                             title=f"{feed.title} (JSON Feed)", href=json_name(feed.file_name))
-                      for feed in feeds]
+@dataclass(frozen=True)
+class FeedSummary:
+    """What the index shows of one feed."""
+
+    slug: str
+    title: str
+    description: str
+    count: int
+    newest: tuple[tuple[str, str], ...]  # (title, url) of its newest entries
+
+
+@dataclass(frozen=True)
+class IndexInputs:
+    """What index.html is made from."""
+
+    title: str
+    subtitle: str
+    formats: tuple[str, ...]
+    feeds: tuple[FeedSummary, ...]
+
+
+def inputs(site: SiteData) -> IndexInputs:
+    """What index.html is made from: each feed's identity, size and newest titles."""
+    return IndexInputs(site.title, site.subtitle, site.formats, tuple(
+        FeedSummary(feed.feed.slug, feed.feed.title, feed.feed.description, len(feed.entries),
+                    tuple((e.title, e.url) for e in feed.entries[:NEWEST_SHOWN]))
+        for feed in site.feeds))
+
+
+def render(index: IndexInputs, cache: RenderCache | None = None) -> bytes:
+    """The HTML page listing the feeds, with autodiscovery links; everything escaped."""
+    discovery = [E.LINK(rel="alternate", type=FEED_FORMATS[fmt].media_type,
+                        title=f"{index.title}: {feed.title}"
+                        + ("" if fmt == "atom" else f" ({FEED_FORMATS[fmt].label})"),
+                        href=file_name(feed.slug, fmt))
+                 for fmt in index.formats for feed in index.feeds]
     page = E.HTML(
         E.HEAD(
             E.META(charset="utf-8"),
             E.META(name="viewport", content="width=device-width, initial-scale=1"),
-            E.TITLE(title),
+            E.TITLE(index.title),
             *discovery,
-            E.LINK(rel="outline", type="text/x-opml", title="All feeds (OPML)", href=opml_name),
+            E.LINK(rel="outline", type="text/x-opml", title="All feeds (OPML)", href=OPML),
             E.STYLE(STYLE),
         ),
         E.BODY(
             E.HEADER(
-                E.H1(title),
-                *([E.P(subtitle)] if subtitle else []),
+                E.H1(index.title),
+                *([E.P(index.subtitle)] if index.subtitle else []),
                 E.P("Subscribe to any feed below in your feed reader, or import ",
-                    E.A("all feeds at once (OPML)", href=opml_name), "."),
+                    E.A("all feeds at once (OPML)", href=OPML), "."),
             ),
-            E.E.main(*[_feed_section(feed, feed.title.removeprefix(f"{title}: "))
-                       for feed in feeds]),
+            E.E.main(*[_feed_section(feed) for feed in index.feeds]),
             E.FOOTER("Made by feedmaker."),
         ),
         lang="en",
@@ -59,15 +86,14 @@ def render_index(title: str, subtitle: str, feeds: Sequence[FeedInfo],
                           pretty_print=True)
 
 
-def _feed_section(feed: FeedInfo, heading: str) -> etree._Element:
-    count = len(feed.entries)
-    newest = [E.LI(E.A(entry.title, href=entry.url)) for entry in feed.entries[:NEWEST_SHOWN]]
+def _feed_section(feed: FeedSummary) -> etree._Element:
+    atom = file_name(feed.slug, "atom")
+    newest = [E.LI(E.A(title, href=url)) for title, url in feed.newest]
     return E.SECTION(
-        E.H2(E.A(heading, href=feed.file_name),
-             E.A("Subscribe", E.CLASS("subscribe"), href=feed.file_name)),
+        E.H2(E.A(feed.title, href=atom), E.A("Subscribe", E.CLASS("subscribe"), href=atom)),
         *([E.P(feed.description)] if feed.description else []),
-        E.P(f"{count} {'entry' if count == 1 else 'entries'} · ", E.CODE(feed.file_name),
+        E.P(f"{feed.count} {'entry' if feed.count == 1 else 'entries'} · ", E.CODE(atom),
             E.CLASS("meta")),
         *([E.UL(*newest)] if newest else []),
-        id=feed.file_name.rsplit(".", 1)[0],
+        id=feed.slug,
     )

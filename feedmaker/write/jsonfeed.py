@@ -3,36 +3,40 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 
 from feedmaker.model import Entry
-from feedmaker.write import FeedInfo, json_name
+from feedmaker.outputs import FeedData, SiteData
+from feedmaker.write import FeedInputs, RenderCache, feed_inputs
 from feedmaker.write.atom import entry_html
 
 VERSION = "https://jsonfeed.org/version/1.1"
 
 
-def render_json(feed: FeedInfo, *, author: str, topic_titles: Mapping[str, str],
-                entry_topics: Mapping[str, Sequence[str]], index_url: str,
-                icon: str | None = None) -> bytes:
-    """The JSON Feed document of `feed`; items newest first, as in the Atom feed."""
+def inputs(site: SiteData, feed: FeedData, name: str) -> FeedInputs:
+    """What one JSON feed is made from."""
+    return feed_inputs(site, feed, name)
+
+
+def render(feed: FeedInputs, cache: RenderCache | None = None) -> bytes:
+    """The JSON Feed document of a feed; items newest first, as in the Atom feed."""
     document = {
         "version": VERSION,
         "title": feed.title,
-        "home_page_url": index_url,
-        "feed_url": feed.base_url + json_name(feed.file_name),
+        "home_page_url": feed.index_url,
+        "feed_url": feed.url,
         "description": feed.description,
-        "authors": [{"name": author}],
-        "items": [_item(entry, topic_titles, entry_topics.get(entry.id, ()))
-                  for entry in feed.entries],
+        "authors": [{"name": feed.author}],
+        "items": [_item(entry, categories)
+                  for entry, categories in zip(feed.entries, feed.categories, strict=True)],
     }
-    if icon:
-        document["icon"] = icon
+    if feed.icon:
+        document["icon"] = feed.icon
     return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def _item(entry: Entry, topic_titles: Mapping[str, str], topics: Sequence[str]) -> dict:
+def _item(entry: Entry, categories: Sequence[tuple[str, str]]) -> dict:
     item = {
         "id": entry.id,
         "url": entry.url,
@@ -41,7 +45,7 @@ def _item(entry: Entry, topic_titles: Mapping[str, str], topics: Sequence[str]) 
         "date_published": _time(entry.published),
         "date_modified": _time(entry.updated),
         "authors": [{"name": name} for name in entry.authors],
-        "tags": [slug for slug in topics if slug in topic_titles],
+        "tags": [slug for slug, _ in categories],
     }
     if entry.summary:
         item["summary"] = entry.summary

@@ -1,0 +1,116 @@
+"""The second half of a run: select each feed's entries, plan every output file with the
+digest of its inputs, render the files whose inputs changed, and check them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from feedmaker import __version__
+from feedmaker.config import Config
+from feedmaker.errors import ValidationError
+from feedmaker.model import Entry, shown_entry
+from feedmaker.outputs import (
+    FEED_FORMATS,
+    SITE_FILES,
+    FeedData,
+    FeedDef,
+    Output,
+    SiteData,
+    file_name,
+    fingerprint,
+)
+from feedmaker.store import Store
+from feedmaker.write import RenderCache, renderer
+
+Selector = Callable[[Store, FeedDef, int, datetime | None, dict], list[Entry]]
+
+# How each kind of feed (FeedDef.kind) picks its entries, newest first.
+SELECTORS: dict[str, Selector] = {
+    "all": lambda store, feed, limit, since, memo: store.history.newest(limit, since, memo),
+    "topic": lambda store, feed, limit, since, memo: store.topics.newest(feed.slug, limit,
+                                                                         since, memo),
+}
+
+
+def select(config: Config, store: Store, now: datetime) -> SiteData:
+    """Every feed with its newest entries (only what outputs may show of them) and their
+    topics, plus the site's own facts: all that any output is made from."""
+    site = config.site
+    since = now - timedelta(days=site.max_age_days) if site.max_age_days else None
+    memo: dict[str, Entry] = {}  # one decode per entry, though a paper shows in several feeds
+    chosen = [(feed, SELECTORS[feed.kind](store, feed, site.max_entries, since, memo))
+              for feed in config.feeds]
+    order = {topic.slug: number for number, topic in enumerate(config.topics)}
+    topics = {entry_id: tuple(sorted((s for s in slugs if s in order), key=order.__getitem__))
+              for entry_id, slugs in store.topics.of(memo).items()}
+    shown = {entry_id: shown_entry(entry) for entry_id, entry in memo.items()}
+    return SiteData(
+        title=site.title, subtitle=site.subtitle, base_url=site.base_url, author=site.author,
+        icon=site.icon, formats=site.formats,
+        topic_titles=tuple((topic.slug, topic.title) for topic in config.topics),
+        empty_updated=store.created, version=__version__,
+        feeds=tuple(FeedData(feed, tuple(shown[e.id] for e in entries),
+                             tuple(topics[e.id] for e in entries))
+                    for feed, entries in chosen))
+
+
+def shown_ids(site: SiteData) -> set[str]:
+    """The ids of every entry some feed shows."""
+    return {entry.id for feed in site.feeds for entry in feed.entries}
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One output file of this run: its kind, its inputs and their digest."""
+
+    name: str
+    output: Output
+    inputs: object
+    fingerprint: str
+
+
+def plan(site: SiteData) -> dict[str, Planned]:
+    """Every output file this run publishes, by name: each feed in each format, then the
+    site files."""
+    planned = {}
+    for feed in site.feeds:
+        for format_name in site.formats:
+            output = FEED_FORMATS[format_name]
+            name = file_name(feed.feed.slug, format_name)
+            planned[name] = _planned(name, output, renderer(output).inputs(site, feed, name))
+    for name, output in SITE_FILES.items():
+        planned[name] = _planned(name, output, renderer(output).inputs(site))
+    return planned
+
+
+def _planned(name: str, output: Output, inputs: object) -> Planned:
+    return Planned(name, output, inputs, fingerprint((__version__, inputs)))
+
+
+def render(planned: Iterable[Planned], cache: RenderCache) -> dict[str, bytes]:
+    """The bytes of each planned file, each renderer reading only its own inputs."""
+    return {p.name: renderer(p.output).render(p.inputs, cache) for p in planned}
+
+
+def check(cache: RenderCache, now: datetime) -> None:
+    """Validate every part of every Atom feed rendered, or raise ValidationError.
+
+    A feed is its skeleton plus entries, and RFC 4287's schema checks entries one by one,
+    so each skeleton is checked, and every entry once, when it is rendered (all of this
+    run's new ones together in one document). Entries from the cache were checked in the
+    run that rendered them; `feedmaker validate` checks whole files.
+    """
+    from feedmaker.validate import validate_bytes
+    from feedmaker.write.atom import assemble
+
+    problems = [p for name, skeleton in cache.skeletons.items()
+                for p in validate_bytes(skeleton, name, now)]
+    if cache.fresh and cache.skeletons:
+        name, skeleton = next(iter(cache.skeletons.items()))
+        batch = assemble(skeleton, [xml for _, xml in cache.fresh.values()])
+        problems += validate_bytes(batch, f"entries rendered in this run (in {name})", now)
+    if problems:
+        raise ValidationError("generated feeds failed validation; nothing was published:\n"
+                              + "\n".join(problems[:20]))

@@ -1,0 +1,162 @@
+"""The config's keys declared once, each with its kind, default, range and help: the checks,
+the defaults and the README's config reference all come from these tables."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from feedmaker.errors import ConfigError
+
+Path = tuple[str | int, ...]
+# C0 and C1 controls, and DEL: invisible in a title, refused by XML or by readers.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+@dataclass(frozen=True)
+class Key:
+    """One config key: what kind of value it takes, its default, its bounds and its help.
+
+    `low`/`high` bound numbers and counts; `choices` lists what a `choice` or `choices` key
+    may hold; `check(value)` returns a problem the kind cannot see, or None.
+    """
+
+    kind: str
+    default: Any = None
+    help: str = ""
+    low: float | None = None
+    high: float | None = None
+    choices: tuple[str, ...] = ()
+    required: bool = False
+    check: Callable[[Any], str | None] | None = None
+
+
+def check_table(table: object, keys: Mapping[str, Key], path: Path,
+                extra: frozenset[str] = frozenset(), what: str = "") -> dict[str, Any]:
+    """The table's values, checked against `keys`, with defaults for those not given.
+
+    Keys in `extra` are left for the caller to check; `what` says whose keys they are in
+    messages ("for type 'html'"). Raises ConfigError at the path of
+    the first wrong value: an unknown key (the known ones are listed), a missing required
+    one, or a value of the wrong kind or out of range.
+    """
+    if not isinstance(table, dict):
+        raise ConfigError("must be a table", path)
+    for name in table:
+        if name not in keys and name not in extra:
+            raise ConfigError(f"unknown key{' ' + what if what else ''} "
+                              f"(known: {', '.join(sorted({*keys, *extra}))})",
+                              (*path, name))
+    values = {}
+    for name, key in keys.items():
+        if name not in table:
+            if key.required:
+                raise ConfigError("is required", (*path, name))
+            values[name] = key.default
+            continue
+        value, problem = KINDS[key.kind](key, table[name])
+        if problem is None and key.check:
+            problem = key.check(value)
+        if problem:
+            raise ConfigError(problem, (*path, name))
+        values[name] = value
+    return values
+
+
+def _text(key: Key, value: Any) -> tuple[Any, str | None]:
+    if not isinstance(value, str):
+        return value, f"must be a string, got {_shown(value)}"
+    if _CONTROL.search(value):
+        return value, f"must not hold control characters, got {value!r}"
+    return value.strip(), None
+
+
+def _name(key: Key, value: Any) -> tuple[Any, str | None]:
+    value, problem = _text(key, value)
+    return value, problem or (None if value else "must be a non-empty string")
+
+
+def _count(key: Key, value: Any) -> tuple[Any, str | None]:
+    low = 1 if key.low is None else key.low
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= _high(key):
+        return value, f"must be a whole number from {low:g} to {_high(key):g}, got {_shown(value)}"
+    return value, None
+
+
+def _number(key: Key, value: Any) -> tuple[Any, str | None]:
+    low = 0 if key.low is None else key.low
+    if (isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value)
+            or not low <= value <= _high(key)):
+        return value, f"must be a number from {low:g} to {_high(key):g}, got {_shown(value)}"
+    return float(value), None
+
+
+def _high(key: Key) -> float:
+    return math.inf if key.high is None else key.high
+
+
+def _flag(key: Key, value: Any) -> tuple[Any, str | None]:
+    return value, None if isinstance(value, bool) else f"must be true or false, got {_shown(value)}"
+
+
+def _texts(key: Key, value: Any) -> tuple[Any, str | None]:
+    if not isinstance(value, list):
+        return value, f"must be a list of strings, got {_shown(value)}"
+    cleaned = []
+    for item in value:
+        item, problem = _name(key, item)
+        if problem:
+            return value, f"must be a list of non-empty strings: {problem}"
+        cleaned.append(item)
+    return cleaned, None
+
+
+def _choice(key: Key, value: Any) -> tuple[Any, str | None]:
+    if value not in key.choices:
+        return value, f"must be one of {', '.join(key.choices)}, got {_shown(value)}"
+    return value, None
+
+
+def _choices(key: Key, value: Any) -> tuple[Any, str | None]:
+    if not isinstance(value, list) or not all(v in key.choices for v in value):
+        return value, (f"must be a list of {', '.join(map(repr, key.choices))}, "
+                       f"got {_shown(value)}")
+    return tuple(dict.fromkeys(value)), None
+
+
+def _web_url(key: Key, value: Any) -> tuple[Any, str | None]:
+    value, problem = _name(key, value)
+    if problem:
+        return value, problem
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or re.search(r"\s", value):
+        return value, f"must be an absolute http(s) URL, got {value!r}"
+    return value, None
+
+
+def _site_url(key: Key, value: Any) -> tuple[Any, str | None]:
+    value, problem = _web_url(key, value)
+    if problem:
+        return value, problem
+    if "?" in value or "#" in value:
+        return value, f"must be a plain folder URL, without a query or fragment, got {value!r}"
+    return value if value.endswith("/") else value + "/", None
+
+
+def _any(key: Key, value: Any) -> tuple[Any, str | None]:
+    return value, None  # checked by the caller (topic terms)
+
+
+def _shown(value: Any) -> str:
+    return repr(value) if isinstance(value, str | int | float | bool) else type(value).__name__
+
+
+KINDS: dict[str, Callable[[Key, Any], tuple[Any, str | None]]] = {
+    "text": _text, "name": _name, "count": _count, "number": _number, "flag": _flag,
+    "texts": _texts, "choice": _choice, "choices": _choices, "web_url": _web_url,
+    "site_url": _site_url, "path": _name, "terms": _any,
+}

@@ -1,0 +1,138 @@
+"""The state store, one SQLite file: the history of every paper (`history`), their topics
+(`topics`), what is known of each source (`sources`) and of publishing (`renders`).
+
+Runs open it read-write under the run lock, and bring its schema up to date with numbered
+migrations; readers such as `feedmaker explain` open it read-only, and never wait for a run.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+from feedmaker.errors import FeedmakerError, LockedError
+from feedmaker.store.history import History, MergeResult, format_time, merge_entries, parse_time
+from feedmaker.store.meta import Meta
+from feedmaker.store.migrations import LATEST, applied, migrate
+from feedmaker.store.renders import Renders
+from feedmaker.store.sources import SourceLog
+from feedmaker.store.topics import Topics
+
+__all__ = ["MergeResult", "Store", "StoreError", "format_time", "merge_entries", "parse_time",
+           "run_lock"]
+
+
+class StoreError(FeedmakerError):
+    """The state store cannot be opened or is not a feedmaker store."""
+
+
+@contextmanager
+def run_lock(state_path: Path) -> Iterator[None]:
+    """Hold an exclusive lock beside the state store, or raise LockedError at once."""
+    lock_path = state_path.with_name(state_path.name + ".lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise LockedError(f"another feedmaker run holds {lock_path}; not starting") from None
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock, also when the process dies
+
+
+class Store:
+    """The state store; use as a context manager. `Store(path, now)` opens it for a run
+    (creating and migrating it as needed); `Store.reader(path)` opens it read-only."""
+
+    def __init__(self, path: Path, now: datetime, *, readonly: bool = False) -> None:
+        self.path = path
+        try:
+            if readonly:
+                self.db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
+                                          isolation_level=None, timeout=5)
+                self._check_kind(writable=False)
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self.db = sqlite3.connect(path, isolation_level=None)
+                self._check_kind(writable=True)
+                self.db.execute("PRAGMA journal_mode = WAL")
+                new = applied(self.db) == 0 and not self._tables()
+                migrate(self.db, format_time(now))
+                if new or not Meta(self.db).get("created"):
+                    Meta(self.db).set("created", format_time(now))
+            self.db.execute("PRAGMA foreign_keys = ON")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{path}: cannot open the state store: {exc}") from exc
+        self.meta = Meta(self.db)
+        self.history = History(self.db)
+        self.topics = Topics(self.db, self.meta)
+        self.sources = SourceLog(self.db)
+        self.renders = Renders(self.db, self.meta)
+
+    @classmethod
+    def reader(cls, path: Path) -> Store:
+        """The store opened read-only: it never writes, and a run holding its transaction
+        does not keep it waiting."""
+        if not path.is_file():
+            raise StoreError(f"{path}: no state store there; run `feedmaker run` first")
+        return cls(path, datetime.min, readonly=True)
+
+    def _tables(self) -> set[str]:
+        return {row[0] for row in self.db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+    def _check_kind(self, writable: bool) -> None:
+        tables = self._tables()
+        if tables and not tables & {"meta", "migrations"}:
+            raise StoreError(f"{self.path}: not a feedmaker state store (it holds the tables "
+                             f"{', '.join(sorted(tables)[:5])}); point site.state elsewhere")
+        done = applied(self.db)
+        if done > LATEST:
+            raise StoreError(f"{self.path}: written by a newer feedmaker (schema {done}; this "
+                             f"one knows up to {LATEST}); upgrade feedmaker")
+        if not writable and done < LATEST:
+            raise StoreError(f"{self.path}: written by an older feedmaker; run `feedmaker run` "
+                             "once to bring it up to date")
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self, *, commit: bool = True) -> Iterator[None]:
+        """All or nothing: a failure inside rolls every change back; so does the end of a
+        transaction opened with `commit=False` (a dry run)."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT" if commit else "ROLLBACK")
+
+    @property
+    def created(self) -> datetime:
+        """When this store was first created: the `updated` of a feed with no entries."""
+        return parse_time(self.meta.get("created"))
+
+    def prune(self, keep: Iterable[str], unseen_since: datetime) -> int:
+        """Delete the entries no feed shows (not in `keep`) that no source has listed since
+        `unseen_since`, and the rendered entries no feed shows; returns how many entries.
+
+        Entries still on a source page are kept even when no feed shows them, so a listing
+        that keeps an old paper does not make it new again on every run.
+        """
+        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS kept (id TEXT PRIMARY KEY)")
+        self.db.execute("DELETE FROM kept")
+        self.db.executemany("INSERT OR IGNORE INTO kept VALUES (?)", ((i,) for i in keep))
+        self.renders.prune()
+        return self.history.prune(unseen_since)

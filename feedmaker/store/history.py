@@ -1,0 +1,219 @@
+"""Every paper ever seen: merged sightings, first and last seen, content hash, every source."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass, fields, replace
+from datetime import UTC, datetime
+
+from feedmaker.model import (
+    ABSTRACT,
+    CONTENT_FIELDS,
+    FIRST,
+    LINK_KINDS,
+    LINKS,
+    NEWER,
+    STORE,
+    UNION,
+    Entry,
+)
+
+# The fields kept in JSON; `id` and the dates have columns of their own.
+STORED_FIELDS = tuple(f for f in fields(Entry)
+                      if f.name != "id" and f.metadata["merge"] != STORE)
+ENTRY_COLUMNS = "id, data, published, updated, first_seen"
+
+
+@dataclass
+class MergeResult:
+    """What one merge did: entries new to the store, and stored entries whose content changed."""
+
+    new: int = 0
+    updated: int = 0
+    seen: int = 0
+
+
+def format_time(moment: datetime) -> str:
+    """RFC 3339 UTC with a `Z` and no fraction: sorts as text in time order."""
+    return moment.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_time(text: str) -> datetime:
+    """The inverse of `format_time` (fromisoformat: strptime costs 20x more per call)."""
+    return datetime.fromisoformat(text)
+
+
+def content_hash(entry: Entry) -> str:
+    """Hash of what readers see as the entry's content (CONTENT_FIELDS)."""
+    payload = json.dumps([getattr(entry, name) for name in CONTENT_FIELDS], ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _known(value: object) -> bool:
+    return value is not None and value != "" and value != ()
+
+
+def merge_entries(old: Entry, new: Entry) -> Entry:
+    """The union of what two sightings of one paper know, field by field as Entry declares."""
+    changes = {}
+    for f in fields(Entry):
+        how, mine, theirs = f.metadata["merge"], getattr(old, f.name), getattr(new, f.name)
+        if how == NEWER:
+            changes[f.name] = theirs if _known(theirs) else mine
+        elif how == FIRST:
+            changes[f.name] = mine if _known(mine) else theirs
+        elif how == UNION:
+            changes[f.name] = tuple(dict.fromkeys(mine + theirs))
+        elif how == LINKS:
+            links = dict(mine) | dict(theirs)
+            changes[f.name] = tuple((kind, links[kind]) for kind in LINK_KINDS if kind in links)
+    # An abstract is never replaced by a card's AI summary, nor by nothing.
+    keep_old = old.summary and (not new.summary or
+                                (old.summary_is_abstract and not new.summary_is_abstract))
+    kept = old if keep_old else new
+    changes.update({f.name: getattr(kept, f.name) for f in fields(Entry)
+                    if f.metadata["merge"] == ABSTRACT})
+    return replace(old, **changes)
+
+
+def encode(entry: Entry) -> str:
+    """The entry's JSON for the `data` column."""
+    return json.dumps({f.name: getattr(entry, f.name) for f in STORED_FIELDS},
+                      ensure_ascii=False, separators=(",", ":"))
+
+
+def decode(entry_id: str, data: str, published: datetime | None = None,
+           updated: datetime | None = None, first_seen: datetime | None = None) -> Entry:
+    """An Entry from its `data` JSON; a field the JSON lacks (added since) takes its default."""
+    stored = json.loads(data)
+    values = {f.name: _tupled(stored[f.name]) if isinstance(f.default, tuple) else stored[f.name]
+              for f in STORED_FIELDS if f.name in stored}
+    return Entry(id=entry_id, published=published, updated=updated, first_seen=first_seen,
+                 **values)
+
+
+def _tupled(value: object) -> object:
+    return tuple(_tupled(v) for v in value) if isinstance(value, list) else value
+
+
+def entry_from_row(row: tuple) -> Entry:
+    """An Entry from a row of ENTRY_COLUMNS."""
+    entry_id, data, published, updated, first_seen = row
+    return decode(entry_id, data, parse_time(published), parse_time(updated),
+                  parse_time(first_seen))
+
+
+class History:
+    """The `entries` and `entry_sources` tables."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def merge(self, entries: Iterable[Entry], now: datetime) -> MergeResult:
+        """Add new entries and fold re-seen ones into what is stored.
+
+        A re-seen entry keeps its id, first-seen time and published date; `updated` moves
+        to `now` only when what readers see of it changes, and not at all in the run that
+        first saw it (two sources telling one new paper apart is not an update).
+        """
+        result = MergeResult()
+        stamp = format_time(now)
+        for entry in entries:
+            result.seen += 1
+            row = self.db.execute("SELECT data, content_hash, published, date_known, updated, "
+                                  "first_seen FROM entries WHERE id = ?", (entry.id,)).fetchone()
+            if row is None:
+                published = format_time(entry.published) if entry.published else stamp
+                self.db.execute(
+                    "INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+                    (entry.id, encode(entry), content_hash(entry), published,
+                     int(entry.published is not None), published, stamp, stamp))
+                result.new += 1
+            else:
+                data, old_hash, published, date_known, updated, first_seen = row
+                merged = merge_entries(decode(entry.id, data), entry)
+                new_hash = content_hash(merged)
+                if not date_known and entry.published is not None:
+                    published, date_known = format_time(entry.published), 1
+                    if first_seen == stamp:
+                        updated = published
+                if new_hash != old_hash and first_seen != stamp:
+                    updated = max(stamp, published)
+                    result.updated += 1
+                self.db.execute(
+                    "UPDATE entries SET data = ?, content_hash = ?, published = ?, "
+                    "date_known = ?, updated = ?, last_seen = ? WHERE id = ?",
+                    (encode(merged), new_hash, published, date_known, updated, stamp, entry.id))
+            self.db.execute(
+                "INSERT INTO entry_sources VALUES (?, ?, ?, ?) ON CONFLICT (entry_id, source) "
+                "DO UPDATE SET last_seen = excluded.last_seen",
+                (entry.id, entry.source, stamp, stamp))
+        return result
+
+    def get(self, entry_id: str) -> Entry | None:
+        """One stored entry by its id, or None."""
+        row = self.db.execute(f"SELECT {ENTRY_COLUMNS} FROM entries WHERE id = ?",
+                              (entry_id,)).fetchone()
+        return entry_from_row(row) if row else None
+
+    def count(self) -> int:
+        """How many entries the store holds."""
+        return self.db.execute("SELECT count(*) FROM entries").fetchone()[0]
+
+    def newest(self, limit: int, since: datetime | None = None,
+               memo: dict[str, Entry] | None = None) -> list[Entry]:
+        """The `limit` newest entries (by published date), published at `since` or later."""
+        rows = self.db.execute(f"SELECT {ENTRY_COLUMNS} FROM entries WHERE published >= ? "
+                               "ORDER BY published DESC, id DESC LIMIT ?",
+                               (format_time(since) if since else "", limit))
+        return decoded(rows, memo)
+
+    def seen_at(self, stamp: datetime) -> list[Entry]:
+        """The entries a source listed at `stamp` (the run's merge)."""
+        rows = self.db.execute(f"SELECT {ENTRY_COLUMNS} FROM entries WHERE last_seen = ?",
+                               (format_time(stamp),))
+        return decoded(rows)
+
+    def every_entry(self) -> list[Entry]:
+        """Every stored entry."""
+        return decoded(self.db.execute(f"SELECT {ENTRY_COLUMNS} FROM entries"))
+
+    def sources_of(self, entry_ids: Iterable[str]) -> dict[str, list[str]]:
+        """Every source that listed each given entry, first sighting first."""
+        found: dict[str, list[str]] = {i: [] for i in entry_ids}
+        for chunk in chunks(list(found)):
+            for entry_id, source in self.db.execute(
+                    "SELECT entry_id, source FROM entry_sources WHERE entry_id IN "
+                    f"({','.join('?' * len(chunk))}) ORDER BY first_seen, source", chunk):
+                found[entry_id].append(source)
+        return found
+
+    def prune(self, unseen_since: datetime) -> int:
+        """Delete the entries not in the temporary table `kept` that no source has listed
+        since `unseen_since`."""
+        return self.db.execute(
+            "DELETE FROM entries WHERE last_seen < ? AND id NOT IN (SELECT id FROM kept)",
+            (format_time(unseen_since),)).rowcount
+
+
+def decoded(rows: Iterable[tuple], memo: dict[str, Entry] | None = None) -> list[Entry]:
+    """Entries from rows of ENTRY_COLUMNS; those already in `memo` (by id) are not decoded
+    again, and the others are added to it (a paper shows in several feeds)."""
+    if memo is None:
+        return [entry_from_row(row) for row in rows]
+    found = []
+    for row in rows:
+        entry = memo.get(row[0])
+        if entry is None:
+            entry = memo[row[0]] = entry_from_row(row)
+        found.append(entry)
+    return found
+
+
+def chunks(items: list, size: int = 500) -> Iterable[list]:
+    """`items` in pieces small enough for one `IN (...)` of SQLite."""
+    for start in range(0, len(items), size):
+        yield items[start:start + size]

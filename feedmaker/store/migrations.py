@@ -1,0 +1,125 @@
+"""The state store's schema as numbered migrations, each applied once and recorded in the file."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One step of the schema: SQL, or a function of the connection for data moves."""
+
+    number: int
+    name: str
+    apply: str | Callable[[sqlite3.Connection], None]
+
+
+def _move_meta_into_tables(db: sqlite3.Connection) -> None:
+    # Before: the source that first listed a paper in its JSON, output records as one JSON
+    # value in `meta`. After: every source that listed it, one row per output file.
+    db.execute("INSERT OR IGNORE INTO entry_sources SELECT id, json_extract(data, '$.source'), "
+               "first_seen, last_seen FROM entries")
+    row = db.execute("SELECT value FROM meta WHERE key = 'outputs'").fetchone()
+    for name, record in (json.loads(row[0]) if row else {}).items():
+        db.execute("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?)", (name, *record))
+    # Topics are now keyed by the fields they read; computing them once again is the cheap
+    # way to get every entry its key.
+    db.execute("DELETE FROM meta WHERE key IN ('outputs', 'tag_key', 'schema')")
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "history, topics, sources and rendered entries", """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS entries (
+    id TEXT PRIMARY KEY,
+    data TEXT NOT NULL,            -- JSON of the entry's fields other than its dates
+    content_hash TEXT NOT NULL,    -- of what readers see as its content: `updated` follows it
+    published TEXT NOT NULL,       -- the paper's date, else first_seen
+    date_known INTEGER NOT NULL,   -- 1 when `published` came from a source
+    updated TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    tag_key TEXT                   -- digest of the rules and the fields its topics were made from
+);
+CREATE INDEX IF NOT EXISTS entries_newest ON entries (published DESC, id DESC);
+CREATE INDEX IF NOT EXISTS entries_last_seen ON entries (last_seen);
+CREATE INDEX IF NOT EXISTS entries_untagged ON entries (id) WHERE tag_key IS NULL;
+CREATE TABLE IF NOT EXISTS entry_topics (
+    topic TEXT NOT NULL,
+    entry_id TEXT NOT NULL REFERENCES entries (id) ON DELETE CASCADE,
+    published TEXT NOT NULL,
+    PRIMARY KEY (topic, entry_id)
+);
+CREATE INDEX IF NOT EXISTS entry_topics_newest
+    ON entry_topics (topic, published DESC, entry_id DESC);
+CREATE INDEX IF NOT EXISTS entry_topics_entry ON entry_topics (entry_id);
+CREATE TABLE IF NOT EXISTS sources (
+    name TEXT PRIMARY KEY,
+    url TEXT NOT NULL,             -- validators are only sent to the URL they came from
+    etag TEXT,
+    last_modified TEXT,
+    body_hash TEXT,
+    counts TEXT NOT NULL           -- JSON list: entries per good fetch, newest last
+);
+CREATE TABLE IF NOT EXISTS fragments (
+    entry_id TEXT PRIMARY KEY REFERENCES entries (id) ON DELETE CASCADE,
+    key TEXT NOT NULL,             -- digest of everything the fragment was rendered from
+    xml BLOB NOT NULL              -- the entry's serialized, validated <entry> element
+);
+"""),
+    Migration(2, "every source of an entry; output records as a table", """
+CREATE TABLE entry_sources (
+    entry_id TEXT NOT NULL REFERENCES entries (id) ON DELETE CASCADE,
+    source TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    PRIMARY KEY (entry_id, source)
+);
+CREATE INDEX entry_sources_source ON entry_sources (source, entry_id);
+CREATE TABLE outputs (
+    name TEXT PRIMARY KEY,
+    fingerprint TEXT NOT NULL,     -- digest of what the file was made from
+    size INTEGER NOT NULL,         -- size and mtime when written: a file changed by
+    mtime_ns INTEGER NOT NULL      -- someone else is written again
+);
+"""),
+    Migration(3, "move source and output records out of meta", _move_meta_into_tables),
+)
+LATEST = MIGRATIONS[-1].number
+
+
+def applied(db: sqlite3.Connection) -> int:
+    """The number of the last migration applied to the file (0 for a new file)."""
+    if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'migrations'").fetchone():
+        return 0
+    return db.execute("SELECT coalesce(max(number), 0) FROM migrations").fetchone()[0]
+
+
+def migrate(db: sqlite3.Connection, stamp: str) -> list[int]:
+    """Apply the migrations the file lacks, each in its own transaction; returns their numbers."""
+    db.execute("CREATE TABLE IF NOT EXISTS migrations "
+               "(number INTEGER PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)")
+    done = applied(db)
+    ran = []
+    for migration in MIGRATIONS:
+        if migration.number <= done:
+            continue
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if isinstance(migration.apply, str):
+                for statement in migration.apply.split(";\n"):
+                    if statement.strip():
+                        db.execute(statement)
+            else:
+                migration.apply(db)
+            db.execute("INSERT INTO migrations VALUES (?, ?, ?)",
+                       (migration.number, migration.name, stamp))
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+        ran.append(migration.number)
+    return ran

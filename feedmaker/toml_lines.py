@@ -1,0 +1,168 @@
+"""The line of every table, key and array item of a TOML text, so config errors can name it.
+
+tomllib says where a syntax error is, but not where a valid value came from. This scans text
+that tomllib has already accepted and records, for each path such as
+`("topics", "vision", "any", 2)` or `("sources", 0, "url")`, the line it starts on.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+
+Path = tuple[str | int, ...]
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def line_map(text: str) -> dict[Path, int]:
+    """{path: 1-based line} for the tables, keys and array items of valid TOML `text`."""
+    return _Scanner(text).scan()
+
+
+def find_line(lines: dict[Path, int], path: Path) -> int | None:
+    """The line of `path`, or of its nearest enclosing table, key or item that has one."""
+    for end in range(len(path), 0, -1):
+        if path[:end] in lines:
+            return lines[path[:end]]
+    return None
+
+
+class _Scanner:
+    def __init__(self, text: str) -> None:
+        self.text = text.replace("\r\n", "\n")
+        self.pos = 0
+        self.found: dict[Path, int] = {}
+        self.table_counts: dict[Path, int] = {}
+
+    @property
+    def line(self) -> int:
+        return self.text.count("\n", 0, self.pos) + 1
+
+    def note(self, path: Path) -> None:
+        self.found.setdefault(path, self.line)
+
+    def scan(self) -> dict[Path, int]:
+        table: Path = ()
+        while True:
+            self.skip_blank(newlines=True)
+            if self.pos >= len(self.text):
+                return self.found
+            if self.text.startswith("[[", self.pos):
+                self.pos += 2
+                name = self.key()
+                index = self.table_counts.get(name, 0)
+                self.table_counts[name] = index + 1
+                table = (*name, index)
+                self.note(table)
+                self.skip_to_line_end()
+            elif self.text[self.pos] == "[":
+                self.pos += 1
+                table = self.key()
+                self.note(table)
+                self.skip_to_line_end()
+            else:
+                self.key_value(table)
+
+    def key_value(self, prefix: Path) -> None:
+        path = (*prefix, *self.key())
+        for end in range(len(prefix) + 1, len(path) + 1):
+            self.note(path[:end])
+        self.skip_blank()
+        self.pos += 1  # "="
+        self.skip_blank()
+        self.value(path)
+
+    def key(self) -> Path:
+        parts: list[str] = []
+        while True:
+            self.skip_blank()
+            char = self.text[self.pos]
+            if char in "\"'":
+                start = self.pos
+                self.string()
+                # A quoted key means what tomllib says its string means, escapes included.
+                parts.append(tomllib.loads(f"k = {self.text[start:self.pos]}")["k"])
+            else:
+                match = _BARE_KEY.match(self.text, self.pos)
+                parts.append(match[0])
+                self.pos = match.end()
+            self.skip_blank()
+            if self.pos < len(self.text) and self.text[self.pos] == ".":
+                self.pos += 1
+                continue
+            if self.pos < len(self.text) and self.text[self.pos] == "]":
+                self.pos += 1
+                if self.pos < len(self.text) and self.text[self.pos] == "]":
+                    self.pos += 1
+            return tuple(parts)
+
+    def value(self, path: Path) -> None:
+        char = self.text[self.pos]
+        if char in "\"'":
+            self.string()
+        elif char == "[":
+            self.pos += 1
+            index = 0
+            while True:
+                self.skip_blank(newlines=True)
+                if self.text[self.pos] == "]":
+                    self.pos += 1
+                    return
+                self.note((*path, index))
+                self.value((*path, index))
+                index += 1
+                self.skip_blank(newlines=True)
+                if self.text[self.pos] == ",":
+                    self.pos += 1
+        elif char == "{":
+            self.pos += 1
+            while True:
+                self.skip_blank()
+                if self.text[self.pos] == "}":
+                    self.pos += 1
+                    return
+                self.key_value(path)
+                self.skip_blank()
+                if self.text[self.pos] == ",":
+                    self.pos += 1
+        else:  # numbers, booleans, dates: up to the next delimiter
+            while self.pos < len(self.text) and self.text[self.pos] not in ",]}\n#":
+                self.pos += 1
+
+    def string(self) -> str:
+        quote = self.text[self.pos]
+        if self.text.startswith(quote * 3, self.pos):
+            end = self.text.index(quote * 3, self.pos + 3)
+            while self.text.startswith(quote, end + 3):  # up to two quotes may end the content
+                end += 1
+            if quote == '"':
+                while self._escaped(end):
+                    end = self.text.index(quote * 3, end + 1)
+            value, self.pos = self.text[self.pos + 3:end], end + 3
+            return value
+        end = self.pos + 1
+        while self.text[end] != quote:
+            end += 2 if quote == '"' and self.text[end] == "\\" else 1
+        value, self.pos = self.text[self.pos + 1:end], end + 1
+        return value
+
+    def _escaped(self, at: int) -> bool:
+        backslashes = 0
+        while self.text[at - 1 - backslashes] == "\\":
+            backslashes += 1
+        return backslashes % 2 == 1
+
+    def skip_blank(self, newlines: bool = False) -> None:
+        while self.pos < len(self.text):
+            char = self.text[self.pos]
+            if char in " \t" or (newlines and char == "\n"):
+                self.pos += 1
+            elif char == "#":
+                self.skip_to_line_end()
+            else:
+                return
+
+    def skip_to_line_end(self) -> None:
+        end = self.text.find("\n", self.pos)
+        self.pos = len(self.text) if end < 0 else end
