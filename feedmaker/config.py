@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from feedmaker.errors import ConfigError
 from feedmaker.outputs import ALL_SLUG, FEED_FORMATS, FeedDef
-from feedmaker.schema import Key, check_table
+from feedmaker.schema import Key, check_table, default_text
 from feedmaker.sources import SOURCE_TYPES
 from feedmaker.tagger import TopicRule, default_topics, parse_topics
 from feedmaker.toml_lines import find_line, line_map
@@ -51,10 +51,10 @@ SOURCE_KEYS: dict[str, Key] = {
     "url": Key("name", None, "`http(s)://...`, `file:///abs/path` or `file:relative/path` "
                "(relative to the config file)", required=True),
     "allow_empty": Key("flag", None, "an empty listing is normal for this source, not a "
-                       "failure; default `true` for `arxiv-rss` (empty on weekends and "
+                       "failure", default_note="`true` for `arxiv-rss` (empty on weekends and "
                        "holidays), else `false`"),
-    "min_interval": Key("number", None, "seconds between two requests to this source's host; "
-                        "default `3` for arXiv hosts, else `1`", high=3600),
+    "min_interval": Key("number", None, "seconds between two requests to this source's host",
+                        high=3600, default_note="`3` for arXiv hosts, else `1`"),
 }
 
 
@@ -186,6 +186,35 @@ def source_keys(kind: str) -> dict[str, Key]:
                          option.help)
                for name, option in SOURCE_TYPES[kind].OPTIONS.items()}
     return SOURCE_KEYS | options
+
+
+def reference_rows() -> list[tuple[str, str, str]]:
+    """(key, meaning, default) of every config key, for the README's config reference."""
+    from feedmaker.tagger.rules import TOPIC_KEYS
+
+    rows = [(f"site.{name}", key.help, default_text(key)) for name, key in SITE_KEYS.items()]
+    rows += [(f"sources[].{name}", key.help, default_text(key))
+             for name, key in SOURCE_KEYS.items()]
+    # A key several types take: one row, each type's own help (one sentence when they agree).
+    by_option: dict[str, dict[str, list[str]]] = {}
+    for kind, module in SOURCE_TYPES.items():
+        for name, option in module.OPTIONS.items():
+            by_option.setdefault(name, {}).setdefault(option.help, []).append(kind)
+    for name, helps in by_option.items():
+        kind = next(iter(helps.values()))[0]
+        meaning = "; ".join(" and ".join(f"`{k}`" for k in kinds) + f": {text}"
+                            for text, kinds in helps.items())
+        rows.append((f"sources[].{name}", meaning, default_text(source_keys(kind)[name])))
+    rows += [(f"topics.<slug>.{name}", key.help, default_text(key))
+             for name, key in TOPIC_KEYS.items()]
+    return rows
+
+
+def reference_table() -> str:
+    """The README's config reference: a Markdown table made from the declared keys."""
+    lines = ["| key | meaning | default |", "|---|---|---|"]
+    lines += [f"| `{key}` | {meaning} | {default} |" for key, meaning, default in reference_rows()]
+    return "\n".join(lines) + "\n"
 
 
 def _sources(tables: object, base_dir: Path) -> tuple[SourceConfig, ...]:

@@ -76,4 +76,5 @@ CONTENT_FIELDS = ("title", "summary", "authors")
 def shown_entry(entry: Entry) -> Entry:
     """The entry with the fields no output may show reset to their defaults, so an output
     made from it cannot depend on them."""
-    return replace(entry, **{f.name: f.default for f in fields(Entry) if f.name in NOT_SHOWN})
+    return replace(entry, **{f.name: f.default for f in fields(entry)
+                             if not f.metadata.get("shown", True)})

@@ -33,6 +33,25 @@ class Key:
     choices: tuple[str, ...] = ()
     required: bool = False
     check: Callable[[Any], str | None] | None = None
+    default_note: str = ""  # the default, in words, when it depends on something else
+
+
+def default_text(key: Key) -> str:
+    """The key's default as the README's config reference shows it."""
+    if key.required:
+        return "required"
+    if key.default_note:
+        return key.default_note
+    value = key.default
+    if value is None or value == "" or value == [] or value == ():
+        return "none"
+    if isinstance(value, bool):
+        return f"`{str(value).lower()}`"
+    if isinstance(value, tuple | list):
+        return "`[" + ", ".join(f'"{v}"' for v in value) + "]`"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return f"`{value}`"
 
 
 def check_table(table: object, keys: Mapping[str, Key], path: Path,

@@ -12,19 +12,12 @@ from pathlib import Path
 from lxml import etree
 
 from feedmaker.normalize import FUTURE_TOLERANCE
+from feedmaker.safexml import safe_parser
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 # A scheme, a colon, and no white space anywhere (RFC 3987's IRIs have none).
 _ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:\S*\Z")
 _RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
-
-
-def safe_parser() -> etree.XMLParser:
-    """The parser for every untrusted XML: no entities, no DTD, no network, bounded size
-    (no huge-tree mode). A new one each time: an lxml parser must not be shared between
-    threads, and sources are parsed in parallel."""
-    return etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True,
-                           dtd_validation=False, huge_tree=False, remove_pis=False)
 
 
 @cache

@@ -81,3 +81,10 @@ def read_served(httpserver, kind: str, fixture: str, path: str = "/feed",
                          Fetcher(backoff=0))
     assert result.error is None, result.error
     return result.raws
+
+
+def output_count(config) -> int:
+    """How many files a run of `config` writes: each feed in each format, and the site files."""
+    from feedmaker.outputs import SITE_FILES
+
+    return len(config.feeds) * len(config.site.formats) + len(SITE_FILES)

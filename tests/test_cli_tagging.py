@@ -6,7 +6,7 @@ from click.testing import CliRunner
 
 from feedmaker.cli import cli
 
-from .conftest import FIXTURES, write_config
+from .conftest import FIXTURES, NOW, write_config
 
 DEV = FIXTURES / "arxiv-topics-dev.jsonl"
 RULES = """
@@ -115,3 +115,21 @@ def test_suggest_proposes_a_valid_weighted_rule_table(tmp_path):
 def test_suggest_exits_2_for_a_topic_without_labels():
     result = invoke("suggest", "--topic", "graphs", DEV)
     assert result.exit_code == 2 and "no paper" in result.output
+
+
+def test_explain_reads_the_store_while_a_run_holds_its_transaction(tmp_path):
+    """The store used to be opened for writing, so explain waited and failed: locked."""
+    from feedmaker.config import load_config
+    from feedmaker.store import Store
+
+    (tmp_path / "c.json").write_bytes((FIXTURES / "hf_daily_papers_2026-05-18.json").read_bytes())
+    config = write_config(tmp_path, [("hf", "hf-api", "file:c.json")])
+    assert invoke("run", "--config", config, "-q").exit_code == 0
+    state = load_config(config).site.state
+    before = state.read_bytes()
+    with Store(state, NOW) as store, store.transaction():
+        store.db.execute("UPDATE entries SET last_seen = last_seen")  # holds the write lock
+        result = invoke("explain", "--config", config, "--id", "2605.15320")
+    assert result.exit_code == 0, result.output
+    assert "MATCH vision" in result.output
+    assert state.read_bytes() == before

@@ -38,6 +38,24 @@ def test_the_same_paper_from_hugging_face_and_arxiv_is_one_entry_with_what_both_
     assert all_atom.count("<id>https://arxiv.org/abs/2605.15320</id>") == 1
 
 
+def test_categories_a_second_source_adds_later_reach_category_rules(tmp_path, httpserver):
+    """The topics of a paper first seen without categories used to stay as they were."""
+    serve(httpserver, "/api/daily_papers", json.dumps(daily_items()))
+    serve(httpserver, "/api/query", fixture_bytes("arxiv_api_query.xml"))
+    rules = '\n[topics.graphics]\ntitle = "Graphics"\nany = ["category:cs.GR"]\n'
+    hf = ("hf", "hf-api", httpserver.url_for("/api/daily_papers"))
+    arxiv = ("arxiv", "arxiv-api", httpserver.url_for("/api/query"))
+    run(load_config(write_config(tmp_path, [hf], rules)), now=NOW)
+    feed = tmp_path / "out" / "graphics.atom"
+    assert "2605.15320" not in feed.read_text()
+    config = load_config(write_config(tmp_path, [hf, arxiv], rules))
+    run(config, now=NOW + timedelta(hours=1))
+    assert "<id>https://arxiv.org/abs/2605.15320</id>" in feed.read_text()
+    with Store.reader(config.site.state) as store:
+        assert store.history.sources_of(["https://arxiv.org/abs/2605.15320"]) == {
+            "https://arxiv.org/abs/2605.15320": ["hf", "arxiv"]}
+
+
 def test_a_304_costs_no_parsing_and_changes_nothing(tmp_path, httpserver):
     httpserver.expect_request("/feed", headers={"If-None-Match": '"v1"'}).respond_with_data(
         "", status=304)

@@ -121,3 +121,62 @@ def test_out_and_state_overrides_are_checked_too(tmp_path):
     assert moved.site.out_dir == tmp_path / "elsewhere"
     with pytest.raises(ConfigError, match="must not be inside"):
         config.with_paths(state=tmp_path / "public" / "s.sqlite")
+
+
+# Every kind of mistake, each with the line it must be reported at.
+CORPUS = [
+    ('[site]\ntitle = "x"\nmax_entries = 0\n', 3, "site.max_entries"),
+    ('[site]\nmax_entries = 10_000_000\n', 2, "site.max_entries"),
+    ('[site]\nmax_age_days = 1e9\n', 2, "site.max_age_days"),
+    ('[site]\nmax_age_days = true\n', 2, "site.max_age_days"),
+    ('[site]\n\nicon = "javascript:alert(1)"\n', 3, "site.icon"),
+    ('[site]\nbase_url = "https://x.org/feeds?a=1"\n', 2, "site.base_url"),
+    ('[site]\nbase_url = "https://x.org/my feeds/"\n', 2, "site.base_url"),
+    ('[site]\nformats = ["atom", "rss"]\n', 2, "site.formats"),
+    ('[site]\nformats = ["json"]\n', 2, "site.formats"),
+    ('[site]\ntitle = "tab\tin title"\n', 2, "site.title"),
+    ('site = 3\n', 1, "site"),
+    ('[[sources]]\nname = "a b"\ntype = "hf-api"\nurl = "https://x.org/"\n', 2,
+     "sources[1].name"),
+    ('[[sources]]\nname = "a"\ntype = "hf-api"\nurl = "https://x.org/"\npages = 0\n', 5,
+     "sources[1].pages"),
+    ('[[sources]]\nname = "a"\ntype = "hf-api"\nurl = "https://x.org/"\n'
+     'min_interval = -1\n', 5, "sources[1].min_interval"),
+    ('[[sources]]\nname = "a"\ntype = "hf-api"\nurl = "https://x.org/"\n'
+     'min_interval = nan\n', 5, "sources[1].min_interval"),
+    ('[[sources]]\nname = "a"\ntype = "arxiv-rss"\nurl = "https://x.org/"\n'
+     'announce_types = ["old"]\n', 5, "sources[1].announce_types"),
+    ('[[sources]]\nname = "a"\ntype = "feed"\nurl = "https://x.org/"\nallow_empty = 1\n', 5,
+     "sources[1].allow_empty"),
+    ('[topics.vision]\ntitle = ""\nany = ["x"]\n', 2, "topics.vision.title"),
+    ('[topics.vision]\nany = [\n  "image",\n  "seg*ment",\n]\n', 4, "topics.vision.any[2]"),
+    ('[topics.vision]\nany = [\n  "image",\n  {term = "x", weight = 0},\n]\n', 4,
+     "topics.vision.any[2]"),
+    ('[topics.vision]\nany = ["image"]\nall = [["a"], []]\n', 3, "topics.vision.all[2]"),
+    ('[topics.vision]\nany = ["image"]\nnone = ["x^2"]\n', 3, "topics.vision.none"),
+    ('[topics.vision]\nany = ["image"]\nthreshold = 1e9\n', 3, "topics.vision.threshold"),
+    ('[topics.vision]\nany = ["image"]\ntitle_weight = 0\n', 3, "topics.vision.title_weight"),
+    ('[topics.vision]\nany = ["image^nan"]\n', 2, "topics.vision.any[1]"),
+    ('[topics.vision]\nany = ["titel:survey"]\n', 2, "topics.vision.any[1]"),
+    ("[topics.vision]\nany = ['re:(a']\n", 2, "topics.vision.any[1]"),
+    ('[topics]\nvision = {any = ["x^0"]}\n', 2, "topics.vision.any[1]"),
+    ('[topics.a]\nany = ["x"]\n[topics.b]\nany = []\n', 3, "topics.b"),
+    ('topics = {}\n', 1, "topics"),
+]
+
+
+@pytest.mark.parametrize("text, line, field", CORPUS)
+def test_every_config_error_names_file_line_and_field(text, line, field):
+    with pytest.raises(ConfigError) as info:
+        parse_config(text, base_dir=Path("/tmp"), where="c.toml")
+    assert str(info.value).startswith(f"c.toml:{line}: {field}: "), str(info.value)
+    assert len(str(info.value).splitlines()) == 1
+
+
+def test_a_config_saved_with_a_byte_order_mark_loads(tmp_path):
+    path = tmp_path / "feedmaker.toml"
+    path.write_bytes("\ufeff".encode() + GOOD.encode())
+    assert load_config(path).site.title == "Mine"
+    path.write_bytes("\ufeff".encode() + b"[site]\nmax_entries = 0\n")
+    with pytest.raises(ConfigError, match=r"feedmaker\.toml:2: site\.max_entries"):
+        load_config(path)

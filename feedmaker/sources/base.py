@@ -50,7 +50,7 @@ def parse_xml(body: bytes, url: str) -> etree._Element:
     """The root element of an untrusted XML document, or ParseError naming the URL and line."""
     from lxml import etree
 
-    from feedmaker.validate import safe_parser
+    from feedmaker.safexml import safe_parser
 
     if not body.strip():
         raise ParseError(f"{url}: empty response body")

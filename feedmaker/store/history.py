@@ -21,9 +21,6 @@ from feedmaker.model import (
     Entry,
 )
 
-# The fields kept in JSON; `id` and the dates have columns of their own.
-STORED_FIELDS = tuple(f for f in fields(Entry)
-                      if f.name != "id" and f.metadata["merge"] != STORE)
 ENTRY_COLUMNS = "id, data, published, updated, first_seen"
 
 
@@ -56,10 +53,15 @@ def _known(value: object) -> bool:
     return value is not None and value != "" and value != ()
 
 
+def stored_fields(cls: type[Entry] = Entry) -> tuple:
+    """The fields kept in the `data` JSON: all but `id` and the dates, which have columns."""
+    return tuple(f for f in fields(cls) if f.name != "id" and f.metadata["merge"] != STORE)
+
+
 def merge_entries(old: Entry, new: Entry) -> Entry:
     """The union of what two sightings of one paper know, field by field as Entry declares."""
     changes = {}
-    for f in fields(Entry):
+    for f in fields(old):
         how, mine, theirs = f.metadata["merge"], getattr(old, f.name), getattr(new, f.name)
         if how == NEWER:
             changes[f.name] = theirs if _known(theirs) else mine
@@ -74,25 +76,26 @@ def merge_entries(old: Entry, new: Entry) -> Entry:
     keep_old = old.summary and (not new.summary or
                                 (old.summary_is_abstract and not new.summary_is_abstract))
     kept = old if keep_old else new
-    changes.update({f.name: getattr(kept, f.name) for f in fields(Entry)
+    changes.update({f.name: getattr(kept, f.name) for f in fields(old)
                     if f.metadata["merge"] == ABSTRACT})
     return replace(old, **changes)
 
 
 def encode(entry: Entry) -> str:
     """The entry's JSON for the `data` column."""
-    return json.dumps({f.name: getattr(entry, f.name) for f in STORED_FIELDS},
+    return json.dumps({f.name: getattr(entry, f.name) for f in stored_fields(type(entry))},
                       ensure_ascii=False, separators=(",", ":"))
 
 
 def decode(entry_id: str, data: str, published: datetime | None = None,
-           updated: datetime | None = None, first_seen: datetime | None = None) -> Entry:
+           updated: datetime | None = None, first_seen: datetime | None = None,
+           cls: type[Entry] = Entry) -> Entry:
     """An Entry from its `data` JSON; a field the JSON lacks (added since) takes its default."""
     stored = json.loads(data)
     values = {f.name: _tupled(stored[f.name]) if isinstance(f.default, tuple) else stored[f.name]
-              for f in STORED_FIELDS if f.name in stored}
-    return Entry(id=entry_id, published=published, updated=updated, first_seen=first_seen,
-                 **values)
+              for f in stored_fields(cls) if f.name in stored}
+    return cls(id=entry_id, published=published, updated=updated, first_seen=first_seen,
+               **values)
 
 
 def _tupled(value: object) -> object:

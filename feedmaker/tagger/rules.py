@@ -33,12 +33,14 @@ def _more_than_zero(value: float) -> str | None:
 
 
 TOPIC_KEYS: dict[str, Key] = {
-    "title": Key("name", None, "the topic's display name and category label; default: the slug"),
+    "title": Key("name", None, "the topic's display name and category label",
+                 default_note="the slug"),
     "description": Key("text", "", "the topic feed's subtitle"),
     "any": Key("terms", [], "weighted terms; their points add up to the score (`any` or `all` "
-               "is required)"),
-    "all": Key("terms", [], "groups of terms that must each have a hit"),
-    "none": Key("terms", [], "terms that veto the topic, whatever the score"),
+               "is required)", default_note="`[]`"),
+    "all": Key("terms", [], "groups of terms that must each have a hit", default_note="`[]`"),
+    "none": Key("terms", [], "terms that veto the topic, whatever the score",
+                default_note="`[]`"),
     "threshold": Key("number", 1.0, "the score a paper needs", high=MAX_THRESHOLD,
                      check=_more_than_zero),
     "title_weight": Key("number", 2.0, "how many times a term found in the title counts",

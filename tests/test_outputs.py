@@ -1,0 +1,109 @@
+"""Outputs are declared once: a new output file or a new Entry field is one edit, and the
+digest that decides what to render again follows it."""
+
+import json
+import sys
+import types
+from dataclasses import field, fields, make_dataclass, replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from feedmaker import outputs
+from feedmaker.config import load_config
+from feedmaker.model import NEWER, NOT_SHOWN, Entry, shown_entry
+from feedmaker.outputs import FEED_FORMATS, SITE_FILES, Output, entry_key, slug_problem
+from feedmaker.pipeline import run
+from feedmaker.store.history import decode, encode, merge_entries
+
+from .conftest import NOW, daily_items, write_config
+
+API_PATH = "/api/daily_papers"
+ENTRY = Entry(id="https://arxiv.org/abs/2605.00001", title="A paper", url="https://x.org/p",
+              source="hf", summary="An abstract.", authors=("A. Author",),
+              published=datetime(2026, 5, 14, tzinfo=UTC), upvotes=3)
+
+
+def test_every_entry_field_says_how_it_merges_and_whether_outputs_show_it():
+    for f in fields(Entry):
+        assert f.metadata["merge"] in {"newer", "first", "union", "links", "abstract", "store"}
+        assert isinstance(f.metadata["shown"], bool)
+    assert {"upvotes"} == NOT_SHOWN
+    assert shown_entry(ENTRY) == replace(ENTRY, upvotes=None)
+
+
+def test_a_counter_outputs_do_not_show_leaves_the_entry_digest_alone():
+    assert entry_key(shown_entry(ENTRY)) == entry_key(shown_entry(replace(ENTRY, upvotes=99)))
+    assert entry_key(ENTRY) != entry_key(replace(ENTRY, title="Another title"))
+
+
+def test_a_new_entry_field_is_stored_merged_and_digested_with_no_other_edit():
+    # The one edit: a field with its metadata, on a copy of Entry.
+    paper_class = make_dataclass(
+        "Paper", [("venue", str, field(default="", metadata={"merge": NEWER, "shown": True})),
+                  ("stars", int, field(default=0, metadata={"merge": NEWER, "shown": False}))],
+        bases=(Entry,), frozen=True)
+    old = paper_class(**{f.name: getattr(ENTRY, f.name) for f in fields(Entry)})
+    new = replace(old, venue="NeurIPS 2026", stars=12)
+    assert json.loads(encode(new))["venue"] == "NeurIPS 2026"
+    assert decode(new.id, encode(new), cls=paper_class).venue == "NeurIPS 2026"
+    assert decode(old.id, encode(ENTRY), cls=paper_class).venue == ""  # stored before it existed
+    assert merge_entries(old, new).venue == "NeurIPS 2026"
+    assert merge_entries(new, replace(old, venue="")).venue == "NeurIPS 2026"
+    assert entry_key(shown_entry(new)) != entry_key(shown_entry(old))
+    assert shown_entry(new).stars == 0
+    assert entry_key(shown_entry(new)) == entry_key(shown_entry(replace(new, stars=500)))
+
+
+@pytest.fixture
+def titles_output(monkeypatch):
+    """A new kind of output, registered in one place: a text file of every title."""
+    module = types.ModuleType("feedmaker.write.titles_for_test")
+    module.inputs = lambda site: tuple(e.title for e in site.feeds[0].entries)
+    module.render = lambda titles, cache: ("\n".join(titles) + "\n").encode()
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    monkeypatch.setitem(SITE_FILES, "titles.txt",
+                        Output("titles.txt", "titles_for_test", "text/plain"))
+    return "titles.txt"
+
+
+def test_a_new_output_is_written_and_rewritten_when_its_inputs_change(
+        titles_output, tmp_path, httpserver):
+    config = load_config(write_config(tmp_path, [("hf", "hf-api", httpserver.url_for(API_PATH))]))
+    items = daily_items()[:5]
+    httpserver.expect_request(API_PATH).respond_with_json(items)
+    run(config, now=NOW)
+    written = (config.site.out_dir / titles_output).read_text()
+    assert set(written.splitlines()) == {" ".join(i["paper"]["title"].split()) for i in items}
+    assert slug_problem("titles") == "slug 'titles' is reserved; choose another name"
+
+    report = run(config, now=NOW + timedelta(hours=1))
+    assert report.written == [] and titles_output in report.unchanged
+
+    changed = json.loads(json.dumps(items))
+    changed[0]["paper"]["title"] = changed[0]["title"] = "A new title"
+    httpserver.clear()
+    httpserver.expect_request(API_PATH).respond_with_json(changed)
+    report = run(config, now=NOW + timedelta(hours=2))
+    assert titles_output in report.written
+    assert "A new title" in (config.site.out_dir / titles_output).read_text().splitlines()
+
+
+def test_an_output_marked_every_run_is_rendered_whenever_the_run_publishes(
+        monkeypatch, titles_output, tmp_path, httpserver):
+    calls = []
+    module = sys.modules["feedmaker.write.titles_for_test"]
+    monkeypatch.setattr(module, "render", lambda titles, cache: calls.append(1) or b"x\n")
+    monkeypatch.setitem(SITE_FILES, titles_output,
+                        Output(titles_output, "titles_for_test", "text/plain", every_run=True))
+    config = load_config(write_config(tmp_path, [("hf", "hf-api", httpserver.url_for(API_PATH))]))
+    httpserver.expect_request(API_PATH).respond_with_json(daily_items()[:5])
+    run(config, now=NOW)
+    run(config, now=NOW + timedelta(hours=1), dry_run=True)  # publishes (in a rollback)
+    assert len(calls) == 2
+
+
+def test_file_names_come_from_the_format_registry():
+    assert [outputs.file_name("vision", name) for name in FEED_FORMATS] == [
+        "vision.atom", "vision.json"]
+    assert {"all", "index", "feeds", "con"} <= outputs.reserved_slugs()
