@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 
 # Kinds of related link an entry may carry, in the order they are shown.
-LINK_KINDS = ("arxiv", "pdf", "code", "project")
+LINK_KINDS = ("arxiv", "pdf", "code", "project", "doi")
 
 # How the store merges two sightings of one paper, field by field (see store.history):
 # "newer" the newer sighting's value unless it has none (the default), "first" the first
@@ -16,8 +16,9 @@ NEWER, FIRST, UNION, LINKS = "newer", "first", "union", "links"
 ABSTRACT, STORE = "abstract", "store"
 
 
-def _merged(how: str, *, shown: bool = True):
-    return {"merge": how, "shown": shown}
+def _merged(how: str, *, shown: bool = True, content: bool = False):
+    # content: part of what readers see as the entry's content; `updated` moves when it changes.
+    return {"merge": how, "shown": shown, "content": content}
 
 
 @dataclass
@@ -35,6 +36,10 @@ class RawEntry:
     links: dict[str, str] = field(default_factory=dict)
     categories: list[str] = field(default_factory=list)
     upvotes: int | None = None
+    image: str | None = None        # the paper's picture (Hugging Face's thumbnail)
+    comment: str | None = None      # arXiv's author comment: "Accepted at ...", page counts
+    journal_ref: str | None = None  # arXiv's journal reference
+    doi: str | None = None
 
 
 @dataclass(frozen=True)
@@ -48,18 +53,21 @@ class Entry:
     """
 
     id: str = field(metadata=_merged(FIRST))
-    title: str = field(metadata=_merged(NEWER))
+    title: str = field(metadata=_merged(NEWER, content=True))
     url: str = field(metadata=_merged(FIRST))
     source: str = field(metadata=_merged(FIRST))  # the first source that listed the paper
     arxiv_id: str | None = field(default=None, metadata=_merged(FIRST))
-    summary: str = field(default="", metadata=_merged(ABSTRACT))
+    summary: str = field(default="", metadata=_merged(ABSTRACT, content=True))
     summary_is_abstract: bool = field(default=True, metadata=_merged(ABSTRACT))
-    authors: tuple[str, ...] = field(default=(), metadata=_merged(NEWER))
+    authors: tuple[str, ...] = field(default=(), metadata=_merged(NEWER, content=True))
     published: datetime | None = field(default=None, metadata=_merged(STORE))
-    links: tuple[tuple[str, str], ...] = field(default=(), metadata=_merged(LINKS))
+    links: tuple[tuple[str, str], ...] = field(default=(), metadata=_merged(LINKS, content=True))
     categories: tuple[str, ...] = field(default=(), metadata=_merged(UNION))
     # A live counter: shown nowhere, so a count ticking up never makes a paper look new.
     upvotes: int | None = field(default=None, metadata=_merged(NEWER, shown=False))
+    image: str = field(default="", metadata=_merged(NEWER, content=True))  # an http(s) URL
+    comment: str = field(default="", metadata=_merged(NEWER, content=True))
+    journal_ref: str = field(default="", metadata=_merged(NEWER, content=True))
     updated: datetime | None = field(default=None, metadata=_merged(STORE))
     first_seen: datetime | None = field(default=None, metadata=_merged(STORE))
 
@@ -69,8 +77,9 @@ class Entry:
 
 
 NOT_SHOWN = frozenset(f.name for f in fields(Entry) if not f.metadata.get("shown", True))
-# What readers see as an entry's content: `updated` moves when one of these changes.
-CONTENT_FIELDS = ("title", "summary", "authors")
+# What readers see as an entry's content: `updated` moves when one of these changes (and
+# when its topics do: see store.topics).
+CONTENT_FIELDS = tuple(f.name for f in fields(Entry) if f.metadata.get("content"))
 
 
 def shown_entry(entry: Entry) -> Entry:

@@ -6,7 +6,7 @@ import html
 import re
 import unicodedata
 from datetime import UTC, datetime, timedelta
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
 from feedmaker.model import LINK_KINDS, Entry, RawEntry
 
@@ -37,6 +37,9 @@ MAX_TITLE = 1000
 MAX_SUMMARY = 50_000
 MAX_AUTHORS = 500
 MAX_NAME = 300
+MAX_NOTE = 500  # an arXiv comment or journal reference
+# A DOI: "10.", a registrant code, "/", a suffix of printable characters.
+_DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 
 
 # Clock skew between the machine that wrote a date and this one: later is "in the future".
@@ -69,6 +72,8 @@ def normalize(raw: RawEntry, base_url: str | None = None) -> Entry:
         href = absolute_url(href, base_url)
         if href and kind in LINK_KINDS:
             links[kind] = href
+    if doi := doi_url(raw.doi):
+        links["doi"] = doi
     return Entry(
         id=entry_id(url, arxiv_id),
         arxiv_id=arxiv_id,
@@ -83,7 +88,18 @@ def normalize(raw: RawEntry, base_url: str | None = None) -> Entry:
         source=raw.source,
         categories=tuple(_unique(c for c in map(clean_text, raw.categories) if c)),
         upvotes=raw.upvotes if isinstance(raw.upvotes, int) and raw.upvotes >= 0 else None,
+        image=absolute_url(raw.image, base_url) or "",
+        comment=shorten(clean_text(raw.comment), MAX_NOTE),
+        journal_ref=shorten(clean_text(raw.journal_ref), MAX_NOTE),
     )
+
+
+def doi_url(doi: str | None) -> str | None:
+    """The https://doi.org/ link of a DOI ("10.1234/abc", or "doi:10.1234/abc"), else None."""
+    text = clean_text(doi).removeprefix("doi:").removeprefix("https://doi.org/").strip()
+    if not _DOI.match(text):
+        return None
+    return "https://doi.org/" + quote(text, safe="/:;()._-")
 
 
 def entry_id(url: str, arxiv_id: str | None) -> str:

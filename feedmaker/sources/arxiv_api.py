@@ -76,5 +76,14 @@ def _to_raw(entry, entry_id: str, source_name: str, page_url: str) -> RawEntry:
         # `published` is the v1 date: the paper's own date, whatever version this is.
         published=parse_any_date(entry.findtext(f"{ATOM}published")),
         categories=list(dict.fromkeys(categories)),
+        **notes(entry),
     )
+
+
+def notes(entry) -> dict[str, str | None]:
+    """What the authors noted beside the paper: comment ("Accepted at ...", page counts),
+    journal reference and DOI, as RawEntry fields."""
+    return {"comment": text_of(entry.find(f"{ARXIV}comment")),
+            "journal_ref": text_of(entry.find(f"{ARXIV}journal_ref")),
+            "doi": text_of(entry.find(f"{ARXIV}doi"))}
 

@@ -75,4 +75,11 @@ def item_to_raw(item: Any, source_name: str, page_url: str) -> RawEntry:
         published=paper.get("publishedAt") or item.get("publishedAt"),
         links=links,
         upvotes=paper.get("upvotes") if isinstance(paper.get("upvotes"), int) else None,
+        image=thumbnail(item),
     )
+
+
+def thumbnail(item: dict) -> str | None:
+    """The paper's picture: the item's `thumbnail` (Hugging Face's image of the paper)."""
+    image = item.get("thumbnail")
+    return image if isinstance(image, str) else None
