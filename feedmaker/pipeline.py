@@ -12,8 +12,9 @@ from feedmaker.collect import Collected, collect
 from feedmaker.config import Config
 from feedmaker.fetch import Fetcher, Validators
 from feedmaker.outputs import SiteData, fingerprint
-from feedmaker.store import Store, run_lock
+from feedmaker.store import Store, format_time, run_lock
 from feedmaker.tagger import Tagger, rules_fingerprint
+from feedmaker.tagger.reasons import topic_terms
 from feedmaker.write import RenderCache
 from feedmaker.write.files import OutputDir
 
@@ -90,7 +91,7 @@ def _gather(config: Config, store: Store, collected: list[Collected], report: Ru
     # Compiled only when some entry needs tagging: an unchanged run never pays for it.
     tagger = functools.cache(lambda: Tagger(config.topics))
     tagged = store.topics.refresh(rules_fingerprint(config.topics), Tagger.READS,
-                                  lambda entry: tagger().tag(entry), now,
+                                  lambda entry: topic_terms(tagger(), entry), now,
                                   lambda done, total: progress("tagging entries", done, total))
     log(f"tagged {tagged} entries")
 
@@ -108,10 +109,12 @@ def _publish(config: Config, store: Store, out: OutputDir, now: datetime,
              if p.output.every_run or not out.unchanged_since(p.name, records.get(p.name),
                                                                 p.fingerprint)]
     log(f"{len(stale)} of {len(planned)} files need rendering")
-    cache = RenderCache(stored=store.renders.fragments(shown))
+    cache = RenderCache(stored=store.renders.fragments(shown),
+                        pages_stored=store.renders.page_fragments(shown))
     outputs = publish.render(stale, cache)
     publish.check(cache, now)
     store.renders.save_fragments(cache.fresh)
+    store.renders.save_page_fragments(cache.pages_fresh)
     log(f"rendered {len(cache.fresh)} entries, reused the others")
     log(f"pruned {store.prune(shown, now - PRUNE_AFTER)} entries no feed shows")
     return site, planned, outputs
@@ -146,6 +149,8 @@ def _still_published(config: Config, store: Store, collected: list[Collected],
     """
     if not all(result.unchanged or result.error for result in collected):
         return False
+    if store.sources.health_changed({r.source.name: r.error for r in collected}):
+        return False  # a source failed, recovered or failed differently: pages show it
     published = store.renders.published()
     if not published or published["key"] != _published_key(config):
         return False
@@ -186,21 +191,28 @@ def _collect(config: Config, store: Store, fetcher: Fetcher | None, now: datetim
 
 
 def _merge_source(store: Store, result: Collected, report: RunReport, now: datetime) -> None:
-    """Merge one source's entries, unless it failed or its count says its page is broken."""
+    """Merge one source's entries, unless it failed or its count says its page is broken;
+    record how the attempt went either way."""
     source = result.source
     report.warnings += result.warnings
+    stamp = format_time(now)
     if result.error:
         report.failures.append(result.error)
+        store.sources.record_attempt(source.name, stamp, error=result.error)
         return
     if result.unchanged:
         report.unchanged_sources += 1
+        store.sources.record_attempt(source.name, stamp)
         return
     count, usual = len(result.entries), store.sources.usual_count(source.name)
     problem = judge_count(count, usual, source.allow_empty)
     if problem:
         report.failures.append(f"source {source.name!r} ({source.url}): {problem}; "
                                "its entries were not used and the history is kept")
+        store.sources.record_attempt(source.name, stamp, error=f"source {source.name!r}: "
+                                     f"{problem}")
         return
+    store.sources.record_attempt(source.name, stamp, entries=count)
     merged = store.history.merge(result.entries, now)
     report.seen += merged.seen
     report.new += merged.new

@@ -7,6 +7,8 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from feedmaker.store.history import content_hash, decode
+
 
 @dataclass(frozen=True)
 class Migration:
@@ -28,6 +30,36 @@ def _move_meta_into_tables(db: sqlite3.Connection) -> None:
     # Topics are now keyed by the fields they read; computing them once again is the cheap
     # way to get every entry its key.
     db.execute("DELETE FROM meta WHERE key IN ('outputs', 'tag_key', 'schema')")
+
+
+_TERMS_SOURCES_PAGES = """
+-- A JSON list of the words that hit; NULL for entries tagged before terms were kept.
+ALTER TABLE entry_topics ADD COLUMN terms TEXT;
+CREATE TABLE source_status (
+    name TEXT PRIMARY KEY,
+    last_attempt TEXT NOT NULL,
+    last_success TEXT,             -- the source answered (new entries or "not modified")
+    failing_since TEXT,            -- the first failed attempt since the last success
+    last_error TEXT,               -- NULL when the last attempt succeeded
+    entries_seen INTEGER           -- entries its last full read gave
+);
+CREATE TABLE page_fragments (
+    entry_id TEXT PRIMARY KEY REFERENCES entries (id) ON DELETE CASCADE,
+    key TEXT NOT NULL,             -- digest of everything the piece was rendered from
+    html BLOB NOT NULL             -- the entry's item in a web page
+);
+"""
+
+
+def _terms_sources_pages(db: sqlite3.Connection) -> None:
+    # The terms that put each entry in each topic (NULL: tagged before terms were kept), what
+    # each source did on its last attempt, and each entry's rendered web-page piece.
+    _run_sql(db, _TERMS_SOURCES_PAGES)
+    # What readers see as an entry's content now includes its links, picture and notes:
+    # the stored hashes are made again with that definition, so no paper looks edited.
+    rows = db.execute("SELECT id, data FROM entries").fetchall()
+    db.executemany("UPDATE entries SET content_hash = ? WHERE id = ?",
+                   [(content_hash(decode(entry_id, data)), entry_id) for entry_id, data in rows])
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -87,8 +119,17 @@ CREATE TABLE outputs (
 );
 """),
     Migration(3, "move source and output records out of meta", _move_meta_into_tables),
+    Migration(4, "topic terms, source status, page pieces; content hashes with links",
+              _terms_sources_pages),
 )
 LATEST = MIGRATIONS[-1].number
+
+
+def _run_sql(db: sqlite3.Connection, script: str) -> None:
+    # One statement at a time: executescript would commit the migration's transaction.
+    for statement in script.split(";\n"):
+        if statement.strip():
+            db.execute(statement)
 
 
 def applied(db: sqlite3.Connection) -> int:
@@ -110,9 +151,7 @@ def migrate(db: sqlite3.Connection, stamp: str) -> list[int]:
         db.execute("BEGIN IMMEDIATE")
         try:
             if isinstance(migration.apply, str):
-                for statement in migration.apply.split(";\n"):
-                    if statement.strip():
-                        db.execute(statement)
+                _run_sql(db, migration.apply)
             else:
                 migration.apply(db)
             db.execute("INSERT INTO migrations VALUES (?, ?, ?)",

@@ -32,10 +32,26 @@ class Renders:
         self.db.executemany("INSERT OR REPLACE INTO fragments VALUES (?, ?, ?)",
                             [(i, key, xml) for i, (key, xml) in fragments.items()])
 
+    def page_fragments(self, entry_ids: Iterable[str]) -> dict[str, tuple[str, bytes]]:
+        """The cached web-page items of these ids: {id: (key, html)}."""
+        found = {}
+        for chunk in chunks(list(entry_ids)):
+            for entry_id, key, html in self.db.execute(
+                    "SELECT entry_id, key, html FROM page_fragments WHERE entry_id IN "
+                    f"({','.join('?' * len(chunk))})", chunk):
+                found[entry_id] = (key, html)
+        return found
+
+    def save_page_fragments(self, fragments: dict[str, tuple[str, bytes]]) -> None:
+        """Cache rendered web-page items (see `page_fragments`)."""
+        self.db.executemany("INSERT OR REPLACE INTO page_fragments VALUES (?, ?, ?)",
+                            [(i, key, html) for i, (key, html) in fragments.items()])
+
     def prune(self) -> None:
         """Forget the rendered entries of entries not in the temporary table `kept`: they
         are cached only while a feed shows them."""
         self.db.execute("DELETE FROM fragments WHERE entry_id NOT IN (SELECT id FROM kept)")
+        self.db.execute("DELETE FROM page_fragments WHERE entry_id NOT IN (SELECT id FROM kept)")
 
     def output_records(self) -> dict[str, list]:
         """What each output file was made from when last written: fingerprint, size, mtime."""

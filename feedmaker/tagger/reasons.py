@@ -1,0 +1,78 @@
+"""Why a paper is in each of its topics: the terms that hit, as the words found in the paper.
+
+Computed once, when topics are (see store.topics), and kept with them: feeds and pages show
+the words and mark them in the abstract without running the tagger again.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Sequence
+
+import re2
+
+from feedmaker.model import Entry
+from feedmaker.tagger import Tagger, Term
+from feedmaker.tagger.matcher import MatchTerm, python_pattern
+
+# How many terms one topic shows at most.
+MAX_TERMS = 6
+_WORD_END = re.compile(r"\w*")
+
+
+def topic_terms(tagger: Tagger, entry: Entry) -> dict[str, tuple[str, ...]]:
+    """The entry's topics (those `tagger.tag` gives, in its order), each with the terms that
+    put the entry there, each as the words it first matched in the paper ("segmentation"
+    for `segment*`), once each whatever their case."""
+    slugs = tagger.tag(entry)
+    if not slugs:
+        return {}
+    results = {r.slug: r for r in tagger.explain(entry.title, entry.summary, entry.authors,
+                                                 entry.categories)}
+    terms = _terms_by_source(tagger)
+    found: dict[str, tuple[str, ...]] = {}
+    for slug in slugs:
+        words: dict[str, str] = {}
+        for hit in results[slug].hits:
+            if hit.role == "none" or (hit.role == "any" and hit.points <= 0):
+                continue  # vetoes and negative weights count against the topic
+            word = _found_word(terms[slug, hit.term], hit.field, entry)
+            words.setdefault(word.casefold(), word)
+        found[slug] = tuple(words.values())[:MAX_TERMS]
+    return found
+
+
+@functools.lru_cache(maxsize=4)
+def _terms_by_source(tagger: Tagger) -> dict[tuple[str, str], Term]:
+    terms = {}
+    for topic in tagger.topics:
+        for term in (*topic.any, *(t for group in topic.all for t in group), *topic.none):
+            terms[topic.slug, term.source] = term
+    return terms
+
+
+def _found_word(term: Term, field: str, entry: Entry) -> str:
+    """The words the term first matched in the field it hit (its own text if none)."""
+    if term.kind == "category":
+        prefix = term.text.removesuffix("*")
+        return next((c for c in entry.categories if c.lower() == term.text
+                     or (term.text.endswith("*") and c.lower().startswith(prefix))), prefix)
+    texts: Sequence[str] = {"title": (entry.title,), "summary": (entry.summary,),
+                            "authors": entry.authors}.get(field, ())
+    pattern = _pattern(term.kind, term.text, term.case_sensitive)
+    for text in texts:
+        match = pattern.search(text)
+        if match:
+            word = match.group(0)
+            if term.kind == "prefix":  # the whole word, not just the prefix
+                word += _WORD_END.match(text, match.end()).group(0)
+            return word
+    return term.text
+
+
+@functools.lru_cache(maxsize=4096)
+def _pattern(kind: str, text: str, case_sensitive: bool):
+    if kind == "regex":
+        return re2.compile(text)
+    return python_pattern(MatchTerm(kind, text, case_sensitive))
