@@ -36,10 +36,12 @@ SITE_KEYS: dict[str, Key] = {
     "icon": Key("web_url", None, "the feeds' `<icon>` URL (http or https)"),
     "formats": Key("choices", ("atom",), "`[\"atom\"]`, or `[\"atom\", \"json\"]` to write a "
                    "JSON Feed 1.1 file (`vision.json`) beside each Atom file, with the same ids "
-                   "and dates", choices=tuple(FEED_FORMATS),
+                   "and dates", choices=tuple(n for n, o in FEED_FORMATS.items() if o.feed),
                    check=lambda formats: None if "atom" in formats else "must include 'atom'"),
     "max_age_days": Key("count", None, "feeds leave out papers published longer ago than this",
                         high=36_500),
+    "pages": Key("flag", True, "write a web page per feed (`vision.html`, `all.html`): its "
+                 "newest papers by day, with pictures, links and abstracts"),
 }
 SOURCE_KEYS: dict[str, Key] = {
     "name": Key("name", None, "names the source in messages; letters, digits, `.`, `_`, `-`; "
@@ -72,6 +74,7 @@ class Site:
     icon: str | None = None
     formats: tuple[str, ...] = ("atom",)
     max_age_days: int | None = None
+    pages: bool = True
 
 
 @dataclass(frozen=True)

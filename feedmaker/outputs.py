@@ -41,18 +41,25 @@ class Output:
     media_type: str
     label: str = ""
     every_run: bool = False  # rendered on every run that publishes, whatever its inputs
+    feed: bool = True  # a feed format readers subscribe to (not the feed's web page)
 
 
-# Each feed is written in every format of `site.formats`, as `<slug>.<extension>`.
+PAGE = "html"
+# Each feed is written in every format of `site.formats`, as `<slug>.<extension>`, and as a
+# web page, `<slug>.html`, unless `site.pages` is false.
 FEED_FORMATS: dict[str, Output] = {o.name: o for o in (
     Output("atom", "atom", "application/atom+xml", "Atom"),
     Output("json", "jsonfeed", "application/feed+json", "JSON Feed"),
+    Output(PAGE, "pages", "text/html", "Web page", feed=False),
 )}
-INDEX, OPML = "index.html", "feeds.opml"
+INDEX, OPML, STATUS = "index.html", "feeds.opml", "status.json"
 # Written once per site, after the feeds.
 SITE_FILES: dict[str, Output] = {o.name: o for o in (
     Output(INDEX, "index", "text/html"),
     Output(OPML, "opml", "text/x-opml"),
+    # Times of this run: written by every run that publishes (not by one that finds
+    # nothing changed, which writes nothing).
+    Output(STATUS, "status", "application/json", every_run=True),
 )}
 
 
@@ -81,11 +88,28 @@ def slug_problem(slug: str) -> str | None:
 @dataclass(frozen=True)
 class FeedData:
     """One feed with its selected entries (newest first, only the fields outputs show) and
-    each entry's topics, in config order."""
+    each entry's topics, in config order, with (in `terms`, when known) the words that put
+    it in each of them: `terms[i][j]` are those of `topics[i][j]`."""
 
     feed: FeedDef
     entries: tuple[Entry, ...]
     topics: tuple[tuple[str, ...], ...]
+    terms: tuple[tuple[tuple[str, ...], ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class SourceHealth:
+    """How a source's attempts went, as the site shows them: its URL without query or local
+    path, its last error on one line, with any URL in it shortened the same way."""
+
+    name: str
+    type: str
+    url: str
+    last_attempt: datetime | None
+    last_success: datetime | None
+    failing_since: datetime | None
+    error: str  # "" when its last attempt succeeded
+    entries_seen: int | None
 
 
 @dataclass(frozen=True)
@@ -103,6 +127,8 @@ class SiteData:
     empty_updated: datetime  # a feed with no entries is dated when the store was created
     version: str
     feeds: tuple[FeedData, ...] = field(default=())
+    sources: tuple[SourceHealth, ...] = ()
+    run_time: datetime | None = None  # when this run started: only status.json shows it
 
     def url(self, name: str) -> str:
         """The public URL of an output file."""
@@ -118,14 +144,23 @@ def fingerprint(inputs: object) -> str:
     return hashlib.sha256(repr(_canonical(inputs)).encode("utf-8")).hexdigest()
 
 
+# Values whose repr already says all they hold: most of an output's inputs are these, and
+# tuples of them, so they are let through first.
+_PLAIN = (str, int, float, type(None), datetime)
+
+
 def _canonical(value: object) -> object:
+    if isinstance(value, _PLAIN):
+        return value
+    if isinstance(value, tuple | list):
+        if all(isinstance(v, _PLAIN) for v in value):
+            return tuple(value)
+        return tuple(map(_canonical, value))
     if isinstance(value, Entry):
         return entry_key(value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return (type(value).__name__,
                 tuple(_canonical(getattr(value, f.name)) for f in dataclasses.fields(value)))
-    if isinstance(value, tuple | list):
-        return tuple(_canonical(v) for v in value)
     if isinstance(value, dict):
         return tuple(sorted((k, _canonical(v)) for k, v in value.items()))
     return value

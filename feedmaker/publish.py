@@ -3,25 +3,31 @@ digest of its inputs, render the files whose inputs changed, and check them."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import PurePosixPath
+from urllib.parse import urlsplit, urlunsplit
 
 from feedmaker import __version__
 from feedmaker.config import Config
 from feedmaker.errors import ValidationError
 from feedmaker.model import Entry, shown_entry
+from feedmaker.normalize import shorten
 from feedmaker.outputs import (
     FEED_FORMATS,
+    PAGE,
     SITE_FILES,
     FeedData,
     FeedDef,
     Output,
     SiteData,
+    SourceHealth,
     file_name,
     fingerprint,
 )
-from feedmaker.store import Store
+from feedmaker.store import Store, parse_time
 from feedmaker.write import RenderCache, renderer
 
 Selector = Callable[[Store, FeedDef, int, datetime | None, dict], list[Entry]]
@@ -43,17 +49,63 @@ def select(config: Config, store: Store, now: datetime) -> SiteData:
     chosen = [(feed, SELECTORS[feed.kind](store, feed, site.max_entries, since, memo))
               for feed in config.feeds]
     order = {topic.slug: number for number, topic in enumerate(config.topics)}
+    stored = store.topics.of(memo)
     topics = {entry_id: tuple(sorted((s for s in slugs if s in order), key=order.__getitem__))
-              for entry_id, slugs in store.topics.of(memo).items()}
+              for entry_id, slugs in stored.items()}
+    terms = {entry_id: tuple(stored[entry_id][slug] or () for slug in slugs)
+             for entry_id, slugs in topics.items()}
     shown = {entry_id: shown_entry(entry) for entry_id, entry in memo.items()}
     return SiteData(
         title=site.title, subtitle=site.subtitle, base_url=site.base_url, author=site.author,
-        icon=site.icon, formats=site.formats,
+        icon=site.icon, formats=site.formats + ((PAGE,) if site.pages else ()),
         topic_titles=tuple((topic.slug, topic.title) for topic in config.topics),
         empty_updated=store.created, version=__version__,
         feeds=tuple(FeedData(feed, tuple(shown[e.id] for e in entries),
-                             tuple(topics[e.id] for e in entries))
-                    for feed, entries in chosen))
+                             tuple(topics[e.id] for e in entries),
+                             tuple(terms[e.id] for e in entries))
+                    for feed, entries in chosen),
+        sources=source_health(config, store), run_time=now)
+
+
+def source_health(config: Config, store: Store) -> tuple[SourceHealth, ...]:
+    """How each configured source's attempts went, in config order, as the site shows it."""
+    status = store.sources.status()
+    found = []
+    for source in config.sources:
+        known = status.get(source.name)
+        found.append(SourceHealth(
+            source.name, source.type, public_url(source.url),
+            _time(known and known.last_attempt), _time(known and known.last_success),
+            _time(known and known.failing_since),
+            public_text(known.last_error) if known and known.last_error else "",
+            known.entries_seen if known else None))
+    return tuple(found)
+
+
+def _time(text: str | None) -> datetime | None:
+    return parse_time(text) if text else None
+
+
+_URL = re.compile(r"\b(?:https?|file)://[^\s'\"<>]+")
+
+
+def public_url(url: str) -> str:
+    """A source URL as the public site may show it: no user, password, query or fragment
+    (they may hold keys), and of a local file only its name."""
+    parts = urlsplit(url)
+    if parts.scheme == "file":
+        return "file:" + PurePosixPath(parts.path).name
+    try:
+        host = (parts.hostname or "") + (f":{parts.port}" if parts.port else "")
+    except ValueError:
+        host = parts.hostname or ""
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+def public_text(message: str) -> str:
+    """An error message as the public site may show it: one line, at most 300 characters,
+    each URL in it shortened by `public_url`."""
+    return shorten(_URL.sub(lambda m: public_url(m.group(0)), " ".join(message.split())), 300)
 
 
 def shown_ids(site: SiteData) -> set[str]:

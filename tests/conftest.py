@@ -84,7 +84,9 @@ def read_served(httpserver, kind: str, fixture: str, path: str = "/feed",
 
 
 def output_count(config) -> int:
-    """How many files a run of `config` writes: each feed in each format, and the site files."""
+    """How many files a run of `config` writes: each feed in each format and as a page (unless
+    pages are off), and the site files."""
     from feedmaker.outputs import SITE_FILES
 
-    return len(config.feeds) * len(config.site.formats) + len(SITE_FILES)
+    formats = len(config.site.formats) + (1 if config.site.pages else 0)
+    return len(config.feeds) * formats + len(SITE_FILES)

@@ -105,5 +105,5 @@ def test_an_output_marked_every_run_is_rendered_whenever_the_run_publishes(
 
 def test_file_names_come_from_the_format_registry():
     assert [outputs.file_name("vision", name) for name in FEED_FORMATS] == [
-        "vision.atom", "vision.json"]
-    assert {"all", "index", "feeds", "con"} <= outputs.reserved_slugs()
+        "vision.atom", "vision.json", "vision.html"]
+    assert {"all", "index", "feeds", "status", "con"} <= outputs.reserved_slugs()

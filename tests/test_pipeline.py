@@ -64,7 +64,8 @@ def test_every_output_is_written_and_every_feed_passes_the_schema(config, httpse
     out = config.site.out_dir
     slugs = [t.slug for t in config.topics]
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        [f"{s}.atom" for s in slugs] + ["all.atom", "index.html", "feeds.opml"])
+        [f"{s}.{ext}" for s in ["all", *slugs] for ext in ("atom", "html")]
+        + ["index.html", "feeds.opml", "status.json"])
     for feed in out.glob("*.atom"):
         assert_valid_atom(feed.read_bytes())
 
@@ -180,8 +181,8 @@ def test_out_dir_holds_only_the_published_files_and_the_state_lives_elsewhere(co
     serve_items(httpserver, daily_items())
     run(config, now=NOW)
     names = {p.name for p in config.site.out_dir.iterdir()}
-    expected = {"all.atom", "index.html", "feeds.opml"} | {f"{t.slug}.atom"
-                                                         for t in config.topics}
+    expected = {"all.atom", "all.html", "index.html", "feeds.opml", "status.json"} | {
+        f"{t.slug}.{ext}" for t in config.topics for ext in ("atom", "html")}
     assert names == expected
     assert config.site.out_dir not in config.site.state.parents
     assert config.site.state.with_name("state.sqlite.lock").exists()

@@ -1,5 +1,6 @@
 """Faults a cron run must survive: each leaves the published feeds as they were, reports one
-line naming the source, its URL and what went wrong, and exits 1."""
+line naming the source, its URL and what went wrong, shows it on the front page and in
+status.json, and exits 1."""
 
 import json
 from datetime import timedelta
@@ -27,6 +28,14 @@ def server():
 
 def outputs(out_dir):
     return {path.name: path.read_bytes() for path in sorted(out_dir.iterdir())}
+
+
+# The files that tell how the sources are doing: a failure changes them, and nothing else.
+HEALTH = {"index.html", "status.json"}
+
+
+def feeds_and_pages(files):
+    return {name: data for name, data in files.items() if name not in HEALTH}
 
 
 def fast_fetcher():
@@ -72,8 +81,13 @@ def test_a_fault_fails_the_source_and_leaves_every_published_feed_as_it_was(
     assert report.failures[0].startswith("source 'hf'")
     assert server.url() in report.failures[0]
     assert reason in report.failures[0]
-    assert outputs(config.site.out_dir) == before
+    after = outputs(config.site.out_dir)
+    assert feeds_and_pages(after) == feeds_and_pages(before)
     assert_valid_atom(before["all.atom"])
+    [source] = json.loads(after["status.json"])["sources"]
+    assert source["ok"] is False and reason in source["last_error"]
+    assert source["last_success"] == "2026-05-18T12:00:00Z"
+    assert b"failing since" in after["index.html"]
 
 
 @pytest.mark.parametrize("kind", ["hf-page", "arxiv-api", "arxiv-rss", "feed", "html"])

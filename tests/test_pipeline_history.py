@@ -13,7 +13,7 @@ from feedmaker.errors import ValidationError
 from feedmaker.pipeline import PRUNE_AFTER, run
 from feedmaker.store import Store
 
-from .conftest import ATOM_NS, NOW, daily_items, write_config
+from .conftest import ATOM_NS, NOW, daily_items, output_count, write_config
 
 API = "/api/daily_papers"
 
@@ -150,11 +150,13 @@ def test_html_in_titles_and_summaries_is_escaped_everywhere(tmp_path, httpserver
     assert parsed.bozo == 0
     assert parsed.entries[0].title == 'Evil <script>alert("t")</script> & <b>bold</b>'
     body = lxml.html.fragment_fromstring(parsed.entries[0].content[0].value, create_parent="div")
-    assert body.xpath("//img") == [] and body.xpath("//@onerror") == []
+    # The one picture is the paper's thumbnail; the abstract's <img> is text.
+    assert body.xpath("//img/@src") == [items[0]["thumbnail"]]
+    assert body.xpath("//@onerror") == []
     assert "<img src=x onerror=alert(1)> a & b" in body.text_content()
 
 
-def test_a_page_where_only_live_counters_changed_renders_no_entry_and_writes_no_file(
+def test_a_page_where_only_live_counters_changed_renders_no_entry_and_writes_only_the_status(
         tmp_path, httpserver):
     config = config_for(tmp_path, httpserver)
     serve(httpserver, daily_items())
@@ -166,7 +168,9 @@ def test_a_page_where_only_live_counters_changed_renders_no_entry_and_writes_no_
     steps = []
     report = run(config, now=NOW + timedelta(hours=1), log=steps.append)
     assert "rendered 0 entries, reused the others" in steps
-    assert (report.seen, report.written, len(report.unchanged)) == (50, [], 20)
+    # status.json tells when the sources were last read; nothing a reader sees changed.
+    assert (report.seen, report.written) == (50, ["status.json"])
+    assert len(report.unchanged) == output_count(config) - 1
 
 
 def test_an_output_file_changed_or_deleted_by_hand_is_written_again(tmp_path, httpserver):
@@ -178,7 +182,7 @@ def test_an_output_file_changed_or_deleted_by_hand_is_written_again(tmp_path, ht
     (out / "vision.atom").write_bytes(b"tampered")
     (out / "index.html").unlink()
     report = run(config, now=NOW + timedelta(hours=1))
-    assert sorted(report.written) == ["index.html", "vision.atom"]
+    assert sorted(report.written) == ["index.html", "status.json", "vision.atom"]
     assert (out / "vision.atom").read_bytes() == original
 
 
@@ -223,12 +227,13 @@ def test_an_unchanged_run_does_nothing_unless_a_file_was_touched(tmp_path, https
     messages = []
     report = run(config, now=NOW + timedelta(hours=1), log=messages.append)
     assert "no source changed and every file is as last written: nothing to do" in messages
-    assert (report.exit_code, report.written, len(report.unchanged)) == (0, [], 20)
+    assert (report.exit_code, report.written) == (0, [])
+    assert len(report.unchanged) == output_count(config)
 
     (config.site.out_dir / "vision.atom").unlink()
     messages.clear()
     report = run(config, now=NOW + timedelta(hours=2), log=messages.append)
-    assert report.written == ["vision.atom"]
+    assert report.written == ["vision.atom", "status.json"]
     assert not any("nothing to do" in m for m in messages)
 
 

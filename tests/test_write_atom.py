@@ -5,7 +5,8 @@ from datetime import UTC, datetime
 
 from feedmaker.model import Entry
 from feedmaker.write import FeedInputs
-from feedmaker.write.atom import entry_html, render
+from feedmaker.write.atom import render
+from feedmaker.write.content import entry_html
 
 from .conftest import ATOM_NS, assert_valid_atom
 
@@ -18,7 +19,7 @@ ENTRY = Entry(
     links=(("arxiv", "https://arxiv.org/abs/2605.00001"), ("pdf", "https://arxiv.org/pdf/2605.00001"),
            ("code", "https://github.com/x/y"), ("project", "https://x.github.io/")),
 )
-CATEGORIES = (("vision", "Computer Vision"), ("audio", "Audio & Speech"))
+CATEGORIES = (("vision", "Computer Vision", ("x",)), ("audio", "Audio & Speech", ()))
 
 
 def feed_of(entries, name="vision.atom", categories=CATEGORIES) -> FeedInputs:
@@ -51,14 +52,14 @@ def test_feed_updated_is_the_newest_entry_updated_or_the_given_time_when_empty()
     assert empty.findtext("a:updated", namespaces=ATOM_NS) == "2026-01-01T00:00:00+00:00"
 
 
-def test_entry_has_one_alternate_link_and_related_links_keep_rel_type_and_title():
+def test_entry_has_one_alternate_link_the_pdf_as_enclosure_and_related_links_with_titles():
     tree = assert_valid_atom(render_feed())
     links = [(link.get("rel"), link.get("type"), link.get("title"), link.get("href"))
              for link in tree.xpath("a:entry/a:link", namespaces=ATOM_NS)]
     assert links == [
         ("alternate", "text/html", None, "https://huggingface.co/papers/2605.00001"),
         ("related", "text/html", "arXiv abstract", "https://arxiv.org/abs/2605.00001"),
-        ("related", "application/pdf", "PDF", "https://arxiv.org/pdf/2605.00001"),
+        ("enclosure", "application/pdf", "PDF", "https://arxiv.org/pdf/2605.00001"),
         ("related", "text/html", "Code", "https://github.com/x/y"),
         ("related", "text/html", "Project page", "https://x.github.io/"),
     ]

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from types import ModuleType
 
+from feedmaker import outputs
 from feedmaker.model import Entry
-from feedmaker.outputs import INDEX, Output, SiteData
+from feedmaker.outputs import INDEX, PAGE, Output, SiteData
 
 # How many of each feed's newest titles index.html lists.
 NEWEST_SHOWN = 3
@@ -36,7 +37,9 @@ class FeedInputs:
     empty_updated: datetime
     version: str
     entries: tuple[Entry, ...]
-    categories: tuple[tuple[tuple[str, str], ...], ...] = field(default=())
+    # Each entry's topics: (slug, title, the words that put the entry there).
+    categories: tuple[tuple[tuple[str, str, tuple[str, ...]], ...], ...] = field(default=())
+    page: str = ""  # the feed's web page, when it has one
 
     @property
     def url(self) -> str:
@@ -45,27 +48,38 @@ class FeedInputs:
 
     @property
     def index_url(self) -> str:
-        return self.base_url + INDEX
+        """The feed's web page: its own, else index.html."""
+        return self.base_url + (self.page or INDEX)
 
 
 def feed_inputs(site: SiteData, feed, file_name: str) -> FeedInputs:
     """The FeedInputs of one feed (an outputs.FeedData) written as `file_name`."""
-    titles = dict(site.topic_titles)
     return FeedInputs(
         file_name=file_name, title=f"{site.title}: {feed.feed.title}",
         description=feed.feed.description, base_url=site.base_url, author=site.author,
         icon=site.icon, empty_updated=site.empty_updated, version=site.version,
-        entries=feed.entries,
-        categories=tuple(tuple((slug, titles[slug]) for slug in topics)
-                         for topics in feed.topics))
+        entries=feed.entries, categories=categories(site, feed),
+        page=outputs.file_name(feed.feed.slug, PAGE) if PAGE in site.formats else "")
+
+
+def categories(site: SiteData, feed) -> tuple[tuple[tuple[str, str, tuple[str, ...]], ...], ...]:
+    """Each entry's topics in a feed (an outputs.FeedData): (slug, title, the words that put
+    the entry there, when known)."""
+    titles = dict(site.topic_titles)
+    terms = feed.terms or tuple(((),) * len(topics) for topics in feed.topics)
+    return tuple(tuple((slug, titles[slug], tuple(words)) for slug, words
+                       in zip(topics, entry_terms, strict=True))
+                 for topics, entry_terms in zip(feed.topics, terms, strict=True))
 
 
 @dataclass
 class RenderCache:
     """What the renderers of one run share: entries rendered by earlier runs (`stored`,
-    {id: (key, xml)}), those rendered in this run (`fresh`), and each Atom feed's skeleton,
-    kept for validation."""
+    {id: (key, xml)}), those rendered in this run (`fresh`), each Atom feed's skeleton,
+    kept for validation, and the same two for the entries' items in web pages."""
 
     stored: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     fresh: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     skeletons: dict[str, bytes] = field(default_factory=dict)
+    pages_stored: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    pages_fresh: dict[str, tuple[str, bytes]] = field(default_factory=dict)

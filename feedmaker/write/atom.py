@@ -2,29 +2,25 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 
-import nh3
 from feedgen.entry import FeedEntry
 from feedgen.ext.base import BaseEntryExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
-from lxml.html import builder as E
 
 from feedmaker import PROJECT_URL
 from feedmaker.model import Entry
 from feedmaker.outputs import FeedData, SiteData, fingerprint
 from feedmaker.write import FeedInputs, RenderCache, feed_inputs
+from feedmaker.write.content import LINK_TITLES, LINK_TYPES, Category, entry_html
 
-LINK_TITLES = {"arxiv": "arXiv abstract", "pdf": "PDF", "code": "Code", "project": "Project page"}
-LINK_TYPES = {"arxiv": "text/html", "pdf": "application/pdf", "code": "text/html",
-              "project": "text/html"}
-CONTENT_TAGS = {"p", "a", "strong", "br"}
+MEDIA = "http://search.yahoo.com/mrss/"  # Media RSS: readers show its thumbnail as the picture
 
 
 class _LinksEntry(BaseEntryExtension):
-    """Writes an entry's links with rel, type and title.
+    """Writes an entry's links with rel, type and title, and its picture as a Media RSS
+    `<media:thumbnail>`.
 
     feedgen 1.0's own entry links lose every attribute but href (a shadowed loop variable,
     feedgen issue #135), which turns related links into duplicate alternates.
@@ -32,10 +28,14 @@ class _LinksEntry(BaseEntryExtension):
 
     def __init__(self) -> None:
         self.links: list[dict[str, str]] = []
+        self.thumbnail = ""
 
     def extend_atom(self, entry: etree._Element) -> etree._Element:
         for link in self.links:
             etree.SubElement(entry, "link", link)
+        if self.thumbnail:
+            etree.SubElement(entry, f"{{{MEDIA}}}thumbnail", url=self.thumbnail,
+                             nsmap={"media": MEDIA})
         return entry
 
 
@@ -54,7 +54,7 @@ def render(feed: FeedInputs, cache: RenderCache | None = None) -> bytes:
                                in zip(feed.entries, feed.categories, strict=True)])
 
 
-def _fragment(feed: FeedInputs, entry: Entry, categories: tuple[tuple[str, str], ...],
+def _fragment(feed: FeedInputs, entry: Entry, categories: tuple[Category, ...],
               cache: RenderCache) -> bytes:
     key = fingerprint((feed.version, entry, categories, feed.base_url))
     for known in (cache.fresh, cache.stored):
@@ -82,9 +82,12 @@ def feed_skeleton(feed: FeedInputs) -> bytes:
     return fg.atom_str(pretty=True)
 
 
-def render_entry(entry: Entry, categories: Sequence[tuple[str, str]], scheme: str) -> bytes:
+def render_entry(entry: Entry, categories: Sequence[Category], scheme: str) -> bytes:
     """One `<entry>` element, serialized: the unit feeds are assembled from and that the
-    state store caches, so a paper is rendered once, not once per feed and run."""
+    state store caches, so a paper is rendered once, not once per feed and run.
+
+    The PDF is an enclosure, the other pages related links; `categories` are the entry's
+    topics, each with the words that put it there (shown in the content)."""
     fe = FeedEntry()
     fe.register_extension("feedmaker_links", _LinksEntry, atom=True, rss=False)
     fe.id(entry.id)
@@ -93,15 +96,17 @@ def render_entry(entry: Entry, categories: Sequence[tuple[str, str]], scheme: st
     fe.updated(entry.updated)
     for name in entry.authors:
         fe.author({"name": name})
-    for slug, title in categories:
+    for slug, title, _ in categories:
         fe.category(term=slug, label=title, scheme=scheme)
     if entry.summary:
         fe.summary(entry.summary)
-    fe.content(entry_html(entry), type="html")
+    fe.content(entry_html(entry, tuple(categories)), type="html")
     fe.feedmaker_links.links = [{"rel": "alternate", "type": "text/html", "href": entry.url}] + [
-        {"rel": "related", "type": LINK_TYPES[kind], "title": LINK_TITLES[kind], "href": href}
+        {"rel": "enclosure" if kind == "pdf" else "related", "type": LINK_TYPES[kind],
+         "title": LINK_TITLES[kind], "href": href}
         for kind, href in entry.links if href != entry.url
     ]
+    fe.feedmaker_links.thumbnail = entry.image
     # Like feedgen's own entries, the element has no namespace of its own: inside the feed
     # it takes the feed's default namespace, Atom's.
     return etree.tostring(fe.atom_entry(), encoding="utf-8", pretty_print=True)
@@ -119,25 +124,3 @@ def assemble(skeleton: bytes, entries: Sequence[bytes]) -> bytes:
     if not closing:
         raise ValueError("the feed skeleton has no closing </feed> tag")
     return b"".join([head, *entries, closing, tail])
-
-
-@functools.lru_cache(maxsize=4096)
-def entry_html(entry: Entry) -> str:
-    """The entry body as sanitized HTML: abstract, authors, then its links.
-
-    Cached: a paper in three topics appears in four feeds of one run.
-    """
-    parts = []
-    if entry.summary:
-        parts.append(E.P(entry.summary))
-    if entry.authors:
-        parts.append(E.P(E.STRONG("Authors: "), ", ".join(entry.authors)))
-    anchors = [E.A("Paper page", href=entry.url)]
-    anchors += [E.A(LINK_TITLES[kind], href=href) for kind, href in entry.links
-                if href != entry.url]
-    for anchor in anchors[:-1]:
-        anchor.tail = " · "
-    parts.append(E.P(*anchors))
-    markup = "".join(etree.tostring(part, method="html", encoding="unicode") for part in parts)
-    return nh3.clean(markup, tags=CONTENT_TAGS, attributes={"a": {"href"}},
-                     url_schemes={"http", "https"}, link_rel="noopener noreferrer")

@@ -1,39 +1,49 @@
-"""Render index.html: every feed with its description, size, newest titles and subscribe links."""
+"""Render index.html, the front page: every feed with its size, pictures and newest titles,
+its page and its feeds, the OPML link, and how each source's last attempts went."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from lxml import etree
 from lxml.html import builder as E
 
-from feedmaker.outputs import FEED_FORMATS, OPML, SiteData, file_name
+from feedmaker.outputs import FEED_FORMATS, OPML, PAGE, SiteData, SourceHealth, file_name
 from feedmaker.write import NEWEST_SHOWN, RenderCache
+from feedmaker.write.layout import document
 
-STYLE = """
-:root { color-scheme: light dark; --muted: #667; --line: #dde; --accent: #c45500; }
-body { font: 16px/1.5 system-ui, sans-serif; max-width: 52rem; margin: 2rem auto; padding: 0 1rem; }
-header p, .meta { color: var(--muted); }
-section { border-top: 1px solid var(--line); padding: 0.8rem 0; }
-h2 { font-size: 1.15rem; margin: 0 0 0.2rem; }
-h2 a { color: inherit; text-decoration: none; }
-.subscribe { display: inline-block; margin-left: 0.5rem; padding: 0 0.5rem; border-radius: 4px;
-  background: var(--accent); color: #fff; font-size: 0.8rem; text-decoration: none; }
-ul { margin: 0.3rem 0 0; padding-left: 1.2rem; }
-li { margin: 0.1rem 0; }
-footer { margin-top: 2rem; color: var(--muted); font-size: 0.9rem; }
-"""
+# How many of each feed's newest pictures the front page shows.
+PICTURES_SHOWN = 4
+SOURCE_TYPES = {"hf-api": "Hugging Face API", "hf-page": "Hugging Face page",
+                "arxiv-api": "arXiv API", "arxiv-rss": "arXiv announcements",
+                "html": "web page", "feed": "feed"}
 
 
 @dataclass(frozen=True)
 class FeedSummary:
-    """What the index shows of one feed."""
+    """What the front page shows of one feed."""
 
     slug: str
     title: str
     description: str
     count: int
     newest: tuple[tuple[str, str], ...]  # (title, url) of its newest entries
+    pictures: tuple[tuple[str, str, str], ...] = ()  # (image, title, url) of its newest
+
+
+@dataclass(frozen=True)
+class SourceLine:
+    """What the front page shows of one source: only what changes when its health does (a
+    day, not a time, for its last good read), so a run that changes nothing else leaves the
+    page alone."""
+
+    name: str
+    type: str
+    last_read: date | None
+    failing_since: datetime | None
+    error: str
+    entries_seen: int | None
 
 
 @dataclass(frozen=True)
@@ -42,58 +52,98 @@ class IndexInputs:
 
     title: str
     subtitle: str
-    formats: tuple[str, ...]
+    formats: tuple[str, ...]  # the feed formats written
+    pages: bool  # whether each feed has its web page
     feeds: tuple[FeedSummary, ...]
+    sources: tuple[SourceLine, ...] = ()
+    version: str = ""
 
 
 def inputs(site: SiteData) -> IndexInputs:
-    """What index.html is made from: each feed's identity, size and newest titles."""
-    return IndexInputs(site.title, site.subtitle, site.formats, tuple(
-        FeedSummary(feed.feed.slug, feed.feed.title, feed.feed.description, len(feed.entries),
-                    tuple((e.title, e.url) for e in feed.entries[:NEWEST_SHOWN]))
-        for feed in site.feeds))
+    """What index.html is made from: each feed's identity, size, newest titles and pictures,
+    and each source's health."""
+    return IndexInputs(
+        site.title, site.subtitle, tuple(f for f in site.formats if FEED_FORMATS[f].feed),
+        PAGE in site.formats,
+        tuple(FeedSummary(feed.feed.slug, feed.feed.title, feed.feed.description,
+                          len(feed.entries),
+                          tuple((e.title, e.url) for e in feed.entries[:NEWEST_SHOWN]),
+                          tuple((e.image, e.title, e.url) for e in feed.entries
+                                if e.image)[:PICTURES_SHOWN])
+              for feed in site.feeds),
+        tuple(_source_line(source) for source in site.sources), site.version)
+
+
+def _source_line(source: SourceHealth) -> SourceLine:
+    return SourceLine(source.name, source.type,
+                      source.last_success.date() if source.last_success else None,
+                      source.failing_since, source.error, source.entries_seen)
 
 
 def render(index: IndexInputs, cache: RenderCache | None = None) -> bytes:
-    """The HTML page listing the feeds, with autodiscovery links; everything escaped."""
+    """The front page, with autodiscovery links to every feed; everything escaped."""
     discovery = [E.LINK(rel="alternate", type=FEED_FORMATS[fmt].media_type,
                         title=f"{index.title}: {feed.title}"
                         + ("" if fmt == "atom" else f" ({FEED_FORMATS[fmt].label})"),
                         href=file_name(feed.slug, fmt))
                  for fmt in index.formats for feed in index.feeds]
-    page = E.HTML(
-        E.HEAD(
-            E.META(charset="utf-8"),
-            E.META(name="viewport", content="width=device-width, initial-scale=1"),
-            E.TITLE(index.title),
-            *discovery,
-            E.LINK(rel="outline", type="text/x-opml", title="All feeds (OPML)", href=OPML),
-            E.STYLE(STYLE),
-        ),
-        E.BODY(
-            E.HEADER(
-                E.H1(index.title),
-                *([E.P(index.subtitle)] if index.subtitle else []),
-                E.P("Subscribe to any feed below in your feed reader, or import ",
-                    E.A("all feeds at once (OPML)", href=OPML), "."),
-            ),
-            E.E.main(*[_feed_section(feed) for feed in index.feeds]),
-            E.FOOTER("Made by feedmaker."),
-        ),
-        lang="en",
+    header = E.HEADER(
+        E.H1(index.title),
+        *([E.P(index.subtitle)] if index.subtitle else []),
+        E.P("Each topic below has " + ("a page to browse and " if index.pages else "")
+            + "a feed to subscribe to in any feed reader; import them all at once with ",
+            E.A("all feeds (OPML)", href=OPML), "."),
     )
-    return etree.tostring(page, method="html", encoding="utf-8", doctype="<!DOCTYPE html>",
-                          pretty_print=True)
+    # Sources first, and short: a failing one is what a visitor most needs to know.
+    main = E.E.main(
+        *([E.SECTION(E.H2("Sources", id="sources"),
+                     E.UL(*[_source_item(source) for source in index.sources],
+                          E.CLASS("sources")),
+                     **{"aria-labelledby": "sources"})] if index.sources else []),
+        E.SECTION(E.H2("Topics", id="topics"),
+                  E.UL(*[_feed_card(feed, index) for feed in index.feeds], E.CLASS("cards")),
+                  **{"aria-labelledby": "topics"}),
+    )
+    return document(index.title, discovery, header, main, index.version)
 
 
-def _feed_section(feed: FeedSummary) -> etree._Element:
+def _feed_card(feed: FeedSummary, index: IndexInputs) -> etree._Element:
     atom = file_name(feed.slug, "atom")
-    newest = [E.LI(E.A(title, href=url)) for title, url in feed.newest]
-    return E.SECTION(
-        E.H2(E.A(feed.title, href=atom), E.A("Subscribe", E.CLASS("subscribe"), href=atom)),
+    home = file_name(feed.slug, PAGE) if index.pages else atom
+    others = [E.A(f"{FEED_FORMATS[fmt].label} feed", href=file_name(feed.slug, fmt))
+              for fmt in index.formats if fmt != "atom"]
+    return E.LI(
+        E.H3(E.A(feed.title, href=home), " ",
+             E.SPAN(f"{feed.count} {'paper' if feed.count == 1 else 'papers'}",
+                    E.CLASS("count"))),
         *([E.P(feed.description)] if feed.description else []),
-        E.P(f"{feed.count} {'entry' if feed.count == 1 else 'entries'} · ", E.CODE(atom),
-            E.CLASS("meta")),
-        *([E.UL(*newest)] if newest else []),
-        id=feed.slug,
+        *([E.UL(*[E.LI(E.A(E.IMG(src=image, alt=title, loading="lazy", decoding="async"),
+                           href=url)) for image, title, url in feed.pictures],
+                E.CLASS("strip"))] if feed.pictures else []),
+        *([E.UL(*[E.LI(E.A(title, href=url)) for title, url in feed.newest],
+                E.CLASS("newest"))] if feed.newest else []),
+        E.P(*([E.A("Browse", href=home)] if index.pages else []),
+            E.A("Subscribe", E.CLASS("subscribe"), href=atom,
+                type=FEED_FORMATS["atom"].media_type),
+            *others, E.CLASS("actions")),
+        E.CLASS("card"), id=feed.slug,
     )
+
+
+def _source_item(source: SourceLine) -> etree._Element:
+    kind = SOURCE_TYPES.get(source.type, source.type)
+    read = (f"last read successfully on {_day(source.last_read)}" if source.last_read
+            else "never read successfully yet")
+    if source.error:
+        return E.LI(E.STRONG(source.name), f" ({kind}): ",
+                    E.SPAN(f"failing since {source.failing_since:%Y-%m-%d %H:%M} UTC"
+                           if source.failing_since else "failing", E.CLASS("failing")),
+                    f"; {read}. Last error: {source.error}")
+    seen = (f" ({source.entries_seen} {'paper' if source.entries_seen == 1 else 'papers'})"
+            if source.entries_seen is not None else "")
+    return E.LI(E.STRONG(source.name), f" ({kind}): ", E.SPAN("working", E.CLASS("ok")),
+                f"; {read}{seen}.")
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"

@@ -9,7 +9,7 @@ from datetime import datetime
 from feedmaker.model import Entry
 from feedmaker.outputs import FeedData, SiteData
 from feedmaker.write import FeedInputs, RenderCache, feed_inputs
-from feedmaker.write.atom import entry_html
+from feedmaker.write.content import LINK_TITLES, LINK_TYPES, Category, entry_html
 
 VERSION = "https://jsonfeed.org/version/1.1"
 
@@ -36,19 +36,24 @@ def render(feed: FeedInputs, cache: RenderCache | None = None) -> bytes:
     return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def _item(entry: Entry, categories: Sequence[tuple[str, str]]) -> dict:
+def _item(entry: Entry, categories: Sequence[Category]) -> dict:
     item = {
         "id": entry.id,
         "url": entry.url,
         "title": entry.title,
-        "content_html": entry_html(entry),
+        "content_html": entry_html(entry, tuple(categories)),
         "date_published": _time(entry.published),
         "date_modified": _time(entry.updated),
         "authors": [{"name": name} for name in entry.authors],
-        "tags": [slug for slug, _ in categories],
+        "tags": [slug for slug, _, _ in categories],
     }
     if entry.summary:
         item["summary"] = entry.summary
+    if entry.image:
+        item["image"] = entry.image
+    if entry.link("pdf"):
+        item["attachments"] = [{"url": entry.link("pdf"), "mime_type": LINK_TYPES["pdf"],
+                                "title": LINK_TITLES["pdf"]}]
     if entry.link("arxiv") and entry.link("arxiv") != entry.url:
         item["external_url"] = entry.link("arxiv")
     return item

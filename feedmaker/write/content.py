@@ -1,0 +1,93 @@
+"""What feeds and pages show of one paper besides its title: the picture, the abstract with
+the terms that put it in its topics marked, authors, notes, topics and links.
+
+Everything is built as elements from text (lxml escapes it), then sanitized by nh3 with only
+the tags and attributes used here, and only http(s) URLs.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Sequence
+
+import nh3
+from lxml import etree
+from lxml.html import builder as E
+
+from feedmaker.model import Entry
+
+LINK_TITLES = {"arxiv": "arXiv abstract", "pdf": "PDF", "code": "Code",
+               "project": "Project page", "doi": "DOI"}
+LINK_TYPES = {"arxiv": "text/html", "pdf": "application/pdf", "code": "text/html",
+              "project": "text/html", "doi": "text/html"}
+# A topic of an entry: (slug, title, the words that put the entry there).
+Category = tuple[str, str, tuple[str, ...]]
+
+CONTENT_TAGS = {"p", "a", "strong", "br", "img", "mark"}
+CONTENT_ATTRIBUTES = {"a": {"href"}, "img": {"src", "alt", "loading"}}
+
+
+def links(entry: Entry) -> list[tuple[str, str]]:
+    """The entry's links to show, as (title, href): its page first, then each related link."""
+    return [("Paper page", entry.url)] + [(LINK_TITLES[kind], href) for kind, href in entry.links
+                                          if href != entry.url]
+
+
+def highlighted(text: str, words: Sequence[str]) -> list[str | etree._Element]:
+    """The text as pieces for an element, each whole-word occurrence of `words` (any case,
+    with a plural ending) in a `<mark>`."""
+    if not words:
+        return [text]
+    pieces: list[str | etree._Element] = []
+    last = 0
+    for match in _words_pattern(tuple(sorted(set(words), key=len, reverse=True))).finditer(text):
+        pieces += [text[last:match.start()], E.E.mark(match.group(0))]
+        last = match.end()
+    return [*pieces, text[last:]]
+
+
+@functools.lru_cache(maxsize=1024)
+def _words_pattern(words: tuple[str, ...]) -> re.Pattern:
+    alternatives = "|".join(re.escape(word) for word in words)
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?:e?s)?(?!\w)", re.IGNORECASE)
+
+
+def all_terms(categories: Sequence[Category]) -> tuple[str, ...]:
+    """Every word that put the entry in any of its topics."""
+    return tuple(dict.fromkeys(word for _, _, words in categories for word in words))
+
+
+def topics_text(categories: Sequence[Category]) -> str:
+    """"Computer Vision (segmentation, ViT); Audio (speech)": each topic with its words."""
+    return "; ".join(title + (f" ({', '.join(words)})" if words else "")
+                     for _, title, words in categories)
+
+
+@functools.lru_cache(maxsize=4096)
+def entry_html(entry: Entry, categories: tuple[Category, ...] = ()) -> str:
+    """The entry body of feeds, as sanitized HTML: picture, abstract (the terms that put it
+    in its topics marked), authors, notes, topics with those terms, then its links.
+
+    Cached: a paper in three topics appears in four feeds of one run.
+    """
+    parts = []
+    if entry.image:
+        parts.append(E.P(E.IMG(src=entry.image, alt=entry.title, loading="lazy")))
+    if entry.summary:
+        parts.append(E.P(*highlighted(entry.summary, all_terms(categories))))
+    if entry.authors:
+        parts.append(E.P(E.STRONG("Authors: "), ", ".join(entry.authors)))
+    for label, note in (("Comment: ", entry.comment), ("Journal reference: ", entry.journal_ref)):
+        if note:
+            parts.append(E.P(E.STRONG(label), note))
+    if categories:
+        parts.append(E.P(E.STRONG("Topics: "), topics_text(categories)))
+    anchors = [E.A(title, href=href) for title, href in links(entry)]
+    for anchor in anchors[:-1]:
+        anchor.tail = " · "
+    parts.append(E.P(*anchors))
+    markup = "".join(etree.tostring(part, method="html", encoding="unicode") for part in parts)
+    return nh3.clean(markup, tags=CONTENT_TAGS, attributes=CONTENT_ATTRIBUTES,
+                     url_schemes={"http", "https"}, url_relative="deny",
+                     link_rel="noopener noreferrer")
