@@ -105,7 +105,12 @@ def public_url(url: str) -> str:
 def public_text(message: str) -> str:
     """An error message as the public site may show it: one line, at most 300 characters,
     each URL in it shortened by `public_url`."""
-    return shorten(_URL.sub(lambda m: public_url(m.group(0)), " ".join(message.split())), 300)
+    def shortened(match: re.Match) -> str:
+        url = match.group(0)
+        end = url.rstrip(":,.;)")  # "...: HTTP 404": the colon ends the sentence's URL
+        return public_url(end) + url[len(end):]
+
+    return shorten(_URL.sub(shortened, " ".join(message.split())), 300)
 
 
 def shown_ids(site: SiteData) -> set[str]:
