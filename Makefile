@@ -37,15 +37,12 @@ reader-test: $(VENV)/.installed-test
 	command -v newsboat >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq newsboat)
 	$(BIN)/python -m pytest tests/test_reader_newsboat.py
 
-# Renders the demo's index.html in headless Chromium (Debian's, installed when missing).
+# Renders the demo's front page and a topic page (also 375 px wide and dark) in headless
+# Chromium (Debian's, installed when missing) into build/, and checks that no page scrolls
+# sideways on a phone.
 screenshot: demo
 	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
-	mkdir -p build
-	chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
-	  --disable-background-networking --disable-component-update --disable-sync \
-	  --user-data-dir=$$(mktemp -d) --window-size=1100,1400 \
-	  --screenshot=build/index.png file://$(CURDIR)/feeds/index.html 2>/dev/null
-	@echo "wrote build/index.png"
+	$(BIN)/python scripts/screenshot.py feeds build
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check feedmaker tests scripts

@@ -17,12 +17,12 @@ def run_demo(tmp_path: Path):
     return config, run(config, now=NOW)
 
 
-def test_the_demo_writes_a_feed_per_topic_with_entries_plus_all_index_and_opml(tmp_path):
+def test_the_demo_writes_a_feed_and_a_page_per_topic_plus_all_index_opml_and_status(tmp_path):
     config, report = run_demo(tmp_path)
     assert report.exit_code == 0 and report.new == 50
     names = {p.name for p in (tmp_path / "feeds").iterdir()}
-    assert {"all.atom", "index.html", "feeds.opml"} <= names
-    assert {f"{t.slug}.atom" for t in config.topics} <= names
+    assert {"all.atom", "all.html", "index.html", "feeds.opml", "status.json"} <= names
+    assert {f"{t.slug}.{ext}" for t in config.topics for ext in ("atom", "html")} <= names
 
 
 def test_demo_feeds_parse_cleanly_with_readable_entries(tmp_path):
