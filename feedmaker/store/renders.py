@@ -19,13 +19,7 @@ class Renders:
 
     def fragments(self, entry_ids: Iterable[str]) -> dict[str, tuple[str, bytes]]:
         """The cached rendered entries of these ids: {id: (key, xml)}."""
-        found = {}
-        for chunk in chunks(list(entry_ids)):
-            for entry_id, key, xml in self.db.execute(
-                    "SELECT entry_id, key, xml FROM fragments WHERE entry_id IN "
-                    f"({','.join('?' * len(chunk))})", chunk):
-                found[entry_id] = (key, xml)
-        return found
+        return self._pieces("SELECT entry_id, key, xml FROM fragments", entry_ids)
 
     def save_fragments(self, fragments: dict[str, tuple[str, bytes]]) -> None:
         """Cache rendered entries (see `fragments`)."""
@@ -34,12 +28,14 @@ class Renders:
 
     def page_fragments(self, entry_ids: Iterable[str]) -> dict[str, tuple[str, bytes]]:
         """The cached web-page items of these ids: {id: (key, html)}."""
+        return self._pieces("SELECT entry_id, key, html FROM page_fragments", entry_ids)
+
+    def _pieces(self, select: str, entry_ids: Iterable[str]) -> dict[str, tuple[str, bytes]]:
         found = {}
         for chunk in chunks(list(entry_ids)):
-            for entry_id, key, html in self.db.execute(
-                    "SELECT entry_id, key, html FROM page_fragments WHERE entry_id IN "
-                    f"({','.join('?' * len(chunk))})", chunk):
-                found[entry_id] = (key, html)
+            for entry_id, key, piece in self.db.execute(
+                    f"{select} WHERE entry_id IN ({','.join('?' * len(chunk))})", chunk):
+                found[entry_id] = (key, piece)
         return found
 
     def save_page_fragments(self, fragments: dict[str, tuple[str, bytes]]) -> None:

@@ -47,7 +47,7 @@ class FeedInputs:
         return self.base_url + self.file_name
 
     @property
-    def index_url(self) -> str:
+    def home_url(self) -> str:
         """The feed's web page: its own, else index.html."""
         return self.base_url + (self.page or INDEX)
 

@@ -73,7 +73,7 @@ def feed_skeleton(feed: FeedInputs) -> bytes:
     if feed.description:
         fg.subtitle(feed.description)
     fg.link(href=feed.url, rel="self", type="application/atom+xml")
-    fg.link(href=feed.index_url, rel="alternate", type="text/html")
+    fg.link(href=feed.home_url, rel="alternate", type="text/html")
     fg.author({"name": feed.author})
     fg.generator("feedmaker", version=feed.version, uri=PROJECT_URL)
     if feed.icon:

@@ -110,7 +110,7 @@ def render(index: IndexInputs, cache: RenderCache | None = None) -> bytes:
 def _feed_card(feed: FeedSummary, index: IndexInputs) -> etree._Element:
     atom = file_name(feed.slug, "atom")
     home = file_name(feed.slug, PAGE) if index.pages else atom
-    others = [E.A(f"{FEED_FORMATS[fmt].label} feed", href=file_name(feed.slug, fmt))
+    others = [E.A(FEED_FORMATS[fmt].label, href=file_name(feed.slug, fmt))
               for fmt in index.formats if fmt != "atom"]
     return E.LI(
         E.H3(E.A(feed.title, href=home), " ",

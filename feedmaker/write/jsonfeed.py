@@ -24,7 +24,7 @@ def render(feed: FeedInputs, cache: RenderCache | None = None) -> bytes:
     document = {
         "version": VERSION,
         "title": feed.title,
-        "home_page_url": feed.index_url,
+        "home_page_url": feed.home_url,
         "feed_url": feed.url,
         "description": feed.description,
         "authors": [{"name": feed.author}],

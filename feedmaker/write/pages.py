@@ -85,7 +85,7 @@ def _document(page: PageInputs, main: etree._Element) -> bytes:
             *([E.P(page.description)] if page.description else []),
             E.P(E.A("Subscribe", E.CLASS("subscribe"), href=feeds[0][1],
                     type=FEED_FORMATS[feeds[0][0]].media_type),
-                *[E.A(f"{FEED_FORMATS[fmt].label} feed", href=name) for fmt, name in feeds[1:]],
+                *[E.A(FEED_FORMATS[fmt].label, href=name) for fmt, name in feeds[1:]],
                 f" {count} {'paper' if count == 1 else 'papers'}, newest first",
                 E.CLASS("actions")),
             E.E.nav(E.UL(*[E.LI(E.A(title, href=output_file(slug, PAGE),
