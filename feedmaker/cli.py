@@ -244,13 +244,13 @@ def eval_command(config_path, as_json, topics, use_categories, source) -> None:
 @click.option("--all-topics/--matched-only", default=True,
               help="Show every topic (default) or only those that matched.")
 def explain(config_path, title, summary, entry_id, state, all_topics) -> None:
-    """Show which terms of which topics match a paper, in which field, with the score.
+    """Show which terms of which topics (and views) match a paper, in which field, with the score.
 
     Give the paper as --title/--summary, or by --id from the state store.
 
     Example: feedmaker explain --title "Diffusion models for video" --summary "..."
     """
-    from feedmaker.explain import explain_entry, format_explanation
+    from feedmaker.explain import explain_entry, explain_views, format_explanation
 
     if bool(title) == bool(entry_id):
         raise click.UsageError("give either --title (and --summary) or --id")
@@ -258,9 +258,10 @@ def explain(config_path, title, summary, entry_id, state, all_topics) -> None:
         config, tagger = _load_tagger(config_path)
         paper, results = explain_entry(config, tagger, title=title, summary=summary,
                                        entry_id=entry_id, state=state)
+        views = explain_views(config, paper, results, state)
     except FeedmakerError as exc:
         _fail(exc)
-    click.echo(format_explanation(tagger, paper, results, all_topics))
+    click.echo(format_explanation(tagger, paper, results, all_topics, views))
 
 
 @cli.command()

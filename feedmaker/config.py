@@ -16,9 +16,10 @@ from feedmaker.schema import Key, check_table, default_text
 from feedmaker.sources import SOURCE_TYPES
 from feedmaker.tagger import TopicRule, default_topics, parse_topics
 from feedmaker.toml_lines import find_line, line_map
+from feedmaker.views import VIEW_KEYS, ViewRule, parse_views
 
 DEFAULT_CONFIG_NAME = "feedmaker.toml"
-TABLES = ("site", "sources", "topics")
+TABLES = ("site", "sources", "topics", "views")
 SOURCE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 SITE_KEYS: dict[str, Key] = {
@@ -40,6 +41,10 @@ SITE_KEYS: dict[str, Key] = {
                    check=lambda formats: None if "atom" in formats else "must include 'atom'"),
     "max_age_days": Key("count", None, "feeds leave out papers published longer ago than this",
                         high=36_500),
+    "one_feed_per_paper": Key("flag", False, "put each paper in the one topic feed where it "
+                              "scores best (ties: the topic listed first), for readers who "
+                              "follow several topic feeds; `all` and views keep every paper, "
+                              "and entries still list all their topics"),
 }
 SOURCE_KEYS: dict[str, Key] = {
     "name": Key("name", None, "names the source in messages; letters, digits, `.`, `_`, `-`; "
@@ -72,6 +77,7 @@ class Site:
     icon: str | None = None
     formats: tuple[str, ...] = ("atom",)
     max_age_days: int | None = None
+    one_feed_per_paper: bool = False
 
 
 @dataclass(frozen=True)
@@ -94,12 +100,16 @@ class Config:
     site: Site
     sources: tuple[SourceConfig, ...]
     topics: tuple[TopicRule, ...]
+    views: tuple[ViewRule, ...] = ()
 
     @property
     def feeds(self) -> tuple[FeedDef, ...]:
-        """Every feed to write, in order: all papers first, then each topic."""
+        """Every feed to write, in order: all papers first, then each topic, then each view."""
         return (FeedDef(ALL_SLUG, "All papers", "Every paper, whatever its topics", "all"),
-                *(FeedDef(t.slug, t.title, t.description, "topic") for t in self.topics))
+                *(FeedDef(t.slug, t.title, t.description, "topic",
+                          best_only=self.site.one_feed_per_paper) for t in self.topics),
+                *(FeedDef(v.slug, v.rule.title, v.rule.description, "view")
+                  for v in self.views))
 
     def with_paths(self, out_dir: Path | None = None, state: Path | None = None) -> Config:
         """The same config with `--out` / `--state` overrides applied and checked."""
@@ -158,7 +168,9 @@ def _check(data: dict, base_dir: Path) -> Config:
     site = _site(data.get("site", {}), base_dir)
     sources = _sources(data.get("sources", []), base_dir)
     topics = parse_topics(data["topics"]) if "topics" in data else default_topics()
-    return Config(path=None, site=site, sources=sources, topics=topics)
+    views = parse_views(data.get("views", {}), [t.slug for t in topics],
+                        [s.name for s in sources])
+    return Config(path=None, site=site, sources=sources, topics=topics, views=views)
 
 
 def _site(table: object, base_dir: Path) -> Site:
@@ -207,6 +219,8 @@ def reference_rows() -> list[tuple[str, str, str]]:
         rows.append((f"sources[].{name}", meaning, default_text(source_keys(kind)[name])))
     rows += [(f"topics.<slug>.{name}", key.help, default_text(key))
              for name, key in TOPIC_KEYS.items()]
+    rows += [(f"views.<slug>.{name}", key.help, default_text(key))
+             for name, key in VIEW_KEYS.items() if name not in TOPIC_KEYS]
     return rows
 
 

@@ -61,6 +61,7 @@ def normalize(raw: RawEntry, base_url: str | None = None) -> Entry:
     if not url:
         raise DropEntry(f"{raw.source}: entry {title!r} has no usable link")
 
+    upvotes = raw.upvotes if isinstance(raw.upvotes, int) and raw.upvotes >= 0 else None
     links = {}
     if arxiv_id:
         links["arxiv"] = f"https://arxiv.org/abs/{arxiv_id}"
@@ -82,7 +83,8 @@ def normalize(raw: RawEntry, base_url: str | None = None) -> Entry:
         links=tuple((kind, links[kind]) for kind in LINK_KINDS if kind in links),
         source=raw.source,
         categories=tuple(_unique(c for c in map(clean_text, raw.categories) if c)),
-        upvotes=raw.upvotes if isinstance(raw.upvotes, int) and raw.upvotes >= 0 else None,
+        upvotes=upvotes,
+        top_upvotes=upvotes,
     )
 
 

@@ -22,12 +22,15 @@ DEVICE_NAMES = frozenset({"con", "prn", "aux", "nul"} | {f"com{i}" for i in rang
 @dataclass(frozen=True)
 class FeedDef:
     """One feed: its slug (the stem of its files), display title and description, and which
-    papers it selects: `kind` "all" (every paper) or "topic" (the papers tagged `slug`)."""
+    papers it selects: `kind` "all" (every paper), "topic" (the papers tagged `slug`; with
+    `best_only`, only those for which it is the best-scoring topic) or "view" (the papers
+    in the view `slug`)."""
 
     slug: str
     title: str
     description: str
     kind: str = "topic"
+    best_only: bool = False
 
 
 @dataclass(frozen=True)

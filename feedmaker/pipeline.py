@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from feedmaker import __version__, publish
+from feedmaker import __version__, derive, publish
 from feedmaker.collect import Collected, collect
 from feedmaker.config import Config
 from feedmaker.fetch import Fetcher, Validators
 from feedmaker.outputs import SiteData, fingerprint
 from feedmaker.store import Store, run_lock
-from feedmaker.tagger import Tagger, rules_fingerprint
 from feedmaker.write import RenderCache
 from feedmaker.write.files import OutputDir
 
@@ -84,15 +82,14 @@ def run(config: Config, *, now: datetime, fetcher: Fetcher | None = None,
 def _gather(config: Config, store: Store, collected: list[Collected], report: RunReport,
             now: datetime, log: Callable[[str], None],
             progress: Callable[[str, int, int], None]) -> None:
-    """Merge every source's entries into the history, then refresh derived topics."""
+    """Merge every source's entries into the history, then refresh their topics and views."""
     for result in collected:
         _merge_source(store, result, report, now)
-    # Compiled only when some entry needs tagging: an unchanged run never pays for it.
-    tagger = functools.cache(lambda: Tagger(config.topics))
-    tagged = store.topics.refresh(rules_fingerprint(config.topics), Tagger.READS,
-                                  lambda entry: tagger().tag(entry), now,
-                                  lambda done, total: progress("tagging entries", done, total))
+    tagged = derive.refresh_topics(config, store, now,
+                                   lambda done, total: progress("tagging entries", done, total))
     log(f"tagged {tagged} entries")
+    if config.views:
+        log(f"placed {derive.refresh_views(config, store, now)} entries in views")
 
 
 def _publish(config: Config, store: Store, out: OutputDir, now: datetime,
@@ -157,7 +154,7 @@ def _still_published(config: Config, store: Store, collected: list[Collected],
 
 
 def _published_key(config: Config) -> str:
-    return fingerprint((__version__, config.site, config.topics))
+    return fingerprint((__version__, config.site, config.topics, config.views))
 
 
 def _valid_until(config: Config, site: SiteData) -> str | None:

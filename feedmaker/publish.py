@@ -29,8 +29,10 @@ Selector = Callable[[Store, FeedDef, int, datetime | None, dict], list[Entry]]
 # How each kind of feed (FeedDef.kind) picks its entries, newest first.
 SELECTORS: dict[str, Selector] = {
     "all": lambda store, feed, limit, since, memo: store.history.newest(limit, since, memo),
-    "topic": lambda store, feed, limit, since, memo: store.topics.newest(feed.slug, limit,
-                                                                         since, memo),
+    "topic": lambda store, feed, limit, since, memo: store.topics.newest(
+        feed.slug, limit, since, memo, best_only=feed.best_only),
+    "view": lambda store, feed, limit, since, memo: store.views.newest(feed.slug, limit,
+                                                                       since, memo),
 }
 
 

@@ -8,6 +8,7 @@ import pytest
 from feedmaker.errors import LockedError
 from feedmaker.model import Entry
 from feedmaker.store import Store, StoreError, merge_entries, run_lock
+from feedmaker.store.memberships import inputs_key
 from feedmaker.tagger import Tagger, parse_topics
 
 T0 = datetime(2026, 5, 18, 12, tzinfo=UTC)
@@ -91,7 +92,12 @@ def test_merging_unions_links_and_categories():
 
 
 def refresh(store, tag, rules, now, progress=None):
-    return store.topics.refresh(rules, Tagger.READS, tag, now, progress)
+    """Topics from `tag(entry) -> slugs`, keyed by the rules and the fields the tagger reads."""
+    def key_of(entry):
+        return inputs_key(rules, [getattr(entry, name) for name in Tagger.READS])
+
+    return store.topics.refresh(rules, key_of, lambda entry: [(slug, 1.0, 1) for slug in
+                                                              tag(entry)], now, progress)
 
 
 def test_topics_are_recomputed_only_for_new_changed_or_differently_tagged_entries(store):

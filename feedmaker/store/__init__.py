@@ -1,5 +1,6 @@
 """The state store, one SQLite file: the history of every paper (`history`), their topics
-(`topics`), what is known of each source (`sources`) and of publishing (`renders`).
+and views (`topics`, `views`), what is known of each source (`sources`) and of publishing
+(`renders`).
 
 Runs open it read-write under the run lock, and bring its schema up to date with numbered
 migrations; readers such as `feedmaker explain` open it read-only, and never wait for a run.
@@ -17,11 +18,11 @@ from pathlib import Path
 
 from feedmaker.errors import FeedmakerError, LockedError
 from feedmaker.store.history import History, MergeResult, format_time, merge_entries, parse_time
+from feedmaker.store.memberships import Memberships
 from feedmaker.store.meta import Meta
 from feedmaker.store.migrations import LATEST, applied, migrate
 from feedmaker.store.renders import Renders
 from feedmaker.store.sources import SourceLog
-from feedmaker.store.topics import Topics
 
 __all__ = ["MergeResult", "Store", "StoreError", "format_time", "merge_entries", "parse_time",
            "run_lock"]
@@ -72,7 +73,9 @@ class Store:
             raise StoreError(f"{path}: cannot open the state store: {exc}") from exc
         self.meta = Meta(self.db)
         self.history = History(self.db)
-        self.topics = Topics(self.db, self.meta)
+        self.topics = Memberships(self.db, self.meta, "entry_topics", "tag_key",
+                                  ("score", "best"))
+        self.views = Memberships(self.db, self.meta, "entry_views", "view_key")
         self.sources = SourceLog(self.db)
         self.renders = Renders(self.db, self.meta)
 

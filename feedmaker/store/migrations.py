@@ -87,6 +87,30 @@ CREATE TABLE outputs (
 );
 """),
     Migration(3, "move source and output records out of meta", _move_meta_into_tables),
+    Migration(4, "topics with their scores and the best one marked; views", """
+DROP TABLE entry_topics;
+CREATE TABLE entry_topics (
+    name TEXT NOT NULL,            -- the topic's slug
+    entry_id TEXT NOT NULL REFERENCES entries (id) ON DELETE CASCADE,
+    published TEXT NOT NULL,
+    score REAL NOT NULL,           -- the points the paper scored for the topic
+    best INTEGER NOT NULL,         -- 1 for the entry's best-scoring topic (one per entry)
+    PRIMARY KEY (name, entry_id)
+);
+CREATE INDEX entry_topics_newest ON entry_topics (name, published DESC, entry_id DESC);
+CREATE INDEX entry_topics_entry ON entry_topics (entry_id);
+UPDATE entries SET tag_key = NULL;
+ALTER TABLE entries ADD COLUMN view_key TEXT;
+CREATE INDEX entries_unviewed ON entries (id) WHERE view_key IS NULL;
+CREATE TABLE entry_views (
+    name TEXT NOT NULL,            -- the view's slug
+    entry_id TEXT NOT NULL REFERENCES entries (id) ON DELETE CASCADE,
+    published TEXT NOT NULL,
+    PRIMARY KEY (name, entry_id)
+);
+CREATE INDEX entry_views_newest ON entry_views (name, published DESC, entry_id DESC);
+CREATE INDEX entry_views_entry ON entry_views (entry_id);
+"""),
 )
 LATEST = MIGRATIONS[-1].number
 
