@@ -121,13 +121,21 @@ def fingerprint(inputs: object) -> str:
     return hashlib.sha256(repr(_canonical(inputs)).encode("utf-8")).hexdigest()
 
 
+_PLAIN = (str, int, float, bool, type(None), datetime)
+
+
 def _canonical(value: object) -> object:
+    """`value` with every Entry in it replaced by its digest (whose repr is short)."""
+    if isinstance(value, _PLAIN):
+        return value
     if isinstance(value, Entry):
         return entry_key(value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return (type(value).__name__,
                 tuple(_canonical(getattr(value, f.name)) for f in dataclasses.fields(value)))
     if isinstance(value, tuple | list):
+        if all(isinstance(v, _PLAIN) for v in value):
+            return tuple(value)
         return tuple(_canonical(v) for v in value)
     if isinstance(value, dict):
         return tuple(sorted((k, _canonical(v)) for k, v in value.items()))
