@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 from datetime import UTC, datetime
@@ -296,6 +297,30 @@ def suggest(slug, count, min_papers, source) -> None:
     click.echo(format_toml(slug, suggestions, threshold, f1))
 
 
+# A failure no check foresaw is a bug: one line saying so, unless asked for the traceback.
+INTERNAL_ERROR = 70  # EX_SOFTWARE, sysexits.h
+
+
 def main() -> None:
     """Console-script entry point."""
-    cli(prog_name="feedmaker")
+    try:
+        cli(prog_name="feedmaker", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        click.echo("feedmaker: interrupted", err=True)
+        sys.exit(130)
+    except KeyboardInterrupt:
+        click.echo("feedmaker: interrupted", err=True)
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(141)  # the reader of our output went away, as `| head` does
+    except Exception as exc:  # noqa: BLE001 - the last guard against a traceback
+        if os.environ.get("FEEDMAKER_DEBUG"):
+            raise
+        click.echo(f"feedmaker: internal error: {type(exc).__name__}: {exc} (a bug in "
+                   "feedmaker; FEEDMAKER_DEBUG=1 shows where)", err=True)
+        sys.exit(INTERNAL_ERROR)

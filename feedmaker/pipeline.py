@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -11,7 +12,7 @@ from feedmaker.collect import Collected, collect
 from feedmaker.config import Config
 from feedmaker.fetch import Fetcher, Validators
 from feedmaker.outputs import SiteData, fingerprint
-from feedmaker.store import Store, run_lock
+from feedmaker.store import Store, run_lock, store_error
 from feedmaker.write import RenderCache
 from feedmaker.write.files import OutputDir
 
@@ -52,6 +53,16 @@ def run(config: Config, *, now: datetime, fetcher: Fetcher | None = None,
     tagging when many entries need it (a first run, or new rules over a long history).
     """
     report = RunReport(sources=len(config.sources))
+    try:
+        _run(config, report, now, fetcher, dry_run, log, progress)
+    except sqlite3.Error as exc:  # a damaged store, a full disk: never a traceback
+        raise store_error(config.site.state, exc) from exc
+    return report
+
+
+def _run(config: Config, report: RunReport, now: datetime, fetcher: Fetcher | None,
+         dry_run: bool, log: Callable[[str], None],
+         progress: Callable[[str, int, int], None]) -> None:
     out = OutputDir(config.site.out_dir)
     with run_lock(config.site.state), Store(config.site.state, now) as store:
         for name in out.remove_orphans():
@@ -76,7 +87,6 @@ def run(config: Config, *, now: datetime, fetcher: Fetcher | None = None,
                 _write(store, out, site, planned, outputs, config, log)
                 report.written = out.written
                 report.unchanged = out.unchanged + sorted(set(planned) - set(outputs))
-    return report
 
 
 def _gather(config: Config, store: Store, collected: list[Collected], report: RunReport,
@@ -192,21 +202,40 @@ def _merge_source(store: Store, result: Collected, report: RunReport, now: datet
     if result.unchanged:
         report.unchanged_sources += 1
         return
-    count, usual = len(result.entries), store.sources.usual_count(source.name)
+    settings = fingerprint((source.type, source.url, source.options))
+    count, usual = len(result.entries), store.sources.usual_count(source.name, settings)
     problem = judge_count(count, usual, source.allow_empty)
+    validators = result.validators
+    validators = ((validators.etag, validators.last_modified, validators.body_hash)
+                  if validators else None)
     if problem:
-        report.failures.append(f"source {source.name!r} ({source.url}): {problem}; "
-                               "its entries were not used and the history is kept")
-        return
+        streak = store.sources.refused(source.name, settings, count)
+        if not new_level(streak):
+            report.failures.append(f"source {source.name!r} ({source.url}): {problem}; "
+                                   "its entries were not used and the history is kept")
+            return
+        report.warnings.append(f"source {source.name!r} ({source.url}): {count} entries for "
+                               f"{len(streak)} runs in a row, under a quarter of its usual "
+                               f"{usual}; taking that as its size from now on")
+        store.sources.restart(source.name, source.url, settings, validators, streak[:-1])
     merged = store.history.merge(result.entries, now)
     report.seen += merged.seen
     report.new += merged.new
     report.updated += merged.updated
-    validators = result.validators
-    store.sources.record(source.name, source.url,
-                        (validators.etag, validators.last_modified, validators.body_hash)
-                        if validators else None,
-                        count if count else None)
+    store.sources.record(source.name, source.url, settings, validators,
+                         count if count else None)
+
+
+# A source refused this many runs in a row for a steady count has a new size, not a
+# broken page: a listing narrowed on purpose, say.
+NEW_LEVEL_AFTER = 3
+
+
+def new_level(streak: list[int]) -> bool:
+    """Whether the counts a source was refused for in a row are a steady new size."""
+    recent = streak[-NEW_LEVEL_AFTER:]
+    return (len(recent) == NEW_LEVEL_AFTER and min(recent) > 0
+            and max(recent) <= 2 * min(recent))
 
 
 def judge_count(count: int, usual: int | None, allow_empty: bool) -> str | None:

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from feedmaker.errors import LockedError
+from feedmaker.errors import InputError, LockedError
 from feedmaker.model import Entry
 from feedmaker.store import Store, StoreError, merge_entries, run_lock
 from feedmaker.store.memberships import inputs_key
@@ -230,7 +230,8 @@ def test_a_file_that_is_not_a_feedmaker_store_is_refused_by_name(tmp_path):
         Store(other, T0)
     text = tmp_path / "notes.txt"
     text.write_text("hello, this is not a database at all, just some text" * 40)
-    with pytest.raises(StoreError, match=r"notes\.txt: cannot open the state store"):
+    with pytest.raises(StoreError, match=r"notes\.txt: not a feedmaker state store \(not an "
+                       r"SQLite database\)"):
         Store(text, T0)
 
 
@@ -249,5 +250,5 @@ def test_a_reader_never_writes_and_does_not_wait_for_a_run_in_progress(tmp_path)
 
 
 def test_a_reader_of_a_missing_store_says_to_run_first(tmp_path):
-    with pytest.raises(StoreError, match="no state store there; run `feedmaker run` first"):
+    with pytest.raises(InputError, match="no state store there; run `feedmaker run` first"):
         Store.reader(tmp_path / "none.sqlite")

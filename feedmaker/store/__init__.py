@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from feedmaker.errors import FeedmakerError, LockedError
+from feedmaker.errors import InputError, LockedError, StoreError
 from feedmaker.store.history import History, MergeResult, format_time, merge_entries, parse_time
 from feedmaker.store.memberships import Memberships
 from feedmaker.store.meta import Meta
@@ -25,19 +25,40 @@ from feedmaker.store.renders import Renders
 from feedmaker.store.sources import SourceLog
 
 __all__ = ["MergeResult", "Store", "StoreError", "format_time", "merge_entries", "parse_time",
-           "run_lock"]
+           "run_lock", "store_error"]
 
 
-class StoreError(FeedmakerError):
-    """The state store cannot be opened or is not a feedmaker store."""
+# What SQLite says, and what it means for someone running feedmaker from cron.
+_MEANINGS = {
+    "file is not a database": "not a feedmaker state store (not an SQLite database)",
+    "database disk image is malformed": "the state store is damaged (SQLite: database disk "
+    "image is malformed); restore it from a backup, or move it away to start a new history",
+    "database or disk is full": "the disk holding the state store is full",
+    "attempt to write a readonly database": "cannot write the state store (read-only: check "
+    "the permissions of the file and its folder)",
+    "unable to open database file": "cannot open the state store (check that its folder "
+    "exists and is writable)",
+    "disk I/O error": "the state store could not be read or written (disk I/O error)",
+}
+
+
+def store_error(path: Path, exc: sqlite3.Error) -> StoreError:
+    """The one-line StoreError for an SQLite failure on the state store at `path`."""
+    text = str(exc)
+    meaning = next((m for said, m in _MEANINGS.items() if said in text), None)
+    return StoreError(f"{path}: {meaning or f'cannot use the state store: {text}'}")
 
 
 @contextmanager
 def run_lock(state_path: Path) -> Iterator[None]:
     """Hold an exclusive lock beside the state store, or raise LockedError at once."""
     lock_path = state_path.with_name(state_path.name + ".lock")
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        raise StoreError(f"{lock_path}: cannot open the run lock: {exc.strerror or exc} (run "
+                         "feedmaker as the user that owns the state folder)") from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -70,7 +91,9 @@ class Store:
                     Meta(self.db).set("created", format_time(now))
             self.db.execute("PRAGMA foreign_keys = ON")
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{path}: cannot open the state store: {exc}") from exc
+            raise store_error(path, exc) from exc
+        except OSError as exc:
+            raise StoreError(f"{path}: cannot open the state store: {exc.strerror or exc}") from exc
         self.meta = Meta(self.db)
         self.history = History(self.db)
         self.topics = Memberships(self.db, self.meta, "entry_topics", "tag_key",
@@ -84,7 +107,7 @@ class Store:
         """The store opened read-only: it never writes, and a run holding its transaction
         does not keep it waiting."""
         if not path.is_file():
-            raise StoreError(f"{path}: no state store there; run `feedmaker run` first")
+            raise InputError(f"{path}: no state store there; run `feedmaker run` first")
         return cls(path, datetime.min, readonly=True)
 
     def _tables(self) -> set[str]:
@@ -118,7 +141,8 @@ class Store:
         try:
             yield
         except BaseException:
-            self.db.execute("ROLLBACK")
+            if self.db.in_transaction:  # SQLite ends it itself on some errors (disk full)
+                self.db.execute("ROLLBACK")
             raise
         self.db.execute("COMMIT" if commit else "ROLLBACK")
 

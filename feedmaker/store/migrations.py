@@ -111,8 +111,24 @@ CREATE TABLE entry_views (
 CREATE INDEX entry_views_newest ON entry_views (name, published DESC, entry_id DESC);
 CREATE INDEX entry_views_entry ON entry_views (entry_id);
 """),
+    Migration(5, "a source's usual count belongs to its settings; counts it was failed for", """
+ALTER TABLE sources ADD COLUMN settings TEXT;   -- digest of type, url and options
+ALTER TABLE sources ADD COLUMN rejected TEXT NOT NULL DEFAULT '[]';  -- JSON: counts refused
+"""),
 )
 LATEST = MIGRATIONS[-1].number
+
+
+def statements(script: str) -> list[str]:
+    """The statements of an SQL script, one by one (executescript would end the
+    transaction each migration runs in)."""
+    found, pending = [], ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            found.append(pending.strip())
+            pending = ""
+    return found + ([pending.strip()] if pending.strip() else [])
 
 
 def applied(db: sqlite3.Connection) -> int:
@@ -134,15 +150,15 @@ def migrate(db: sqlite3.Connection, stamp: str) -> list[int]:
         db.execute("BEGIN IMMEDIATE")
         try:
             if isinstance(migration.apply, str):
-                for statement in migration.apply.split(";\n"):
-                    if statement.strip():
-                        db.execute(statement)
+                for statement in statements(migration.apply):
+                    db.execute(statement)
             else:
                 migration.apply(db)
             db.execute("INSERT INTO migrations VALUES (?, ?, ?)",
                        (migration.number, migration.name, stamp))
         except BaseException:
-            db.execute("ROLLBACK")
+            if db.in_transaction:  # SQLite ends it itself on some errors (disk full)
+                db.execute("ROLLBACK")
             raise
         db.execute("COMMIT")
         ran.append(migration.number)
