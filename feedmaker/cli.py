@@ -81,10 +81,12 @@ def run(config_path, out_dir, state, dry_run, quiet, verbose) -> None:
             click.echo(f"feedmaker: warning: {warning}", err=True)
         verb = "would write" if dry_run else "wrote"
         unchanged = f", {report.unchanged_sources} unchanged" if report.unchanged_sources else ""
+        removed = (f", {'would remove' if dry_run else 'removed'} {', '.join(report.removed)}"
+                   if report.removed else "")
         click.echo(f"{report.sources} sources ({len(report.failures)} failed{unchanged}), "
                    f"{report.seen} entries seen: {report.new} new, {report.updated} updated; "
-                   f"{verb} {len(report.written)} files, {len(report.unchanged)} unchanged; "
-                   f"index: {config.site.out_dir / INDEX}")
+                   f"{verb} {len(report.written)} files, {len(report.unchanged)} unchanged"
+                   f"{removed}; index: {config.site.out_dir / INDEX}")
     sys.exit(report.exit_code)
 
 

@@ -32,6 +32,7 @@ class RunReport:
     updated: int = 0
     written: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
     unchanged_sources: int = 0
 
     @property
@@ -65,7 +66,8 @@ def _run(config: Config, report: RunReport, now: datetime, fetcher: Fetcher | No
          progress: Callable[[str, int, int], None]) -> None:
     out = OutputDir(config.site.out_dir)
     with run_lock(config.site.state), Store(config.site.state, now) as store:
-        for name in out.remove_orphans():
+        known = set(store.renders.output_records()) | publish.expected_names(config)
+        for name in out.remove_orphans(known):
             log(f"removed {name}, left behind by an interrupted run")
         collected = _collect(config, store, fetcher, now, log, progress)
         if not dry_run and _still_published(config, store, collected, out, now):
@@ -79,14 +81,27 @@ def _run(config: Config, report: RunReport, now: datetime, fetcher: Fetcher | No
                 store.renders.set_published(None)
                 _gather(config, store, collected, report, now, log, progress)
                 site, planned, outputs = _publish(config, store, out, now, log)
+            retired = _retired(store, out, planned)
             if dry_run:
                 report.unchanged = [name for name in planned if name not in outputs
                                     or out.holds(name, outputs[name])]
                 report.written = [name for name in outputs if name not in report.unchanged]
+                report.removed = retired
             else:
                 _write(store, out, site, planned, outputs, config, log)
+                for name in retired:
+                    log(f"removing {name}: the config no longer makes it")
+                    out.remove(name)
                 report.written = out.written
                 report.unchanged = out.unchanged + sorted(set(planned) - set(outputs))
+                report.removed = out.removed
+
+
+def _retired(store: Store, out: OutputDir, planned: dict) -> list[str]:
+    """Files an earlier run wrote that this config no longer makes (a topic or view taken
+    out, a format turned off), still exactly as written: a file someone changed stays."""
+    return sorted(name for name, record in store.renders.output_records().items()
+                  if name not in planned and out.stamp(name) == record[1:])
 
 
 def _gather(config: Config, store: Store, collected: list[Collected], report: RunReport,

@@ -58,6 +58,12 @@ def select(config: Config, store: Store, now: datetime) -> SiteData:
                     for feed, entries in chosen))
 
 
+def expected_names(config: Config) -> set[str]:
+    """The names of every file the config makes (without looking at any entry)."""
+    return {file_name(feed.slug, format_name) for feed in config.feeds
+            for format_name in config.site.formats} | set(SITE_FILES)
+
+
 def shown_ids(site: SiteData) -> set[str]:
     """The ids of every entry some feed shows."""
     return {entry.id for feed in site.feeds for entry in feed.entries}
