@@ -51,7 +51,8 @@ def read_source(source, fetcher: Fetcher, validators: Validators | None = None) 
 
     def fetch(url: str, *, conditional: bool = False) -> Response:
         response = fetcher(url, validators=validators if conditional else None,
-                           min_interval=source.min_interval)
+                           min_interval=source.min_interval,
+                           deadline=source.options.get("timeout"))
         if conditional:
             first.append(response.validators)
         return response

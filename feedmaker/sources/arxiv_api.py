@@ -6,6 +6,7 @@ from feedmaker.errors import ParseError
 from feedmaker.model import RawEntry
 from feedmaker.normalize import arxiv_id_from_url
 from feedmaker.sources.base import (
+    TIMEOUT,
     Fetch,
     Option,
     parse_any_date,
@@ -21,6 +22,7 @@ OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
 OPTIONS = {
     "pages": Option("count", 1, "how many pages of `max_results` to read (3 s apart, as "
                                 "arXiv asks); reading stops at the last result"),
+    "timeout": TIMEOUT,
 }
 
 

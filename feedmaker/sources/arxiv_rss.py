@@ -6,7 +6,7 @@ import re
 
 from feedmaker.model import RawEntry
 from feedmaker.normalize import bare_arxiv_id
-from feedmaker.sources.base import Fetch, Option, parse_any_date
+from feedmaker.sources.base import TIMEOUT, Fetch, Option, parse_any_date
 from feedmaker.sources.feed import FeedItem, parse_items
 
 ARXIV = "{http://arxiv.org/schemas/atom}"
@@ -17,6 +17,7 @@ OPTIONS = {
     "announce_types": Option("texts", ["new", "cross"],
                              "which announcements to take: new, cross, replace, replace-cross "
                              "(replacements are old papers with a new version)"),
+    "timeout": TIMEOUT,
 }
 # "arXiv:2403.00001v1 Announce Type: new \nAbstract: The text..."
 _PREFIX = re.compile(r"^\s*arXiv:\S+\s+Announce Type:\s*[\w-]+\s*Abstract:\s*", re.IGNORECASE)

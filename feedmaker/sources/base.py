@@ -27,15 +27,25 @@ class Fetch(Protocol):
 class Option:
     """One config key a source type accepts beyond name, type and url."""
 
-    kind: str  # "count" (whole number >= 1), "text", "texts" (list of text), "flag"
+    kind: str  # "count" (whole number >= 1), "seconds", "text", "texts" (list of text), "flag"
     default: Any
     help: str
+
+
+# Every source type takes it; None leaves the fetcher's own deadline (60 s).
+TIMEOUT = Option("seconds", None, "seconds each request of this source may take in all: "
+                                  "connecting, waiting for the answer and reading the whole "
+                                  "body (default 60)")
+MAX_TIMEOUT = 3600
 
 
 def option_error(kind: str, value: object) -> str | None:
     """What is wrong with `value` for an option of this kind, or None."""
     if kind == "count" and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
         return f"must be a whole number of at least 1, got {value!r}"
+    if kind == "seconds" and (not isinstance(value, int | float) or isinstance(value, bool)
+                              or not 0 < value <= MAX_TIMEOUT):
+        return f"must be a number of seconds above 0 and at most {MAX_TIMEOUT}, got {value!r}"
     if kind == "text" and (not isinstance(value, str) or not value.strip()):
         return f"must be a non-empty string, got {value!r}"
     if kind == "texts" and (not isinstance(value, list) or

@@ -9,7 +9,7 @@ from urllib.parse import urljoin
 from feedmaker.errors import ParseError
 from feedmaker.model import RawEntry
 from feedmaker.normalize import bare_arxiv_id
-from feedmaker.sources.base import Fetch, html_to_text, parse_any_date, parse_xml, text_of
+from feedmaker.sources.base import TIMEOUT, Fetch, html_to_text, parse_any_date, parse_xml, text_of
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -20,7 +20,7 @@ RSS090 = "{http://my.netscape.com/rdf/simple/0.9/}"
 RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
 DC = "{http://purl.org/dc/elements/1.1/}"
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
-OPTIONS: dict = {}
+OPTIONS = {"timeout": TIMEOUT}
 
 
 @dataclass

@@ -7,12 +7,13 @@ from typing import Any
 
 from feedmaker.errors import ParseError
 from feedmaker.model import RawEntry
-from feedmaker.sources.base import Fetch, Option, query_int, with_query
+from feedmaker.sources.base import TIMEOUT, Fetch, Option, query_int, with_query
 
 HF_PAPERS = "https://huggingface.co/papers/"
 OPTIONS = {
     "pages": Option("count", 1, "how many pages (`p=0,1,...`) of the daily API to read; "
                                 "reading stops early at an empty page"),
+    "timeout": TIMEOUT,
 }
 
 

@@ -9,13 +9,13 @@ from urllib.parse import urljoin
 
 from feedmaker.errors import ParseError
 from feedmaker.model import RawEntry
-from feedmaker.sources.base import Fetch
+from feedmaker.sources.base import TIMEOUT, Fetch
 from feedmaker.sources.hf_api import item_to_raw
 
 _PUBLISHED = re.compile(r"Published on ([A-Z][a-z]{2}) (\d{1,2}), (\d{4})")
 
 
-OPTIONS: dict = {}
+OPTIONS = {"timeout": TIMEOUT}
 
 
 def read(source, fetch: Fetch) -> list[RawEntry]:

@@ -8,7 +8,7 @@ import threading
 
 from feedmaker.errors import ParseError
 from feedmaker.model import RawEntry
-from feedmaker.sources.base import Fetch, Option, parse_any_date
+from feedmaker.sources.base import TIMEOUT, Fetch, Option, parse_any_date
 
 OPTIONS = {
     "item": Option("text", None, "selector of each entry on the page (required)"),
@@ -25,6 +25,7 @@ OPTIONS = {
     "categories": Option("text", None, "selector of category labels inside an item"),
     "base_url": Option("text", None, "resolve relative links against this URL instead of the "
                                      "page's own (for a saved copy read from a file: URL)"),
+    "timeout": TIMEOUT,
 }
 SELECTOR_KEYS = ("item", "title", "link", "summary", "date", "authors", "categories")
 _ATTRIBUTE = re.compile(r"^(?P<css>.*?)\s*@(?P<attr>[A-Za-z_][\w:.-]*)$")
