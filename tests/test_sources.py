@@ -1,5 +1,6 @@
 """read_source: one source's fetch and parse, whatever happens, as one SourceResult."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -31,3 +32,36 @@ def test_a_timeout_that_cannot_work_is_a_config_error_naming_the_line(value):
     with pytest.raises(ConfigError, match=r"^x\.toml:5: sources\[1\]\.timeout must be a number "
                                           r"of seconds above 0 and at most 3600"):
         parse_config(text, base_dir=Path("."), where="x.toml")
+
+
+def test_entries_left_out_while_parsing_come_back_as_warnings_with_the_rest(tmp_path):
+    page = tmp_path / "page.json"
+    page.write_text(json.dumps([{"paper": {"id": "2605.00001", "title": "Good"}},
+                                {"paper": {"title": "no id"}}]))
+    result = read_source(source_config("hf-api", page.as_uri()), Fetcher())
+    assert result.error is None
+    assert [raw.title for raw in result.raws] == ["Good"]
+    assert result.warnings == ["src: entry #2 left out: no paper.id (text)"]
+
+
+def test_a_body_nested_too_deeply_fails_only_its_source_in_one_line(tmp_path):
+    page = tmp_path / "deep.json"
+    page.write_bytes(b"[" * 100_000 + b"]" * 100_000)
+    result = read_source(source_config("hf-api", page.as_uri()), Fetcher())
+    assert result.error == (f"source 'src': {page.as_uri()}: not JSON (nested too deeply "
+                            "to read)")
+
+
+def test_an_unexpected_error_while_parsing_fails_only_its_source_naming_it_and_the_url(
+        tmp_path, monkeypatch):
+    from feedmaker.sources import hf_api
+
+    def broken(*args, **kwargs):
+        raise KeyError("surprise")
+
+    monkeypatch.setattr(hf_api, "load_json", broken)
+    page = tmp_path / "page.json"
+    page.write_text("[]")
+    result = read_source(source_config("hf-api", page.as_uri()), Fetcher())
+    assert result.error == (f"source 'src': {page.as_uri()}: cannot read it: "
+                            "KeyError: 'surprise'")

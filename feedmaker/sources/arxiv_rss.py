@@ -6,8 +6,8 @@ import re
 
 from feedmaker.model import RawEntry
 from feedmaker.normalize import bare_arxiv_id
-from feedmaker.sources.base import TIMEOUT, Fetch, Option, parse_any_date
-from feedmaker.sources.feed import FeedItem, parse_items
+from feedmaker.sources.base import TIMEOUT, Fetch, Option, Warn, entries_of, parse_any_date
+from feedmaker.sources.feed import FeedItem, feed_items, item_name
 
 ARXIV = "{http://arxiv.org/schemas/atom}"
 # No announcements on weekends and holidays: an empty channel is arXiv's normal answer.
@@ -32,23 +32,28 @@ def check(options: dict) -> str | None:
     return None
 
 
-def read(source, fetch: Fetch) -> list[RawEntry]:
+def read(source, fetch: Fetch, warn: Warn) -> list[RawEntry]:
     """Fetch the category feed. An empty feed is normal on weekends and holidays."""
     response = fetch(source.url, conditional=True)
     return parse(response.body, source.name, response.url,
-                 tuple(source.options["announce_types"]))
+                 tuple(source.options["announce_types"]), warn)
 
 
 def parse(body: bytes, source_name: str, page_url: str,
-          announce_types: tuple[str, ...] = ("new", "cross")) -> list[RawEntry]:
-    """Entries of an arXiv category feed, keeping the announcement types asked for."""
-    entries = []
-    for item in parse_items(body, page_url):
+          announce_types: tuple[str, ...] = ("new", "cross"), warn: Warn | None = None
+          ) -> list[RawEntry]:
+    """Entries of an arXiv category feed, keeping the announcement types asked for; an item
+    that cannot be read is left out with a warning (see `entries_of`)."""
+    elements, read_item = feed_items(body, page_url)
+
+    def to_raw(element) -> RawEntry | None:
+        item = read_item(element)
         kind = announce_type(item)
         if kind is not None and kind not in announce_types:
-            continue
-        entries.append(_to_raw(item, source_name))
-    return entries
+            return None
+        return _to_raw(item, source_name)
+
+    return entries_of(elements, to_raw, source_name, warn, name_of=item_name)
 
 
 def announce_type(item: FeedItem) -> str | None:

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import email.utils
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit, urlunsplit
 
 from feedmaker.errors import ParseError
 from feedmaker.fetch import Response
 
 if TYPE_CHECKING:  # lxml, dateutil and nh3 load when a source needs them
+    import lxml.html
     from lxml import etree
 
 
@@ -21,6 +23,58 @@ class Fetch(Protocol):
     """What a source calls to fetch a URL; `conditional` only for the source's first URL."""
 
     def __call__(self, url: str, *, conditional: bool = False) -> Response: ...
+
+
+# What a source calls with a one-line warning (an entry it left out, and why).
+Warn = Callable[[str], None]
+Item = TypeVar("Item")
+Read = TypeVar("Read")
+
+
+def entries_of(items: Iterable[Item], to_raw: Callable[[Item], Read | None],
+               source_name: str, warn: Warn | None,
+               name_of: Callable[[Item], str | None] = lambda item: None) -> list[Read]:
+    """`to_raw` of each item, None results left out. An item that raises anything is left
+    out with a warning naming the source and the entry (its position, and `name_of` it);
+    without `warn`, the first such error is raised as a ParseError instead."""
+    raws = []
+    for position, item in enumerate(items, 1):
+        try:
+            raw = to_raw(item)
+        except Exception as exc:  # noqa: BLE001 - one bad entry must not cost the others
+            message = (f"{source_name}: entry #{position}{_named(item, name_of)} left out: "
+                       f"{describe_error(exc)}")
+            if warn is None:
+                raise ParseError(message) from exc
+            warn(message)
+            continue
+        if raw is not None:
+            raws.append(raw)
+    return raws
+
+
+def _named(item, name_of) -> str:
+    try:
+        name = name_of(item)
+    except Exception:  # noqa: BLE001 - the name is a courtesy; the warning must still go out
+        return ""
+    return f" ({' '.join(name.split())[:100]})" if isinstance(name, str) and name.strip() else ""
+
+
+def describe_error(exc: BaseException) -> str:
+    """One short line for an error: our own messages as they are, others with their type."""
+    text = str(exc) if isinstance(exc, ParseError) else f"{type(exc).__name__}: {exc}"
+    text = " ".join(text.split())
+    return text if len(text) <= 300 else text[:299] + "…"
+
+
+def text_value(value: object) -> str | None:
+    """A JSON field as text: strings as they are, numbers written out, anything else None."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{value:g}" if isinstance(value, float) else str(value)
+    return None
 
 
 @dataclass(frozen=True)
@@ -90,6 +144,19 @@ def _repair_utf8(body: bytes) -> bytes | None:
     except UnicodeDecodeError:
         return body.decode("utf-8", errors="replace").encode("utf-8")
     return None
+
+
+def parse_html(body: bytes, url: str, base_url: str | None = None) -> lxml.html.HtmlElement:
+    """The root of an untrusted HTML page, or ParseError naming the URL."""
+    import lxml.html
+    from lxml import etree
+
+    if not body.strip():
+        raise ParseError(f"{url}: empty page")
+    try:
+        return lxml.html.document_fromstring(body, base_url=base_url)
+    except (etree.ParserError, ValueError) as exc:
+        raise ParseError(f"{url}: not an HTML page ({exc})") from exc
 
 
 def text_of(element: etree._Element | None) -> str | None:
