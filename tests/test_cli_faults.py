@@ -41,3 +41,23 @@ def test_a_bad_entry_a_body_too_deep_and_a_trickling_server_cost_only_themselves
     assert result.stdout.startswith("3 sources (2 failed), 4 entries seen: 4 new")
     published = (tmp_path / "out" / "all.atom").read_text()
     assert published.count("<entry>") == 4 and "<title>1984</title>" in published
+
+
+def test_a_link_with_a_space_is_repaired_one_that_cannot_be_is_left_out_and_all_validate(
+        tmp_path, httpserver):
+    httpserver.expect_request("/rss").respond_with_data(b"""<rss version="2.0"><channel>
+      <item><title>Spaced</title><link>https://lab.example.org/papers/a paper</link></item>
+      <item><title>Hostless</title><link>https://lab example.org/x</link></item>
+      <item><title>Fine</title><link>https://lab.example.org/papers/fine</link></item>
+    </channel></rss>""", content_type="application/rss+xml")
+    path = write_config(tmp_path, [("lab", "feed", httpserver.url_for("/rss"))])
+    result = CliRunner().invoke(cli, ["run", "--config", str(path)])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        "feedmaker: warning: lab: entry 'Hostless' has no usable link ('https://lab "
+        "example.org/x' is not an http(s) URL that can be repaired)"]
+    published = (tmp_path / "out" / "all.atom").read_text()
+    assert "https://lab.example.org/papers/a%20paper" in published
+    assert published.count("<entry>") == 2
+    checked = CliRunner().invoke(cli, ["validate", str(tmp_path / "out")])
+    assert checked.exit_code == 0, checked.output
