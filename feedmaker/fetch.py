@@ -42,7 +42,8 @@ class Validators:
 
 @dataclass(frozen=True)
 class Response:
-    """A fetched body with the final URL (after redirects) and the response headers."""
+    """A fetched body with the final URL (after redirects) and the response headers (names
+    in lower case: servers send them in any case)."""
 
     url: str
     body: bytes
@@ -53,8 +54,8 @@ class Response:
     def validators(self) -> Validators:
         """The validators to send next time: ETag, Last-Modified and the body's hash
         (computed once: the fetch compares it, and the source stores it)."""
-        return Validators(etag=self.headers.get("ETag"),
-                          last_modified=self.headers.get("Last-Modified"),
+        return Validators(etag=self.headers.get("etag"),
+                          last_modified=self.headers.get("last-modified"),
                           body_hash=body_hash(self.body))
 
 
@@ -236,10 +237,10 @@ class Fetcher:
                                      + self._gave_up(response))
                 if response.status_code == 304:
                     return Response(url=response.url, body=b"", status=304,
-                                    headers=dict(response.headers))
+                                    headers=_lower_case(response.headers))
                 body = self._read_capped(url, response, deadline)
                 return Response(url=response.url, body=body, status=response.status_code,
-                                headers=dict(response.headers))
+                                headers=_lower_case(response.headers))
         except _RetryAfterTooLate as late:
             raise FetchError(f"{url}: HTTP {late.status} {late.reason}; the server asks to be "
                              f"retried {_when(late.retry_after)}, after this request's "
@@ -289,6 +290,10 @@ class Fetcher:
         """Release pooled connections."""
         if self._session is not None:
             self._session.close()
+
+
+def _lower_case(headers) -> dict[str, str]:
+    return {name.lower(): value for name, value in headers.items()}
 
 
 _current = threading.local()  # the _Attempt of the request this thread is making

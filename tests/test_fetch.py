@@ -97,6 +97,15 @@ def test_a_response_carries_the_validators_for_next_time(httpserver):
                                              body_hash(b"new"))
 
 
+def test_validators_are_found_whatever_the_case_of_the_header_names(httpserver):
+    httpserver.expect_request("/feed").respond_with_data(
+        "new", headers={"etag": '"v3"', "last-modified": "Tue, 19 May 2026 04:00:00 GMT"})
+    response = fast_fetcher()(httpserver.url_for("/feed"), min_interval=0)
+    assert response.validators == Validators('"v3"', "Tue, 19 May 2026 04:00:00 GMT",
+                                             body_hash(b"new"))
+    assert response.headers["etag"] == '"v3"'
+
+
 def test_a_declared_length_over_the_cap_is_refused_before_reading(httpserver):
     httpserver.expect_request("/big").respond_with_data(b"x" * 2000)
     with pytest.raises(FetchError, match="2000 bytes exceeds the 1000-byte limit"):
