@@ -137,3 +137,27 @@ def test_an_xpath_that_cannot_be_evaluated_is_a_config_error():
     with pytest.raises(ConfigError, match=r"title: 'xpath:string\(\$nope\)' cannot be evaluated: "
                                           r"Undefined variable"):
         parse_config(text, base_dir=Path("."), where="x.toml")
+
+
+def test_a_utf8_page_whose_charset_is_only_in_the_http_header_is_read_as_utf8(httpserver):
+    title = "Caf\u00e9 \u2014 \u201cquoted\u201d"
+    page = f'<ul><li class="paper"><h3><a href="/p/1">{title}</a></h3></li></ul>'.encode()
+    httpserver.expect_request("/list").respond_with_data(
+        page, content_type="text/html; charset=utf-8")
+    from feedmaker.fetch import Fetcher
+    from feedmaker.sources import read_source
+
+    from .conftest import source_config
+
+    result = read_source(source_config("html", httpserver.url_for("/list"), item="li.paper",
+                                       title="h3"), Fetcher())
+    assert [raw.title for raw in result.raws] == [title]
+
+
+def test_the_text_of_scripts_and_styles_never_reaches_an_entry():
+    page = (b'<ul><li class="paper"><h3><a href="/p/1">Good <script>x()</script>paper</a></h3>'
+            b'<div class="abstract">We <style>p { color: red }</style>study'
+            b'<script>track("view")</script> things.</div></li></ul>')
+    (raw,) = html.parse(page, "ws", PAGE, {key: None for key in html.OPTIONS} | {
+        "item": "li.paper", "title": "h3", "summary": ".abstract"})
+    assert (raw.title, raw.summary) == ("Good paper", "We study things.")

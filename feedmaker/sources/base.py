@@ -3,6 +3,8 @@ XML parser and date parsing."""
 
 from __future__ import annotations
 
+import codecs
+import email.message
 import email.utils
 import re
 from collections.abc import Callable, Iterable
@@ -13,6 +15,7 @@ from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit, urlunsplit
 
 from feedmaker.errors import ParseError
 from feedmaker.fetch import Response
+from feedmaker.normalize import EARLIEST_YEAR
 
 if TYPE_CHECKING:  # lxml, dateutil and nh3 load when a source needs them
     import lxml.html
@@ -146,17 +149,64 @@ def _repair_utf8(body: bytes) -> bytes | None:
     return None
 
 
-def parse_html(body: bytes, url: str, base_url: str | None = None) -> lxml.html.HtmlElement:
-    """The root of an untrusted HTML page, or ParseError naming the URL."""
+def parse_html(body: bytes, url: str, base_url: str | None = None,
+               content_type: str | None = None) -> lxml.html.HtmlElement:
+    """The root of an untrusted HTML page, or ParseError naming the URL. The bytes are
+    decoded here (see `html_encoding`): left to itself, libxml2 reads a page that declares
+    no <meta> charset as Latin-1, whatever the HTTP header says."""
     import lxml.html
     from lxml import etree
 
     if not body.strip():
         raise ParseError(f"{url}: empty page")
+    text = body.decode(html_encoding(body, content_type), errors="replace")
     try:
-        return lxml.html.document_fromstring(body, base_url=base_url)
+        return lxml.html.document_fromstring(text.removeprefix("\ufeff"), base_url=base_url)
     except (etree.ParserError, ValueError) as exc:
         raise ParseError(f"{url}: not an HTML page ({exc})") from exc
+
+
+_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+         (codecs.BOM_UTF16_BE, "utf-16-be"))
+_META_CHARSET = re.compile(rb"""<meta\s[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""",
+                           re.IGNORECASE)
+
+
+def html_encoding(body: bytes, content_type: str | None = None) -> str:
+    """The encoding of an HTML page, in the order the HTML standard gives: a byte-order
+    mark, the charset of the HTTP Content-Type, a <meta> charset in the first 1024 bytes;
+    else UTF-8 when the bytes are valid UTF-8, else windows-1252."""
+    for bom, encoding in _BOMS:
+        if body.startswith(bom):
+            return encoding
+    declared = []
+    if content_type:
+        message = email.message.Message()
+        message["content-type"] = content_type
+        declared.append(message.get_content_charset())
+    meta = _META_CHARSET.search(body[:1024])
+    declared.append(meta[1].decode("ascii") if meta else None)
+    for label in declared:
+        encoding = _python_codec(label)
+        if encoding:
+            return encoding
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return "cp1252"
+    return "utf-8"
+
+
+def _python_codec(label: str | None) -> str | None:
+    """Python's codec for a charset label, or None when Python has none. Latin-1 and ASCII
+    labels mean windows-1252, as in browsers (the WHATWG Encoding Standard)."""
+    if not label:
+        return None
+    try:
+        name = codecs.lookup(label).name
+    except LookupError:
+        return None
+    return "cp1252" if name in ("latin-1", "ascii", "iso8859-1") else name
 
 
 def text_of(element: etree._Element | None) -> str | None:
@@ -168,13 +218,16 @@ def text_of(element: etree._Element | None) -> str | None:
 
 def parse_any_date(value: str | None, date_format: str | None = None) -> datetime | str | None:
     """An aware datetime from ISO 8601, RFC 822 (RSS) or a common written date; the
-    original string when nothing understands it (normalize then warns and drops it)."""
-    if value is None or not value.strip():
+    original string when nothing understands it, or when its year is before
+    EARLIEST_YEAR (normalize then warns and uses the time the entry was first seen)."""
+    if not isinstance(value, str) or not value.strip():
         return None
     text = value.strip()
     try:
         moment = datetime.strptime(text, date_format) if date_format else _parse_known(text)
     except (ValueError, OverflowError, TypeError):
+        return text
+    if moment.year < EARLIEST_YEAR:
         return text
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
@@ -184,6 +237,15 @@ def _parse_known(text: str) -> datetime:
         return datetime.fromisoformat(text)
     except ValueError:
         pass
+    moment = _parse_written(text)
+    # Both parsers below read a year written "1", "01" or "0001" as 2001, and dateutil
+    # fills a missing one in: the year must stand in the text, in four digits.
+    if moment.year not in {int(year) for year in _FOUR_DIGITS.findall(text)}:
+        raise ValueError(f"no four-digit year {moment.year} in {text!r}")
+    return moment
+
+
+def _parse_written(text: str) -> datetime:
     try:
         return email.utils.parsedate_to_datetime(text)
     except (ValueError, TypeError):
@@ -191,13 +253,11 @@ def _parse_known(text: str) -> datetime:
     # Written dates ("Jun 26, 2023", "26 June 2023 10:00 UTC"), never guessing a missing day.
     from dateutil import parser as dateutil_parser
 
-    moment = dateutil_parser.parse(text, default=_NO_YEAR)
-    if moment.year == _NO_YEAR.year:
-        raise ValueError(f"no year in {text!r}")
-    return moment
+    return dateutil_parser.parse(text, default=_NO_YEAR)
 
 
 _NO_YEAR = datetime(1, 1, 1)
+_FOUR_DIGITS = re.compile(r"(?<!\d)\d{4}(?!\d)")
 
 
 def with_query(url: str, **params: object) -> str:

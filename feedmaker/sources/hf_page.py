@@ -20,14 +20,16 @@ OPTIONS = {"timeout": TIMEOUT}
 def read(source, fetch: Fetch, warn: Warn) -> list[RawEntry]:
     """Fetch the configured page and parse it."""
     response = fetch(source.url, conditional=True)
-    return parse(response.body, source.name, response.url, warn)
+    return parse(response.body, source.name, response.url, warn,
+                 content_type=response.headers.get("content-type"))
 
 
-def parse(body: bytes, source_name: str, page_url: str, warn: Warn | None = None
-          ) -> list[RawEntry]:
+def parse(body: bytes, source_name: str, page_url: str, warn: Warn | None = None,
+          content_type: str | None = None) -> list[RawEntry]:
     """Entries of a listing page; the hydration JSON is preferred, cards are the fallback.
-    An item that cannot be read is left out with a warning (see `entries_of`)."""
-    root = parse_html(body, page_url)
+    An item that cannot be read is left out with a warning (see `entries_of`);
+    `content_type` is the HTTP header, whose charset counts (see `base.parse_html`)."""
+    root = parse_html(body, page_url, content_type=content_type)
     props = root.xpath('//div[@data-target="DailyPapers"]/@data-props')
     if props:
         return _from_hydration(props[0], source_name, page_url, warn)

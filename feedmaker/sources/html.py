@@ -152,16 +152,19 @@ def read(source, fetch: Fetch, warn: Warn) -> list[RawEntry]:
     """Fetch the page and pick the entries out of it."""
     response = fetch(source.url, conditional=True)
     return parse(response.body, source.name, source.options.get("base_url") or response.url,
-                 source.options, warn)
+                 source.options, warn, content_type=response.headers.get("content-type"))
 
 
 def parse(body: bytes, source_name: str, page_url: str, options: dict,
-          warn: Warn | None = None) -> list[RawEntry]:
+          warn: Warn | None = None, content_type: str | None = None) -> list[RawEntry]:
     """Entries of a listing page, links made absolute against the page (and its <base>);
-    an item that cannot be read is left out with a warning (see `entries_of`)."""
+    an item that cannot be read is left out with a warning (see `entries_of`).
+    `content_type` is the HTTP header, whose charset counts (see `base.parse_html`)."""
     from lxml import etree
 
-    root = parse_html(body, page_url, base_url=page_url)
+    root = parse_html(body, page_url, base_url=page_url, content_type=content_type)
+    # What scripts and style sheets hold is code, never an entry's text.
+    etree.strip_elements(root, "script", "style", with_tail=False)
     root.make_links_absolute(page_url, resolve_base_href=True, handle_failures="discard")
     found = compile_selector(options["item"]).all(root)
     if not found:
