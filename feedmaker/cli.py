@@ -146,11 +146,14 @@ def init(path: Path) -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 def validate(paths: tuple[Path, ...]) -> None:
-    """Check Atom feeds (files, or folders of *.atom) against RFC 4287.
+    """Check Atom feeds against RFC 4287 and JSON Feeds against JSON Feed 1.1 (files, or
+    folders of *.atom and *.json).
 
-    Checks the RELAX NG schema and the rules it cannot express: the author rule,
-    alternate links, absolute ids, time zones, unique ids, dates in the future.
-    Prints each problem as file:line: message; exits 1 if there is any.
+    Atom: the RELAX NG schema and the rules it cannot express: the author rule,
+    alternate links, absolute ids, time zones, unique ids, dates in the future. JSON
+    Feed: version, title, items, unique item ids, content, RFC 3339 dates, absolute URLs.
+    Prints each problem as file:line: message; exits 1 if there is any, or if a folder
+    holds no feed.
 
     Example: feedmaker validate feeds/
     """
@@ -160,9 +163,14 @@ def validate(paths: tuple[Path, ...]) -> None:
     for problem in problems:
         click.echo(problem)
     if problems:
-        click.echo(f"{len(problems)} problems in {count} feeds", err=True)
+        click.echo(f"{_counted(len(problems), 'problem')} in {_counted(count, 'feed')}",
+                   err=True)
         sys.exit(1)
-    click.echo(f"{count} feeds valid")
+    click.echo(f"{_counted(count, 'feed')} valid")
+
+
+def _counted(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _load_tagger(config_path: Path | None):
