@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import socket
+import stat
 import threading
 import time
 from collections.abc import Callable
@@ -278,9 +279,12 @@ class Fetcher:
     def _read_file(self, url: str) -> Response:
         path = Path(unquote(urlsplit(url).path))
         try:
-            size = path.stat().st_size
-            if size > self.max_bytes:
-                raise FetchError(f"{url}: file of {size} bytes exceeds the "
+            status = path.stat()
+            # A device or a pipe (/dev/zero, a FIFO) never ends, or never answers.
+            if not stat.S_ISREG(status.st_mode):
+                raise FetchError(f"{url}: not a regular file")
+            if status.st_size > self.max_bytes:
+                raise FetchError(f"{url}: file of {status.st_size} bytes exceeds the "
                                  f"{self.max_bytes}-byte limit")
             return Response(url=url, body=path.read_bytes())
         except OSError as exc:

@@ -1,6 +1,8 @@
 """The fetcher against a real local HTTP server: retries, give-up, 304, size cap, spacing,
 deadlines."""
 
+import os
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -276,3 +278,13 @@ def test_a_deadline_given_per_call_replaces_the_fetchers_own(slow_server):
     slow_server.mode = "trickle"
     with pytest.raises(FetchError, match="no complete answer within 1 s$"):
         Fetcher(deadline=60, backoff=0)(slow_server.url("/slow"), min_interval=0, deadline=1)
+
+
+@pytest.mark.parametrize("path", ["/dev/zero", "FIFO"])
+def test_a_file_url_to_a_device_or_a_pipe_is_refused_not_read_forever(tmp_path, path):
+    if path == "FIFO":
+        path = tmp_path / "pipe"
+        os.mkfifo(path)
+    url = Path(path).as_uri()
+    with pytest.raises(FetchError, match=f"^{url}: not a regular file$"):
+        fast_fetcher()(url)
