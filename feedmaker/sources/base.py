@@ -4,7 +4,6 @@ XML parser and date parsing."""
 from __future__ import annotations
 
 import codecs
-import email.message
 import email.utils
 import re
 from collections.abc import Callable, Iterable
@@ -181,6 +180,8 @@ def html_encoding(body: bytes, content_type: str | None = None) -> str:
             return encoding
     declared = []
     if content_type:
+        import email.message
+
         message = email.message.Message()
         message["content-type"] = content_type
         declared.append(message.get_content_charset())
