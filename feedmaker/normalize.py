@@ -174,15 +174,19 @@ def absolute_url(value: object, base_url: str | None = None) -> str | None:
         return None
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         return None
-    if not all(_iri_char(char, _AUTHORITY_SAFE) == char for char in parts.netloc):
+    if _iri_part(parts.netloc, _AUTHORITY_SAFE) != parts.netloc:
         return None
     repaired = parts._replace(path=_iri_part(parts.path), query=_iri_part(parts.query),
                               fragment=_iri_part(parts.fragment))
     return value if repaired == parts else urlunsplit(repaired)
 
 
-def _iri_part(text: str) -> str:
-    return "".join(_iri_char(char, _PATH_SAFE) for char in _STRAY_PERCENT.sub("%25", text))
+def _iri_part(text: str, safe: str = _PATH_SAFE) -> str:
+    if "%" in text:
+        text = _STRAY_PERCENT.sub("%25", text)
+    if text.isascii():  # nearly every URL: one call to quote, not one per character
+        return quote(text, safe=safe)
+    return "".join(_iri_char(char, safe) for char in text)
 
 
 def _iri_char(char: str, safe: str) -> str:
