@@ -25,6 +25,9 @@ RETRY_STATUSES = (429, 500, 502, 503, 504)
 # urllib3's timeouts bound each socket operation, not their sum: a body that trickles a byte
 # every few seconds never trips them.
 DEFAULT_DEADLINE = 60.0
+# Seconds all the requests of one fetcher (one run) may take: a run holds the lock, and
+# cron starts the next one every 30 minutes or so.
+DEFAULT_RUN_TIMEOUT = 600.0
 # Seconds between two requests to one host. arXiv asks for 3 s (its API terms of use);
 # 1 s elsewhere keeps a many-page backfill well under Hugging Face's anonymous limits.
 DEFAULT_INTERVAL = 1.0
@@ -96,7 +99,8 @@ class Fetcher:
     """
 
     def __init__(self, *, timeout: tuple[float, float] = (10.0, 30.0),
-                 deadline: float = DEFAULT_DEADLINE, run_timeout: float | None = None,
+                 deadline: float = DEFAULT_DEADLINE,
+                 run_timeout: float | None = DEFAULT_RUN_TIMEOUT,
                  retries: int = 3, backoff: float = 1.0, max_bytes: int = MAX_BYTES,
                  user_agent: str = USER_AGENT,
                  clock: Callable[[], float] = time.monotonic,
@@ -104,7 +108,7 @@ class Fetcher:
         """`timeout` is urllib3's (connect, read) pair, each bounded by what is left of
         `deadline`, the seconds one request may take in all (a source's `timeout` option
         overrides it per call). `run_timeout`, counted from now, bounds every request this
-        fetcher makes: once it has passed, requests fail at once."""
+        fetcher makes (None: no bound): once it has passed, requests fail at once."""
         self.timeout = timeout
         self.deadline = deadline
         self.retries = retries

@@ -288,3 +288,15 @@ def test_a_file_url_to_a_device_or_a_pipe_is_refused_not_read_forever(tmp_path, 
     url = Path(path).as_uri()
     with pytest.raises(FetchError, match=f"^{url}: not a regular file$"):
         fast_fetcher()(url)
+
+
+def test_a_fetcher_has_a_run_deadline_of_ten_minutes_unless_told_otherwise(httpserver):
+    clock = [0.0]
+    httpserver.expect_request("/x").respond_with_data("ok")
+    fetcher = Fetcher(clock=lambda: clock[0], backoff=0)
+    clock[0] += 600
+    with pytest.raises(FetchError, match="the run's 600 s deadline for fetching has passed"):
+        fetcher(httpserver.url_for("/x"), min_interval=0)
+    unbounded = Fetcher(run_timeout=None, clock=lambda: clock[0], backoff=0)
+    clock[0] += 10**6
+    assert unbounded(httpserver.url_for("/x"), min_interval=0).body == b"ok"
