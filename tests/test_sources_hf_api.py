@@ -121,3 +121,10 @@ def test_fields_of_the_wrong_type_count_as_missing_and_numbers_as_text():
     assert (raw.title, raw.summary, raw.authors, raw.published, raw.upvotes, raw.links) == (
         "1984", None, [], None, None, {})
     assert warnings == []
+
+
+def test_a_number_is_written_out_as_json_gives_it():
+    items = [{"paper": {"id": f"2605.0000{n}", "title": title}}
+             for n, title in enumerate([1984.0, 2401.00001, 7])]
+    assert [raw.title for raw in hf_api.parse(json.dumps(items).encode(), "hf", URL)] == [
+        "1984", "2401.00001", "7"]

@@ -1,5 +1,5 @@
-"""What every source module shares: the option declarations, the fetch signature, a safe
-XML parser and date parsing."""
+"""What every source module shares: the option declarations, the fetch signature, reading
+entries one at a time (`entries_of`), safe XML and HTML parsing, and date parsing."""
 
 from __future__ import annotations
 
@@ -75,8 +75,13 @@ def text_value(value: object) -> str | None:
     if isinstance(value, str):
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return f"{value:g}" if isinstance(value, float) else str(value)
+        return number_text(value)
     return None
+
+
+def number_text(value: int | float) -> str:
+    """A number as text, whole ones without ".0" (XPath and JSON give floats for them)."""
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from feedmaker.sources.base import (
     Option,
     Warn,
     entries_of,
+    number_text,
     parse_any_date,
     parse_html,
 )
@@ -98,7 +99,7 @@ def value_of(found, attribute: str | None = None, prefer_attribute: str | None =
     if isinstance(found, bool):
         return "true" if found else "false"
     if isinstance(found, int | float):
-        return f"{found:g}"
+        return number_text(found)
     if attribute is not None:
         return found.get(attribute)
     if prefer_attribute and found.get(prefer_attribute):
