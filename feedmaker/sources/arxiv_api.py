@@ -14,6 +14,7 @@ from feedmaker.sources.base import (
     parse_any_date,
     parse_xml,
     query_int,
+    range_problem,
     text_of,
     with_query,
 )
@@ -26,6 +27,11 @@ OPTIONS = {
                                 "arXiv asks); reading stops at the last result"),
     "timeout": TIMEOUT,
 }
+
+
+def check(options: dict) -> str | None:
+    """What is wrong with the options, or None."""
+    return range_problem(options, OPTIONS)
 
 
 def read(source, fetch: Fetch, warn: Warn) -> list[RawEntry]:

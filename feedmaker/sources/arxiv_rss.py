@@ -6,7 +6,15 @@ import re
 
 from feedmaker.model import RawEntry
 from feedmaker.normalize import bare_arxiv_id
-from feedmaker.sources.base import TIMEOUT, Fetch, Option, Warn, entries_of, parse_any_date
+from feedmaker.sources.base import (
+    TIMEOUT,
+    Fetch,
+    Option,
+    Warn,
+    entries_of,
+    parse_any_date,
+    range_problem,
+)
 from feedmaker.sources.feed import FeedItem, feed_items, item_name
 
 ARXIV = "{http://arxiv.org/schemas/atom}"
@@ -26,6 +34,9 @@ _ANNOUNCE = re.compile(r"Announce Type:\s*([\w-]+)", re.IGNORECASE)
 
 def check(options: dict) -> str | None:
     """What is wrong with the options, or None."""
+    problem = range_problem(options, OPTIONS)
+    if problem:
+        return problem
     unknown = [t for t in options["announce_types"] if t not in ANNOUNCE_TYPES]
     if unknown:
         return (f"announce_types: {unknown[0]!r} is not one of {', '.join(ANNOUNCE_TYPES)}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import codecs
 import email.utils
+import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -88,25 +89,30 @@ def number_text(value: int | float) -> str:
 class Option:
     """One config key a source type accepts beyond name, type and url."""
 
-    kind: str  # "count" (whole number >= 1), "seconds", "text", "texts" (list of text), "flag"
+    # "count" (whole number >= 1), "number" (from `low` to `high`), "text", "texts" (list
+    # of text), "flag"
+    kind: str
     default: Any
     help: str
+    low: float | None = None
+    high: float | None = None
 
 
 # Every source type takes it; None leaves the fetcher's own deadline (60 s).
-TIMEOUT = Option("seconds", None, "seconds each request of this source may take in all: "
-                                  "connecting, waiting for the answer and reading the whole "
-                                  "body (default 60)")
-MAX_TIMEOUT = 3600
+TIMEOUT = Option("number", None, "seconds each request of this source may take in all: "
+                                 "connecting, waiting for the answer and reading the whole "
+                                 "body (default 60)", low=1, high=3600)
 
 
-def option_error(kind: str, value: object) -> str | None:
-    """What is wrong with `value` for an option of this kind, or None."""
+def option_error(kind: str, value: object, low: float = 0, high: float = math.inf
+                 ) -> str | None:
+    """What is wrong with `value` for an option of this kind (and range), or None."""
     if kind == "count" and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
         return f"must be a whole number of at least 1, got {value!r}"
-    if kind == "seconds" and (not isinstance(value, int | float) or isinstance(value, bool)
-                              or not 0 < value <= MAX_TIMEOUT):
-        return f"must be a number of seconds above 0 and at most {MAX_TIMEOUT}, got {value!r}"
+    if kind == "number" and (not isinstance(value, int | float) or isinstance(value, bool)):
+        return f"must be a number, got {value!r}"
+    if kind == "number" and not low <= value <= high:  # NaN is never in range
+        return f"must be a number from {low:g} to {high:g}, got {value!r}"
     if kind == "text" and (not isinstance(value, str) or not value.strip()):
         return f"must be a non-empty string, got {value!r}"
     if kind == "texts" and (not isinstance(value, list) or
@@ -114,6 +120,20 @@ def option_error(kind: str, value: object) -> str | None:
         return f"must be a list of non-empty strings, got {value!r}"
     if kind == "flag" and not isinstance(value, bool):
         return f"must be true or false, got {value!r}"
+    return None
+
+
+def range_problem(options: dict, declared: dict[str, Option]) -> str | None:
+    """The first "number" option outside its declared range, as "key: what is wrong" (the
+    form a source module's `check` returns), or None."""
+    for key, option in declared.items():
+        value = options.get(key)
+        if option.kind == "number" and value is not None:
+            low = -math.inf if option.low is None else option.low
+            high = math.inf if option.high is None else option.high
+            problem = option_error("number", value, low, high)
+            if problem:
+                return f"{key}: {problem}"
     return None
 
 

@@ -18,6 +18,7 @@ from feedmaker.sources.base import (
     html_to_text,
     parse_any_date,
     parse_xml,
+    range_problem,
     text_of,
 )
 
@@ -31,6 +32,11 @@ RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
 DC = "{http://purl.org/dc/elements/1.1/}"
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
 OPTIONS = {"timeout": TIMEOUT}
+
+
+def check(options: dict) -> str | None:
+    """What is wrong with the options, or None."""
+    return range_problem(options, OPTIONS)
 
 
 @dataclass

@@ -14,6 +14,7 @@ from feedmaker.sources.base import (
     Warn,
     entries_of,
     query_int,
+    range_problem,
     text_value,
     with_query,
 )
@@ -24,6 +25,11 @@ OPTIONS = {
                                 "reading stops early at an empty page"),
     "timeout": TIMEOUT,
 }
+
+
+def check(options: dict) -> str | None:
+    """What is wrong with the options, or None."""
+    return range_problem(options, OPTIONS)
 
 
 def read(source, fetch: Fetch, warn: Warn) -> list[RawEntry]:

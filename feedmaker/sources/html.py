@@ -17,6 +17,7 @@ from feedmaker.sources.base import (
     number_text,
     parse_any_date,
     parse_html,
+    range_problem,
 )
 
 OPTIONS = {
@@ -129,6 +130,9 @@ def _compile(text: str, thread: int) -> Selector:
 
 def check(options: dict) -> str | None:
     """What is wrong with the options, or None."""
+    problem = range_problem(options, OPTIONS)
+    if problem:
+        return problem
     for key in ("item", "title"):
         if not options.get(key):
             return f"{key} is required for html sources (a CSS selector or XPath)"
