@@ -57,6 +57,11 @@ bench: $(VENV)/.installed bytecode
 run: $(VENV)/.installed
 	$(BIN)/feedmaker run
 
+# Build products only: the venv, build output, caches and the demo's own state store. A
+# user's run history (.feedmaker/state.sqlite) stays, and so does feeds/: it is also the
+# out_dir `feedmaker init` writes into its config.
 clean:
-	rm -rf $(VENV) .feedmaker build *.egg-info
-	find feeds -mindepth 1 ! -name README.md -delete
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .hypothesis
+	rm -f .feedmaker/demo.sqlite .feedmaker/demo.sqlite-wal .feedmaker/demo.sqlite-shm \
+	  .feedmaker/demo.sqlite.lock
+	find feedmaker tests bench scripts -name __pycache__ -type d -prune -exec rm -rf {} +

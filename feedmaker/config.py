@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from feedmaker.errors import ConfigError
+from feedmaker.fetch import DEFAULT_RUN_TIMEOUT
 from feedmaker.outputs import ALL_SLUG, FEED_FORMATS, FeedDef
 from feedmaker.schema import Key, check_table, default_text
 from feedmaker.sources import SOURCE_TYPES
@@ -41,6 +42,9 @@ SITE_KEYS: dict[str, Key] = {
                    check=lambda formats: None if "atom" in formats else "must include 'atom'"),
     "max_age_days": Key("count", None, "feeds leave out papers published longer ago than this",
                         high=36_500),
+    "run_timeout": Key("number", DEFAULT_RUN_TIMEOUT, "seconds all the fetching of a run may "
+                       "take; a request still going then is cut off, later ones fail at once",
+                       low=1, high=86_400),
     "one_feed_per_paper": Key("flag", False, "put each paper in the one topic feed where it "
                               "scores best (ties: the topic listed first), for readers who "
                               "follow several topic feeds; `all` and views keep every paper, "
@@ -78,6 +82,7 @@ class Site:
     formats: tuple[str, ...] = ("atom",)
     max_age_days: int | None = None
     one_feed_per_paper: bool = False
+    run_timeout: float = DEFAULT_RUN_TIMEOUT
 
 
 @dataclass(frozen=True)
@@ -195,7 +200,7 @@ def _state_problem(site: Site) -> str | None:
 def source_keys(kind: str) -> dict[str, Key]:
     """Every key a source of this type accepts: the common ones, then its own."""
     options = {name: Key("name" if option.kind == "text" else option.kind, option.default,
-                         option.help)
+                         option.help, low=option.low, high=option.high)
                for name, option in SOURCE_TYPES[kind].OPTIONS.items()}
     return SOURCE_KEYS | options
 

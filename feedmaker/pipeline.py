@@ -37,7 +37,7 @@ class RunReport:
 
     @property
     def exit_code(self) -> int:
-        """0 when every source worked, 1 when any failed (SPEC.md)."""
+        """0 when every source worked, 1 when any failed (README.md)."""
         return 1 if self.failures else 0
 
 
@@ -199,7 +199,7 @@ def _collect(config: Config, store: Store, fetcher: Fetcher | None, now: datetim
         if stored:
             validators[source.name] = Validators(*stored)
     own = fetcher is None
-    fetcher = fetcher or Fetcher()
+    fetcher = fetcher or Fetcher(run_timeout=config.site.run_timeout)
     try:
         return collect(config, fetcher, now, validators, log, progress)
     finally:
