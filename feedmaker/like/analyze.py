@@ -6,7 +6,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 
 class Analyzer:
@@ -33,16 +33,19 @@ class Analyzer:
         return Counter(tokens), Counter(map(" ".join, zip(tokens, tokens[1:], strict=False)))
 
 
-def tfidf(counts: Mapping[str, int], idf: Mapping[str, float], weight: float = 1.0
-          ) -> dict[str, float]:
-    """Sublinear tf (1 + ln count) times idf, l2-normalized, times `weight`; terms outside
-    the vocabulary are dropped before normalizing, as scikit-learn's transform does."""
-    vector = {term: (math.log(count) + 1.0) * idf[term]
-              for term, count in counts.items() if term in idf}
+def tfidf(counts: Mapping[str, int], index: Mapping[str, int], idf: Sequence[float],
+          weight: float = 1.0) -> dict[int, float]:
+    """By term number: sublinear tf (1 + ln count) times idf, l2-normalized, times `weight`.
+    Terms outside the vocabulary are dropped before normalizing, as scikit-learn does."""
+    vector = {}
+    for term, count in counts.items():
+        number = index.get(term)
+        if number is not None:
+            vector[number] = (math.log(count) + 1.0) * idf[number]
     norm = math.sqrt(math.fsum(v * v for v in vector.values()))
     if not norm:
         return {}
-    return {term: weight * value / norm for term, value in vector.items()}
+    return {number: weight * value / norm for number, value in vector.items()}
 
 
 def _strip_accents(text: str) -> str:

@@ -5,6 +5,7 @@ Only refits import this module: scikit-learn takes about a second and 120 MB to 
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ from typing import Protocol
 
 from feedmaker.errors import FeedmakerError
 from feedmaker.like import recipe
-from feedmaker.like.model import LibraryVector, LikeModel
+from feedmaker.like.model import LikeModel
 from feedmaker.like.paper import LibraryPaper, paper_text
 
 
@@ -90,6 +91,7 @@ def fit_estimators(library: Sequence[LibraryPaper], background: Sequence[PaperTe
         return TfidfVectorizer(lowercase=True, strip_accents="unicode",
                                token_pattern=recipe.TOKEN_PATTERN, stop_words=recipe.STOP_WORDS,
                                ngram_range=ngrams, min_df=recipe.MIN_DF, max_df=recipe.MAX_DF,
+                               max_features=recipe.MAX_TERMS,
                                sublinear_tf=True, smooth_idf=True, norm="l2", dtype=np.float64)
 
     union = FeatureUnion([("words", vectorizer((1, 1))), ("pairs", vectorizer((2, 2)))],
@@ -120,25 +122,37 @@ def fit_estimators(library: Sequence[LibraryPaper], background: Sequence[PaperTe
 
 def export(estimators: Estimators, inputs: dict) -> LikeModel:
     """The fitted estimators as plain data: idf and weight per term, the library's vectors."""
+    from array import array
+
     union, classifier = estimators.features, estimators.classifier
-    idf, weights, stop_words = {}, {}, frozenset()
-    coef = classifier.coef_.ravel()
-    offset = 0
+    terms: list[str] = []
+    idf = array("d")
+    stop_words: frozenset[str] = frozenset()
     for _, vectorizer in union.transformer_list:
-        terms = vectorizer.get_feature_names_out()
-        for i, term in enumerate(terms):
-            idf[str(term)] = float(vectorizer.idf_[i])
-            if coef[offset + i]:
-                weights[str(term)] = float(coef[offset + i])
-        offset += len(terms)
+        terms += [str(t) for t in vectorizer.get_feature_names_out()]
+        idf.extend(float(v) for v in vectorizer.idf_)
         stop_words = frozenset(vectorizer.get_stop_words() or ())
     model = LikeModel(token_pattern=recipe.TOKEN_PATTERN, stop_words=stop_words,
-                      pair_weight=recipe.PAIR_WEIGHT, idf=idf, weights=weights,
-                      intercept=float(classifier.intercept_[0]), library=[], inputs=inputs)
+                      pair_weight=recipe.PAIR_WEIGHT, terms=terms, idf=idf,
+                      weights=array("d", (float(w) for w in classifier.coef_.ravel())),
+                      intercept=float(classifier.intercept_[0]),
+                      library_titles=[p.title for p in estimators.library],
+                      library_ids=[p.arxiv_id for p in estimators.library],
+                      library_norms=array("d"), postings_start=array("q", [0]),
+                      postings_paper=array("q"), postings_value=array("d"), inputs=inputs)
     # The library's vectors come from the exported analysis itself, so "closest" compares
-    # like with like.
-    model.library = [LibraryVector(p.title, p.arxiv_id, model.features(p.title, p.abstract))
-                     for p in estimators.library]
+    # like with like; they are stored by term, as postings.
+    by_term: list[list[tuple[int, float]]] = [[] for _ in terms]
+    for paper_number, paper in enumerate(estimators.library):
+        features = model.features(paper.title, paper.abstract)
+        model.library_norms.append(math.sqrt(math.fsum(v * v for v in features.values()))
+                                   or 1.0)
+        for term, value in features.items():
+            by_term[term].append((paper_number, value))
+    for postings in by_term:
+        model.postings_paper.extend(p for p, _ in postings)
+        model.postings_value.extend(v for _, v in postings)
+        model.postings_start.append(len(model.postings_paper))
     return model
 
 

@@ -18,6 +18,9 @@ STOP_WORDS = "english"
 # A term must be in 2 papers to be learnt from; one in 30%+ of them says nothing of topic.
 MIN_DF = 2
 MAX_DF = 0.3
+# At most this many words, and as many word pairs, the most frequent (arxiv-sanity keeps
+# 20,000): bounds the saved model (and its load time) whatever the history holds.
+MAX_TERMS = 20_000
 # Weight of the word-pair part against the word part (measured: 1.0 lets rare pairs
 # outvote the words; 0.3 to 0.5 is best, see docs/like.md).
 PAIR_WEIGHT = 0.5
@@ -31,7 +34,7 @@ PSEUDO_SHARE_OF_LIBRARY = 0.5
 PSEUDO_SHARE_OF_BACKGROUND = 0.05
 # Fitting reads at most this many background papers (the most recent ones): IDF and
 # negatives need a sample of what arrives, not all history, and memory stays bounded.
-MAX_BACKGROUND = 5000
+MAX_BACKGROUND = 3000
 
 
 def pseudo_positive_count(library_size: int, background_size: int) -> int:
