@@ -8,7 +8,14 @@ from functools import cache
 import pytest
 
 from feedmaker.evaluate import read_papers
-from feedmaker.like.quality import TARGETS, evaluate_topic, precision_at_k, split, topics_with
+from feedmaker.like.quality import (
+    TARGETS,
+    evaluate_topic,
+    format_table,
+    precision_at_k,
+    split,
+    topics_with,
+)
 
 DEV = "data/papers-17-dev.jsonl"
 
@@ -17,6 +24,11 @@ DEV = "data/papers-17-dev.jsonl"
 def dev_papers():
     with open(DEV, encoding="utf-8") as stream:
         return list(read_papers(stream, DEV))
+
+
+@cache
+def topic_result(topic: str):
+    return evaluate_topic(dev_papers(), topic)
 
 
 def test_every_topic_with_40_papers_has_a_target():
@@ -30,7 +42,7 @@ def test_every_topic_with_40_papers_has_a_target():
 # precision for every other topic.
 @pytest.mark.parametrize("topic", sorted(TARGETS))
 def test_a_library_of_a_topic_fills_the_top_25_with_that_topic(topic):
-    result = evaluate_topic(dev_papers(), topic)
+    result = topic_result(topic)
     assert len(result.runs) == 5
     assert result.mean_attained >= TARGETS[topic], [r.hits for r in result.runs]
     if result.ceiling == 1.0:
@@ -59,3 +71,9 @@ def test_the_library_is_drawn_from_the_topic_and_left_out_of_the_stream():
     assert all("security" in p.topics for p in library)
     assert not {p.line for p in library} & {p.line for p in stream}
     assert split(dev_papers(), "security", seed=3)[0] == library
+
+
+def test_the_table_in_the_docs_is_the_measured_one():
+    table = format_table([topic_result(t) for t in topics_with(dev_papers())], TARGETS)
+    with open("docs/like.md", encoding="utf-8") as f:
+        assert table in f.read()
