@@ -77,3 +77,20 @@ def test_the_table_in_the_docs_is_the_measured_one():
     table = format_table([topic_result(t) for t in topics_with(dev_papers())], TARGETS)
     with open("docs/like.md", encoding="utf-8") as f:
         assert table in f.read()
+
+
+def test_a_view_library_is_evaluated_against_a_labelled_file_without_its_own_papers():
+    from feedmaker.errors import InputError
+    from feedmaker.like.paper import LibraryPaper
+    from feedmaker.like.quality import evaluate_library
+
+    papers = dev_papers()
+    library_papers, _ = split(papers, "security", seed=1)
+    library = [LibraryPaper(where="x", arxiv_id=p.record["id"], title=p.title,
+                            abstract=p.summary) for p in library_papers]
+    result = evaluate_library(library, papers, "security")
+    assert result.relevant == 72 - 30 and result.k == 25
+    assert result.hits == topic_result("security").runs[0].hits
+    with pytest.raises(InputError, match="line 1: no `topics`"):
+        evaluate_library(library, [papers[0].__class__(1, {}, "t", "s", (), (), None)],
+                         "security")

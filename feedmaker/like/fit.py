@@ -61,7 +61,7 @@ def fit(library: Sequence[LibraryPaper], background: Sequence[PaperText],
         not_relevant: Sequence[PaperText] = (), inputs: dict | None = None) -> FitResult:
     """Fit on the library (positives) against the background papers, most recent first
     (negatives, at most recipe.MAX_BACKGROUND), and "not relevant" ones (strong negatives)."""
-    background = _without_library(background, library)[:recipe.MAX_BACKGROUND]
+    background = without_library(background, library)[:recipe.MAX_BACKGROUND]
     estimators = fit_estimators(library, background, not_relevant)
     return FitResult(export(estimators, inputs or {}), estimators.background_scores,
                      len(background))
@@ -164,8 +164,8 @@ def _fit_transform(union, texts: list[str]):
         raise LikeError(f"too little text to learn from ({exc})") from None
 
 
-def _without_library(background: Sequence[PaperText], library: Sequence[LibraryPaper]
-                     ) -> list[PaperText]:
+def without_library(background: Sequence[PaperText], library: Sequence[LibraryPaper]
+                    ) -> list[PaperText]:
     """The background minus the library's own papers (else a paper would be both sides)."""
     ids = {p.arxiv_id for p in library if p.arxiv_id}
     titles = {_title_key(p.title) for p in library if p.title}

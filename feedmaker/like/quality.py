@@ -9,8 +9,10 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from feedmaker.errors import InputError
 from feedmaker.evaluate import Paper
 from feedmaker.like.paper import LibraryPaper
+from feedmaker.normalize import bare_arxiv_id
 
 SEEDS = (1, 2, 3, 4, 5)
 LIBRARY_SIZE = 30
@@ -76,6 +78,22 @@ def precision_at_k(scores: Sequence[float], labelled: Sequence[bool], k: int = K
         raise ValueError("nothing to rank")
     best = sorted(range(len(scores)), key=lambda i: -scores[i])[:k]
     return Precision(k, sum(bool(labelled[i]) for i in best), sum(map(bool, labelled)))
+
+
+def evaluate_library(library: Sequence[LibraryPaper], papers: Sequence[Paper], label: str,
+                     k: int = K) -> Precision:
+    """`feedmaker eval` for a like view: fit the view's library against labelled papers
+    (all of them, those in the library left out) and count `label` among the k best."""
+    from feedmaker.like.fit import Text, fit_estimators, without_library
+
+    unlabelled = [p.line for p in papers if p.topics is None]
+    if unlabelled:
+        raise InputError(f"line {unlabelled[0]}: no `topics` list to evaluate against")
+    texts = {id(text): (text, paper) for paper in papers for text in [
+        Text(paper.title, paper.summary, bare_arxiv_id(str(paper.record.get("id") or "")))]}
+    stream = without_library([text for text, _ in texts.values()], library)
+    scores = fit_estimators(library, stream).background_scores
+    return precision_at_k(scores, [label in texts[id(t)][1].topics for t in stream], k)
 
 
 def topics_with(papers: Sequence[Paper], minimum: int = MIN_PAPERS) -> list[str]:
