@@ -139,8 +139,9 @@ def test_fit_leaves_the_librarys_own_papers_out_of_the_background():
     library = [LibraryPaper(where="x", title=p["title"], abstract=p["summary"],
                             arxiv_id=p["id"]) for p in papers[:20]]
     background = [Text(p["title"], p["summary"], p["id"]) for p in papers]
-    result = fit(library, background)
+    result = fit(library, background, inputs={"library": "abc"})
     assert result.background_used == 180
+    assert result.model.inputs == {"library": "abc", "background": 180}
     assert len(result.background_scores) == 180
 
 

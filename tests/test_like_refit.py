@@ -22,14 +22,20 @@ def test_the_fingerprint_changes_with_an_abstract_or_the_not_relevant_list():
     assert library_fingerprint(LIBRARY, LIBRARY[:1]) != library_fingerprint(LIBRARY)
 
 
+def fitted_on_1000() -> dict:
+    """A model's record: fitted on this library and 1,000 background papers."""
+    return {**fit_inputs(library_fingerprint(LIBRARY), "2026-05-18T12:00:00Z"),
+            "background": 1000}
+
+
 def test_nothing_changed_means_no_refit():
-    inputs = fit_inputs(library_fingerprint(LIBRARY), 1000, "2026-05-18T12:00:00Z")
+    inputs = fitted_on_1000()
     assert refit_reason(inputs, library_fingerprint(LIBRARY), new_since_fit=0) is None
     assert refit_reason(inputs, library_fingerprint(LIBRARY), new_since_fit=199) is None
 
 
 def test_a_history_grown_by_a_fifth_of_the_fit_triggers_a_refit():
-    inputs = fit_inputs(library_fingerprint(LIBRARY), 1000, "2026-05-18T12:00:00Z")
+    inputs = fitted_on_1000()
     reason = refit_reason(inputs, library_fingerprint(LIBRARY),
                           new_since_fit=int(1000 * REFIT_GROWTH))
     assert reason == ("the history grew by 200 papers since the fit "
@@ -38,7 +44,7 @@ def test_a_history_grown_by_a_fifth_of_the_fit_triggers_a_refit():
 
 def test_no_model_a_new_library_or_a_new_recipe_trigger_a_refit(monkeypatch):
     fingerprint = library_fingerprint(LIBRARY)
-    inputs = fit_inputs(fingerprint, 1000, "2026-05-18T12:00:00Z")
+    inputs = fitted_on_1000()
     assert refit_reason(None, fingerprint, 0) == "no model fitted yet"
     assert refit_reason(inputs, library_fingerprint(LIBRARY[:1]), 0) == "the library changed"
     monkeypatch.setattr(recipe, "VERSION", recipe.VERSION + 1)

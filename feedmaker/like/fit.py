@@ -63,8 +63,9 @@ def fit(library: Sequence[LibraryPaper], background: Sequence[PaperText],
     (negatives, at most recipe.MAX_BACKGROUND), and "not relevant" ones (strong negatives)."""
     background = without_library(background, library)[:recipe.MAX_BACKGROUND]
     estimators = fit_estimators(library, background, not_relevant)
-    return FitResult(export(estimators, inputs or {}), estimators.background_scores,
-                     len(background))
+    # The background's size is part of the record refit.refit_reason compares against.
+    return FitResult(export(estimators, {**(inputs or {}), "background": len(background)}),
+                     estimators.background_scores, len(background))
 
 
 def fit_estimators(library: Sequence[LibraryPaper], background: Sequence[PaperText],

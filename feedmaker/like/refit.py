@@ -27,10 +27,10 @@ def library_fingerprint(library: Sequence[LibraryPaper],
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
-def fit_inputs(fingerprint: str, background_size: int, fitted_at: str) -> dict:
-    """What a model records of its fit (LikeModel.inputs), for `refit_reason` to compare."""
-    return {"library": fingerprint, "recipe": recipe.VERSION, "background": background_size,
-            "fitted_at": fitted_at}
+def fit_inputs(fingerprint: str, fitted_at: str) -> dict:
+    """What to pass to a fit as `inputs`: the model records it, with the number of
+    background papers it read ("background"), for `refit_reason` to compare."""
+    return {"library": fingerprint, "recipe": recipe.VERSION, "fitted_at": fitted_at}
 
 
 def refit_reason(inputs: Mapping | None, fingerprint: str, new_since_fit: int) -> str | None:
