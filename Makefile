@@ -10,7 +10,7 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml Makefile
-	$(BIN)/pip install --quiet --disable-pip-version-check --config-settings editable_mode=compat -e .
+	$(BIN)/pip install --quiet --disable-pip-version-check --config-settings editable_mode=compat -e '.[like]'
 	$(MAKE) --no-print-directory bytecode
 	touch $@
 
@@ -21,7 +21,7 @@ bytecode: $(BIN)/python
 	$(BIN)/python -m compileall -q feedmaker
 
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(BIN)/pip install --quiet --disable-pip-version-check --config-settings editable_mode=compat -e '.[test]'
+	$(BIN)/pip install --quiet --disable-pip-version-check --config-settings editable_mode=compat -e '.[test,like]'
 	touch $@
 
 demo: $(VENV)/.installed
