@@ -289,7 +289,12 @@ def explain(config_path, title, summary, entry_id, state, all_topics) -> None:
 
     Example: feedmaker explain --title "Diffusion models for video" --summary "..."
     """
-    from feedmaker.explain import explain_entry, explain_views, format_explanation
+    from feedmaker.explain import (
+        explain_entry,
+        explain_likes,
+        explain_views,
+        format_explanation,
+    )
 
     if bool(title) == bool(entry_id):
         raise click.UsageError("give either --title (and --summary) or --id")
@@ -298,9 +303,10 @@ def explain(config_path, title, summary, entry_id, state, all_topics) -> None:
         paper, results = explain_entry(config, tagger, title=title, summary=summary,
                                        entry_id=entry_id, state=state)
         views = explain_views(config, paper, results, state)
+        likes = explain_likes(config, paper, state)
     except FeedmakerError as exc:
         _fail(exc)
-    click.echo(format_explanation(tagger, paper, results, all_topics, views))
+    click.echo(format_explanation(tagger, paper, results, all_topics, views, likes))
 
 
 @cli.command()

@@ -113,8 +113,8 @@ class Config:
         return (FeedDef(ALL_SLUG, "All papers", "Every paper, whatever its topics", "all"),
                 *(FeedDef(t.slug, t.title, t.description, "topic",
                           best_only=self.site.one_feed_per_paper) for t in self.topics),
-                *(FeedDef(v.slug, v.rule.title, v.rule.description, "view")
-                  for v in self.views))
+                *(FeedDef(v.slug, v.rule.title, v.rule.description,
+                          "view" if v.like is None else "like") for v in self.views))
 
     def with_paths(self, out_dir: Path | None = None, state: Path | None = None) -> Config:
         """The same config with `--out` / `--state` overrides applied and checked."""
@@ -174,7 +174,7 @@ def _check(data: dict, base_dir: Path) -> Config:
     sources = _sources(data.get("sources", []), base_dir)
     topics = parse_topics(data["topics"]) if "topics" in data else default_topics()
     views = parse_views(data.get("views", {}), [t.slug for t in topics],
-                        [s.name for s in sources])
+                        [s.name for s in sources], base_dir)
     return Config(path=None, site=site, sources=sources, topics=topics, views=views)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from feedmaker import similar
 from feedmaker.config import Config
 from feedmaker.errors import InputError
 from feedmaker.model import Entry
@@ -39,6 +40,18 @@ def explain_views(config: Config, entry: Entry, topics: list[TopicResult],
                                             sources)
 
 
+def explain_likes(config: Config, entry: Entry, state: Path | None = None) -> list[str]:
+    """A line per `like` view on the paper: its score, whether it is in, what it is like."""
+    views = [view for view in config.views if view.like is not None]
+    path = state or config.site.state
+    if not views:
+        return []
+    if not path.is_file():
+        return [similar.explain_like(view, None, entry) for view in views]
+    with Store.reader(path) as store:
+        return [similar.explain_like(view, store, entry) for view in views]
+
+
 def _stored_entry(state: Path, entry_id: str) -> Entry:
     arxiv_id = bare_arxiv_id(entry_id.removeprefix("https://arxiv.org/abs/")
                              .removeprefix("http://arxiv.org/abs/"))
@@ -51,9 +64,10 @@ def _stored_entry(state: Path, entry_id: str) -> Entry:
 
 
 def format_explanation(tagger: Tagger, entry: Entry, results: list[TopicResult],
-                       all_topics: bool = True, views: list[ViewResult] = ()) -> str:
+                       all_topics: bool = True, views: list[ViewResult] = (),
+                       likes: list[str] = ()) -> str:
     """A readable report: a line per topic, then a line per term that hit; then the same
-    for each view."""
+    for each view, and a line per `like` view."""
     lines = [f"{entry.title}" + (f"  <{entry.id}>" if entry.id else "")]
     matched = [r.slug for r in results if r.matched]
     lines.append(f"topics: {', '.join(matched) if matched else '(none)'}")
@@ -64,6 +78,9 @@ def format_explanation(tagger: Tagger, entry: Entry, results: list[TopicResult],
         bars = {r.view.slug: _upvote_bar(r) for r in views if r.view.min_upvotes is not None}
         lines += _verdicts([r.rule for r in views], {r.view.slug: r.view.rule for r in views},
                            all_topics, {r.view.slug: r.matched for r in views}, bars)
+    if likes:
+        lines.append("papers like yours:")
+        lines += [line for line in likes if all_topics or line.startswith("MATCH")]
     return "\n".join(lines)
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from feedmaker import __version__, derive, publish
+from feedmaker import __version__, derive, publish, similar
 from feedmaker.collect import Collected, collect
 from feedmaker.config import Config
 from feedmaker.fetch import Fetcher, Validators
@@ -65,12 +66,18 @@ def _run(config: Config, report: RunReport, now: datetime, fetcher: Fetcher | No
          dry_run: bool, log: Callable[[str], None],
          progress: Callable[[str, int, int], None]) -> None:
     out = OutputDir(config.site.out_dir)
-    with run_lock(config.site.state), Store(config.site.state, now) as store:
+    own = fetcher is None
+    fetcher = fetcher or Fetcher(run_timeout=config.site.run_timeout)
+    with run_lock(config.site.state), Store(config.site.state, now) as store, \
+            contextlib.closing(fetcher) if own else contextlib.nullcontext():
         known = set(store.renders.output_records()) | publish.expected_names(config)
         for name in out.remove_orphans(known):
             log(f"removed {name}, left behind by an interrupted run")
+        # Before any fetch: a library file that cannot be read is a config error.
+        libraries = similar.read_libraries(config, store)
+        key = _published_key(config, libraries)
         collected = _collect(config, store, fetcher, now, log, progress)
-        if not dry_run and _still_published(config, store, collected, out, now):
+        if not dry_run and _still_published(key, store, collected, out, now):
             for result in collected:
                 _merge_source(store, result, report, now)  # only reports: nothing to merge
             report.unchanged = sorted(store.renders.output_records())
@@ -80,6 +87,8 @@ def _run(config: Config, report: RunReport, now: datetime, fetcher: Fetcher | No
                 # Until this run's files are written, no later run may skip work for them.
                 store.renders.set_published(None)
                 _gather(config, store, collected, report, now, log, progress)
+                similar.refresh_likes(config, store, libraries, now, fetcher, log,
+                                      report.warnings)
                 site, planned, outputs = _publish(config, store, out, now, log)
             retired = _retired(store, out, planned)
             if dry_run:
@@ -88,7 +97,7 @@ def _run(config: Config, report: RunReport, now: datetime, fetcher: Fetcher | No
                 report.written = [name for name in outputs if name not in report.unchanged]
                 report.removed = retired
             else:
-                _write(store, out, site, planned, outputs, config, log)
+                _write(store, out, site, planned, outputs, config, key, log)
                 for name in retired:
                     log(f"removing {name}: the config no longer makes it")
                     out.remove(name)
@@ -140,7 +149,8 @@ def _publish(config: Config, store: Store, out: OutputDir, now: datetime,
 
 
 def _write(store: Store, out: OutputDir, site: SiteData, planned: dict[str, publish.Planned],
-           outputs: dict[str, bytes], config: Config, log: Callable[[str], None]) -> None:
+           outputs: dict[str, bytes], config: Config, key: str,
+           log: Callable[[str], None]) -> None:
     """Write the files that changed, then record what each file was made from.
 
     State is committed first: if writing fails, the next run rewrites what differs.
@@ -154,22 +164,23 @@ def _write(store: Store, out: OutputDir, site: SiteData, planned: dict[str, publ
                 name, records.get(name), plan.fingerprint))}
     with store.transaction():
         store.renders.save_output_records(kept)
-        store.renders.set_published({"key": _published_key(config),
+        store.renders.set_published({"key": key,
                                      "valid_until": _valid_until(config, site)})
 
 
-def _still_published(config: Config, store: Store, collected: list[Collected],
+def _still_published(key: str, store: Store, collected: list[Collected],
                      out: OutputDir, now: datetime) -> bool:
     """Whether the files on disk are exactly what this run would write, known cheaply.
 
     True when no source has anything new (each answered "not modified" or failed), the
-    last run that wrote files finished, the config is the same, no shown paper has aged
+    last run that wrote files finished, the config (`key`: with the library files of like
+    views) is the same, no shown paper has aged
     out of `max_age_days` since, and every file is as that run left it.
     """
     if not all(result.unchanged or result.error for result in collected):
         return False
     published = store.renders.published()
-    if not published or published["key"] != _published_key(config):
+    if not published or published["key"] != key:
         return False
     if published["valid_until"] and now.isoformat() >= published["valid_until"]:
         return False
@@ -178,8 +189,9 @@ def _still_published(config: Config, store: Store, collected: list[Collected],
                                  for name, record in records.items())
 
 
-def _published_key(config: Config) -> str:
-    return fingerprint((__version__, config.site, config.topics, config.views))
+def _published_key(config: Config, libraries: dict[str, similar.LibraryState]) -> str:
+    return fingerprint((__version__, config.site, config.topics, config.views,
+                        sorted((slug, state.files_key) for slug, state in libraries.items())))
 
 
 def _valid_until(config: Config, site: SiteData) -> str | None:
@@ -190,7 +202,7 @@ def _valid_until(config: Config, site: SiteData) -> str | None:
     return (oldest + timedelta(days=config.site.max_age_days)).isoformat() if oldest else None
 
 
-def _collect(config: Config, store: Store, fetcher: Fetcher | None, now: datetime,
+def _collect(config: Config, store: Store, fetcher: Fetcher, now: datetime,
              log: Callable[[str], None],
              progress: Callable[[str, int, int], None]) -> list[Collected]:
     validators = {}  # read here: the store's connection belongs to this thread
@@ -198,13 +210,7 @@ def _collect(config: Config, store: Store, fetcher: Fetcher | None, now: datetim
         stored = store.sources.validators(source.name, source.url)
         if stored:
             validators[source.name] = Validators(*stored)
-    own = fetcher is None
-    fetcher = fetcher or Fetcher(run_timeout=config.site.run_timeout)
-    try:
-        return collect(config, fetcher, now, validators, log, progress)
-    finally:
-        if own:
-            fetcher.close()
+    return collect(config, fetcher, now, validators, log, progress)
 
 
 def _merge_source(store: Store, result: Collected, report: RunReport, now: datetime) -> None:

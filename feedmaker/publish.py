@@ -33,6 +33,8 @@ SELECTORS: dict[str, Selector] = {
         feed.slug, limit, since, memo, best_only=feed.best_only),
     "view": lambda store, feed, limit, since, memo: store.views.newest(feed.slug, limit,
                                                                        since, memo),
+    "like": lambda store, feed, limit, since, memo: store.likes.newest(feed.slug, limit,
+                                                                       since, memo),
 }
 
 

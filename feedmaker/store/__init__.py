@@ -18,6 +18,7 @@ from pathlib import Path
 
 from feedmaker.errors import InputError, LockedError, StoreError
 from feedmaker.store.history import History, MergeResult, format_time, merge_entries, parse_time
+from feedmaker.store.likes import Likes
 from feedmaker.store.memberships import Memberships
 from feedmaker.store.meta import Meta
 from feedmaker.store.migrations import LATEST, applied, migrate
@@ -99,6 +100,7 @@ class Store:
         self.topics = Memberships(self.db, self.meta, "entry_topics", "tag_key",
                                   ("score", "best"))
         self.views = Memberships(self.db, self.meta, "entry_views", "view_key")
+        self.likes = Likes(self.db)
         self.sources = SourceLog(self.db)
         self.renders = Renders(self.db, self.meta)
 

@@ -115,6 +115,34 @@ CREATE INDEX entry_views_entry ON entry_views (entry_id);
 ALTER TABLE sources ADD COLUMN settings TEXT;   -- digest of type, url and options
 ALTER TABLE sources ADD COLUMN rejected TEXT NOT NULL DEFAULT '[]';  -- JSON: counts refused
 """),
+    Migration(6, "like views: libraries, models, looked-up papers, scores", """
+CREATE TABLE like_libraries (
+    name TEXT PRIMARY KEY,         -- the view's slug
+    files_key TEXT NOT NULL,       -- digest of the library files' bytes, as last read
+    papers TEXT NOT NULL           -- JSON: the papers read from them
+);
+CREATE TABLE like_models (
+    name TEXT PRIMARY KEY,
+    inputs TEXT NOT NULL,          -- JSON: what the model was fitted on (feedmaker.like.refit)
+    model BLOB NOT NULL
+);
+CREATE TABLE like_lookups (
+    arxiv_id TEXT PRIMARY KEY,     -- a library paper known by id: what arXiv said of it
+    title TEXT,                    -- NULL when arXiv does not know the id
+    summary TEXT
+);
+CREATE TABLE like_scores (
+    name TEXT NOT NULL,
+    entry_id TEXT NOT NULL REFERENCES entries (id) ON DELETE CASCADE,
+    published TEXT NOT NULL,
+    score REAL NOT NULL,
+    closest TEXT,                  -- the title of the library paper it is most like
+    member INTEGER NOT NULL,       -- 1 once in the view (it stays), -1 never (the library's)
+    PRIMARY KEY (name, entry_id)
+);
+CREATE INDEX like_scores_members ON like_scores (name, member, published DESC, entry_id DESC);
+CREATE INDEX like_scores_entry ON like_scores (entry_id);
+"""),
 )
 LATEST = MIGRATIONS[-1].number
 
