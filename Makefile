@@ -53,6 +53,7 @@ lint: $(VENV)/.installed-test
 bench: $(VENV)/.installed bytecode
 	$(BIN)/python -m bench.bench_tagger --json bench/results.json
 	$(BIN)/python -m bench.bench_pipeline --json bench/results-pipeline.json
+	$(BIN)/python -m bench.bench_like --json bench/results-like.json
 
 run: $(VENV)/.installed
 	$(BIN)/feedmaker run

@@ -25,7 +25,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from bench.corpus import dev_papers
-from feedmaker import derive
+from feedmaker import derive, similar
 from feedmaker.config import parse_config
 from feedmaker.model import Entry
 from feedmaker.store import Store
@@ -50,9 +50,23 @@ def synthetic_paper(number: int) -> dict:
                       "upvotes": number % 50}}
 
 
+# The like view's library: a reference manager's export of this many papers.
+LIBRARY_SIZE = 2000
+
+
+def write_library(path: Path, size: int = LIBRARY_SIZE) -> None:
+    """A CSL JSON library of `size` papers (title and abstract) from the labelled papers."""
+    papers = [p for p in dev_papers() if "vision" not in p.get("topics", [])]
+    path.write_text(json.dumps([
+        {"type": "article", "title": f"{p['title']} [{n}]", "abstract": p["summary"]}
+        for n, p in enumerate((papers * (size // len(papers) + 1))[:size])]), encoding="utf-8")
+
+
 def build_history(path: Path, size: int) -> None:
     """A state store holding `size` tagged papers, numbered NEW_ON_PAGE and up, placed in
-    the benchmark's views."""
+    the benchmark's views, with the like view's model fitted (in a child process, as a
+    run fits it)."""
+    write_library(path.parent / "library.json")
     config = parse_config(bench_config_text(0), base_dir=path.parent, where="bench")
     seen = NOW - timedelta(hours=6)
     with Store(path, seen) as store, store.transaction():
@@ -62,6 +76,8 @@ def build_history(path: Path, size: int) -> None:
                                  for n in range(start, min(start + 5000, end))], seen)
         derive.refresh_topics(config, store, seen)
         derive.refresh_views(config, store, seen)
+        libraries = similar.read_libraries(config, store)
+        similar.refresh_likes(config, store, libraries, seen, None, lambda message: None, [])
 
 
 def _entry(item: dict) -> Entry:
@@ -97,7 +113,8 @@ def serve(items: list[dict]):
 
 
 def bench_config_text(port: int) -> str:
-    """The benchmark's config: the default topics and five views of every kind."""
+    """The benchmark's config: the default topics, five views of every kind, and a like
+    view over a 2,000-paper library."""
     return f"""[site]
 title = "Bench"
 base_url = "http://127.0.0.1/"
@@ -125,6 +142,10 @@ min_upvotes = 20
 
 [views.popular-agents]
 all = ["view:popular", "topic:agents"]
+
+[views.like-mine]
+like = ["library.json"]
+per_day = 5
 """
 
 
