@@ -10,7 +10,7 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml Makefile
-	$(BIN)/pip install --quiet --disable-pip-version-check --config-settings editable_mode=compat -e .
+	$(BIN)/pip install --quiet --disable-pip-version-check --config-settings editable_mode=compat -e '.[like]'
 	$(MAKE) --no-print-directory bytecode
 	touch $@
 
@@ -21,7 +21,7 @@ bytecode: $(BIN)/python
 	$(BIN)/python -m compileall -q feedmaker
 
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(BIN)/pip install --quiet --disable-pip-version-check --config-settings editable_mode=compat -e '.[test]'
+	$(BIN)/pip install --quiet --disable-pip-version-check --config-settings editable_mode=compat -e '.[test,like]'
 	touch $@
 
 demo: $(VENV)/.installed
@@ -50,10 +50,16 @@ lint: $(VENV)/.installed-test
 bench: $(VENV)/.installed bytecode
 	$(BIN)/python -m bench.bench_tagger --json bench/results.json
 	$(BIN)/python -m bench.bench_pipeline --json bench/results-pipeline.json
+	$(BIN)/python -m bench.bench_like --json bench/results-like.json
 
 run: $(VENV)/.installed
 	$(BIN)/feedmaker run
 
+# Build products only: the venv, build output, caches and the demo's own state store. A
+# user's run history (.feedmaker/state.sqlite) stays, and so does feeds/: it is also the
+# out_dir `feedmaker init` writes into its config.
 clean:
-	rm -rf $(VENV) .feedmaker build *.egg-info
-	find feeds -mindepth 1 ! -name README.md -delete
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .hypothesis
+	rm -f .feedmaker/demo.sqlite .feedmaker/demo.sqlite-wal .feedmaker/demo.sqlite-shm \
+	  .feedmaker/demo.sqlite.lock
+	find feedmaker tests bench scripts -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -25,9 +25,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from bench.corpus import dev_papers
+from feedmaker import derive, similar
+from feedmaker.config import parse_config
 from feedmaker.model import Entry
 from feedmaker.store import Store
-from feedmaker.tagger import Tagger, default_topics
 
 # `feedmaker run` reads the real clock, so the history is dated from it too (a history
 # dated in the past would be pruned by the first timed run).
@@ -49,16 +50,34 @@ def synthetic_paper(number: int) -> dict:
                       "upvotes": number % 50}}
 
 
+# The like view's library: a reference manager's export of this many papers.
+LIBRARY_SIZE = 2000
+
+
+def write_library(path: Path, size: int = LIBRARY_SIZE) -> None:
+    """A CSL JSON library of `size` papers (title and abstract) from the labelled papers."""
+    papers = [p for p in dev_papers() if "vision" not in p.get("topics", [])]
+    path.write_text(json.dumps([
+        {"type": "article", "title": f"{p['title']} [{n}]", "abstract": p["summary"]}
+        for n, p in enumerate((papers * (size // len(papers) + 1))[:size])]), encoding="utf-8")
+
+
 def build_history(path: Path, size: int) -> None:
-    """A state store holding `size` tagged papers, numbered NEW_ON_PAGE and up."""
-    tagger = Tagger(default_topics())
+    """A state store holding `size` tagged papers, numbered NEW_ON_PAGE and up, placed in
+    the benchmark's views, with the like view's model fitted (in a child process, as a
+    run fits it)."""
+    write_library(path.parent / "library.json")
+    config = parse_config(bench_config_text(0), base_dir=path.parent, where="bench")
     seen = NOW - timedelta(hours=6)
     with Store(path, seen) as store, store.transaction():
         end = NEW_ON_PAGE + size
         for start in range(NEW_ON_PAGE, end, 5000):
             store.history.merge([_entry(synthetic_paper(n))
                                  for n in range(start, min(start + 5000, end))], seen)
-        store.topics.refresh(tagger.fingerprint, Tagger.READS, tagger.tag, seen)
+        derive.refresh_topics(config, store, seen)
+        derive.refresh_views(config, store, seen)
+        libraries = similar.read_libraries(config, store)
+        similar.refresh_likes(config, store, libraries, seen, None, lambda message: None, [])
 
 
 def _entry(item: dict) -> Entry:
@@ -93,8 +112,10 @@ def serve(items: list[dict]):
     return server
 
 
-def write_bench_config(path: Path, server) -> None:
-    path.write_text(f"""[site]
+def bench_config_text(port: int) -> str:
+    """The benchmark's config: the default topics, five views of every kind, and a like
+    view over a 2,000-paper library."""
+    return f"""[site]
 title = "Bench"
 base_url = "http://127.0.0.1/"
 out_dir = "out"
@@ -104,8 +125,32 @@ max_entries = 100
 [[sources]]
 name = "hf"
 type = "hf-api"
-url = "http://127.0.0.1:{server.server_address[1]}/api/daily_papers"
-""")
+url = "http://127.0.0.1:{port}/api/daily_papers"
+
+[views.efficient-vision]
+all = ["topic:vision", "topic:efficiency"]
+none = ["topic:generative"]
+
+[views.authors]
+any = ["authors:Wei Zhang", "authors:Yang Liu", "authors:Li Wang"]
+
+[views.from-hf]
+any = ["source:hf"]
+
+[views.popular]
+min_upvotes = 20
+
+[views.popular-agents]
+all = ["view:popular", "topic:agents"]
+
+[views.like-mine]
+like = ["library.json"]
+per_day = 5
+"""
+
+
+def write_bench_config(path: Path, server) -> None:
+    path.write_text(bench_config_text(server.server_address[1]))
 
 
 # Runs one command and prints its wall time, peak RSS (KB) and exit status. The command

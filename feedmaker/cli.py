@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 from datetime import UTC, datetime
@@ -10,7 +11,7 @@ from pathlib import Path
 import click
 
 from feedmaker import __version__
-from feedmaker.errors import FeedmakerError
+from feedmaker.errors import FeedmakerError, InputError
 
 config_option = click.option(
     "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
@@ -80,10 +81,12 @@ def run(config_path, out_dir, state, dry_run, quiet, verbose) -> None:
             click.echo(f"feedmaker: warning: {warning}", err=True)
         verb = "would write" if dry_run else "wrote"
         unchanged = f", {report.unchanged_sources} unchanged" if report.unchanged_sources else ""
+        removed = (f", {'would remove' if dry_run else 'removed'} {', '.join(report.removed)}"
+                   if report.removed else "")
         click.echo(f"{report.sources} sources ({len(report.failures)} failed{unchanged}), "
                    f"{report.seen} entries seen: {report.new} new, {report.updated} updated; "
-                   f"{verb} {len(report.written)} files, {len(report.unchanged)} unchanged; "
-                   f"index: {config.site.out_dir / INDEX}")
+                   f"{verb} {len(report.written)} files, {len(report.unchanged)} unchanged"
+                   f"{removed}; index: {config.site.out_dir / INDEX}")
     sys.exit(report.exit_code)
 
 
@@ -146,11 +149,14 @@ def init(path: Path) -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 def validate(paths: tuple[Path, ...]) -> None:
-    """Check Atom feeds (files, or folders of *.atom) against RFC 4287.
+    """Check Atom feeds against RFC 4287 and JSON Feeds against JSON Feed 1.1 (files, or
+    folders of *.atom and *.json).
 
-    Checks the RELAX NG schema and the rules it cannot express: the author rule,
-    alternate links, absolute ids, time zones, unique ids, dates in the future.
-    Prints each problem as file:line: message; exits 1 if there is any.
+    Atom: the RELAX NG schema and the rules it cannot express: the author rule,
+    alternate links, absolute ids, time zones, unique ids, dates in the future. JSON
+    Feed: version, title, items, unique item ids, content, RFC 3339 dates, absolute URLs.
+    Prints each problem as file:line: message; exits 1 if there is any, or if a folder
+    holds no feed.
 
     Example: feedmaker validate feeds/
     """
@@ -160,9 +166,14 @@ def validate(paths: tuple[Path, ...]) -> None:
     for problem in problems:
         click.echo(problem)
     if problems:
-        click.echo(f"{len(problems)} problems in {count} feeds", err=True)
+        click.echo(f"{_counted(len(problems), 'problem')} in {_counted(count, 'feed')}",
+                   err=True)
         sys.exit(1)
-    click.echo(f"{count} feeds valid")
+    click.echo(f"{_counted(count, 'feed')} valid")
+
+
+def _counted(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _load_tagger(config_path: Path | None):
@@ -175,12 +186,17 @@ def _load_tagger(config_path: Path | None):
 
 @cli.command()
 @config_option
-@click.argument("source", type=click.File("r", encoding="utf-8"), default="-")
-def tag(config_path, source) -> None:
+@click.option("--key", default="topics", show_default=True,
+              help="The field to write the topics to. It must not be in the input lines.")
+@click.argument("source", type=click.File("rb"), default="-")
+def tag(config_path, key, source) -> None:
     """Tag JSON lines and print each back with "topics": [slug, ...] added.
 
     Each line is an object with `title`, `summary` (or `abstract`), and optionally
     `authors` and `categories`. Reads standard input when SOURCE is - or missing.
+    A line's own "topics" (labels, say) is never overwritten: such a line stops the
+    command with exit 2, naming it; give --key to write feedmaker's topics to another
+    field and keep both. A line that is not UTF-8 or not JSON exits 2, naming it too.
 
     Example: feedmaker tag papers.jsonl > tagged.jsonl
     """
@@ -188,14 +204,37 @@ def tag(config_path, source) -> None:
 
     from feedmaker.evaluate import read_papers
 
+    if not key.strip():
+        raise click.BadParameter("must not be empty", param_hint="--key")
+    name = _input_name(source)
     try:
         _, tagger = _load_tagger(config_path)
-        for paper in read_papers(source, source.name):
+        for paper in read_papers(_utf8_lines(source, name), name):
+            if key in paper.record:
+                raise InputError(f"{name}:{paper.line}: the line has its own {key!r}, "
+                                 "which tag does not overwrite; give --key with another name "
+                                 "(e.g. --key predicted) to keep both")
             topics = tagger.tag_fields(paper.title, paper.summary, paper.authors,
                                        paper.categories)
-            click.echo(json.dumps({**paper.record, "topics": topics}, ensure_ascii=False))
+            click.echo(json.dumps({**paper.record, key: topics}, ensure_ascii=False))
     except FeedmakerError as exc:
         _fail(exc)
+
+
+def _input_name(stream) -> str:
+    # Standard input under a test runner is a BytesIO, which has no name.
+    return str(getattr(stream, "name", "<stdin>"))
+
+
+def _utf8_lines(stream, name: str):
+    """The lines of a binary stream as text (a byte-order mark dropped); a line that is not
+    UTF-8 is an InputError naming it."""
+    for number, line in enumerate(stream, 1):
+        try:
+            yield line.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{name}:{number}: not UTF-8 (byte {line[exc.start]:#04x} at "
+                             f"column {exc.start + 1})") from None
 
 
 @cli.command(name="eval")
@@ -244,13 +283,18 @@ def eval_command(config_path, as_json, topics, use_categories, source) -> None:
 @click.option("--all-topics/--matched-only", default=True,
               help="Show every topic (default) or only those that matched.")
 def explain(config_path, title, summary, entry_id, state, all_topics) -> None:
-    """Show which terms of which topics match a paper, in which field, with the score.
+    """Show which terms of which topics (and views) match a paper, in which field, with the score.
 
     Give the paper as --title/--summary, or by --id from the state store.
 
     Example: feedmaker explain --title "Diffusion models for video" --summary "..."
     """
-    from feedmaker.explain import explain_entry, format_explanation
+    from feedmaker.explain import (
+        explain_entry,
+        explain_likes,
+        explain_views,
+        format_explanation,
+    )
 
     if bool(title) == bool(entry_id):
         raise click.UsageError("give either --title (and --summary) or --id")
@@ -258,43 +302,73 @@ def explain(config_path, title, summary, entry_id, state, all_topics) -> None:
         config, tagger = _load_tagger(config_path)
         paper, results = explain_entry(config, tagger, title=title, summary=summary,
                                        entry_id=entry_id, state=state)
+        views = explain_views(config, paper, results, state)
+        likes = explain_likes(config, paper, state)
     except FeedmakerError as exc:
         _fail(exc)
-    click.echo(format_explanation(tagger, paper, results, all_topics))
+    click.echo(format_explanation(tagger, paper, results, all_topics, views, likes))
 
 
 @cli.command()
 @click.option("--topic", "slug", required=True, help="The topic slug to propose terms for.")
-@click.option("--count", default=40, show_default=True, help="How many terms to propose.")
-@click.option("--min-papers", default=5, show_default=True,
+@click.option("--count", default=40, show_default=True, type=click.IntRange(min=1),
+              help="How many terms to propose.")
+@click.option("--min-papers", default=5, show_default=True, type=click.IntRange(min=1),
               help="Leave out terms found in fewer labelled papers than this.")
-@click.argument("source", type=click.File("r", encoding="utf-8"))
+@click.argument("source", type=click.File("rb"))
 def suggest(slug, count, min_papers, source) -> None:
     """Propose weighted terms for a topic from labelled JSON lines, as a TOML table.
 
     Ranks words and phrases by how much more often they appear in papers labelled with
     the topic than in the others, and picks the threshold that sorts those papers best.
-    The result is a starting point: read it, drop what does not mean the topic, and
-    check it with `feedmaker eval` on papers it was not built from.
+    A word and its plural are one term (rules match both), and links and e-mail
+    addresses in the text are left out. The result is a starting point: read it, drop
+    what does not mean the topic, and check it with `feedmaker eval` on papers it was not
+    built from.
 
     Example: feedmaker suggest --topic robotics labelled.jsonl >> feedmaker.toml
     """
     from feedmaker.evaluate import read_papers
     from feedmaker.suggest import best_threshold, format_toml, suggest_terms
 
+    name = _input_name(source)
     try:
-        papers = list(read_papers(source, source.name))
+        papers = list(read_papers(_utf8_lines(source, name), name))
     except FeedmakerError as exc:
         _fail(exc)
     suggestions = suggest_terms(papers, slug, count=count, min_positives=min_papers)
     if not suggestions:
-        click.echo(f"feedmaker: no paper in {source.name} is labelled {slug!r} often enough "
+        click.echo(f"feedmaker: no paper in {name} is labelled {slug!r} often enough "
                    "to propose terms", err=True)
         sys.exit(2)
     threshold, f1 = best_threshold(papers, slug, suggestions)
     click.echo(format_toml(slug, suggestions, threshold, f1))
 
 
+# A failure no check foresaw is a bug: one line saying so, unless asked for the traceback.
+INTERNAL_ERROR = 70  # EX_SOFTWARE, sysexits.h
+
+
 def main() -> None:
     """Console-script entry point."""
-    cli(prog_name="feedmaker")
+    try:
+        cli(prog_name="feedmaker", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        click.echo("feedmaker: interrupted", err=True)
+        sys.exit(130)
+    except KeyboardInterrupt:
+        click.echo("feedmaker: interrupted", err=True)
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(141)  # the reader of our output went away, as `| head` does
+    except Exception as exc:  # noqa: BLE001 - the last guard against a traceback
+        if os.environ.get("FEEDMAKER_DEBUG"):
+            raise
+        click.echo(f"feedmaker: internal error: {type(exc).__name__}: {exc} (a bug in "
+                   "feedmaker; FEEDMAKER_DEBUG=1 shows where)", err=True)
+        sys.exit(INTERNAL_ERROR)

@@ -78,7 +78,7 @@ def _collect_one(source: SourceConfig, fetcher: Fetcher, now: datetime,
     if result.unchanged:
         log(f"source {source.name!r}: unchanged since the last run")
         return Collected(source, unchanged=True)
-    collected = Collected(source, validators=result.validators)
+    collected = Collected(source, validators=result.validators, warnings=result.warnings)
     collected.entries = normalize_all(result.raws, now, collected.warnings)
     log(f"source {source.name!r}: {len(collected.entries)} entries")
     return collected

@@ -11,14 +11,16 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from feedmaker.errors import ConfigError
+from feedmaker.fetch import DEFAULT_RUN_TIMEOUT
 from feedmaker.outputs import ALL_SLUG, FEED_FORMATS, FeedDef
 from feedmaker.schema import Key, check_table, default_text
 from feedmaker.sources import SOURCE_TYPES
 from feedmaker.tagger import TopicRule, default_topics, parse_topics
 from feedmaker.toml_lines import find_line, line_map
+from feedmaker.views import VIEW_KEYS, ViewRule, parse_views
 
 DEFAULT_CONFIG_NAME = "feedmaker.toml"
-TABLES = ("site", "sources", "topics")
+TABLES = ("site", "sources", "topics", "views")
 SOURCE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 SITE_KEYS: dict[str, Key] = {
@@ -42,6 +44,13 @@ SITE_KEYS: dict[str, Key] = {
                         high=36_500),
     "pages": Key("flag", True, "write a web page per feed (`vision.html`, `all.html`): its "
                  "newest papers by day, with pictures, links and abstracts"),
+    "run_timeout": Key("number", DEFAULT_RUN_TIMEOUT, "seconds all the fetching of a run may "
+                       "take; a request still going then is cut off, later ones fail at once",
+                       low=1, high=86_400),
+    "one_feed_per_paper": Key("flag", False, "put each paper in the one topic feed where it "
+                              "scores best (ties: the topic listed first), for readers who "
+                              "follow several topic feeds; `all` and views keep every paper, "
+                              "and entries still list all their topics"),
 }
 SOURCE_KEYS: dict[str, Key] = {
     "name": Key("name", None, "names the source in messages; letters, digits, `.`, `_`, `-`; "
@@ -75,6 +84,8 @@ class Site:
     formats: tuple[str, ...] = ("atom",)
     max_age_days: int | None = None
     pages: bool = True
+    one_feed_per_paper: bool = False
+    run_timeout: float = DEFAULT_RUN_TIMEOUT
 
 
 @dataclass(frozen=True)
@@ -97,12 +108,16 @@ class Config:
     site: Site
     sources: tuple[SourceConfig, ...]
     topics: tuple[TopicRule, ...]
+    views: tuple[ViewRule, ...] = ()
 
     @property
     def feeds(self) -> tuple[FeedDef, ...]:
-        """Every feed to write, in order: all papers first, then each topic."""
+        """Every feed to write, in order: all papers first, then each topic, then each view."""
         return (FeedDef(ALL_SLUG, "All papers", "Every paper, whatever its topics", "all"),
-                *(FeedDef(t.slug, t.title, t.description, "topic") for t in self.topics))
+                *(FeedDef(t.slug, t.title, t.description, "topic",
+                          best_only=self.site.one_feed_per_paper) for t in self.topics),
+                *(FeedDef(v.slug, v.rule.title, v.rule.description,
+                          "view" if v.like is None else "like") for v in self.views))
 
     def with_paths(self, out_dir: Path | None = None, state: Path | None = None) -> Config:
         """The same config with `--out` / `--state` overrides applied and checked."""
@@ -161,7 +176,9 @@ def _check(data: dict, base_dir: Path) -> Config:
     site = _site(data.get("site", {}), base_dir)
     sources = _sources(data.get("sources", []), base_dir)
     topics = parse_topics(data["topics"]) if "topics" in data else default_topics()
-    return Config(path=None, site=site, sources=sources, topics=topics)
+    views = parse_views(data.get("views", {}), [t.slug for t in topics],
+                        [s.name for s in sources], base_dir)
+    return Config(path=None, site=site, sources=sources, topics=topics, views=views)
 
 
 def _site(table: object, base_dir: Path) -> Site:
@@ -186,7 +203,7 @@ def _state_problem(site: Site) -> str | None:
 def source_keys(kind: str) -> dict[str, Key]:
     """Every key a source of this type accepts: the common ones, then its own."""
     options = {name: Key("name" if option.kind == "text" else option.kind, option.default,
-                         option.help)
+                         option.help, low=option.low, high=option.high)
                for name, option in SOURCE_TYPES[kind].OPTIONS.items()}
     return SOURCE_KEYS | options
 
@@ -210,6 +227,8 @@ def reference_rows() -> list[tuple[str, str, str]]:
         rows.append((f"sources[].{name}", meaning, default_text(source_keys(kind)[name])))
     rows += [(f"topics.<slug>.{name}", key.help, default_text(key))
              for name, key in TOPIC_KEYS.items()]
+    rows += [(f"views.<slug>.{name}", key.help, default_text(key))
+             for name, key in VIEW_KEYS.items() if name not in TOPIC_KEYS]
     return rows
 
 

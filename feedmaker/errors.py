@@ -57,6 +57,13 @@ class ParseError(SourceError):
     """A fetched body is not what the source type expects."""
 
 
+class StoreError(FeedmakerError):
+    """The state store cannot be used: damaged, not a feedmaker store, its disk full, its
+    folder or lock not writable. Nothing was written; the message names the file."""
+
+    exit_code = 3
+
+
 class LockedError(FeedmakerError):
     """Another run holds the lock on the state store."""
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from feedmaker import similar
 from feedmaker.config import Config
 from feedmaker.errors import InputError
 from feedmaker.model import Entry
 from feedmaker.normalize import bare_arxiv_id, canonical_url, clean_text
 from feedmaker.store import Store
 from feedmaker.tagger import Tagger, TopicResult
+from feedmaker.views import ViewResult, ViewTagger
 
 
 def explain_entry(config: Config, tagger: Tagger, *, title: str | None = None,
@@ -24,6 +26,32 @@ def explain_entry(config: Config, tagger: Tagger, *, title: str | None = None,
     return entry, tagger.explain(entry.title, entry.summary, entry.authors, entry.categories)
 
 
+def explain_views(config: Config, entry: Entry, topics: list[TopicResult],
+                  state: Path | None = None) -> list[ViewResult]:
+    """Every view's verdict on the paper, given its topics; a stored paper's sources come
+    from the store."""
+    if not config.views:
+        return []
+    sources: list[str] = []
+    if entry.id and (state or config.site.state).is_file():
+        with Store.reader(state or config.site.state) as store:
+            sources = store.history.sources_of([entry.id])[entry.id]
+    return ViewTagger(config.views).explain(entry, [r.slug for r in topics if r.matched],
+                                            sources)
+
+
+def explain_likes(config: Config, entry: Entry, state: Path | None = None) -> list[str]:
+    """A line per `like` view on the paper: its score, whether it is in, what it is like."""
+    views = [view for view in config.views if view.like is not None]
+    path = state or config.site.state
+    if not views:
+        return []
+    if not path.is_file():
+        return [similar.explain_like(view, None, entry) for view in views]
+    with Store.reader(path) as store:
+        return [similar.explain_like(view, store, entry) for view in views]
+
+
 def _stored_entry(state: Path, entry_id: str) -> Entry:
     arxiv_id = bare_arxiv_id(entry_id.removeprefix("https://arxiv.org/abs/")
                              .removeprefix("http://arxiv.org/abs/"))
@@ -36,18 +64,42 @@ def _stored_entry(state: Path, entry_id: str) -> Entry:
 
 
 def format_explanation(tagger: Tagger, entry: Entry, results: list[TopicResult],
-                       all_topics: bool = True) -> str:
-    """A readable report: a line per topic, then a line per term that hit."""
-    titles = {t.slug: t for t in tagger.topics}
+                       all_topics: bool = True, views: list[ViewResult] = (),
+                       likes: list[str] = ()) -> str:
+    """A readable report: a line per topic, then a line per term that hit; then the same
+    for each view, and a line per `like` view."""
     lines = [f"{entry.title}" + (f"  <{entry.id}>" if entry.id else "")]
     matched = [r.slug for r in results if r.matched]
     lines.append(f"topics: {', '.join(matched) if matched else '(none)'}")
+    lines += _verdicts(results, {t.slug: t for t in tagger.topics}, all_topics)
+    if views:
+        matched = [r.view.slug for r in views if r.matched]
+        lines.append(f"views: {', '.join(matched) if matched else '(none)'}")
+        bars = {r.view.slug: _upvote_bar(r) for r in views if r.view.min_upvotes is not None}
+        lines += _verdicts([r.rule for r in views], {r.view.slug: r.view.rule for r in views},
+                           all_topics, {r.view.slug: r.matched for r in views}, bars)
+    if likes:
+        lines.append("papers like yours:")
+        lines += [line for line in likes if all_topics or line.startswith("MATCH")]
+    return "\n".join(lines)
+
+
+def _upvote_bar(result: ViewResult) -> str:
+    seen = "no upvotes seen" if result.top_upvotes is None else f"most seen {result.top_upvotes}"
+    return f"needs {result.view.min_upvotes} upvotes once: {seen}"
+
+
+def _verdicts(results: list[TopicResult], rules: dict, all_topics: bool,
+              matched: dict[str, bool] | None = None,
+              notes: dict[str, str] | None = None) -> list[str]:
+    lines = []
     for result in results:
-        if not all_topics and not result.matched:
+        is_match = result.matched if matched is None else matched[result.slug]
+        if not all_topics and not is_match:
             continue
-        rule = titles[result.slug]
-        verdict = "MATCH" if result.matched else "no"
-        why = []
+        rule = rules[result.slug]
+        verdict = "MATCH" if is_match else "no"
+        why = [notes[result.slug]] if notes and result.slug in notes else []
         if result.vetoes:
             why.append(f"vetoed by {', '.join(repr(v) for v in result.vetoes)}")
         if result.groups_missing:
@@ -59,5 +111,5 @@ def format_explanation(tagger: Tagger, entry: Entry, results: list[TopicResult],
         for hit in result.hits:
             points = f"+{hit.points:g}" if hit.role == "any" else hit.role
             lines.append(f"        {hit.term!r:<32} in {hit.field:<8} {points}")
-    return "\n".join(lines)
+    return lines
 

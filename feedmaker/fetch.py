@@ -1,10 +1,12 @@
-"""The only network code: one HTTP session with retries, timeouts, spacing, conditional GET
-and a size cap."""
+"""The only network code: one HTTP session with retries, timeouts, deadlines, spacing,
+conditional GET and a size cap."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import socket
+import stat
 import threading
 import time
 from collections.abc import Callable
@@ -19,6 +21,13 @@ from feedmaker.errors import FetchError
 USER_AGENT = f"feedmaker/{__version__} (+{PROJECT_URL})"
 MAX_BYTES = 20 * 1024 * 1024
 RETRY_STATUSES = (429, 500, 502, 503, 504)
+# Seconds one request may take in all: connecting, waiting, every read and the whole body.
+# urllib3's timeouts bound each socket operation, not their sum: a body that trickles a byte
+# every few seconds never trips them.
+DEFAULT_DEADLINE = 60.0
+# Seconds all the requests of one fetcher (one run) may take: a run holds the lock, and
+# cron starts the next one every 30 minutes or so.
+DEFAULT_RUN_TIMEOUT = 600.0
 # Seconds between two requests to one host. arXiv asks for 3 s (its API terms of use);
 # 1 s elsewhere keeps a many-page backfill well under Hugging Face's anonymous limits.
 DEFAULT_INTERVAL = 1.0
@@ -37,7 +46,8 @@ class Validators:
 
 @dataclass(frozen=True)
 class Response:
-    """A fetched body with the final URL (after redirects) and the response headers."""
+    """A fetched body with the final URL (after redirects) and the response headers (names
+    in lower case: servers send them in any case)."""
 
     url: str
     body: bytes
@@ -48,9 +58,23 @@ class Response:
     def validators(self) -> Validators:
         """The validators to send next time: ETag, Last-Modified and the body's hash
         (computed once: the fetch compares it, and the source stores it)."""
-        return Validators(etag=self.headers.get("ETag"),
-                          last_modified=self.headers.get("Last-Modified"),
+        return Validators(etag=self.headers.get("etag"),
+                          last_modified=self.headers.get("last-modified"),
                           body_hash=body_hash(self.body))
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """When one request must be over (a time on the fetcher's clock), and how to say it
+    was missed."""
+
+    at: float
+    clock: Callable[[], float]
+    missed: str
+
+    def left(self) -> float:
+        """Seconds left before the deadline (negative once it has passed)."""
+        return self.at - self.clock()
 
 
 class NotModified(Exception):  # noqa: N818 - a signal, not an error
@@ -74,16 +98,25 @@ class Fetcher:
     interval, whichever thread makes them.
     """
 
-    def __init__(self, *, timeout: tuple[float, float] = (10.0, 30.0), retries: int = 3,
-                 backoff: float = 1.0, max_bytes: int = MAX_BYTES,
+    def __init__(self, *, timeout: tuple[float, float] = (10.0, 30.0),
+                 deadline: float = DEFAULT_DEADLINE,
+                 run_timeout: float | None = DEFAULT_RUN_TIMEOUT,
+                 retries: int = 3, backoff: float = 1.0, max_bytes: int = MAX_BYTES,
                  user_agent: str = USER_AGENT,
                  clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep) -> None:
+        """`timeout` is urllib3's (connect, read) pair, each bounded by what is left of
+        `deadline`, the seconds one request may take in all (a source's `timeout` option
+        overrides it per call). `run_timeout`, counted from now, bounds every request this
+        fetcher makes (None: no bound): once it has passed, requests fail at once."""
         self.timeout = timeout
+        self.deadline = deadline
         self.retries = retries
         self.max_bytes = max_bytes
         self.clock, self.sleep = clock, sleep
         self.backoff, self.user_agent = backoff, user_agent
+        self.run_timeout = run_timeout
+        self._run_ends = None if run_timeout is None else clock() + run_timeout
         self._next_slot: dict[str, float] = {}
         self._slot_lock = threading.Lock()
         self._session = None
@@ -96,34 +129,38 @@ class Fetcher:
             if self._session is None:
                 import requests
                 from requests.adapters import HTTPAdapter
-                from urllib3.util.retry import Retry
 
                 retries = self.retries
-                retry = Retry(total=retries, connect=retries, read=retries, status=retries,
-                              backoff_factor=self.backoff, status_forcelist=RETRY_STATUSES,
-                              allowed_methods=frozenset({"GET", "HEAD"}),
-                              respect_retry_after_header=True, raise_on_status=False)
+                retry = _deadline_retry_class()(
+                    total=retries, connect=retries, read=retries, status=retries,
+                    backoff_factor=self.backoff, status_forcelist=RETRY_STATUSES,
+                    allowed_methods=frozenset({"GET", "HEAD"}),
+                    respect_retry_after_header=True, raise_on_status=False)
                 session = requests.Session()
                 session.headers["User-Agent"] = self.user_agent
                 adapter = HTTPAdapter(max_retries=retry, pool_maxsize=4)
+                adapter.poolmanager.pool_classes_by_scheme = _tracking_pool_classes()
                 session.mount("http://", adapter)
                 session.mount("https://", adapter)
                 self._session = session
             return self._session
 
     def __call__(self, url: str, *, validators: Validators | None = None,
-                 min_interval: float | None = None) -> Response:
+                 min_interval: float | None = None, deadline: float | None = None) -> Response:
         """Fetch one URL; raise FetchError naming the URL on any failure.
 
         With `validators` (from the last successful fetch) the request is conditional, and
-        NotModified is raised for a 304 or for a body identical to last time's.
+        NotModified is raised for a 304 or for a body identical to last time's. `deadline`
+        (seconds) replaces the fetcher's own for this request.
         """
         scheme = urlsplit(url).scheme
         if scheme == "file":
             response = self._read_file(url)
         elif scheme in ("http", "https"):
+            self._check_run_deadline(url)
             self._wait_for_slot(url, interval_for(url) if min_interval is None else min_interval)
-            response = self._get(url, validators)
+            self._check_run_deadline(url)
+            response = self._get(url, validators, self._deadline(deadline or self.deadline))
         else:
             raise FetchError(f"{url}: unsupported URL scheme {scheme!r}")
         if validators and (response.status == 304 or
@@ -131,49 +168,112 @@ class Fetcher:
             raise NotModified(url)
         return response
 
+    def _check_run_deadline(self, url: str) -> None:
+        if self._run_ends is not None and self.clock() >= self._run_ends:
+            raise FetchError(f"{url}: not fetched: the run's {self.run_timeout:g} s deadline "
+                             "for fetching has passed")
+
+    def _deadline(self, seconds: float) -> Deadline:
+        own = Deadline(self.clock() + seconds, self.clock,
+                       f"no complete answer within {seconds:g} s")
+        if self._run_ends is not None and self._run_ends < own.at:
+            return Deadline(self._run_ends, self.clock, "no complete answer before the "
+                            f"run's {self.run_timeout:g} s deadline for fetching")
+        return own
+
     def _wait_for_slot(self, url: str, interval: float) -> None:
         host = urlsplit(url).netloc.lower()
         with self._slot_lock:
             now = self.clock()
             start = max(now, self._next_slot.get(host, now))
+            if self._run_ends is not None and start > self._run_ends:
+                raise FetchError(f"{url}: not fetched: its turn at {host} comes "
+                                 f"{start - now:g} s from now, after the run's "
+                                 f"{self.run_timeout:g} s deadline for fetching")
             self._next_slot[host] = start + interval
         if start > now:
             self.sleep(start - now)
 
-    def _get(self, url: str, validators: Validators | None) -> Response:
+    def _get(self, url: str, validators: Validators | None, deadline: Deadline) -> Response:
+        """The request runs in a thread of its own, and this one waits for it no longer
+        than the deadline: nothing a server (or the resolver) does can hold a run longer.
+        At the deadline, the request's sockets are shut down so that its thread ends too."""
+        attempt = _Attempt(deadline)
+        done = threading.Event()
+
+        def request() -> None:
+            _current.attempt = attempt
+            try:
+                attempt.response = self._request(url, validators, attempt)
+            except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread
+                attempt.error = exc
+            finally:
+                done.set()
+
+        threading.Thread(target=request, name=f"fetch {url}", daemon=True).start()
+        if not done.wait(max(deadline.left(), 0.0)):
+            attempt.cut_off()
+            raise FetchError(f"{url}: {deadline.missed}")
+        if attempt.error is not None:
+            raise attempt.error
+        return attempt.response
+
+    def _request(self, url: str, validators: Validators | None, attempt: _Attempt
+                 ) -> Response:
         import requests
 
+        deadline = attempt.deadline
         session = self.session
         headers = {}
         if validators and validators.etag:
             headers["If-None-Match"] = validators.etag
         if validators and validators.last_modified:
             headers["If-Modified-Since"] = validators.last_modified
+        left = deadline.left()
+        if left <= 0:
+            raise FetchError(f"{url}: {deadline.missed}")
+        timeout = (min(self.timeout[0], left), min(self.timeout[1], left))
         try:
-            with session.get(url, timeout=self.timeout, stream=True,
-                                  headers=headers) as response:
+            with session.get(url, timeout=timeout, stream=True,
+                             headers=headers) as response:
+                attempt.track(response)
                 if response.status_code >= 400:
-                    gave_up = (f", still failing after {self.retries} "
-                               f"{'retry' if self.retries == 1 else 'retries'}"
-                               if response.status_code in RETRY_STATUSES and self.retries else "")
                     raise FetchError(f"{url}: HTTP {response.status_code} {response.reason}"
-                                     + gave_up)
+                                     + self._gave_up(response))
                 if response.status_code == 304:
                     return Response(url=response.url, body=b"", status=304,
-                                    headers=dict(response.headers))
-                body = self._read_capped(url, response)
+                                    headers=_lower_case(response.headers))
+                body = self._read_capped(url, response, deadline)
                 return Response(url=response.url, body=body, status=response.status_code,
-                                headers=dict(response.headers))
+                                headers=_lower_case(response.headers))
+        except _RetryAfterTooLate as late:
+            raise FetchError(f"{url}: HTTP {late.status} {late.reason}; the server asks to be "
+                             f"retried {_when(late.retry_after)}, after this request's "
+                             "deadline") from None
         except requests.RequestException as exc:
+            if deadline.left() <= 0:
+                raise FetchError(f"{url}: {deadline.missed}") from exc
             raise FetchError(f"{url}: {_describe(exc)}") from exc
 
-    def _read_capped(self, url: str, response) -> bytes:
+    def _gave_up(self, response) -> str:
+        gave_up = ""
+        if response.status_code in RETRY_STATUSES and self.retries:
+            gave_up = (f", still failing after {self.retries} "
+                       f"{'retry' if self.retries == 1 else 'retries'}")
+        retry_after = response.headers.get("Retry-After", "").strip()
+        if retry_after:
+            gave_up += f"; the server asks to be retried {_when(retry_after)}"
+        return gave_up
+
+    def _read_capped(self, url: str, response, deadline: Deadline) -> bytes:
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > self.max_bytes:
             raise FetchError(f"{url}: response of {declared} bytes exceeds the "
                              f"{self.max_bytes}-byte limit")
         chunks, size = [], 0
         for chunk in response.iter_content(chunk_size=65536):
+            if deadline.left() <= 0:
+                raise FetchError(f"{url}: {deadline.missed}")
             size += len(chunk)
             if size > self.max_bytes:
                 raise FetchError(f"{url}: response exceeds the {self.max_bytes}-byte limit")
@@ -183,9 +283,12 @@ class Fetcher:
     def _read_file(self, url: str) -> Response:
         path = Path(unquote(urlsplit(url).path))
         try:
-            size = path.stat().st_size
-            if size > self.max_bytes:
-                raise FetchError(f"{url}: file of {size} bytes exceeds the "
+            status = path.stat()
+            # A device or a pipe (/dev/zero, a FIFO) never ends, or never answers.
+            if not stat.S_ISREG(status.st_mode):
+                raise FetchError(f"{url}: not a regular file")
+            if status.st_size > self.max_bytes:
+                raise FetchError(f"{url}: file of {status.st_size} bytes exceeds the "
                                  f"{self.max_bytes}-byte limit")
             return Response(url=url, body=path.read_bytes())
         except OSError as exc:
@@ -195,6 +298,108 @@ class Fetcher:
         """Release pooled connections."""
         if self._session is not None:
             self._session.close()
+
+
+def _lower_case(headers) -> dict[str, str]:
+    return {name.lower(): value for name, value in headers.items()}
+
+
+_current = threading.local()  # the _Attempt of the request this thread is making
+
+
+class _Attempt:
+    """One request as its thread makes it: the deadline, the connections and the response
+    it has open (to cut off at the deadline), and what came of it."""
+
+    def __init__(self, deadline: Deadline) -> None:
+        self.deadline = deadline
+        self.response: Response | None = None
+        self.error: BaseException | None = None
+        self._open: list = []
+        self._cut = False
+        self._lock = threading.Lock()
+
+    def track(self, connection_or_response) -> None:
+        """Remember a connection (urllib3's) or a streaming response (requests')."""
+        with self._lock:
+            self._open.append(connection_or_response)
+            cut = self._cut
+        if cut:
+            _shut_down(connection_or_response)
+
+    def cut_off(self) -> None:
+        """Shut every socket down: a read blocked in the request's thread returns at once."""
+        with self._lock:
+            self._cut = True
+            tracked = list(self._open)
+        for thing in tracked:
+            _shut_down(thing)
+
+
+def _shut_down(connection_or_response) -> None:
+    # A connection that handed its socket to the response ("Connection: close") has none
+    # left; urllib3's response keeps a way to shut that socket down.
+    with contextlib.suppress(Exception):
+        if hasattr(connection_or_response, "raw"):
+            connection_or_response.raw.shutdown()
+        elif connection_or_response.sock is not None:
+            connection_or_response.sock.shutdown(socket.SHUT_RDWR)
+
+
+def _tracking_pool_classes() -> dict:
+    """urllib3's connection pools, except that each connection handed out is recorded in
+    the _Attempt of the thread that takes it (a kept-alive one too)."""
+    from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+    class Tracking:
+        def _get_conn(self, timeout=None):
+            connection = super()._get_conn(timeout)
+            attempt = getattr(_current, "attempt", None)
+            if attempt is not None:
+                attempt.track(connection)
+            return connection
+
+    class HTTPPool(Tracking, HTTPConnectionPool):
+        pass
+
+    class HTTPSPool(Tracking, HTTPSConnectionPool):
+        pass
+
+    return {"http": HTTPPool, "https": HTTPSPool}
+
+
+def _deadline_retry_class():
+    """urllib3's Retry, except that nothing is retried once the request's deadline has
+    passed, and a Retry-After beyond it is not waited out: the request fails at once,
+    saying when the server asked to be retried."""
+    from urllib3.util.retry import Retry
+
+    class DeadlineRetry(Retry):
+        def sleep_for_retry(self, response) -> bool:
+            seconds = self.get_retry_after(response)
+            attempt = getattr(_current, "attempt", None)
+            if seconds is not None and attempt is not None and seconds > attempt.deadline.left():
+                raise _RetryAfterTooLate(response.status, response.reason,
+                                         response.headers.get("Retry-After", "").strip())
+            return super().sleep_for_retry(response)
+
+        def is_exhausted(self) -> bool:
+            attempt = getattr(_current, "attempt", None)
+            return super().is_exhausted() or (attempt is not None
+                                              and attempt.deadline.left() <= 0)
+
+    return DeadlineRetry
+
+
+class _RetryAfterTooLate(Exception):  # noqa: N818 - a signal out of urllib3's retry loop
+    def __init__(self, status: int, reason: str | None, retry_after: str) -> None:
+        super().__init__(status, reason, retry_after)
+        self.status, self.reason, self.retry_after = status, reason, retry_after
+
+
+def _when(retry_after: str) -> str:
+    """Retry-After as words: "in 3600 s" for seconds, "at <date>" for an HTTP date."""
+    return f"in {retry_after} s" if retry_after.isdigit() else f"at {retry_after}"
 
 
 def _describe(exc) -> str:

@@ -10,10 +10,12 @@ LINK_KINDS = ("arxiv", "pdf", "code", "project", "doi")
 
 # How the store merges two sightings of one paper, field by field (see store.history):
 # "newer" the newer sighting's value unless it has none (the default), "first" the first
-# known value, "union" both tuples joined in order, "links" links united by kind, "abstract"
-# an abstract over an AI summary, "store" kept by the store in columns of its own.
-NEWER, FIRST, UNION, LINKS = "newer", "first", "union", "links"
+# known value, "union" both tuples joined in order, "links" links united by kind, "max" the
+# larger, "abstract" an abstract over an AI summary, "store" kept by the store in columns of
+# its own.
+NEWER, FIRST, UNION, LINKS, MAX = "newer", "first", "union", "links", "max"
 ABSTRACT, STORE = "abstract", "store"
+MERGE_POLICIES = (NEWER, FIRST, UNION, LINKS, MAX, ABSTRACT, STORE)
 
 
 def _merged(how: str, *, shown: bool = True, content: bool = False):
@@ -68,6 +70,9 @@ class Entry:
     image: str = field(default="", metadata=_merged(NEWER, content=True))  # an http(s) URL
     comment: str = field(default="", metadata=_merged(NEWER, content=True))
     journal_ref: str = field(default="", metadata=_merged(NEWER, content=True))
+    # The most upvotes ever seen: a view's `min_upvotes` reads it, so a paper that reached
+    # the bar stays in the view when its count falls again.
+    top_upvotes: int | None = field(default=None, metadata=_merged(MAX, shown=False))
     updated: datetime | None = field(default=None, metadata=_merged(STORE))
     first_seen: datetime | None = field(default=None, metadata=_merged(STORE))
 

@@ -1,4 +1,8 @@
-"""Turn a source's `RawEntry` into a clean `Entry`: canonical ids, text, dates and URLs."""
+"""Turn a source's `RawEntry` into a clean `Entry`: canonical ids, text, dates and URLs.
+
+Whatever a source put in a RawEntry (wrong types included), `normalize` returns an Entry or
+raises DropEntry with a reason naming the source and the entry: nothing else escapes.
+"""
 
 from __future__ import annotations
 
@@ -44,6 +48,16 @@ _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 
 # Clock skew between the machine that wrote a date and this one: later is "in the future".
 FUTURE_TOLERANCE = timedelta(days=1)
+# No paper is dated before this year: an earlier date is a misreading or a placeholder
+# (0001-01-01), and is treated like an unreadable one.
+EARLIEST_YEAR = 1900
+
+# What may stand as it is in a URL's path, query or fragment besides letters, digits and
+# "-._~" (RFC 3986: sub-delims, ":", "@", "/", "?"), and "%" of octets already encoded.
+_PATH_SAFE = "!$&'()*+,;=:@/?%"
+# And in its authority (user, host, port): sub-delims, ":", "@" and IPv6's brackets.
+_AUTHORITY_SAFE = "!$&'()*+,;=:@[]%"
+_STRAY_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
 class DropEntry(Exception):
@@ -52,23 +66,40 @@ class DropEntry(Exception):
 
 def normalize(raw: RawEntry, base_url: str | None = None) -> Entry:
     """Clean one raw entry. Relative links resolve against `base_url` (the page's URL)."""
+    try:
+        return _normalize(raw, base_url)
+    except DropEntry:
+        raise
+    except Exception as exc:  # noqa: BLE001 - one entry must never stop its source's others
+        name = clean_text(raw.url) or clean_text(raw.arxiv_id) or clean_text(raw.title)
+        raise DropEntry(f"{clean_text(raw.source) or '?'}: entry {shorten(name, 100)!r} "
+                        f"cannot be used ({type(exc).__name__}: {exc})") from exc
+
+
+def _normalize(raw: RawEntry, base_url: str | None) -> Entry:
     title = shorten(clean_text(raw.title), MAX_TITLE)
     if not title:
-        raise DropEntry(f"{raw.source}: entry without a title ({raw.url or raw.arxiv_id})")
-    arxiv_id = bare_arxiv_id(raw.arxiv_id) if raw.arxiv_id else None
+        raise DropEntry(f"{raw.source}: entry without a title "
+                        f"({clean_text(raw.url) or clean_text(raw.arxiv_id)})")
+    arxiv_id = bare_arxiv_id(raw.arxiv_id) if isinstance(raw.arxiv_id, str) else None
     url = absolute_url(raw.url, base_url)
     if arxiv_id is None and url:
         arxiv_id = arxiv_id_from_url(url)
     if not url and arxiv_id:
         url = f"https://arxiv.org/abs/{arxiv_id}"
     if not url:
-        raise DropEntry(f"{raw.source}: entry {title!r} has no usable link")
+        given = shorten(clean_text(raw.url), 200)
+        raise DropEntry(f"{raw.source}: entry {title!r} has no usable link"
+                        + (f" ({given!r} is not an http(s) URL that can be repaired)"
+                           if given else ""))
 
+    upvotes = (raw.upvotes if isinstance(raw.upvotes, int) and not isinstance(raw.upvotes, bool)
+               and raw.upvotes >= 0 else None)
     links = {}
     if arxiv_id:
         links["arxiv"] = f"https://arxiv.org/abs/{arxiv_id}"
         links["pdf"] = f"https://arxiv.org/pdf/{arxiv_id}"
-    for kind, href in raw.links.items():
+    for kind, href in (raw.links.items() if isinstance(raw.links, dict) else ()):
         href = absolute_url(href, base_url)
         if href and kind in LINK_KINDS:
             links[kind] = href
@@ -79,15 +110,16 @@ def normalize(raw: RawEntry, base_url: str | None = None) -> Entry:
         arxiv_id=arxiv_id,
         title=title,
         summary=shorten(clean_text(raw.summary), MAX_SUMMARY),
-        summary_is_abstract=raw.summary_is_abstract,
+        summary_is_abstract=bool(raw.summary_is_abstract),
         url=url,
-        authors=tuple(_unique(shorten(a, MAX_NAME) for a in map(clean_text,
-                                                                raw.authors[:MAX_AUTHORS]) if a)),
+        authors=tuple(_unique(shorten(a, MAX_NAME)
+                              for a in map(clean_text, _texts(raw.authors)[:MAX_AUTHORS]) if a)),
         published=parse_date(raw.published),
         links=tuple((kind, links[kind]) for kind in LINK_KINDS if kind in links),
         source=raw.source,
-        categories=tuple(_unique(c for c in map(clean_text, raw.categories) if c)),
-        upvotes=raw.upvotes if isinstance(raw.upvotes, int) and raw.upvotes >= 0 else None,
+        categories=tuple(_unique(c for c in map(clean_text, _texts(raw.categories)) if c)),
+        upvotes=upvotes,
+        top_upvotes=upvotes,
         image=absolute_url(raw.image, base_url) or "",
         comment=shorten(clean_text(raw.comment), MAX_NOTE),
         journal_ref=shorten(clean_text(raw.journal_ref), MAX_NOTE),
@@ -121,9 +153,12 @@ def arxiv_id_from_url(url: str) -> str | None:
     return match["id"] if match else None
 
 
-def clean_text(value: str | None) -> str:
-    """Decode entities, NFC-normalize, drop characters XML forbids, collapse whitespace."""
-    if not value:
+def clean_text(value: object) -> str:
+    """Decode entities, NFC-normalize, drop characters XML forbids, collapse whitespace.
+    A number is written out; anything else that is not a string is no text at all."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = str(value)
+    if not value or not isinstance(value, str):
         return ""
     text = html.unescape(value)
     text = unicodedata.normalize("NFC", text)
@@ -140,17 +175,45 @@ def shorten(text: str, limit: int) -> str:
     return (cut[:space] if space > limit // 2 else cut).rstrip() + "…"
 
 
-def absolute_url(value: str | None, base_url: str | None = None) -> str | None:
-    """An absolute http(s) URL, resolved against `base_url`; None for anything else."""
+def absolute_url(value: object, base_url: str | None = None) -> str | None:
+    """An absolute http(s) URL, resolved against `base_url`, that is a valid IRI: characters
+    an IRI may not hold (spaces, controls, `<>"{}|\\^` and the like) are percent-encoded
+    (RFC 3987 3.1), so a link with a space in it is repaired. None when it cannot be
+    made one: another scheme, no host, or a host or port that is not one."""
+    value = clean_text(value)
     if not value:
         return None
-    value = clean_text(value)
-    if base_url:
-        value = urljoin(base_url, value)
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    try:
+        if base_url:
+            value = urljoin(base_url, value)
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number in range
+    except ValueError:  # "http://[x" (a broken IPv6 host), "http://x:99999"
         return None
-    return value
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    if _iri_part(parts.netloc, _AUTHORITY_SAFE) != parts.netloc:
+        return None
+    repaired = parts._replace(path=_iri_part(parts.path), query=_iri_part(parts.query),
+                              fragment=_iri_part(parts.fragment))
+    return value if repaired == parts else urlunsplit(repaired)
+
+
+def _iri_part(text: str, safe: str = _PATH_SAFE) -> str:
+    if "%" in text:
+        text = _STRAY_PERCENT.sub("%25", text)
+    if text.isascii():  # nearly every URL: one call to quote, not one per character
+        return quote(text, safe=safe)
+    return "".join(_iri_char(char, safe) for char in text)
+
+
+def _iri_char(char: str, safe: str) -> str:
+    """The character, or its UTF-8 octets percent-encoded when an IRI may not hold it
+    there: ASCII that `quote` encodes with `safe` kept, and non-ASCII controls, format
+    characters and separators (RFC 3987's ucschar leaves them out, or readers trip)."""
+    if char.isascii():
+        return quote(char, safe=safe)
+    return quote(char, safe="") if unicodedata.category(char)[0] in "CZ" else char
 
 
 def canonical_url(url: str) -> str:
@@ -162,18 +225,29 @@ def canonical_url(url: str) -> str:
                        urlencode(query), ""))
 
 
-def parse_date(value: datetime | str | None) -> datetime | None:
-    """An aware UTC datetime without microseconds, from a datetime or an ISO 8601 string."""
-    if value is None or value == "":
-        return None
+def parse_date(value: object) -> datetime | None:
+    """An aware UTC datetime without microseconds, from a datetime or an ISO 8601 string;
+    None for anything else, and for a year before EARLIEST_YEAR."""
     if isinstance(value, str):
         try:
             value = datetime.fromisoformat(value.strip())
         except ValueError:
             return None
+    if not isinstance(value, datetime) or value.year < EARLIEST_YEAR:
+        return None
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).replace(microsecond=0)
+    try:
+        return value.astimezone(UTC).replace(microsecond=0)
+    except OverflowError:  # late on 9999-12-31 in a time zone west of UTC
+        return None
+
+
+def _texts(value: object) -> list:
+    """A list of authors or categories, whatever the source gave: one string is one item."""
+    if isinstance(value, str):
+        return [value]
+    return list(value) if isinstance(value, list | tuple) else []
 
 
 def _unique(values):

@@ -22,12 +22,15 @@ DEVICE_NAMES = frozenset({"con", "prn", "aux", "nul"} | {f"com{i}" for i in rang
 @dataclass(frozen=True)
 class FeedDef:
     """One feed: its slug (the stem of its files), display title and description, and which
-    papers it selects: `kind` "all" (every paper) or "topic" (the papers tagged `slug`)."""
+    papers it selects: `kind` "all" (every paper), "topic" (the papers tagged `slug`; with
+    `best_only`, only those for which it is the best-scoring topic) or "view" (the papers
+    in the view `slug`)."""
 
     slug: str
     title: str
     description: str
     kind: str = "topic"
+    best_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -144,23 +147,22 @@ def fingerprint(inputs: object) -> str:
     return hashlib.sha256(repr(_canonical(inputs)).encode("utf-8")).hexdigest()
 
 
-# Values whose repr already says all they hold: most of an output's inputs are these, and
-# tuples of them, so they are let through first.
-_PLAIN = (str, int, float, type(None), datetime)
+_PLAIN = (str, int, float, bool, type(None), datetime)
 
 
 def _canonical(value: object) -> object:
+    """`value` with every Entry in it replaced by its digest (whose repr is short)."""
     if isinstance(value, _PLAIN):
         return value
-    if isinstance(value, tuple | list):
-        if all(isinstance(v, _PLAIN) for v in value):
-            return tuple(value)
-        return tuple(map(_canonical, value))
     if isinstance(value, Entry):
         return entry_key(value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return (type(value).__name__,
                 tuple(_canonical(getattr(value, f.name)) for f in dataclasses.fields(value)))
+    if isinstance(value, tuple | list):
+        if all(isinstance(v, _PLAIN) for v in value):
+            return tuple(value)
+        return tuple(_canonical(v) for v in value)
     if isinstance(value, dict):
         return tuple(sorted((k, _canonical(v)) for k, v in value.items()))
     return value

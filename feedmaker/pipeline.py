@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import functools
+import contextlib
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from feedmaker import __version__, publish
+from feedmaker import __version__, derive, publish, similar
 from feedmaker.collect import Collected, collect
 from feedmaker.config import Config
 from feedmaker.fetch import Fetcher, Validators
 from feedmaker.outputs import SiteData, fingerprint
-from feedmaker.store import Store, format_time, run_lock
-from feedmaker.tagger import Tagger, rules_fingerprint
-from feedmaker.tagger.reasons import topic_terms
+from feedmaker.store import Store, format_time, run_lock, store_error
 from feedmaker.write import RenderCache
 from feedmaker.write.files import OutputDir
 
@@ -34,11 +33,12 @@ class RunReport:
     updated: int = 0
     written: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
     unchanged_sources: int = 0
 
     @property
     def exit_code(self) -> int:
-        """0 when every source worked, 1 when any failed (SPEC.md)."""
+        """0 when every source worked, 1 when any failed (README.md)."""
         return 1 if self.failures else 0
 
 
@@ -55,12 +55,29 @@ def run(config: Config, *, now: datetime, fetcher: Fetcher | None = None,
     tagging when many entries need it (a first run, or new rules over a long history).
     """
     report = RunReport(sources=len(config.sources))
+    try:
+        _run(config, report, now, fetcher, dry_run, log, progress)
+    except sqlite3.Error as exc:  # a damaged store, a full disk: never a traceback
+        raise store_error(config.site.state, exc) from exc
+    return report
+
+
+def _run(config: Config, report: RunReport, now: datetime, fetcher: Fetcher | None,
+         dry_run: bool, log: Callable[[str], None],
+         progress: Callable[[str, int, int], None]) -> None:
     out = OutputDir(config.site.out_dir)
-    with run_lock(config.site.state), Store(config.site.state, now) as store:
-        for name in out.remove_orphans():
+    own = fetcher is None
+    fetcher = fetcher or Fetcher(run_timeout=config.site.run_timeout)
+    with run_lock(config.site.state), Store(config.site.state, now) as store, \
+            contextlib.closing(fetcher) if own else contextlib.nullcontext():
+        known = set(store.renders.output_records()) | publish.expected_names(config)
+        for name in out.remove_orphans(known):
             log(f"removed {name}, left behind by an interrupted run")
+        # Before any fetch: a library file that cannot be read is a config error.
+        libraries = similar.read_libraries(config, store)
+        key = _published_key(config, libraries)
         collected = _collect(config, store, fetcher, now, log, progress)
-        if not dry_run and _still_published(config, store, collected, out, now):
+        if not dry_run and _still_published(key, store, collected, out, now):
             for result in collected:
                 _merge_source(store, result, report, now)  # only reports: nothing to merge
             report.unchanged = sorted(store.renders.output_records())
@@ -70,30 +87,43 @@ def run(config: Config, *, now: datetime, fetcher: Fetcher | None = None,
                 # Until this run's files are written, no later run may skip work for them.
                 store.renders.set_published(None)
                 _gather(config, store, collected, report, now, log, progress)
+                similar.refresh_likes(config, store, libraries, now, fetcher, log,
+                                      report.warnings)
                 site, planned, outputs = _publish(config, store, out, now, log)
+            retired = _retired(store, out, planned)
             if dry_run:
                 report.unchanged = [name for name in planned if name not in outputs
                                     or out.holds(name, outputs[name])]
                 report.written = [name for name in outputs if name not in report.unchanged]
+                report.removed = retired
             else:
-                _write(store, out, site, planned, outputs, config, log)
+                _write(store, out, site, planned, outputs, config, key, log)
+                for name in retired:
+                    log(f"removing {name}: the config no longer makes it")
+                    out.remove(name)
                 report.written = out.written
                 report.unchanged = out.unchanged + sorted(set(planned) - set(outputs))
-    return report
+                report.removed = out.removed
+
+
+def _retired(store: Store, out: OutputDir, planned: dict) -> list[str]:
+    """Files an earlier run wrote that this config no longer makes (a topic or view taken
+    out, a format turned off), still exactly as written: a file someone changed stays."""
+    return sorted(name for name, record in store.renders.output_records().items()
+                  if name not in planned and out.stamp(name) == record[1:])
 
 
 def _gather(config: Config, store: Store, collected: list[Collected], report: RunReport,
             now: datetime, log: Callable[[str], None],
             progress: Callable[[str, int, int], None]) -> None:
-    """Merge every source's entries into the history, then refresh derived topics."""
+    """Merge every source's entries into the history, then refresh their topics and views."""
     for result in collected:
         _merge_source(store, result, report, now)
-    # Compiled only when some entry needs tagging: an unchanged run never pays for it.
-    tagger = functools.cache(lambda: Tagger(config.topics))
-    tagged = store.topics.refresh(rules_fingerprint(config.topics), Tagger.READS,
-                                  lambda entry: topic_terms(tagger(), entry), now,
-                                  lambda done, total: progress("tagging entries", done, total))
+    tagged = derive.refresh_topics(config, store, now,
+                                   lambda done, total: progress("tagging entries", done, total))
     log(f"tagged {tagged} entries")
+    if config.views:
+        log(f"placed {derive.refresh_views(config, store, now)} entries in views")
 
 
 def _publish(config: Config, store: Store, out: OutputDir, now: datetime,
@@ -121,7 +151,8 @@ def _publish(config: Config, store: Store, out: OutputDir, now: datetime,
 
 
 def _write(store: Store, out: OutputDir, site: SiteData, planned: dict[str, publish.Planned],
-           outputs: dict[str, bytes], config: Config, log: Callable[[str], None]) -> None:
+           outputs: dict[str, bytes], config: Config, key: str,
+           log: Callable[[str], None]) -> None:
     """Write the files that changed, then record what each file was made from.
 
     State is committed first: if writing fails, the next run rewrites what differs.
@@ -135,16 +166,17 @@ def _write(store: Store, out: OutputDir, site: SiteData, planned: dict[str, publ
                 name, records.get(name), plan.fingerprint))}
     with store.transaction():
         store.renders.save_output_records(kept)
-        store.renders.set_published({"key": _published_key(config),
+        store.renders.set_published({"key": key,
                                      "valid_until": _valid_until(config, site)})
 
 
-def _still_published(config: Config, store: Store, collected: list[Collected],
+def _still_published(key: str, store: Store, collected: list[Collected],
                      out: OutputDir, now: datetime) -> bool:
     """Whether the files on disk are exactly what this run would write, known cheaply.
 
     True when no source has anything new (each answered "not modified" or failed), the
-    last run that wrote files finished, the config is the same, no shown paper has aged
+    last run that wrote files finished, the config (`key`: with the library files of like
+    views) is the same, no shown paper has aged
     out of `max_age_days` since, and every file is as that run left it.
     """
     if not all(result.unchanged or result.error for result in collected):
@@ -152,7 +184,7 @@ def _still_published(config: Config, store: Store, collected: list[Collected],
     if store.sources.health_changed({r.source.name: r.error for r in collected}):
         return False  # a source failed, recovered or failed differently: pages show it
     published = store.renders.published()
-    if not published or published["key"] != _published_key(config):
+    if not published or published["key"] != key:
         return False
     if published["valid_until"] and now.isoformat() >= published["valid_until"]:
         return False
@@ -161,8 +193,9 @@ def _still_published(config: Config, store: Store, collected: list[Collected],
                                  for name, record in records.items())
 
 
-def _published_key(config: Config) -> str:
-    return fingerprint((__version__, config.site, config.topics))
+def _published_key(config: Config, libraries: dict[str, similar.LibraryState]) -> str:
+    return fingerprint((__version__, config.site, config.topics, config.views,
+                        sorted((slug, state.files_key) for slug, state in libraries.items())))
 
 
 def _valid_until(config: Config, site: SiteData) -> str | None:
@@ -173,7 +206,7 @@ def _valid_until(config: Config, site: SiteData) -> str | None:
     return (oldest + timedelta(days=config.site.max_age_days)).isoformat() if oldest else None
 
 
-def _collect(config: Config, store: Store, fetcher: Fetcher | None, now: datetime,
+def _collect(config: Config, store: Store, fetcher: Fetcher, now: datetime,
              log: Callable[[str], None],
              progress: Callable[[str, int, int], None]) -> list[Collected]:
     validators = {}  # read here: the store's connection belongs to this thread
@@ -181,13 +214,7 @@ def _collect(config: Config, store: Store, fetcher: Fetcher | None, now: datetim
         stored = store.sources.validators(source.name, source.url)
         if stored:
             validators[source.name] = Validators(*stored)
-    own = fetcher is None
-    fetcher = fetcher or Fetcher()
-    try:
-        return collect(config, fetcher, now, validators, log, progress)
-    finally:
-        if own:
-            fetcher.close()
+    return collect(config, fetcher, now, validators, log, progress)
 
 
 def _merge_source(store: Store, result: Collected, report: RunReport, now: datetime) -> None:
@@ -204,24 +231,43 @@ def _merge_source(store: Store, result: Collected, report: RunReport, now: datet
         report.unchanged_sources += 1
         store.sources.record_attempt(source.name, stamp)
         return
-    count, usual = len(result.entries), store.sources.usual_count(source.name)
+    settings = fingerprint((source.type, source.url, source.options))
+    count, usual = len(result.entries), store.sources.usual_count(source.name, settings)
     problem = judge_count(count, usual, source.allow_empty)
+    validators = result.validators
+    validators = ((validators.etag, validators.last_modified, validators.body_hash)
+                  if validators else None)
     if problem:
-        report.failures.append(f"source {source.name!r} ({source.url}): {problem}; "
-                               "its entries were not used and the history is kept")
-        store.sources.record_attempt(source.name, stamp, error=f"source {source.name!r}: "
-                                     f"{problem}")
-        return
+        streak = store.sources.refused(source.name, settings, count)
+        if not new_level(streak):
+            report.failures.append(f"source {source.name!r} ({source.url}): {problem}; "
+                                   "its entries were not used and the history is kept")
+            store.sources.record_attempt(source.name, stamp,
+                                         error=f"source {source.name!r}: {problem}")
+            return
+        report.warnings.append(f"source {source.name!r} ({source.url}): {count} entries for "
+                               f"{len(streak)} runs in a row, under a quarter of its usual "
+                               f"{usual}; taking that as its size from now on")
+        store.sources.restart(source.name, source.url, settings, validators, streak[:-1])
     store.sources.record_attempt(source.name, stamp, entries=count)
     merged = store.history.merge(result.entries, now)
     report.seen += merged.seen
     report.new += merged.new
     report.updated += merged.updated
-    validators = result.validators
-    store.sources.record(source.name, source.url,
-                        (validators.etag, validators.last_modified, validators.body_hash)
-                        if validators else None,
-                        count if count else None)
+    store.sources.record(source.name, source.url, settings, validators,
+                         count if count else None)
+
+
+# A source refused this many runs in a row for a steady count has a new size, not a
+# broken page: a listing narrowed on purpose, say.
+NEW_LEVEL_AFTER = 3
+
+
+def new_level(streak: list[int]) -> bool:
+    """Whether the counts a source was refused for in a row are a steady new size."""
+    recent = streak[-NEW_LEVEL_AFTER:]
+    return (len(recent) == NEW_LEVEL_AFTER and min(recent) > 0
+            and max(recent) <= 2 * min(recent))
 
 
 def judge_count(count: int, usual: int | None, allow_empty: bool) -> str | None:

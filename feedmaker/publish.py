@@ -12,6 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from feedmaker import __version__
 from feedmaker.config import Config
+from feedmaker.derive import stored_terms
 from feedmaker.errors import ValidationError
 from feedmaker.model import Entry, shown_entry
 from feedmaker.normalize import shorten
@@ -35,8 +36,12 @@ Selector = Callable[[Store, FeedDef, int, datetime | None, dict], list[Entry]]
 # How each kind of feed (FeedDef.kind) picks its entries, newest first.
 SELECTORS: dict[str, Selector] = {
     "all": lambda store, feed, limit, since, memo: store.history.newest(limit, since, memo),
-    "topic": lambda store, feed, limit, since, memo: store.topics.newest(feed.slug, limit,
-                                                                         since, memo),
+    "topic": lambda store, feed, limit, since, memo: store.topics.newest(
+        feed.slug, limit, since, memo, best_only=feed.best_only),
+    "view": lambda store, feed, limit, since, memo: store.views.newest(feed.slug, limit,
+                                                                       since, memo),
+    "like": lambda store, feed, limit, since, memo: store.likes.newest(feed.slug, limit,
+                                                                       since, memo),
 }
 
 
@@ -49,7 +54,8 @@ def select(config: Config, store: Store, now: datetime) -> SiteData:
     chosen = [(feed, SELECTORS[feed.kind](store, feed, site.max_entries, since, memo))
               for feed in config.feeds]
     order = {topic.slug: number for number, topic in enumerate(config.topics)}
-    stored = store.topics.of(memo)
+    stored = {entry_id: stored_terms(values) for entry_id, values
+              in store.topics.values_of(memo, "terms").items()}
     topics = {entry_id: tuple(sorted((s for s in slugs if s in order), key=order.__getitem__))
               for entry_id, slugs in stored.items()}
     terms = {entry_id: tuple(stored[entry_id][slug] or () for slug in slugs)
@@ -57,7 +63,7 @@ def select(config: Config, store: Store, now: datetime) -> SiteData:
     shown = {entry_id: shown_entry(entry) for entry_id, entry in memo.items()}
     return SiteData(
         title=site.title, subtitle=site.subtitle, base_url=site.base_url, author=site.author,
-        icon=site.icon, formats=site.formats + ((PAGE,) if site.pages else ()),
+        icon=site.icon, formats=formats(config),
         topic_titles=tuple((topic.slug, topic.title) for topic in config.topics),
         empty_updated=store.created, version=__version__,
         feeds=tuple(FeedData(feed, tuple(shown[e.id] for e in entries),
@@ -111,6 +117,18 @@ def public_text(message: str) -> str:
         return public_url(end) + url[len(end):]
 
     return shorten(_URL.sub(shortened, " ".join(message.split())), 300)
+
+
+def formats(config: Config) -> tuple[str, ...]:
+    """Every format each feed is written in: the feed formats, then its page unless pages
+    are off."""
+    return config.site.formats + ((PAGE,) if config.site.pages else ())
+
+
+def expected_names(config: Config) -> set[str]:
+    """The names of every file the config makes (without looking at any entry)."""
+    return {file_name(feed.slug, format_name) for feed in config.feeds
+            for format_name in formats(config)} | set(SITE_FILES)
 
 
 def shown_ids(site: SiteData) -> set[str]:

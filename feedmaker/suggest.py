@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from feedmaker.evaluate import Paper
 from feedmaker.tagger import Tagger, parse_topics
+from feedmaker.tagger.matcher import plural_variants
 
 _STOPWORD_TEXT = """
 a about above after all also an and any are as at be been being both but by can could do
@@ -20,6 +21,9 @@ within without would based show shows paper propose proposed approach method met
 """
 STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*")
+# URLs (with a scheme, "www." or a host and a path) and e-mail addresses: their pieces
+# ("github", "com", a lab's name) are no words of the topic.
+_LINK = re.compile(r"\S*(?:://|@)\S*|\bwww\.\S+|\S*\w\.\w+/\S*", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -34,16 +38,29 @@ class Suggestion:
 
 
 def candidate_terms(text: str, max_words: int = 3) -> set[str]:
-    """Lower-cased word n-grams that neither start nor end with a stopword."""
-    words = [w.lower() for w in _WORD.findall(text)]
+    """Lower-cased word n-grams that neither start nor end with a stopword, nor take in
+    a link or an e-mail address (nor span one: the words on either side are not a phrase)."""
     grams = set()
-    for size in range(1, max_words + 1):
-        for start in range(len(words) - size + 1):
-            gram = words[start:start + size]
-            if gram[0] in STOPWORDS or gram[-1] in STOPWORDS or len(gram[-1]) < 3:
-                continue
-            grams.add(" ".join(gram))
+    for piece in _LINK.split(text):
+        words = [w.lower() for w in _WORD.findall(piece)]
+        for size in range(1, max_words + 1):
+            for start in range(len(words) - size + 1):
+                gram = words[start:start + size]
+                if gram[0] in STOPWORDS or gram[-1] in STOPWORDS or len(gram[-1]) < 3:
+                    continue
+                grams.add(" ".join(gram))
     return grams
+
+
+def merge_plurals(docs: list[set[str]]) -> list[set[str]]:
+    """The documents' terms with each plural replaced by its singular, when both are
+    found: a rule's word matches its simple plural too (see tagger.matcher), so "robot"
+    and "robots" are one term, counted once per paper."""
+    vocabulary = set().union(*docs)
+    singular = {plural: term for term in vocabulary
+                for plural in plural_variants(term, case_sensitive=False)[1:]
+                if plural in vocabulary}
+    return [{singular.get(term, term) for term in doc} for doc in docs]
 
 
 def suggest_terms(papers: Sequence[Paper], slug: str, *, count: int = 40,
@@ -52,12 +69,13 @@ def suggest_terms(papers: Sequence[Paper], slug: str, *, count: int = 40,
 
     Terms found in fewer than `min_positives` labelled papers are left out: on papers the
     rules never saw, rare terms mostly add noise. A term contained in a better-scoring
-    one that adds few papers of its own is left out too.
+    one that adds few papers of its own is left out too. A word and its plural are one
+    term (see `merge_plurals`).
     """
-    positive_docs = [candidate_terms(p.title + " " + p.summary) for p in papers
-                     if slug in (p.topics or ())]
-    negative_docs = [candidate_terms(p.title + " " + p.summary) for p in papers
-                     if slug not in (p.topics or ())]
+    labelled = [slug in (p.topics or ()) for p in papers]
+    docs = merge_plurals([candidate_terms(p.title + " " + p.summary) for p in papers])
+    positive_docs = [doc for doc, positive in zip(docs, labelled, strict=True) if positive]
+    negative_docs = [doc for doc, positive in zip(docs, labelled, strict=True) if not positive]
     if not positive_docs:
         return []
     in_pos, in_neg = Counter(), Counter()

@@ -1,7 +1,11 @@
-"""Check Atom feeds against RFC 4287: the RELAX NG schema plus the rules it cannot express."""
+"""Check Atom feeds against RFC 4287 (the RELAX NG schema plus the rules it cannot express),
+and JSON Feeds against JSON Feed 1.1."""
 
 from __future__ import annotations
 
+import bisect
+import json
+import json.scanner
 import re
 from collections import Counter
 from datetime import UTC, datetime
@@ -12,6 +16,7 @@ from pathlib import Path
 from lxml import etree
 
 from feedmaker.normalize import FUTURE_TOLERANCE
+from feedmaker.outputs import SITE_FILES
 from feedmaker.safexml import safe_parser
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -41,12 +46,18 @@ def validate_bytes(data: bytes, name: str, now: datetime | None = None) -> list[
 
 
 def validate_paths(paths: list[Path], now: datetime | None = None) -> tuple[int, list[str]]:
-    """Validate files, and the `*.atom` files of folders. Returns (files checked, problems)."""
+    """Validate files, and the `*.atom` and `*.json` files of folders; a folder without
+    any is a problem. Returns (feeds checked, problems)."""
     files: list[Path] = []
     problems = []
     for path in paths:
         if path.is_dir():
-            files += sorted(path.glob("*.atom"))
+            # A folder's site files (status.json) are not feeds.
+            found = sorted(p for p in path.iterdir() if p.suffix in (".atom", ".json")
+                           and p.name not in SITE_FILES and p.is_file())
+            if not found:
+                problems.append(f"{path}:0: no feeds here (no *.atom or *.json file)")
+            files += found
         elif path.is_file():
             files.append(path)
         else:
@@ -57,7 +68,8 @@ def validate_paths(paths: list[Path], now: datetime | None = None) -> tuple[int,
         except OSError as exc:
             problems.append(f"{file}:0: cannot read: {exc.strerror}")
             continue
-        problems += validate_bytes(data, str(file), now)
+        is_json = data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{")
+        problems += (validate_json_bytes if is_json else validate_bytes)(data, str(file), now)
     return len(files), problems
 
 
@@ -115,16 +127,136 @@ def _iri_problems(feed: etree._Element):
 def _date_problems(feed: etree._Element, now: datetime | None):
     limit = (now or datetime.now(UTC)) + FUTURE_TOLERANCE
     for element in feed.iter(ATOM + "updated", ATOM + "published"):
-        text = (element.text or "").strip()
-        name = etree.QName(element).localname
-        if not _RFC3339.match(text):
-            yield element.sourceline, (f"{name} {text!r} is not an RFC 3339 date-time with a "
-                                       "time zone (e.g. 2024-05-01T12:00:00Z)")
+        problem = _date_problem(etree.QName(element).localname, element.text or "", limit)
+        if problem:
+            yield element.sourceline, problem
+
+
+def _date_problem(name: str, value: str, limit: datetime) -> str | None:
+    """What is wrong with an RFC 3339 date-time field, or None."""
+    text = value.strip()
+    if not _RFC3339.match(text):
+        return (f"{name} {text!r} is not an RFC 3339 date-time with a time zone "
+                "(e.g. 2024-05-01T12:00:00Z)")
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return f"{name} {text!r} is not a real date"
+    return f"{name} {text} is in the future" if moment > limit else None
+
+
+JSON_FEED_VERSIONS = ("https://jsonfeed.org/version/1.1", "https://jsonfeed.org/version/1")
+_FEED_URLS = ("home_page_url", "feed_url", "next_url", "icon", "favicon")
+_ITEM_URLS = ("url", "external_url", "image", "banner_image")
+
+
+def validate_json_bytes(data: bytes, name: str, now: datetime | None = None) -> list[str]:
+    """Problems with one JSON Feed document (version 1.1, or 1), each as
+    `name:line: message`; empty when valid."""
+    try:
+        document, lines = _json_with_lines(data.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        return [f"{name}:0: not UTF-8 (byte {data[exc.start]:#04x} at offset {exc.start})"]
+    except json.JSONDecodeError as exc:
+        return [f"{name}:{exc.lineno}: not well-formed JSON: {exc.msg}"]
+    except RecursionError:
+        return [f"{name}:0: not well-formed JSON: nested too deeply to read"]
+    limit = (now or datetime.now(UTC)) + FUTURE_TOLERANCE
+    return [f"{name}:{lines.get(id(where), 1)}: {message}"
+            for where, message in _json_feed_problems(document, limit)]
+
+
+def _json_feed_problems(feed: object, limit: datetime):
+    if not isinstance(feed, dict):
+        yield feed, "a JSON Feed is an object, not " + type(feed).__name__
+        return
+    if feed.get("version") not in JSON_FEED_VERSIONS:
+        yield feed, (f"version {feed.get('version')!r} is not {JSON_FEED_VERSIONS[0]} "
+                     "(nor /version/1)")
+    if not isinstance(feed.get("title"), str):
+        yield feed, "title is required (a string)"
+    yield from _url_problems(feed, _FEED_URLS, "")
+    yield from _author_problems(feed, "")
+    items = feed.get("items")
+    if not isinstance(items, list):
+        yield feed, "items is required (a list)"
+        return
+    ids = Counter()
+    for index, item in enumerate(items):
+        where = f"items[{index}]"
+        if not isinstance(item, dict):
+            yield feed, f"{where} is not an object"
             continue
-        try:
-            moment = datetime.fromisoformat(text)
-        except ValueError:
-            yield element.sourceline, f"{name} {text!r} is not a real date"
+        item_id = item.get("id")
+        if not isinstance(item_id, str) or not item_id.strip():
+            yield item, f"{where}.id is required (a non-empty string)"
+        else:
+            ids[item_id] += 1
+            if ids[item_id] == 2:
+                yield item, f"{where}.id {item_id!r} appears more than once in the feed"
+        if not isinstance(item.get("content_html"), str) and \
+                not isinstance(item.get("content_text"), str):
+            yield item, f"{where} has neither content_html nor content_text"
+        yield from _url_problems(item, _ITEM_URLS, where + ".")
+        yield from _author_problems(item, where + ".")
+        for key in ("date_published", "date_modified"):
+            if key in item:
+                value = item[key]
+                problem = (_date_problem(f"{where}.{key}", value, limit)
+                           if isinstance(value, str) else
+                           f"{where}.{key} {value!r} is not an RFC 3339 date-time string")
+                if problem:
+                    yield item, problem
+        tags = item.get("tags", [])
+        if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
+            yield item, f"{where}.tags must be a list of strings"
+        for number, attachment in enumerate(item.get("attachments") or []):
+            label = f"{where}.attachments[{number}]"
+            if not isinstance(attachment, dict) or not isinstance(attachment.get("mime_type"),
+                                                                  str):
+                yield item, f"{label} needs a url and a mime_type"
+            else:
+                yield from _url_problems(attachment, ("url",), label + ".", required=True)
+
+
+def _url_problems(parent: dict, keys: tuple[str, ...], where: str, required: bool = False):
+    for key in keys:
+        value = parent.get(key)
+        if value is None and not required:
             continue
-        if moment > limit:
-            yield element.sourceline, f"{name} {text} is in the future"
+        if not isinstance(value, str) or not _ABSOLUTE_IRI.match(value):
+            yield parent, f"{where}{key} {value!r} is not an absolute URL"
+
+
+def _author_problems(parent: dict, where: str):
+    authors = parent.get("authors", [])
+    if "author" in parent:  # version 1's single author
+        authors = [parent["author"], *(authors if isinstance(authors, list) else [])]
+    if not isinstance(authors, list):
+        yield parent, f"{where}authors must be a list"
+        return
+    for index, author in enumerate(authors):
+        if not isinstance(author, dict) or not any(
+                isinstance(author.get(key), str) for key in ("name", "url", "avatar")):
+            yield parent, f"{where}authors[{index}] needs a name, url or avatar"
+        else:
+            yield from _url_problems(author, ("url", "avatar"), f"{where}authors[{index}].")
+
+
+def _json_with_lines(text: str) -> tuple[object, dict[int, int]]:
+    """The parsed JSON, and the line each of its objects starts on (keyed by the object's
+    id): problems are reported at the line of the item they are about."""
+    line_starts = [index for index, char in enumerate(text) if char == "\n"]
+    lines: dict[int, int] = {}
+    decoder = json.JSONDecoder()
+    parse_object = decoder.parse_object
+
+    def object_with_line(string_and_end, *args):
+        found, end = parse_object(string_and_end, *args)
+        lines[id(found)] = bisect.bisect_left(line_starts, string_and_end[1]) + 1
+        return found, end
+
+    decoder.parse_object = object_with_line
+    # The pure-Python scanner is the one that calls parse_object (the C one does not).
+    decoder.scan_once = json.scanner.py_make_scanner(decoder)
+    return decoder.decode(text), lines

@@ -1,4 +1,5 @@
-"""Build the bundled `hf-page` snapshot from the real API capture, to HF_PAGES.md's markup.
+"""Build the bundled `hf-page` snapshot from the real API capture, to the markup of
+docs/hf-pages.md.
 
 Usage: python scripts/make_hf_page_snapshot.py CAPTURE.json OUT.html
 

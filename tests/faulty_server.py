@@ -16,13 +16,19 @@ STATUS_TEXT = {200: "OK", 304: "Not Modified", 404: "Not Found", 406: "Not Accep
 class FaultyServer:
     """Serves `body` on every path; `mode` says how to misbehave:
 
-    ok | status:<code> | status:<code>:retry-after | reset (mid-body) | truncate (fewer bytes
-    than Content-Length) | stall (headers, then silence) | refuse (nothing listens)
+    ok | status:<code> | status:<code>:retry-after[=<value>] (default 1) | reset (mid-body) |
+    truncate (fewer bytes than Content-Length) | stall (headers, then silence) | trickle (the
+    body one byte every `trickle_interval` seconds) | trickle-head (the headers so) |
+    refuse (nothing listens). `trickled` counts the bytes trickled, and `hung_up` is set
+    when the client closed the connection before a trickle was over.
     """
 
     def __init__(self, body: bytes = b"", content_type: str = "application/json") -> None:
         self.body, self.content_type, self.mode = body, content_type, "ok"
         self.requests = 0
+        self.trickle_interval = 0.2
+        self.trickled = 0
+        self.hung_up = threading.Event()
         server = self
 
         class Handler(socketserver.BaseRequestHandler):
@@ -49,9 +55,11 @@ class FaultyServer:
     def answer(self, conn: socket.socket) -> None:
         mode, body = self.mode, self.body
         if mode.startswith("status:"):
-            parts = mode.split(":")
+            parts = mode.split(":", 2)
             code = int(parts[1])
-            extra = "Retry-After: 1\r\n" if parts[2:] == ["retry-after"] else ""
+            extra = ""
+            if parts[2:]:
+                extra = f"Retry-After: {parts[2].partition('=')[2] or '1'}\r\n"
             conn.sendall(self._head(code, len(b"error"), extra) + b"error")
         elif mode == "reset":
             conn.sendall(self._head(200, len(body)) + body[: len(body) // 2])
@@ -59,12 +67,27 @@ class FaultyServer:
             conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         elif mode == "truncate":
             conn.sendall(self._head(200, len(body)) + body[: len(body) // 2])
+        elif mode == "trickle":
+            conn.sendall(self._head(200, len(body)))
+            self._trickle(conn, body)
+        elif mode == "trickle-head":
+            self._trickle(conn, self._head(200, len(body)).replace(
+                b"\r\n\r\n", b"\r\nX-Slow: " + b"." * 10_000 + b"\r\n\r\n") + body)
         elif mode == "stall":
             conn.sendall(self._head(200, len(body)))
             time.sleep(3)
         else:
             conn.sendall(self._head(200, len(body)) + body)
         conn.close()
+
+    def _trickle(self, conn: socket.socket, data: bytes) -> None:
+        try:
+            for byte in data:
+                conn.sendall(bytes([byte]))
+                self.trickled += 1
+                time.sleep(self.trickle_interval)
+        except OSError:  # the client hung up: what a deadline should make it do
+            self.hung_up.set()
 
     def _head(self, code: int, length: int, extra: str = "") -> bytes:
         return (f"HTTP/1.1 {code} {STATUS_TEXT.get(code, 'Status')}\r\n"

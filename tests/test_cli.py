@@ -1,4 +1,4 @@
-"""The command line: exit statuses, messages and help as SPEC.md gives them."""
+"""The command line: exit statuses, messages and help as README.md gives them."""
 
 import subprocess
 import sys
@@ -132,3 +132,28 @@ def test_python_dash_m_feedmaker_works():
                             capture_output=True, text=True, check=True)
     for command in COMMANDS:
         assert command in result.stdout
+
+
+def test_validate_checks_json_feeds_too_and_counts_in_words(tmp_path):
+    (tmp_path / "c.json").write_bytes(fixture_bytes("hf_daily_papers_2026-05-18.json"))
+    config = write_config(tmp_path, [("hf", "hf-api", "file:c.json")])
+    config.write_text(config.read_text().replace('author = "tester"',
+                                                 'author = "tester"\nformats = ["atom", "json"]'))
+    assert invoke("run", "--config", config, "-q").exit_code == 0
+    ok = invoke("validate", tmp_path / "out")
+    assert ok.exit_code == 0 and ok.output == "36 feeds valid\n"
+    one = invoke("validate", tmp_path / "out" / "all.json")
+    assert one.exit_code == 0 and one.output == "1 feed valid\n"
+    broken = tmp_path / "out" / "all.json"
+    broken.write_text(broken.read_text().replace('"version"', '"versio"'))
+    bad = CliRunner().invoke(cli, ["validate", str(broken)])
+    assert bad.exit_code == 1
+    assert bad.stdout.startswith(f"{broken}:1: version None is not https://jsonfeed.org/")
+    assert bad.stderr == "1 problem in 1 feed\n"
+
+
+def test_validate_calls_a_folder_without_feeds_a_problem(tmp_path):
+    result = CliRunner().invoke(cli, ["validate", str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.stdout == f"{tmp_path}:0: no feeds here (no *.atom or *.json file)\n"
+    assert result.stderr == "1 problem in 0 feeds\n"

@@ -200,3 +200,99 @@ def test_a_progress_bar_shows_on_a_terminal_and_never_under_cron(tmp_path, https
     under_cron = feedmaker("run", "--config", str(path))  # stderr is a pipe, as under cron
     _, err = under_cron.communicate(timeout=60)
     assert under_cron.returncode == 0 and "reading sources" not in err
+
+
+@pytest.fixture
+def published_site(tmp_path, httpserver):
+    """A config whose first run has published, and a way to run the CLI on it again."""
+    serve(httpserver, daily_items()[:20])
+    path = write_config(tmp_path, [("hf", "hf-api", httpserver.url_for(API))])
+    config = load_config(path)
+    assert run(config, now=NOW).exit_code == 0
+    return config, published(config.site.out_dir)
+
+
+def run_cli(config):
+    return CliRunner().invoke(cli, ["run", "-q", "--config", str(config.path)])
+
+
+def assert_one_line_and_nothing_changed(result, config, before, code, message):
+    assert result.exit_code == code, result.output
+    [line] = result.output.splitlines()
+    assert line.startswith("feedmaker: ") and message in line, line
+    assert "Traceback" not in result.output
+    assert published(config.site.out_dir) == before
+
+
+def test_a_damaged_state_store_is_one_line_and_exit_3(published_site, httpserver):
+    config, before = published_site
+    data = bytearray(config.site.state.read_bytes())
+    data[4096:8192] = b"\xff" * 4096  # the second page, of a table or an index
+    config.site.state.write_bytes(bytes(data))
+    for suffix in ("-wal", "-shm"):
+        config.site.state.with_name(config.site.state.name + suffix).unlink(missing_ok=True)
+    serve(httpserver, daily_items()[:30])
+    result = run_cli(config)
+    assert_one_line_and_nothing_changed(result, config, before, 3,
+                                        f"{config.site.state}: the state store is damaged")
+
+
+def test_a_full_disk_under_the_state_store_is_one_line_and_loses_nothing(
+        published_site, httpserver, monkeypatch):
+    from feedmaker.store import Store
+
+    config, before = published_site
+    opened = Store.__init__
+
+    def full_disk(self, *args, **kwargs):  # SQLite's own "disk full", at the next new page
+        opened(self, *args, **kwargs)
+        pages = self.db.execute("PRAGMA page_count").fetchone()[0]
+        self.db.execute(f"PRAGMA max_page_count = {pages}")
+
+    monkeypatch.setattr(Store, "__init__", full_disk)
+    serve(httpserver, daily_items())
+    result = run_cli(config)
+    assert_one_line_and_nothing_changed(result, config, before, 3,
+                                        "the disk holding the state store is full")
+    monkeypatch.undo()
+    with Store.reader(config.site.state) as store:
+        assert store.history.count() == 20
+    assert run(config, now=NOW + timedelta(hours=1)).new == 30  # and the next run catches up
+
+
+def test_a_run_lock_that_cannot_be_opened_is_one_line_and_exit_3(published_site):
+    config, before = published_site
+    config.site.state.with_name(config.site.state.name + ".lock").unlink()
+    config.site.state.with_name(config.site.state.name + ".lock").mkdir()
+    assert_one_line_and_nothing_changed(run_cli(config), config, before, 3,
+                                        "cannot open the run lock")
+
+
+def test_another_sqlite_file_as_the_state_is_refused_by_name(published_site, tmp_path):
+    config, before = published_site
+    other = tmp_path / "photos.sqlite"
+    db = sqlite3.connect(other)
+    db.execute("CREATE TABLE photos (id INTEGER PRIMARY KEY, path TEXT)")
+    db.commit()
+    db.close()
+    result = CliRunner().invoke(cli, ["run", "-q", "--config", str(config.path),
+                                      "--state", str(other)])
+    assert_one_line_and_nothing_changed(result, config, before, 3,
+                                        f"{other}: not a feedmaker state store")
+
+
+def test_an_unforeseen_failure_is_one_line_naming_it_a_bug_and_exit_70(
+        published_site, monkeypatch, capsys):
+    import feedmaker.pipeline
+    from feedmaker.cli import main
+
+    config, _ = published_site
+    monkeypatch.setattr(feedmaker.pipeline, "_run", lambda *a: 1 / 0)
+    monkeypatch.setattr(sys, "argv", ["feedmaker", "run", "--config", str(config.path)])
+    monkeypatch.delenv("FEEDMAKER_DEBUG", raising=False)
+    with pytest.raises(SystemExit) as exit_info:
+        main()
+    assert exit_info.value.code == 70
+    err = capsys.readouterr().err
+    assert err == ("feedmaker: internal error: ZeroDivisionError: division by zero (a bug in "
+                   "feedmaker; FEEDMAKER_DEBUG=1 shows where)\n")

@@ -1,6 +1,8 @@
 """The tag, eval, explain and suggest commands, as a user runs them."""
 
 import json
+import subprocess
+import sys
 
 from click.testing import CliRunner
 
@@ -133,3 +135,46 @@ def test_explain_reads_the_store_while_a_run_holds_its_transaction(tmp_path):
     assert result.exit_code == 0, result.output
     assert "MATCH vision" in result.output
     assert state.read_bytes() == before
+
+
+def test_tag_never_overwrites_a_lines_own_topics_and_says_how_to_keep_both(tmp_path):
+    lines = '{"title": "Image models"}\n{"title": "Speech", "topics": ["audio-labelled"]}\n'
+    result = CliRunner().invoke(cli, ["tag", "--config", str(rules_config(tmp_path)), "-"],
+                                input=lines)
+    assert result.exit_code == 2
+    assert result.stdout == '{"title": "Image models", "topics": ["vision"]}\n'
+    assert result.stderr == ("feedmaker: <stdin>:2: the line has its own 'topics', which tag "
+                             "does not overwrite; give --key with another name (e.g. --key "
+                             "predicted) to keep both\n")
+
+
+def test_tag_key_writes_the_topics_to_another_field_beside_the_lines_own(tmp_path):
+    lines = '{"title": "Speech", "topics": ["audio-labelled"]}\n'
+    result = invoke("tag", "--config", rules_config(tmp_path), "--key", "predicted", "-",
+                    input=lines)
+    assert result.exit_code == 0
+    assert json.loads(result.output) == {"title": "Speech", "topics": ["audio-labelled"],
+                                         "predicted": ["audio"]}
+
+
+def test_tag_exits_2_naming_a_piped_line_that_is_not_utf8(tmp_path):
+    process = subprocess.run(
+        [sys.executable, "-m", "feedmaker", "tag", "--config", str(rules_config(tmp_path))],
+        input=b'\xef\xbb\xbf{"title": "Speech"}\n{"title": "Caf\xe9"}\n', capture_output=True)
+    assert process.returncode == 2
+    assert process.stdout == b'{"title": "Speech", "topics": ["audio"]}\n'  # the BOM is fine
+    assert process.stderr == b"feedmaker: <stdin>:2: not UTF-8 (byte 0xe9 at column 15)\n"
+
+
+def test_suggest_refuses_a_count_below_one():
+    result = invoke("suggest", "--topic", "audio", "--count", "0", DEV)
+    assert result.exit_code == 2
+    assert "Invalid value for '--count': 0 is not in the range x>=1" in result.output
+
+
+def test_suggest_exits_2_naming_a_line_that_is_not_utf8(tmp_path):
+    path = tmp_path / "papers.jsonl"
+    path.write_bytes(b'{"title": "x", "topics": []}\n{"title": "\xff"}\n')
+    result = invoke("suggest", "--topic", "audio", path)
+    assert result.exit_code == 2 and f"{path}:2: not UTF-8 (byte 0xff at column 12)" in \
+        result.output

@@ -190,3 +190,38 @@ def test_a_listing_under_a_quarter_of_its_usual_size_is_a_failed_source(tmp_path
 def test_judging_a_sources_count(count, usual, allow_empty, verdict):
     problem = judge_count(count, usual, allow_empty)
     assert (problem or "").startswith(verdict or "") and bool(problem) == bool(verdict)
+
+
+def test_a_source_pointed_at_a_narrower_listing_starts_a_new_usual_size(tmp_path, httpserver):
+    config = published_then_served(tmp_path, httpserver, daily_items()[:5])
+    narrower = httpserver.url_for("/api/daily_papers") + "?submitter=someone"
+    config.path.write_text(config.path.read_text().replace(
+        httpserver.url_for("/api/daily_papers"), narrower))
+    report = run(load_config(config.path), now=NOW + timedelta(hours=1))
+    assert (report.exit_code, report.failures, report.seen) == (0, [], 5)
+
+
+def test_a_source_that_stays_at_a_steady_smaller_size_is_believed_on_the_third_run(
+        tmp_path, httpserver):
+    config = published_then_served(tmp_path, httpserver, daily_items()[:8])
+    reports = []
+    for hour in (1, 2, 3, 4):
+        items = daily_items()[:8] if hour % 2 else daily_items()[2:10]  # new bytes each time
+        httpserver.clear()
+        serve(httpserver, "/api/daily_papers", json.dumps(items))
+        reports.append(run(config, now=NOW + timedelta(hours=hour)))
+    assert [r.exit_code for r in reports] == [1, 1, 0, 0]
+    assert reports[2].warnings == [
+        f"source 'hf' ({httpserver.url_for('/api/daily_papers')}): 8 entries for 3 runs in a "
+        "row, under a quarter of its usual 50; taking that as its size from now on"]
+    assert reports[2].seen == 8 and reports[3].warnings == []
+
+
+def test_counts_that_jump_around_are_not_taken_for_a_new_size(tmp_path, httpserver):
+    config = published_then_served(tmp_path, httpserver, daily_items()[:1])
+    codes = []
+    for hour, size in enumerate((1, 12, 1, 12), 1):
+        httpserver.clear()
+        serve(httpserver, "/api/daily_papers", json.dumps(daily_items()[hour:hour + size]))
+        codes.append(run(config, now=NOW + timedelta(hours=hour)).exit_code)
+    assert codes == [1, 1, 1, 1]

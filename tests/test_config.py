@@ -1,5 +1,6 @@
 """load_config checks the TOML once and names the file, line and field of every mistake."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -180,3 +181,29 @@ def test_a_config_saved_with_a_byte_order_mark_loads(tmp_path):
     path.write_bytes("\ufeff".encode() + b"[site]\nmax_entries = 0\n")
     with pytest.raises(ConfigError, match=r"feedmaker\.toml:2: site\.max_entries"):
         load_config(path)
+
+
+def uncommented(text: str, without: str) -> str:
+    """The starter config with its commented TOML lines made live, except the blocks whose
+    table header starts with `without`."""
+    lines, skipping = [], False
+    for line in text.splitlines():
+        if line.startswith("# ["):
+            skipping = line.startswith(f"# [{without}")
+        if not skipping and re.match(r"# (\[|[a-z_]+ = )", line):
+            line = line[2:]
+        lines.append(line)
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("without, feeds", [
+    ("views.", ["all", "vision"]),  # any [topics.*] table replaces the default topics
+    ("topics.", ["all", *SPEC_SLUGS, "efficient-vision", "popular"]),
+])
+def test_the_starter_configs_commented_examples_load_once_uncommented(without, feeds):
+    from feedmaker.config import starter_config_text
+
+    config = parse_config(uncommented(starter_config_text(), without), base_dir=Path("/tmp"),
+                          where="starter")
+    assert [s.name for s in config.sources] == ["hf-daily", "arxiv-cl"]
+    assert [f.slug for f in config.feeds] == feeds

@@ -1,5 +1,6 @@
 """The bundled demo runs offline and its feeds read as a user expects in a feed reader."""
 
+from collections import Counter
 from importlib import resources
 from pathlib import Path
 
@@ -46,3 +47,14 @@ def test_every_demo_feed_passes_feedparser_without_complaint(tmp_path):
     run_demo(tmp_path)
     for path in (tmp_path / "feeds").glob("*.atom"):
         assert feedparser.parse(path.read_bytes()).bozo == 0, path.name
+
+
+def test_the_demo_writes_its_views_and_a_feed_like_its_example_library(tmp_path):
+    config, report = run_demo(tmp_path)
+    assert report.warnings == [] or all("lookup" not in w for w in report.warnings)
+    liked = feedparser.parse((tmp_path / "feeds" / "like-mine.atom").read_bytes())
+    days = Counter(entry.published[:10] for entry in liked.entries)
+    assert liked.entries and max(days.values()) <= 3  # the best 3 of each day
+    popular = feedparser.parse((tmp_path / "feeds" / "popular.atom").read_bytes())
+    assert len(popular.entries) > 3
+    assert (tmp_path / "feeds" / "efficient-vision.atom").is_file()

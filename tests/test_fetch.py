@@ -1,4 +1,9 @@
-"""The fetcher against a real local HTTP server: retries, give-up, 304, size cap, spacing."""
+"""The fetcher against a real local HTTP server: retries, give-up, 304, size cap, spacing,
+deadlines."""
+
+import os
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from werkzeug import Response as WerkzeugResponse
@@ -6,6 +11,8 @@ from werkzeug import Response as WerkzeugResponse
 from feedmaker import __version__
 from feedmaker.errors import FetchError
 from feedmaker.fetch import Fetcher, NotModified, Validators, body_hash, interval_for
+
+from .faulty_server import FaultyServer
 
 
 def fast_fetcher(**kwargs):
@@ -92,6 +99,15 @@ def test_a_response_carries_the_validators_for_next_time(httpserver):
                                              body_hash(b"new"))
 
 
+def test_validators_are_found_whatever_the_case_of_the_header_names(httpserver):
+    httpserver.expect_request("/feed").respond_with_data(
+        "new", headers={"etag": '"v3"', "last-modified": "Tue, 19 May 2026 04:00:00 GMT"})
+    response = fast_fetcher()(httpserver.url_for("/feed"), min_interval=0)
+    assert response.validators == Validators('"v3"', "Tue, 19 May 2026 04:00:00 GMT",
+                                             body_hash(b"new"))
+    assert response.headers["etag"] == '"v3"'
+
+
 def test_a_declared_length_over_the_cap_is_refused_before_reading(httpserver):
     httpserver.expect_request("/big").respond_with_data(b"x" * 2000)
     with pytest.raises(FetchError, match="2000 bytes exceeds the 1000-byte limit"):
@@ -117,7 +133,8 @@ def test_requests_to_one_host_are_spaced_by_its_interval():
         clock[0] += seconds
 
     fetcher = Fetcher(clock=lambda: clock[0], sleep=sleep)
-    fetcher._get = lambda url, validators: None  # no network: only the spacing is under test
+    # No network: only the spacing is under test.
+    fetcher._get = lambda url, validators, deadline: None
     fetcher("https://export.arxiv.org/api/query?a", validators=None)
     clock[0] += 1.0
     fetcher("https://export.arxiv.org/api/query?b", validators=None)
@@ -165,3 +182,121 @@ def test_a_missing_file_names_the_url(tmp_path):
 def test_a_connection_refused_names_the_url():
     with pytest.raises(FetchError, match=r"^http://127\.0\.0\.1:9/x: "):
         fast_fetcher(retries=0)("http://127.0.0.1:9/x", min_interval=0)
+
+
+@pytest.fixture
+def slow_server():
+    server = FaultyServer(b"x" * 100, content_type="text/plain")
+    server.trickle_interval = 0.2  # 20 s for the whole body: far past any deadline here
+    yield server
+    server.close()
+
+
+@pytest.mark.parametrize("mode", ["trickle", "trickle-head"])
+def test_a_trickling_answer_fails_at_the_deadline_and_the_connection_is_dropped(
+        slow_server, mode):
+    slow_server.mode = mode
+    url = slow_server.url("/slow")
+    with pytest.raises(FetchError) as caught:
+        Fetcher(deadline=1, backoff=0)(url, min_interval=0)
+    assert str(caught.value) == f"{url}: no complete answer within 1 s"
+    assert slow_server.hung_up.wait(10)  # the request's thread let go of the socket too
+    assert slow_server.trickled < 40
+    assert slow_server.requests == 1
+
+
+@pytest.mark.parametrize(("retry_after", "when"), [
+    ("3600", "in 3600 s"),
+    ("Wed, 21 Oct 2099 07:28:00 GMT", "at Wed, 21 Oct 2099 07:28:00 GMT"),
+])
+def test_a_retry_after_beyond_the_deadline_is_not_waited_and_the_error_says_when(
+        monkeypatch, retry_after, when):
+    import time
+
+    import urllib3.util.retry
+
+    slept = []  # urllib3's clock, with its sleep recorded instead of waited
+    monkeypatch.setattr(urllib3.util.retry, "time", SimpleNamespace(time=time.time,
+                                                                     sleep=slept.append))
+    server = FaultyServer()
+    server.mode = f"status:503:retry-after={retry_after}"
+    try:
+        with pytest.raises(FetchError) as caught:
+            Fetcher(backoff=0)(server.url(), min_interval=0)
+    finally:
+        server.close()
+    assert str(caught.value) == (f"{server.url()}: HTTP 503 Service Unavailable; the server "
+                                 f"asks to be retried {when}, after this request's deadline")
+    assert (server.requests, slept) == (1, [])
+
+
+def test_giving_up_on_a_status_with_retry_after_says_when_the_server_asked_to_be_retried(
+        httpserver):
+    httpserver.expect_request("/busy").respond_with_data("no", status=429,
+                                                         headers={"Retry-After": "0"})
+    url = httpserver.url_for("/busy")
+    with pytest.raises(FetchError) as caught:
+        fast_fetcher(retries=1)(url, min_interval=0)
+    assert str(caught.value) == (f"{url}: HTTP 429 TOO MANY REQUESTS, still failing after "
+                                 "1 retry; the server asks to be retried in 0 s")
+
+
+def test_once_the_run_deadline_has_passed_no_request_is_made(httpserver):
+    clock = [1000.0]
+    httpserver.expect_request("/x").respond_with_data("ok")
+    fetcher = Fetcher(run_timeout=600, clock=lambda: clock[0], backoff=0)
+    assert fetcher(httpserver.url_for("/x"), min_interval=0).body == b"ok"
+    clock[0] += 600
+    with pytest.raises(FetchError) as caught:
+        fetcher(httpserver.url_for("/x"), min_interval=0)
+    assert str(caught.value) == (f"{httpserver.url_for('/x')}: not fetched: the run's 600 s "
+                                 "deadline for fetching has passed")
+    assert len(httpserver.log) == 1
+
+
+def test_a_turn_at_a_host_after_the_run_deadline_is_not_waited_for(httpserver):
+    clock, sleeps = [0.0], []
+    httpserver.expect_request("/x").respond_with_data("ok")
+    fetcher = Fetcher(run_timeout=10, clock=lambda: clock[0], sleep=sleeps.append, backoff=0)
+    fetcher(httpserver.url_for("/x"), min_interval=3600)
+    with pytest.raises(FetchError, match=r"its turn at localhost:\d+ comes 3600 s from now, "
+                                         r"after the run's 10 s deadline for fetching"):
+        fetcher(httpserver.url_for("/x"), min_interval=3600)
+    assert (sleeps, len(httpserver.log)) == ([], 1)
+
+
+def test_the_run_deadline_cuts_a_request_short_of_its_own(slow_server):
+    slow_server.mode = "trickle"
+    url = slow_server.url("/slow")
+    with pytest.raises(FetchError) as caught:
+        Fetcher(deadline=60, run_timeout=1, backoff=0)(url, min_interval=0)
+    assert str(caught.value) == (f"{url}: no complete answer before the run's 1 s deadline "
+                                 "for fetching")
+
+
+def test_a_deadline_given_per_call_replaces_the_fetchers_own(slow_server):
+    slow_server.mode = "trickle"
+    with pytest.raises(FetchError, match="no complete answer within 1 s$"):
+        Fetcher(deadline=60, backoff=0)(slow_server.url("/slow"), min_interval=0, deadline=1)
+
+
+@pytest.mark.parametrize("path", ["/dev/zero", "FIFO"])
+def test_a_file_url_to_a_device_or_a_pipe_is_refused_not_read_forever(tmp_path, path):
+    if path == "FIFO":
+        path = tmp_path / "pipe"
+        os.mkfifo(path)
+    url = Path(path).as_uri()
+    with pytest.raises(FetchError, match=f"^{url}: not a regular file$"):
+        fast_fetcher()(url)
+
+
+def test_a_fetcher_has_a_run_deadline_of_ten_minutes_unless_told_otherwise(httpserver):
+    clock = [0.0]
+    httpserver.expect_request("/x").respond_with_data("ok")
+    fetcher = Fetcher(clock=lambda: clock[0], backoff=0)
+    clock[0] += 600
+    with pytest.raises(FetchError, match="the run's 600 s deadline for fetching has passed"):
+        fetcher(httpserver.url_for("/x"), min_interval=0)
+    unbounded = Fetcher(run_timeout=None, clock=lambda: clock[0], backoff=0)
+    clock[0] += 10**6
+    assert unbounded(httpserver.url_for("/x"), min_interval=0).body == b"ok"

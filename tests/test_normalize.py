@@ -1,18 +1,24 @@
 """normalize turns loose source data into clean entries with canonical ids."""
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from feedmaker.model import RawEntry
 from feedmaker.normalize import (
+    _XML_FORBIDDEN,
     DropEntry,
+    absolute_url,
     bare_arxiv_id,
     canonical_url,
     clean_text,
     normalize,
     parse_date,
 )
+from feedmaker.validate import _ABSOLUTE_IRI
 
 
 @pytest.mark.parametrize("value, expected", [
@@ -105,3 +111,81 @@ def test_dates_become_aware_utc_without_microseconds(value, expected):
 def test_entries_without_title_or_link_are_dropped_with_a_reason(raw, reason):
     with pytest.raises(DropEntry, match=reason):
         normalize(raw)
+
+
+@pytest.mark.parametrize(("link", "repaired"), [
+    ("https://lab.example.org/papers/a paper.pdf", "https://lab.example.org/papers/a%20paper.pdf"),
+    ("https://e.org/x?q=a b#part two", "https://e.org/x?q=a%20b#part%20two"),
+    ('https://e.org/<b>"{x}"|^`\\', "https://e.org/%3Cb%3E%22%7Bx%7D%22%7C%5E%60%5C"),
+    ("https://e.org/100%", "https://e.org/100%25"),
+    ("https://e.org/\u200fx", "https://e.org/%E2%80%8Fx"),
+    ("https://e.org/caf\u00e9/%20ok", "https://e.org/caf\u00e9/%20ok"),  # already an IRI
+])
+def test_a_link_that_is_not_a_valid_iri_is_repaired_by_percent_encoding(link, repaired):
+    entry = normalize(RawEntry(source="s", title="T", url=link))
+    assert entry.url == repaired
+    assert _ABSOLUTE_IRI.match(entry.id)
+
+
+@pytest.mark.parametrize("link", ["https://exa mple.org/x", "https://e.org:99999/x",
+                                  "http://[broken/x", "https://<host>/x"])
+def test_a_link_that_cannot_be_repaired_drops_the_entry_naming_source_and_entry(link):
+    with pytest.raises(DropEntry, match=re.escape(f"s: entry 'T' has no usable link ({link!r} "
+                                                  "is not an http(s) URL that can be repaired)")):
+        normalize(RawEntry(source="s", title="T", url=link))
+
+
+def test_a_bad_related_link_is_left_out_and_the_entry_kept():
+    entry = normalize(RawEntry(source="s", title="T", arxiv_id="2401.00001",
+                               links={"code": "http://[x", "project": "https://e.org/a b"}))
+    assert entry.link("code") is None and entry.link("project") == "https://e.org/a%20b"
+
+
+def test_fields_of_the_wrong_type_never_raise():
+    entry = normalize(RawEntry(source="s", title=1984, summary=["x"], url="https://e.org/1",
+                               arxiv_id=2401.00001, authors="Ada Lovelace", categories=7,
+                               links=["x"], published=12345, upvotes=True))
+    assert (entry.title, entry.summary, entry.authors, entry.categories, entry.links,
+            entry.published, entry.upvotes) == ("1984", "", ("Ada Lovelace",), (), (), None, None)
+
+
+@pytest.mark.parametrize("value", [
+    "0001-01-01T00:00:00Z", "1899-12-31", datetime(1, 5, 14),
+    datetime(9999, 12, 31, 23, 0, tzinfo=timezone(timedelta(hours=-5))),  # past year 9999 in UTC
+])
+def test_an_implausible_or_unrepresentable_date_is_no_date(value):
+    assert parse_date(value) is None
+
+
+ANYTHING = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(),
+                     st.lists(st.text(), max_size=3), st.dictionaries(st.text(), st.text(),
+                                                                      max_size=2))
+URLISH = st.one_of(st.text(), st.builds(lambda scheme, host, rest: f"{scheme}://{host}{rest}",
+                                        st.sampled_from(["http", "https", "HTTP", "ftp"]),
+                                        st.text(min_size=1, max_size=12), st.text()))
+
+
+@settings(max_examples=300, deadline=None)
+@given(link=URLISH, base=st.one_of(st.none(), st.just("https://e.org/list/")))
+def test_whatever_link_absolute_url_lets_through_is_an_absolute_iri_the_validator_accepts(
+        link, base):
+    url = absolute_url(link, base)
+    assert url is None or (_ABSOLUTE_IRI.match(url) and url.lower().startswith("http"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(title=ANYTHING, url=st.one_of(URLISH, ANYTHING), arxiv_id=ANYTHING, authors=ANYTHING,
+       summary=ANYTHING, published=ANYTHING, links=st.one_of(ANYTHING, st.fixed_dictionaries(
+           {"code": URLISH, "project": URLISH})))
+def test_normalize_gives_an_entry_whose_iris_validate_or_drops_it_and_never_raises_otherwise(
+        title, url, arxiv_id, authors, summary, published, links):
+    raw = RawEntry(source="s", title=title, url=url, arxiv_id=arxiv_id, authors=authors,
+                   summary=summary, published=published, links=links)
+    try:
+        entry = normalize(raw)
+    except DropEntry as exc:
+        assert str(exc).startswith("s: entry ") and "\n" not in str(exc)
+        return
+    for iri in (entry.id, entry.url, *(href for _, href in entry.links)):
+        assert _ABSOLUTE_IRI.match(iri), iri
+    assert entry.title and not _XML_FORBIDDEN.search(entry.title + entry.summary)

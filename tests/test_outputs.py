@@ -11,7 +11,7 @@ import pytest
 
 from feedmaker import outputs
 from feedmaker.config import load_config
-from feedmaker.model import NEWER, NOT_SHOWN, Entry, shown_entry
+from feedmaker.model import MERGE_POLICIES, NEWER, NOT_SHOWN, Entry, shown_entry
 from feedmaker.outputs import FEED_FORMATS, SITE_FILES, Output, entry_key, slug_problem
 from feedmaker.pipeline import run
 from feedmaker.store.history import decode, encode, merge_entries
@@ -26,10 +26,29 @@ ENTRY = Entry(id="https://arxiv.org/abs/2605.00001", title="A paper", url="https
 
 def test_every_entry_field_says_how_it_merges_and_whether_outputs_show_it():
     for f in fields(Entry):
-        assert f.metadata["merge"] in {"newer", "first", "union", "links", "abstract", "store"}
+        assert f.metadata["merge"] in MERGE_POLICIES
         assert isinstance(f.metadata["shown"], bool)
-    assert {"upvotes"} == NOT_SHOWN
-    assert shown_entry(ENTRY) == replace(ENTRY, upvotes=None)
+    assert {"upvotes", "top_upvotes"} == NOT_SHOWN
+    assert shown_entry(ENTRY) == replace(ENTRY, upvotes=None, top_upvotes=None)
+
+
+@pytest.mark.parametrize("policy", MERGE_POLICIES)
+def test_the_store_merges_a_field_of_every_policy(policy):
+    paper_class = make_dataclass(
+        "Paper", [("extra", tuple, field(default=(), metadata={"merge": policy, "shown": True}))],
+        bases=(Entry,), frozen=True)
+    old = paper_class(**{f.name: getattr(ENTRY, f.name) for f in fields(Entry)})
+    value = (("code", "https://github.com/x/y"),) if policy == "links" else ("x",)
+    assert merge_entries(old, replace(old, extra=value)).extra in (value, ())
+
+
+def test_a_field_with_an_unknown_merge_policy_is_refused():
+    paper_class = make_dataclass(
+        "Paper", [("extra", str, field(default="", metadata={"merge": "mean", "shown": True}))],
+        bases=(Entry,), frozen=True)
+    old = paper_class(**{f.name: getattr(ENTRY, f.name) for f in fields(Entry)})
+    with pytest.raises(ValueError, match="Entry.extra: no merge policy 'mean'"):
+        merge_entries(old, old)
 
 
 def test_a_counter_outputs_do_not_show_leaves_the_entry_digest_alone():

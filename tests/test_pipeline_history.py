@@ -261,3 +261,49 @@ def test_feeds_assembled_from_cached_entries_pass_the_whole_file_validation(
     run(config, now=NOW + timedelta(hours=1))
     count, problems = validate_paths([config.site.out_dir], NOW + timedelta(hours=1))
     assert (count, problems) == (len(config.feeds), [])
+
+
+def test_a_topic_taken_out_of_the_config_takes_its_files_with_it(tmp_path, httpserver):
+    serve(httpserver, daily_items()[:10])
+    path = write_config(tmp_path, [("hf", "hf-api", httpserver.url_for(API))],
+                        '\n[topics.vision]\nany = ["image"]\n\n[topics.speech]\nany = ["audio"]\n'
+                        '\n[views.mine]\nany = ["agent"]\n')
+    run(load_config(path), now=NOW)
+    out = tmp_path / "out"
+    (out / "speech-notes.txt").write_text("mine")
+    assert (out / "speech.atom").is_file() and (out / "mine.atom").is_file()
+    path.write_text(path.read_text().split("[topics.speech]")[0])
+    dry = run(load_config(path), now=NOW + timedelta(hours=1), dry_run=True)
+    retired = ["mine.atom", "mine.html", "speech.atom", "speech.html"]  # feeds and pages
+    assert dry.removed == retired and (out / "speech.atom").is_file()
+    report = run(load_config(path), now=NOW + timedelta(hours=1))
+    assert report.removed == retired
+    assert not (out / "speech.atom").exists() and not (out / "mine.atom").exists()
+    assert not (out / "speech.html").exists()
+    assert (out / "speech-notes.txt").read_text() == "mine"
+    assert "speech.atom" not in (out / "index.html").read_text()
+
+
+def test_a_retired_file_someone_changed_since_is_left_alone(tmp_path, httpserver):
+    serve(httpserver, daily_items()[:10])
+    config = config_for(tmp_path, httpserver, 'formats = ["atom", "json"]\n')
+    run(config, now=NOW)
+    (config.site.out_dir / "vision.json").write_text("{}\n")
+    config.path.write_text(config.path.read_text().replace('formats = ["atom", "json"]\n', ""))
+    report = run(load_config(config.path), now=NOW + timedelta(hours=1))
+    assert "all.json" in report.removed and "vision.json" not in report.removed
+    assert (config.site.out_dir / "vision.json").read_text() == "{}\n"
+
+
+def test_only_temporary_files_feedmaker_left_are_cleaned_up(tmp_path, httpserver):
+    serve(httpserver, daily_items()[:10])
+    config = config_for(tmp_path, httpserver)
+    run(config, now=NOW)
+    out = config.site.out_dir
+    mine = [out / "draft.tmp", out / ".notes.tmp", out / ".all.atom.backup.tmp"]
+    for path in mine:
+        path.write_text("keep")
+    (out / ".all.atom.k3j_9x2a.tmp").write_text("<feed")  # a killed write
+    run(config, now=NOW + timedelta(hours=1))
+    assert not (out / ".all.atom.k3j_9x2a.tmp").exists()
+    assert all(path.read_text() == "keep" for path in mine)

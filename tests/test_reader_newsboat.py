@@ -131,3 +131,54 @@ def test_newsboat_sees_no_duplicates_no_old_item_unread_again_and_each_new_paper
     new_ids = {f"https://arxiv.org/abs/{i['paper']['id']}" for i in items[30:40]}
     assert sorted(g for _, g, unread in third if unread) == sorted(new_ids)
     assert {g for _, g, _ in third} == {g for _, g, _ in second} | new_ids
+
+
+def test_newsboat_sees_a_popularity_view_gain_a_paper_once_and_nothing_unread_again(
+        tmp_path, httpserver, feed_server):
+    out, base_url = feed_server
+    config_path = write_config(tmp_path, [("hf", "hf-api", httpserver.url_for(API))],
+                               '\n[views.popular]\nany = ["source:hf"]\nmin_upvotes = 20\n')
+    text = config_path.read_text().replace("https://feeds.example.org/", base_url)
+    config_path.write_text(text.replace('out_dir = "out"', f'out_dir = "{out}"'))
+    config = load_config(config_path)
+    items = copy.deepcopy(daily_items()[:20])
+    for item in items:
+        item["paper"]["upvotes"] = 0
+    climber = items[0]
+    climber_id = f"https://arxiv.org/abs/{climber['paper']['id']}"
+    readers = {}
+    for name in ("everything", "popular"):
+        (tmp_path / name).mkdir()
+        readers[name] = Newsboat(tmp_path / name)
+
+    def regenerate(upvotes, hours):
+        climber["paper"]["upvotes"] = upvotes
+        httpserver.clear()
+        httpserver.expect_request(API).respond_with_data(json.dumps(items),
+                                                         content_type="application/json")
+        now = NOW + timedelta(hours=hours)
+        report = run(config, now=now)
+        assert report.exit_code == 0
+        for name in report.written:  # see the note in the test above
+            os.utime(out / name, (now.timestamp(), now.timestamp()))
+
+    regenerate(5, 0)
+    # One reader follows every feed, the other only the popularity view.
+    readers["everything"].import_opml(out / "feeds.opml")
+    readers["popular"].urls.write_text(base_url + "popular.atom\n")
+    seen = {}
+    for upvotes, hours in ((5, 1), (25, 2), (3, 3)):  # below the bar, above, below again
+        regenerate(upvotes, hours)
+        for name, reader in readers.items():
+            reader.reload()
+            seen[name, hours] = reader.items()
+            reader.mark_all_read()
+    everything = [seen["everything", hours] for hours in (1, 2, 3)]
+    assert all(count == 1 for count in Counter(g for _, g, _ in everything[-1]).values())
+    # After the first reading, nothing comes back unread: not when the climber enters the
+    # view (newsboat keeps one item per id, already read), not when its count falls.
+    assert [g for _, g, unread in everything[1] + everything[2] if unread] == []
+    popular = [seen["popular", hours] for hours in (1, 2, 3)]
+    assert popular[0] == []
+    assert popular[1] == [(base_url + "popular.atom", climber_id, 1)]  # new, unread, once
+    assert popular[2] == [(base_url + "popular.atom", climber_id, 0)]  # still there, read

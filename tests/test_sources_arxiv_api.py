@@ -91,3 +91,13 @@ def test_pages_are_read_with_start_offsets_until_the_last_result(httpserver):
     assert result.error is None
     assert [r.arxiv_id for r in result.raws][-1] == "2605.15301"
     assert len(httpserver.log) == 2  # totalResults (4) was reached: no third request
+
+
+def test_an_entry_whose_id_is_not_an_arxiv_url_is_left_out_with_a_warning():
+    body = fixture_bytes("arxiv_api_query.xml").replace(
+        b"<id>http://arxiv.org/abs/2605.15963v1</id>", b"<id>urn:x:1</id>")
+    warnings = []
+    entries = arxiv_api.parse(body, "arxiv", URL, warnings.append)
+    assert "2605.15963" not in [e.arxiv_id for e in entries] and len(entries) == 2
+    assert warnings == ["arxiv: entry #2 (urn:x:1) left out: its id 'urn:x:1' is not an arXiv "
+                        "abstract URL"]

@@ -70,3 +70,14 @@ def test_an_unknown_announce_type_is_a_config_error_naming_it():
             '\nannounce_types = ["new", "updated"]\n')
     with pytest.raises(ConfigError, match=r"x.toml:5: .*'updated' is not one of new, cross"):
         parse_config(text, base_dir=Path("."), where="x.toml")
+
+
+def test_an_item_that_cannot_be_read_is_left_out_with_a_warning_and_the_rest_kept():
+    body = fixture_bytes("arxiv_rss_cs.CV.xml")
+    first_link = body.split(b"<link>", 2)[2].split(b"</link>", 1)[0]  # the first item's
+    broken = body.replace(b"<link>" + first_link + b"</link>", b"<link>http://[x</link>", 1)
+    warnings = []
+    entries = arxiv_rss.parse(broken, "rss", URL, ("new", "cross"), warnings.append)
+    assert len(entries) == len(parsed()) - 1
+    assert len(warnings) == 1 and warnings[0].startswith("rss: entry #1 (oai:arXiv.org:")
+    assert warnings[0].endswith("left out: ValueError: Invalid IPv6 URL")

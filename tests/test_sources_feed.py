@@ -123,3 +123,14 @@ def test_a_feed_is_read_from_a_file_url_too(tmp_path):
     path.write_bytes(fixture_bytes("feed_rdf.xml"))
     result = read_source(source_config("feed", path.as_uri()), Fetcher())
     assert [r.title for r in result.raws][0] == "Graph Neural Networks for Protein Folding"
+
+
+def test_an_item_that_cannot_be_read_is_left_out_with_a_warning_and_the_rest_kept():
+    body = (b"<rss><channel>"
+            b"<item><title>Bad</title><link>http://[::1/broken</link><guid>g-1</guid></item>"
+            b"<item><title>Good</title><link>https://e.org/2</link></item>"
+            b"</channel></rss>")
+    warnings = []
+    entries = feed.parse(body, "lab", URL, warnings.append)
+    assert [e.title for e in entries] == ["Good"]
+    assert warnings == ["lab: entry #1 (g-1) left out: ValueError: Invalid IPv6 URL"]

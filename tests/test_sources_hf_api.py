@@ -61,7 +61,7 @@ def test_an_empty_list_is_zero_entries_not_an_error():
 @pytest.mark.parametrize("body, message", [
     (b"<html>rate limited</html>", "not JSON"),
     (b'{"error": "x"}', "expected a JSON list"),
-    (json.dumps([{"paper": {"title": "no id"}}]).encode(), "without paper.id"),
+    (b"[" * 100_000 + b"]" * 100_000, r"not JSON \(nested too deeply to read\)"),
 ])
 def test_bad_bodies_raise_an_error_naming_the_url(body, message):
     with pytest.raises(ParseError, match=message) as info:
@@ -97,3 +97,34 @@ def test_giving_up_after_the_retry_budget_names_the_source_and_the_url(httpserve
     result = read_source(source_config("hf-api", url), Fetcher(backoff=0, retries=2))
     assert result.error == (f"source 'src': {url}: HTTP 503 SERVICE UNAVAILABLE, "
                             "still failing after 2 retries")
+
+
+def test_items_of_the_wrong_shape_are_left_out_with_a_warning_naming_them():
+    good = daily_items()[0]
+    body = json.dumps([{"paper": {"title": "no id"}}, good, 42, {"paper": {"id": 7}},
+                       {"paper": "x"}]).encode()
+    warnings = []
+    entries = hf_api.parse(body, "hf", URL, warnings.append)
+    assert [e.arxiv_id for e in entries] == [good["paper"]["id"]]
+    assert warnings == ["hf: entry #1 left out: no paper.id (text)",
+                        "hf: entry #3 left out: expected a paper object, got int",
+                        "hf: entry #4 (7) left out: no paper.id (text)",
+                        "hf: entry #5 left out: no paper.id (text)"]
+
+
+def test_fields_of_the_wrong_type_count_as_missing_and_numbers_as_text():
+    item = {"paper": {"id": "2605.00001", "title": 1984, "summary": ["not", "text"],
+                      "authors": "A. Author", "publishedAt": {"at": 1}, "upvotes": "9",
+                      "githubRepo": 3, "projectPage": None}}
+    warnings = []
+    (raw,) = hf_api.parse(json.dumps([item]).encode(), "hf", URL, warnings.append)
+    assert (raw.title, raw.summary, raw.authors, raw.published, raw.upvotes, raw.links) == (
+        "1984", None, [], None, None, {})
+    assert warnings == []
+
+
+def test_a_number_is_written_out_as_json_gives_it():
+    items = [{"paper": {"id": f"2605.0000{n}", "title": title}}
+             for n, title in enumerate([1984.0, 2401.00001, 7])]
+    assert [raw.title for raw in hf_api.parse(json.dumps(items).encode(), "hf", URL)] == [
+        "1984", "2401.00001", "7"]

@@ -1,5 +1,8 @@
 """The hf-page source reads the DailyPapers hydration JSON, and falls back to the cards."""
 
+import html as html_lib
+import json
+
 import lxml.html
 import pytest
 
@@ -62,3 +65,21 @@ def test_pages_without_papers_raise_an_error_naming_the_url(body, message):
     with pytest.raises(ParseError, match=message) as info:
         hf_page.parse(body, "page", URL)
     assert URL in str(info.value)
+
+
+def test_a_hydration_item_that_cannot_be_read_is_left_out_with_a_warning():
+    props = html_lib.escape(json.dumps({"dailyPapers": [
+        {"paper": {"id": "2605.00001", "title": "Good"}}, ["not", "a", "paper"]]}))
+    page = f'<div data-target="DailyPapers" data-props="{props}"></div>'.encode()
+    warnings = []
+    entries = hf_page.parse(page, "page", URL, warnings.append)
+    assert [e.title for e in entries] == ["Good"]
+    assert warnings == ["page: entry #2 left out: expected a paper object, got list"]
+
+
+def test_hydration_json_nested_too_deeply_fails_the_page_naming_the_url():
+    props = "[" * 100_000 + "]" * 100_000
+    page = f'<div data-target="DailyPapers" data-props="{props}"></div>'.encode()
+    with pytest.raises(ParseError, match=f"^{URL}: DailyPapers data-props is not JSON "
+                                         r"\(nested too deeply to read\)"):
+        hf_page.parse(page, "page", URL)

@@ -1,5 +1,6 @@
 """Any HTML listing page, described by CSS selectors or XPath in the config."""
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -101,3 +102,62 @@ def test_selector_mistakes_are_config_errors_naming_the_line_and_key(extra, mess
     text = f'[[sources]]\nname = "ws"\ntype = "html"\nurl = "https://e.org/"\n{extra}\n'
     with pytest.raises(ConfigError, match=message):
         parse_config(text, base_dir=Path("."), where="x.toml")
+
+
+def test_an_xpath_that_gives_a_number_or_text_never_raises():
+    entries = parsed(title="xpath:count(.//h3)", summary="xpath:string(.//p)",
+                     link="xpath:boolean(.//a)", date="xpath:.//time/@datetime")
+    assert [e.title for e in entries] == ["1", "1", "1"]
+    assert entries[0].url == "true" and entries[0].summary
+
+
+def test_an_item_selector_that_gives_no_elements_fails_the_page_saying_so():
+    with pytest.raises(ParseError, match=r"the item selector '//li/@class' gives text, not "
+                                         r"elements"):
+        parsed(item="//li/@class")
+
+
+@pytest.mark.parametrize(("key", "selector", "kind"), [
+    ("item", "xpath:count(//li)", "a number, not elements"),
+    ("item", "xpath:string(//li)", "text, not elements"),
+    ("title", "xpath:count(.//h3)", "a number, not elements or text"),
+    ("summary", "xpath:boolean(.//p)", "true or false, not elements or text"),
+])
+def test_an_xpath_that_gives_the_wrong_kind_of_value_is_a_config_error(key, selector, kind):
+    options = {"item": "li", "title": "h3"} | {key: selector}
+    text = ('[[sources]]\nname = "ws"\ntype = "html"\nurl = "https://e.org/"\n'
+            + "".join(f"{k} = {v!r}\n" for k, v in options.items()))
+    with pytest.raises(ConfigError, match=re.escape(f"{key}: {selector!r} gives {kind}")):
+        parse_config(text, base_dir=Path("."), where="x.toml")
+
+
+def test_an_xpath_that_cannot_be_evaluated_is_a_config_error():
+    text = ('[[sources]]\nname = "ws"\ntype = "html"\nurl = "https://e.org/"\n'
+            'item = "li"\ntitle = "xpath:string($nope)"\n')
+    with pytest.raises(ConfigError, match=r"title: 'xpath:string\(\$nope\)' cannot be evaluated: "
+                                          r"Undefined variable"):
+        parse_config(text, base_dir=Path("."), where="x.toml")
+
+
+def test_a_utf8_page_whose_charset_is_only_in_the_http_header_is_read_as_utf8(httpserver):
+    title = "Caf\u00e9 \u2014 \u201cquoted\u201d"
+    page = f'<ul><li class="paper"><h3><a href="/p/1">{title}</a></h3></li></ul>'.encode()
+    httpserver.expect_request("/list").respond_with_data(
+        page, content_type="text/html; charset=utf-8")
+    from feedmaker.fetch import Fetcher
+    from feedmaker.sources import read_source
+
+    from .conftest import source_config
+
+    result = read_source(source_config("html", httpserver.url_for("/list"), item="li.paper",
+                                       title="h3"), Fetcher())
+    assert [raw.title for raw in result.raws] == [title]
+
+
+def test_the_text_of_scripts_and_styles_never_reaches_an_entry():
+    page = (b'<ul><li class="paper"><h3><a href="/p/1">Good <script>x()</script>paper</a></h3>'
+            b'<div class="abstract">We <style>p { color: red }</style>study'
+            b'<script>track("view")</script> things.</div></li></ul>')
+    (raw,) = html.parse(page, "ws", PAGE, {key: None for key in html.OPTIONS} | {
+        "item": "li.paper", "title": "h3", "summary": ".abstract"})
+    assert (raw.title, raw.summary) == ("Good paper", "We study things.")

@@ -5,9 +5,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from feedmaker.errors import LockedError
+from feedmaker.errors import InputError, LockedError
 from feedmaker.model import Entry
 from feedmaker.store import Store, StoreError, merge_entries, run_lock
+from feedmaker.store.memberships import inputs_key
 from feedmaker.tagger import Tagger, parse_topics
 
 T0 = datetime(2026, 5, 18, 12, tzinfo=UTC)
@@ -91,7 +92,12 @@ def test_merging_unions_links_and_categories():
 
 
 def refresh(store, tag, rules, now, progress=None):
-    return store.topics.refresh(rules, Tagger.READS, tag, now, progress)
+    """Topics from `tag(entry) -> slugs`, keyed by the rules and the fields the tagger reads."""
+    def key_of(entry):
+        return inputs_key(rules, [getattr(entry, name) for name in Tagger.READS])
+
+    return store.topics.refresh(rules, key_of, lambda entry: [(slug, 1.0, 1, None) for slug in
+                                                              tag(entry)], now, progress)
 
 
 def test_topics_are_recomputed_only_for_new_changed_or_differently_tagged_entries(store):
@@ -108,9 +114,8 @@ def test_topics_are_recomputed_only_for_new_changed_or_differently_tagged_entrie
     assert refresh(store, tag, "rules-a", T1) == 1
     assert refresh(store, tag, "rules-b", T1) == 2
     assert [e.id for e in store.topics.newest("vision", 10)] == [paper(1).id]
-    # A tagger that gives slugs alone: no terms known.
-    assert store.topics.of([paper(1).id, paper(2).id]) == {paper(1).id: {"vision": None},
-                                                           paper(2).id: {}}
+    assert store.topics.of([paper(1).id, paper(2).id]) == {paper(1).id: ["vision"],
+                                                           paper(2).id: []}
 
 
 def test_categories_a_second_source_adds_are_tagged(store):
@@ -118,10 +123,10 @@ def test_categories_a_second_source_adds_are_tagged(store):
     store.history.merge([paper(1)], T0)
     tag = Tagger(parse_topics({"vision": {"any": ["category:cs.CV"]}})).tag
     assert refresh(store, tag, "rules", T0) == 1
-    assert store.topics.of([paper(1).id]) == {paper(1).id: {}}
+    assert store.topics.of([paper(1).id]) == {paper(1).id: []}
     store.history.merge([paper(1, categories=("cs.CV",), source="arxiv")], T1)
     assert refresh(store, tag, "rules", T1) == 1
-    assert store.topics.of([paper(1).id]) == {paper(1).id: {"vision": None}}
+    assert store.topics.of([paper(1).id]) == {paper(1).id: ["vision"]}
 
 
 def test_upvotes_alone_do_not_retag(store):
@@ -225,7 +230,8 @@ def test_a_file_that_is_not_a_feedmaker_store_is_refused_by_name(tmp_path):
         Store(other, T0)
     text = tmp_path / "notes.txt"
     text.write_text("hello, this is not a database at all, just some text" * 40)
-    with pytest.raises(StoreError, match=r"notes\.txt: cannot open the state store"):
+    with pytest.raises(StoreError, match=r"notes\.txt: not a feedmaker state store \(not an "
+                       r"SQLite database\)"):
         Store(text, T0)
 
 
@@ -244,5 +250,5 @@ def test_a_reader_never_writes_and_does_not_wait_for_a_run_in_progress(tmp_path)
 
 
 def test_a_reader_of_a_missing_store_says_to_run_first(tmp_path):
-    with pytest.raises(StoreError, match="no state store there; run `feedmaker run` first"):
+    with pytest.raises(InputError, match="no state store there; run `feedmaker run` first"):
         Store.reader(tmp_path / "none.sqlite")

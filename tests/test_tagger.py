@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from feedmaker.model import Entry
 from feedmaker.tagger import Tagger, default_topics, parse_topics
 
 
@@ -182,3 +183,6 @@ def test_the_fast_path_and_explain_always_agree(topics, title, summary):
     assert not t._general
     assert t.tag_fields(title, summary) == [r.slug for r in t.explain(title, summary)
                                             if r.matched]
+    entry = Entry(id="x", title=title, summary=summary, url="https://x.org/", source="s")
+    assert t.scored(entry) == [(r.slug, r.score) for r in t.explain(title, summary)
+                               if r.matched]

@@ -4,6 +4,7 @@ import pytest
 
 from feedmaker.errors import ConfigError
 from feedmaker.tagger import default_topics, parse_term, parse_topics
+from feedmaker.tagger.rules import VIEW_FIELDS
 
 
 @pytest.mark.parametrize("value, kind, text, field, weight, case", [
@@ -15,14 +16,16 @@ from feedmaker.tagger import default_topics, parse_term, parse_topics
     ("image^-1", "word", "image", "text", -1.0, False),
     ("title:survey^3", "word", "survey", "title", 3.0, False),
     ("authors:Yann LeCun", "word", "Yann LeCun", "authors", 1.0, True),
-    ("category:cs.CV", "category", "cs.cv", "category", 1.0, False),
-    ("category:q-bio*", "category", "q-bio*", "category", 1.0, False),
+    ("category:cs.CV", "label", "cs.cv", "category", 1.0, False),
+    ("category:q-bio*", "label", "q-bio*", "category", 1.0, False),
+    ("topic:vision", "label", "vision", "topic", 1.0, True),
+    ("source:HF-daily", "label", "HF-daily", "source", 1.0, True),
     (r"re:\bGPT-?\d", "regex", r"\bGPT-?\d", "text", 1.0, True),
     ({"term": "mamba", "weight": 2, "field": "title"}, "word", "mamba", "title", 2.0, False),
     ({"regex": "(?i)llama", "weight": 3}, "regex", "(?i)llama", "text", 3.0, True),
 ])
 def test_term_forms(value, kind, text, field, weight, case):
-    term = parse_term(value)
+    term = parse_term(value, fields=VIEW_FIELDS)
     assert (term.kind, term.text, term.field, term.weight, term.case_sensitive) == (
         kind, text, field, weight, case)
 
@@ -43,7 +46,8 @@ def test_term_forms(value, kind, text, field, weight, case):
     ({"any": [{"term": "x", "regex": "y"}]}, "exactly one of `term` or `regex`"),
     ({"any": [{"term": "x", "field": "body"}]}, "field must be one of"),
     ({"any": [{"term": "x", "colour": 1}]}, "unknown key 'colour'"),
-    ({"any": ["category:re:cs"]}, "category terms are category names"),
+    ({"any": ["category:re:cs"]}, "category terms are names, not regexes"),
+    ({"any": ["topic:vision"]}, "field .topic. is for views only"),
     ({"any": ["titel:survey"]}, r"unknown field 'titel' \(known: text, title, summary"),
     ({"any": [3]}, "term 3: must be a non-empty string or an inline table"),
     ({"any": "image"}, r"topics\.t\.any: must be a list of terms"),

@@ -1,10 +1,12 @@
-"""validate finds what RFC 4287 forbids, including what its RELAX NG schema cannot see."""
+"""validate finds what RFC 4287 forbids, including what its RELAX NG schema cannot see, and
+what JSON Feed 1.1 forbids."""
 
+import json
 from datetime import UTC, datetime
 
 import pytest
 
-from feedmaker.validate import validate_bytes, validate_paths
+from feedmaker.validate import validate_bytes, validate_json_bytes, validate_paths
 
 NOW = datetime(2026, 5, 18, tzinfo=UTC)
 
@@ -77,3 +79,73 @@ def test_folders_are_searched_for_atom_files_and_missing_paths_reported(tmp_path
     assert count == 2
     assert any(p.startswith(f"{tmp_path / 'b.atom'}:") for p in problems)
     assert f"{tmp_path / 'nope.atom'}:0: no such file or folder" in problems
+
+
+def json_feed(items=None, **fields) -> bytes:
+    document = {"version": "https://jsonfeed.org/version/1.1", "title": "A",
+                "home_page_url": "https://feeds.example.org/",
+                "feed_url": "https://feeds.example.org/a.json",
+                "authors": [{"name": "f"}],
+                "items": [json_item()] if items is None else items} | fields
+    return json.dumps(document, indent=2).encode()
+
+
+def json_item(**fields) -> dict:
+    return {"id": "https://arxiv.org/abs/1", "url": "https://x.org/1", "title": "T",
+            "content_html": "<p>x</p>", "date_published": "2026-05-14T00:00:00Z",
+            "tags": ["vision"]} | fields
+
+
+def test_a_correct_json_feed_has_no_problems():
+    assert validate_json_bytes(json_feed(), "a.json", NOW) == []
+
+
+@pytest.mark.parametrize("data, message", [
+    (b'{"version": ', "a.json:1: not well-formed JSON"),
+    (b"[" * 50_000 + b"]" * 50_000, "a.json:0: not well-formed JSON: nested too deeply"),
+    (b'{"title": "\xff"}', "a.json:0: not UTF-8 (byte 0xff at offset 11)"),
+    (b"[]", "a.json:1: a JSON Feed is an object, not list"),
+    (json_feed(version="1.1"), "a.json:1: version '1.1' is not https://jsonfeed.org/version/1.1"),
+    (json_feed(title=None), "a.json:1: title is required (a string)"),
+    (json_feed(items={}), "a.json:1: items is required (a list)"),
+    (json_feed(feed_url="/a.json"), "a.json:1: feed_url '/a.json' is not an absolute URL"),
+    (json_feed(authors=[{}]), "a.json:1: authors[0] needs a name, url or avatar"),
+    (json_feed([json_item(id=None)]), "a.json:12: items[0].id is required"),
+    (json_feed([json_item(), json_item()]), "a.json:22: items[1].id 'https://arxiv.org/abs/1' "
+                                            "appears more than once in the feed"),
+    (json_feed([json_item(content_html=None)]), "items[0] has neither content_html nor "
+                                                "content_text"),
+    (json_feed([json_item(url="x.org/1")]), "items[0].url 'x.org/1' is not an absolute URL"),
+    (json_feed([json_item(external_url="https://x.org/a b")]), "is not an absolute URL"),
+    (json_feed([json_item(date_published="2026-05-14 00:00")]),
+     "items[0].date_published '2026-05-14 00:00' is not an RFC 3339 date-time with a time zone"),
+    (json_feed([json_item(date_modified=None)]), "items[0].date_modified None is not an RFC "
+                                                 "3339 date-time string"),
+    (json_feed([json_item(date_published="2027-01-01T00:00:00Z")]), "is in the future"),
+    (json_feed([json_item(tags="vision")]), "items[0].tags must be a list of strings"),
+    (json_feed([json_item(attachments=[{"url": "https://x.org/a.pdf"}])]),
+     "items[0].attachments[0] needs a url and a mime_type"),
+])
+def test_json_feed_rule_violations_are_reported_at_their_line(data, message):
+    problems = validate_json_bytes(data, "a.json", NOW)
+    assert any(message in p for p in problems), problems
+
+
+def test_folders_are_searched_for_json_feeds_too(tmp_path):
+    (tmp_path / "a.atom").write_bytes(feed(entry()))
+    (tmp_path / "a.json").write_bytes(json_feed(title=7))
+    count, problems = validate_paths([tmp_path], NOW)
+    assert count == 2
+    assert problems == [f"{tmp_path / 'a.json'}:1: title is required (a string)"]
+
+
+def test_a_folder_without_feeds_is_a_problem_not_a_success(tmp_path):
+    (tmp_path / "index.html").write_text("<html></html>")
+    count, problems = validate_paths([tmp_path], NOW)
+    assert (count, problems) == (0, [f"{tmp_path}:0: no feeds here (no *.atom or *.json file)"])
+
+
+def test_a_json_feed_named_otherwise_is_recognised_by_its_content(tmp_path):
+    path = tmp_path / "feed"
+    path.write_bytes(json_feed(items=7))
+    assert validate_paths([path], NOW)[1] == [f"{path}:1: items is required (a list)"]

@@ -3,23 +3,26 @@
 Every source module has the same small interface:
 
 - `OPTIONS`: the config keys it accepts beyond name, type and url (see `base.Option`);
-- `read(source, fetch) -> list[RawEntry]`: fetch what the source config names and parse it,
-  asking for a conditional fetch of its first URL only;
-- `parse(body, source_name, page_url, ...) -> list[RawEntry]`: the pure part, used by tests.
+- `read(source, fetch, warn) -> list[RawEntry]`: fetch what the source config names and parse
+  it, asking for a conditional fetch of its first URL only;
+- `parse(body, source_name, page_url, ..., warn=None) -> list[RawEntry]`: the pure part, used
+  by tests.
 
-Sources never write anything; errors are `SourceError`s that name the source and URL.
+Sources never write anything; errors are `SourceError`s that name the source and URL. An
+entry that cannot be read is left out with a `warn(message)` naming the source and the entry
+(`base.entries_of`), so one bad entry never costs the others.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import ModuleType
 
 from feedmaker.errors import SourceError
 from feedmaker.fetch import Fetcher, NotModified, Response, Validators
 from feedmaker.model import RawEntry
 from feedmaker.sources import arxiv_api, arxiv_rss, feed, hf_api, hf_page, html
-from feedmaker.sources.base import Fetch
+from feedmaker.sources.base import Fetch, describe_error
 
 SOURCE_TYPES: dict[str, ModuleType] = {
     "hf-api": hf_api,
@@ -42,24 +45,35 @@ class SourceResult:
     unchanged: bool = False
     validators: Validators | None = None  # of the first URL, to store when the run commits
     error: str | None = None
+    warnings: list[str] = field(default_factory=list)  # entries left out, and why
 
 
 def read_source(source, fetcher: Fetcher, validators: Validators | None = None) -> SourceResult:
-    """Fetch and parse one configured source. Never raises a SourceError: a failure is
-    returned in `error`, with the source's name in front."""
+    """Fetch and parse one configured source. Never raises (but for KeyboardInterrupt and
+    the like): a failure is returned in `error`, one line with the source's name in front."""
     first: list[Validators] = []
+    fetched: list[str] = []
+    warnings: list[str] = []
 
     def fetch(url: str, *, conditional: bool = False) -> Response:
+        fetched.append(url)
         response = fetcher(url, validators=validators if conditional else None,
-                           min_interval=source.min_interval)
+                           min_interval=source.min_interval,
+                           deadline=source.options.get("timeout"))
         if conditional:
             first.append(response.validators)
         return response
 
     try:
-        raws = SOURCE_TYPES[source.type].read(source, fetch)
+        raws = SOURCE_TYPES[source.type].read(source, fetch, warnings.append)
     except NotModified:
         return SourceResult(source.name, [], unchanged=True)
     except SourceError as exc:
-        return SourceResult(source.name, [], error=f"source {source.name!r}: {exc}")
-    return SourceResult(source.name, raws, validators=first[0] if first else None)
+        return SourceResult(source.name, [], error=f"source {source.name!r}: "
+                                                   + " ".join(str(exc).split()))
+    except Exception as exc:  # noqa: BLE001 - whatever a body does, it stops this source only
+        url = fetched[-1] if fetched else source.url
+        return SourceResult(source.name, [], error=f"source {source.name!r}: {url}: cannot "
+                                                   f"read it: {describe_error(exc)}")
+    return SourceResult(source.name, raws, validators=first[0] if first else None,
+                        warnings=warnings)

@@ -6,11 +6,15 @@ from feedmaker.errors import ParseError
 from feedmaker.model import RawEntry
 from feedmaker.normalize import arxiv_id_from_url
 from feedmaker.sources.base import (
+    TIMEOUT,
     Fetch,
     Option,
+    Warn,
+    entries_of,
     parse_any_date,
     parse_xml,
     query_int,
+    range_problem,
     text_of,
     with_query,
 )
@@ -21,48 +25,61 @@ OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
 OPTIONS = {
     "pages": Option("count", 1, "how many pages of `max_results` to read (3 s apart, as "
                                 "arXiv asks); reading stops at the last result"),
+    "timeout": TIMEOUT,
 }
 
 
-def read(source, fetch: Fetch) -> list[RawEntry]:
+def check(options: dict) -> str | None:
+    """What is wrong with the options, or None."""
+    return range_problem(options, OPTIONS)
+
+
+def read(source, fetch: Fetch, warn: Warn) -> list[RawEntry]:
     """Fetch the query's pages. arXiv sometimes answers an empty body: that is an error."""
     entries: list[RawEntry] = []
+    read_so_far = 0  # entries on the pages so far, those left out included
     start = query_int(source.url, "start", 0)
     for page in range(source.options["pages"]):
-        url = source.url if page == 0 else with_query(source.url, start=start + len(entries))
+        url = source.url if page == 0 else with_query(source.url, start=start + read_so_far)
         response = fetch(url, conditional=page == 0)
-        found, total = _parse_page(body=response.body, source_name=source.name,
-                                   page_url=response.url)
+        found, total, count = _parse_page(body=response.body, source_name=source.name,
+                                          page_url=response.url, warn=warn)
         entries += found
-        if not found or total <= start + len(entries):
+        read_so_far += count
+        if not count or total <= start + read_so_far:
             break
     return entries
 
 
-def parse(body: bytes, source_name: str, page_url: str) -> list[RawEntry]:
-    """Entries of one API answer; the API's error entries become a ParseError."""
-    return _parse_page(body, source_name, page_url)[0]
+def parse(body: bytes, source_name: str, page_url: str, warn: Warn | None = None
+          ) -> list[RawEntry]:
+    """Entries of one API answer; the API's error entries become a ParseError, and an entry
+    that cannot be read is left out with a warning (see `entries_of`)."""
+    return _parse_page(body, source_name, page_url, warn)[0]
 
 
-def _parse_page(body: bytes, source_name: str, page_url: str) -> tuple[list[RawEntry], int]:
+def _parse_page(body: bytes, source_name: str, page_url: str, warn: Warn | None
+                ) -> tuple[list[RawEntry], int, int]:
+    """(entries, total results of the query, entries on this page)."""
     root = parse_xml(body, page_url)
     if root.tag != f"{ATOM}feed":
         raise ParseError(f"{page_url}: not an arXiv API answer (expected an Atom <feed>)")
-    entries = []
-    for entry in root.iterfind(f"{ATOM}entry"):
-        entry_id = entry.findtext(f"{ATOM}id") or ""
-        if "/api/errors" in entry_id:
+    found = list(root.iterfind(f"{ATOM}entry"))
+    for entry in found:
+        if "/api/errors" in (entry.findtext(f"{ATOM}id") or ""):
             message = (entry.findtext(f"{ATOM}summary") or "unknown error").strip()
             raise ParseError(f"{page_url}: arXiv API error: {message}")
-        entries.append(_to_raw(entry, entry_id.strip(), source_name, page_url))
+    entries = entries_of(found, lambda entry: _to_raw(entry, source_name), source_name, warn,
+                         name_of=lambda entry: entry.findtext(f"{ATOM}id"))
     total = (root.findtext(f"{OPENSEARCH}totalResults") or "").strip()
-    return entries, int(total) if total.isdigit() else len(entries)
+    return entries, int(total) if total.isdigit() else len(found), len(found)
 
 
-def _to_raw(entry, entry_id: str, source_name: str, page_url: str) -> RawEntry:
+def _to_raw(entry, source_name: str) -> RawEntry:
+    entry_id = (entry.findtext(f"{ATOM}id") or "").strip()
     arxiv_id = arxiv_id_from_url(entry_id)
     if arxiv_id is None:
-        raise ParseError(f"{page_url}: entry id {entry_id!r} is not an arXiv abstract URL")
+        raise ParseError(f"its id {entry_id!r} is not an arXiv abstract URL")
     primary = entry.find(f"{ARXIV}primary_category")
     categories = [primary.get("term")] if primary is not None and primary.get("term") else []
     categories += [c.get("term") for c in entry.iterfind(f"{ATOM}category") if c.get("term")]

@@ -6,8 +6,16 @@ import re
 
 from feedmaker.model import RawEntry
 from feedmaker.normalize import bare_arxiv_id
-from feedmaker.sources.base import Fetch, Option, parse_any_date
-from feedmaker.sources.feed import FeedItem, parse_items
+from feedmaker.sources.base import (
+    TIMEOUT,
+    Fetch,
+    Option,
+    Warn,
+    entries_of,
+    parse_any_date,
+    range_problem,
+)
+from feedmaker.sources.feed import FeedItem, feed_items, item_name
 
 ARXIV = "{http://arxiv.org/schemas/atom}"
 # No announcements on weekends and holidays: an empty channel is arXiv's normal answer.
@@ -17,6 +25,7 @@ OPTIONS = {
     "announce_types": Option("texts", ["new", "cross"],
                              "which announcements to take: new, cross, replace, replace-cross "
                              "(replacements are old papers with a new version)"),
+    "timeout": TIMEOUT,
 }
 # "arXiv:2403.00001v1 Announce Type: new \nAbstract: The text..."
 _PREFIX = re.compile(r"^\s*arXiv:\S+\s+Announce Type:\s*[\w-]+\s*Abstract:\s*", re.IGNORECASE)
@@ -25,29 +34,37 @@ _ANNOUNCE = re.compile(r"Announce Type:\s*([\w-]+)", re.IGNORECASE)
 
 def check(options: dict) -> str | None:
     """What is wrong with the options, or None."""
+    problem = range_problem(options, OPTIONS)
+    if problem:
+        return problem
     unknown = [t for t in options["announce_types"] if t not in ANNOUNCE_TYPES]
     if unknown:
         return (f"announce_types: {unknown[0]!r} is not one of {', '.join(ANNOUNCE_TYPES)}")
     return None
 
 
-def read(source, fetch: Fetch) -> list[RawEntry]:
+def read(source, fetch: Fetch, warn: Warn) -> list[RawEntry]:
     """Fetch the category feed. An empty feed is normal on weekends and holidays."""
     response = fetch(source.url, conditional=True)
     return parse(response.body, source.name, response.url,
-                 tuple(source.options["announce_types"]))
+                 tuple(source.options["announce_types"]), warn)
 
 
 def parse(body: bytes, source_name: str, page_url: str,
-          announce_types: tuple[str, ...] = ("new", "cross")) -> list[RawEntry]:
-    """Entries of an arXiv category feed, keeping the announcement types asked for."""
-    entries = []
-    for item in parse_items(body, page_url):
+          announce_types: tuple[str, ...] = ("new", "cross"), warn: Warn | None = None
+          ) -> list[RawEntry]:
+    """Entries of an arXiv category feed, keeping the announcement types asked for; an item
+    that cannot be read is left out with a warning (see `entries_of`)."""
+    elements, read_item = feed_items(body, page_url)
+
+    def to_raw(element) -> RawEntry | None:
+        item = read_item(element)
         kind = announce_type(item)
         if kind is not None and kind not in announce_types:
-            continue
-        entries.append(_to_raw(item, source_name))
-    return entries
+            return None
+        return _to_raw(item, source_name)
+
+    return entries_of(elements, to_raw, source_name, warn, name_of=item_name)
 
 
 def announce_type(item: FeedItem) -> str | None:

@@ -1,19 +1,24 @@
-"""What every source module shares: the option declarations, the fetch signature, a safe
-XML parser and date parsing."""
+"""What every source module shares: the option declarations, the fetch signature, reading
+entries one at a time (`entries_of`), safe XML and HTML parsing, and date parsing."""
 
 from __future__ import annotations
 
+import codecs
 import email.utils
+import math
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit, urlunsplit
 
 from feedmaker.errors import ParseError
 from feedmaker.fetch import Response
+from feedmaker.normalize import EARLIEST_YEAR
 
 if TYPE_CHECKING:  # lxml, dateutil and nh3 load when a source needs them
+    import lxml.html
     from lxml import etree
 
 
@@ -23,19 +28,91 @@ class Fetch(Protocol):
     def __call__(self, url: str, *, conditional: bool = False) -> Response: ...
 
 
+# What a source calls with a one-line warning (an entry it left out, and why).
+Warn = Callable[[str], None]
+Item = TypeVar("Item")
+Read = TypeVar("Read")
+
+
+def entries_of(items: Iterable[Item], to_raw: Callable[[Item], Read | None],
+               source_name: str, warn: Warn | None,
+               name_of: Callable[[Item], str | None] = lambda item: None) -> list[Read]:
+    """`to_raw` of each item, None results left out. An item that raises anything is left
+    out with a warning naming the source and the entry (its position, and `name_of` it);
+    without `warn`, the first such error is raised as a ParseError instead."""
+    raws = []
+    for position, item in enumerate(items, 1):
+        try:
+            raw = to_raw(item)
+        except Exception as exc:  # noqa: BLE001 - one bad entry must not cost the others
+            message = (f"{source_name}: entry #{position}{_named(item, name_of)} left out: "
+                       f"{describe_error(exc)}")
+            if warn is None:
+                raise ParseError(message) from exc
+            warn(message)
+            continue
+        if raw is not None:
+            raws.append(raw)
+    return raws
+
+
+def _named(item, name_of) -> str:
+    try:
+        name = name_of(item)
+    except Exception:  # noqa: BLE001 - the name is a courtesy; the warning must still go out
+        return ""
+    return f" ({' '.join(name.split())[:100]})" if isinstance(name, str) and name.strip() else ""
+
+
+def describe_error(exc: BaseException) -> str:
+    """One short line for an error: our own messages as they are, others with their type."""
+    text = str(exc) if isinstance(exc, ParseError) else f"{type(exc).__name__}: {exc}"
+    text = " ".join(text.split())
+    return text if len(text) <= 300 else text[:299] + "…"
+
+
+def text_value(value: object) -> str | None:
+    """A JSON field as text: strings as they are, numbers written out, anything else None."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return number_text(value)
+    return None
+
+
+def number_text(value: int | float) -> str:
+    """A number as text, whole ones without ".0" (XPath and JSON give floats for them)."""
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
 @dataclass(frozen=True)
 class Option:
     """One config key a source type accepts beyond name, type and url."""
 
-    kind: str  # "count" (whole number >= 1), "text", "texts" (list of text), "flag"
+    # "count" (whole number >= 1), "number" (from `low` to `high`), "text", "texts" (list
+    # of text), "flag"
+    kind: str
     default: Any
     help: str
+    low: float | None = None
+    high: float | None = None
 
 
-def option_error(kind: str, value: object) -> str | None:
-    """What is wrong with `value` for an option of this kind, or None."""
+# Every source type takes it; None leaves the fetcher's own deadline (60 s).
+TIMEOUT = Option("number", None, "seconds each request of this source may take in all: "
+                                 "connecting, waiting for the answer and reading the whole "
+                                 "body (default 60)", low=1, high=3600)
+
+
+def option_error(kind: str, value: object, low: float = 0, high: float = math.inf
+                 ) -> str | None:
+    """What is wrong with `value` for an option of this kind (and range), or None."""
     if kind == "count" and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
         return f"must be a whole number of at least 1, got {value!r}"
+    if kind == "number" and (not isinstance(value, int | float) or isinstance(value, bool)):
+        return f"must be a number, got {value!r}"
+    if kind == "number" and not low <= value <= high:  # NaN is never in range
+        return f"must be a number from {low:g} to {high:g}, got {value!r}"
     if kind == "text" and (not isinstance(value, str) or not value.strip()):
         return f"must be a non-empty string, got {value!r}"
     if kind == "texts" and (not isinstance(value, list) or
@@ -43,6 +120,20 @@ def option_error(kind: str, value: object) -> str | None:
         return f"must be a list of non-empty strings, got {value!r}"
     if kind == "flag" and not isinstance(value, bool):
         return f"must be true or false, got {value!r}"
+    return None
+
+
+def range_problem(options: dict, declared: dict[str, Option]) -> str | None:
+    """The first "number" option outside its declared range, as "key: what is wrong" (the
+    form a source module's `check` returns), or None."""
+    for key, option in declared.items():
+        value = options.get(key)
+        if option.kind == "number" and value is not None:
+            low = -math.inf if option.low is None else option.low
+            high = math.inf if option.high is None else option.high
+            problem = option_error("number", value, low, high)
+            if problem:
+                return f"{key}: {problem}"
     return None
 
 
@@ -82,6 +173,68 @@ def _repair_utf8(body: bytes) -> bytes | None:
     return None
 
 
+def parse_html(body: bytes, url: str, base_url: str | None = None,
+               content_type: str | None = None) -> lxml.html.HtmlElement:
+    """The root of an untrusted HTML page, or ParseError naming the URL. The bytes are
+    decoded here (see `html_encoding`): left to itself, libxml2 reads a page that declares
+    no <meta> charset as Latin-1, whatever the HTTP header says."""
+    import lxml.html
+    from lxml import etree
+
+    if not body.strip():
+        raise ParseError(f"{url}: empty page")
+    text = body.decode(html_encoding(body, content_type), errors="replace")
+    try:
+        return lxml.html.document_fromstring(text.removeprefix("\ufeff"), base_url=base_url)
+    except (etree.ParserError, ValueError) as exc:
+        raise ParseError(f"{url}: not an HTML page ({exc})") from exc
+
+
+_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+         (codecs.BOM_UTF16_BE, "utf-16-be"))
+_META_CHARSET = re.compile(rb"""<meta\s[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""",
+                           re.IGNORECASE)
+
+
+def html_encoding(body: bytes, content_type: str | None = None) -> str:
+    """The encoding of an HTML page, in the order the HTML standard gives: a byte-order
+    mark, the charset of the HTTP Content-Type, a <meta> charset in the first 1024 bytes;
+    else UTF-8 when the bytes are valid UTF-8, else windows-1252."""
+    for bom, encoding in _BOMS:
+        if body.startswith(bom):
+            return encoding
+    declared = []
+    if content_type:
+        import email.message
+
+        message = email.message.Message()
+        message["content-type"] = content_type
+        declared.append(message.get_content_charset())
+    meta = _META_CHARSET.search(body[:1024])
+    declared.append(meta[1].decode("ascii") if meta else None)
+    for label in declared:
+        encoding = _python_codec(label)
+        if encoding:
+            return encoding
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return "cp1252"
+    return "utf-8"
+
+
+def _python_codec(label: str | None) -> str | None:
+    """Python's codec for a charset label, or None when Python has none. Latin-1 and ASCII
+    labels mean windows-1252, as in browsers (the WHATWG Encoding Standard)."""
+    if not label:
+        return None
+    try:
+        name = codecs.lookup(label).name
+    except LookupError:
+        return None
+    return "cp1252" if name in ("latin-1", "ascii", "iso8859-1") else name
+
+
 def text_of(element: etree._Element | None) -> str | None:
     """All the text inside an element (None when there is no element)."""
     if element is None:
@@ -91,13 +244,16 @@ def text_of(element: etree._Element | None) -> str | None:
 
 def parse_any_date(value: str | None, date_format: str | None = None) -> datetime | str | None:
     """An aware datetime from ISO 8601, RFC 822 (RSS) or a common written date; the
-    original string when nothing understands it (normalize then warns and drops it)."""
-    if value is None or not value.strip():
+    original string when nothing understands it, or when its year is before
+    EARLIEST_YEAR (normalize then warns and uses the time the entry was first seen)."""
+    if not isinstance(value, str) or not value.strip():
         return None
     text = value.strip()
     try:
         moment = datetime.strptime(text, date_format) if date_format else _parse_known(text)
     except (ValueError, OverflowError, TypeError):
+        return text
+    if moment.year < EARLIEST_YEAR:
         return text
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
@@ -107,6 +263,15 @@ def _parse_known(text: str) -> datetime:
         return datetime.fromisoformat(text)
     except ValueError:
         pass
+    moment = _parse_written(text)
+    # Both parsers below read a year written "1", "01" or "0001" as 2001, and dateutil
+    # fills a missing one in: the year must stand in the text, in four digits.
+    if moment.year not in {int(year) for year in _FOUR_DIGITS.findall(text)}:
+        raise ValueError(f"no four-digit year {moment.year} in {text!r}")
+    return moment
+
+
+def _parse_written(text: str) -> datetime:
     try:
         return email.utils.parsedate_to_datetime(text)
     except (ValueError, TypeError):
@@ -114,13 +279,11 @@ def _parse_known(text: str) -> datetime:
     # Written dates ("Jun 26, 2023", "26 June 2023 10:00 UTC"), never guessing a missing day.
     from dateutil import parser as dateutil_parser
 
-    moment = dateutil_parser.parse(text, default=_NO_YEAR)
-    if moment.year == _NO_YEAR.year:
-        raise ValueError(f"no year in {text!r}")
-    return moment
+    return dateutil_parser.parse(text, default=_NO_YEAR)
 
 
 _NO_YEAR = datetime(1, 1, 1)
+_FOUR_DIGITS = re.compile(r"(?<!\d)\d{4}(?!\d)")
 
 
 def with_query(url: str, **params: object) -> str:

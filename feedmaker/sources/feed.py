@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
@@ -9,7 +10,17 @@ from urllib.parse import urljoin
 from feedmaker.errors import ParseError
 from feedmaker.model import RawEntry
 from feedmaker.normalize import bare_arxiv_id
-from feedmaker.sources.base import Fetch, html_to_text, parse_any_date, parse_xml, text_of
+from feedmaker.sources.base import (
+    TIMEOUT,
+    Fetch,
+    Warn,
+    entries_of,
+    html_to_text,
+    parse_any_date,
+    parse_xml,
+    range_problem,
+    text_of,
+)
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -20,7 +31,12 @@ RSS090 = "{http://my.netscape.com/rdf/simple/0.9/}"
 RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
 DC = "{http://purl.org/dc/elements/1.1/}"
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
-OPTIONS: dict = {}
+OPTIONS = {"timeout": TIMEOUT}
+
+
+def check(options: dict) -> str | None:
+    """What is wrong with the options, or None."""
+    return range_problem(options, OPTIONS)
 
 
 @dataclass
@@ -38,15 +54,19 @@ class FeedItem:
     categories: list[str] = field(default_factory=list)
 
 
-def read(source, fetch: Fetch) -> list[RawEntry]:
+def read(source, fetch: Fetch, warn: Warn) -> list[RawEntry]:
     """Fetch the feed and turn its items into entries."""
     response = fetch(source.url, conditional=True)
-    return parse(response.body, source.name, response.url)
+    return parse(response.body, source.name, response.url, warn)
 
 
-def parse(body: bytes, source_name: str, page_url: str) -> list[RawEntry]:
-    """Entries of an RSS 2.0, RSS 1.0/RDF or Atom document."""
-    return [item_to_raw(item, source_name) for item in parse_items(body, page_url)]
+def parse(body: bytes, source_name: str, page_url: str, warn: Warn | None = None
+          ) -> list[RawEntry]:
+    """Entries of an RSS 2.0, RSS 1.0/RDF or Atom document; an item that cannot be read is
+    left out with a warning (see `entries_of`)."""
+    elements, read_item = feed_items(body, page_url)
+    return entries_of(elements, lambda element: item_to_raw(read_item(element), source_name),
+                      source_name, warn, name_of=item_name)
 
 
 def item_to_raw(item: FeedItem, source_name: str) -> RawEntry:
@@ -60,24 +80,35 @@ def item_to_raw(item: FeedItem, source_name: str) -> RawEntry:
                     categories=item.categories)
 
 
-def parse_items(body: bytes, page_url: str) -> list[FeedItem]:
-    """The items of a feed document, whatever its format; ParseError for anything else."""
+def feed_items(body: bytes, page_url: str
+               ) -> tuple[list[etree._Element], Callable[[etree._Element], FeedItem]]:
+    """The item elements of a feed document, whatever its format, and the function that
+    reads one; ParseError for anything that is not a feed."""
     root = parse_xml(body, page_url)
     if root.tag == "rss":
         channel = root.find("channel")
         if channel is None:
             raise ParseError(f"{page_url}: RSS document without a <channel>")
-        return [_rss2_item(item, page_url) for item in channel.iterfind("item")]
+        return list(channel.iterfind("item")), _rss2_item
     if root.tag == f"{RDF}RDF":
-        return [_rdf_item(item, page_url) for item in root
-                if item.tag in (f"{RSS1}item", f"{RSS090}item")]
+        return [item for item in root if item.tag in (f"{RSS1}item", f"{RSS090}item")], \
+            _rdf_item
     if root.tag == f"{ATOM}feed":
-        return [_atom_entry(entry, page_url) for entry in root.iterfind(f"{ATOM}entry")]
+        return list(root.iterfind(f"{ATOM}entry")), _atom_entry
     name = root.tag.rpartition("}")[2] if isinstance(root.tag, str) else "?"
     raise ParseError(f"{page_url}: not an RSS or Atom feed (the document is <{name}>)")
 
 
-def _rss2_item(item: etree._Element, page_url: str) -> FeedItem:
+def item_name(element: etree._Element) -> str | None:
+    """What names a feed item in a warning: its guid or id, else its link."""
+    for tag in ("guid", f"{ATOM}id", "link", f"{RSS1}link", f"{RSS090}link"):
+        text = element.findtext(tag)
+        if text and text.strip():
+            return text
+    return element.get(f"{RDF}about")
+
+
+def _rss2_item(item: etree._Element) -> FeedItem:
     authors = [t for t in (text_of(e) for e in item.iterfind(f"{DC}creator")) if t]
     if not authors and item.findtext("author"):
         # RSS 2.0's author is "email (Name)"; the name is what a reader shows.
@@ -96,7 +127,7 @@ def _rss2_item(item: etree._Element, page_url: str) -> FeedItem:
     )
 
 
-def _rdf_item(item: etree._Element, page_url: str) -> FeedItem:
+def _rdf_item(item: etree._Element) -> FeedItem:
     ns = item.tag[:item.tag.index("}") + 1]
     return FeedItem(
         element=item,
@@ -110,7 +141,7 @@ def _rdf_item(item: etree._Element, page_url: str) -> FeedItem:
     )
 
 
-def _atom_entry(entry: etree._Element, page_url: str) -> FeedItem:
+def _atom_entry(entry: etree._Element) -> FeedItem:
     links = entry.findall(f"{ATOM}link")
     alternate = next((link for link in links if link.get("rel", "alternate") == "alternate"),
                      None)

@@ -8,7 +8,17 @@ import threading
 
 from feedmaker.errors import ParseError
 from feedmaker.model import RawEntry
-from feedmaker.sources.base import Fetch, Option, parse_any_date
+from feedmaker.sources.base import (
+    TIMEOUT,
+    Fetch,
+    Option,
+    Warn,
+    entries_of,
+    number_text,
+    parse_any_date,
+    parse_html,
+    range_problem,
+)
 
 OPTIONS = {
     "item": Option("text", None, "selector of each entry on the page (required)"),
@@ -25,6 +35,7 @@ OPTIONS = {
     "categories": Option("text", None, "selector of category labels inside an item"),
     "base_url": Option("text", None, "resolve relative links against this URL instead of the "
                                      "page's own (for a saved copy read from a file: URL)"),
+    "timeout": TIMEOUT,
 }
 SELECTOR_KEYS = ("item", "title", "link", "summary", "date", "authors", "categories")
 _ATTRIBUTE = re.compile(r"^(?P<css>.*?)\s*@(?P<attr>[A-Za-z_][\w:.-]*)$")
@@ -40,7 +51,8 @@ class Selector:
 
         self.text = text
         self.attribute = None
-        if text.startswith(("/", "./", "(", "xpath:")):
+        self.is_xpath = text.startswith(("/", "./", "(", "xpath:"))
+        if self.is_xpath:
             self._select = etree.XPath(text.removeprefix("xpath:"))
             return
         match = _ATTRIBUTE.match(text)
@@ -49,21 +61,51 @@ class Selector:
         self._select = CSSSelector(text)
 
     def all(self, element) -> list:
-        """Every match under `element`: elements, or strings for XPath text and attributes."""
+        """Every match under `element`: elements, or strings for XPath text and attributes
+        (a number or truth value from an XPath function is one match)."""
         found = self._select(element)
         return found if isinstance(found, list) else [found]
 
     def values(self, element) -> list[str]:
         """The text (or the named attribute) of every match."""
-        values = []
-        for found in self.all(element):
-            if isinstance(found, str):
-                values.append(str(found))
-            elif self.attribute is not None:
-                values.append(found.get(self.attribute) or "")
-            else:
-                values.append(found.text_content())
-        return values
+        return [value_of(found, self.attribute) or "" for found in self.all(element)]
+
+    def result_kind(self) -> str | None:
+        """What an XPath gives that is not a list of matches ("a number", "text", "true or
+        false"), found by trying it on an empty page; None for a list, and for CSS."""
+        from lxml import etree
+
+        if not self.is_xpath:
+            return None
+        found = self._select(etree.Element("html"))
+        return None if isinstance(found, list) else kind_of(found)
+
+
+def kind_of(value) -> str:
+    """What a selector's match is, in words: "an element", "text", "a number"..."""
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, bool):
+        return "true or false"
+    return "a number" if isinstance(value, int | float) else "an element"
+
+
+def value_of(found, attribute: str | None = None, prefer_attribute: str | None = None
+             ) -> str | None:
+    """The text of one match: an element's text content (or its `attribute`, or its
+    `prefer_attribute` when it has one), a string as it is, a number or truth value
+    written out."""
+    if isinstance(found, str):
+        return str(found)
+    if isinstance(found, bool):
+        return "true" if found else "false"
+    if isinstance(found, int | float):
+        return number_text(found)
+    if attribute is not None:
+        return found.get(attribute)
+    if prefer_attribute and found.get(prefer_attribute):
+        return found.get(prefer_attribute)
+    return found.text_content()
 
 
 def compile_selector(text: str) -> Selector:
@@ -88,6 +130,9 @@ def _compile(text: str, thread: int) -> Selector:
 
 def check(options: dict) -> str | None:
     """What is wrong with the options, or None."""
+    problem = range_problem(options, OPTIONS)
+    if problem:
+        return problem
     for key in ("item", "title"):
         if not options.get(key):
             return f"{key} is required for html sources (a CSS selector or XPath)"
@@ -97,37 +142,45 @@ def check(options: dict) -> str | None:
     for key in SELECTOR_KEYS:
         if options.get(key):
             try:
-                compile_selector(options[key])
+                kind = compile_selector(options[key]).result_kind()
             except ValueError as exc:
                 return f"{key}: {exc}"
+            except Exception as exc:  # noqa: BLE001 - lxml's XPath evaluation errors
+                return f"{key}: {options[key]!r} cannot be evaluated: {exc}"
+            if kind is not None and (key == "item" or kind != "text"):
+                return (f"{key}: {options[key]!r} gives {kind}, not "
+                        f"{'elements' if key == 'item' else 'elements or text'}")
     return None
 
 
-def read(source, fetch: Fetch) -> list[RawEntry]:
+def read(source, fetch: Fetch, warn: Warn) -> list[RawEntry]:
     """Fetch the page and pick the entries out of it."""
     response = fetch(source.url, conditional=True)
     return parse(response.body, source.name, source.options.get("base_url") or response.url,
-                 source.options)
+                 source.options, warn, content_type=response.headers.get("content-type"))
 
 
-def parse(body: bytes, source_name: str, page_url: str, options: dict) -> list[RawEntry]:
-    """Entries of a listing page, links made absolute against the page (and its <base>)."""
-    import lxml.html
+def parse(body: bytes, source_name: str, page_url: str, options: dict,
+          warn: Warn | None = None, content_type: str | None = None) -> list[RawEntry]:
+    """Entries of a listing page, links made absolute against the page (and its <base>);
+    an item that cannot be read is left out with a warning (see `entries_of`).
+    `content_type` is the HTTP header, whose charset counts (see `base.parse_html`)."""
     from lxml import etree
 
-    if not body.strip():
-        raise ParseError(f"{page_url}: empty page")
-    try:
-        root = lxml.html.document_fromstring(body, base_url=page_url)
-    except (etree.ParserError, ValueError) as exc:
-        raise ParseError(f"{page_url}: not an HTML page ({exc})") from exc
+    root = parse_html(body, page_url, base_url=page_url, content_type=content_type)
+    # What scripts and style sheets hold is code, never an entry's text.
+    etree.strip_elements(root, "script", "style", with_tail=False)
     root.make_links_absolute(page_url, resolve_base_href=True, handle_failures="discard")
-    items = compile_selector(options["item"]).all(root)
-    if not items:
+    found = compile_selector(options["item"]).all(root)
+    if not found:
         raise ParseError(f"{page_url}: no element matches the item selector "
                          f"{options['item']!r}: has the page's layout changed?")
-    return [_item_to_raw(item, source_name, options) for item in items
-            if not isinstance(item, str)]
+    items = [item for item in found if isinstance(item, etree._Element)]
+    if not items:
+        raise ParseError(f"{page_url}: the item selector {options['item']!r} gives "
+                         f"{kind_of(found[0])}, not elements")
+    return entries_of(items, lambda item: _item_to_raw(item, source_name, options),
+                      source_name, warn)
 
 
 def _item_to_raw(item, source_name: str, options: dict) -> RawEntry:
@@ -136,7 +189,7 @@ def _item_to_raw(item, source_name: str, options: dict) -> RawEntry:
     date = _first(item, options.get("date"), prefer_attribute="datetime")
     return RawEntry(
         source=source_name,
-        title=_text(title),
+        title=value_of(title) if title is not None else None,
         summary=_first(item, options.get("summary")),
         summary_is_abstract=True,
         url=_link(item, title, options.get("link")),
@@ -153,28 +206,16 @@ def _first(item, selector: str | None, prefer_attribute: str | None = None) -> s
         return None
     compiled = compile_selector(selector)
     for found in compiled.all(item):
-        if isinstance(found, str):
-            return str(found)
-        if compiled.attribute:
-            return found.get(compiled.attribute)
-        if prefer_attribute and found.get(prefer_attribute):
-            return found.get(prefer_attribute)
-        return found.text_content()
+        return value_of(found, compiled.attribute, prefer_attribute)
     return None
-
-
-def _text(element) -> str | None:
-    if element is None:
-        return None
-    return str(element) if isinstance(element, str) else element.text_content()
 
 
 def _link(item, title, selector: str | None) -> str | None:
     if selector:
         compiled = compile_selector(selector)
         for found in compiled.all(item):
-            if isinstance(found, str):
-                return str(found)
+            if not hasattr(found, "xpath"):
+                return value_of(found)
             href = found.get(compiled.attribute or "href")
             if href:
                 return href
@@ -182,7 +223,7 @@ def _link(item, title, selector: str | None) -> str | None:
             if inner:
                 return inner[0].get("href")
         return None
-    if title is not None and not isinstance(title, str):
+    if hasattr(title, "xpath"):
         if title.get("href"):
             return title.get("href")
         for candidate in (title.xpath(".//a[@href]") + title.xpath("ancestor::a[@href]")):

@@ -1,5 +1,6 @@
 """The state store, one SQLite file: the history of every paper (`history`), their topics
-(`topics`), what is known of each source (`sources`) and of publishing (`renders`).
+and views (`topics`, `views`), what is known of each source (`sources`) and of publishing
+(`renders`).
 
 Runs open it read-write under the run lock, and bring its schema up to date with numbered
 migrations; readers such as `feedmaker explain` open it read-only, and never wait for a run.
@@ -15,28 +16,50 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from feedmaker.errors import FeedmakerError, LockedError
+from feedmaker.errors import InputError, LockedError, StoreError
 from feedmaker.store.history import History, MergeResult, format_time, merge_entries, parse_time
+from feedmaker.store.likes import Likes
+from feedmaker.store.memberships import Memberships
 from feedmaker.store.meta import Meta
 from feedmaker.store.migrations import LATEST, applied, migrate
 from feedmaker.store.renders import Renders
 from feedmaker.store.sources import SourceLog
-from feedmaker.store.topics import Topics
 
 __all__ = ["MergeResult", "Store", "StoreError", "format_time", "merge_entries", "parse_time",
-           "run_lock"]
+           "run_lock", "store_error"]
 
 
-class StoreError(FeedmakerError):
-    """The state store cannot be opened or is not a feedmaker store."""
+# What SQLite says, and what it means for someone running feedmaker from cron.
+_MEANINGS = {
+    "file is not a database": "not a feedmaker state store (not an SQLite database)",
+    "database disk image is malformed": "the state store is damaged (SQLite: database disk "
+    "image is malformed); restore it from a backup, or move it away to start a new history",
+    "database or disk is full": "the disk holding the state store is full",
+    "attempt to write a readonly database": "cannot write the state store (read-only: check "
+    "the permissions of the file and its folder)",
+    "unable to open database file": "cannot open the state store (check that its folder "
+    "exists and is writable)",
+    "disk I/O error": "the state store could not be read or written (disk I/O error)",
+}
+
+
+def store_error(path: Path, exc: sqlite3.Error) -> StoreError:
+    """The one-line StoreError for an SQLite failure on the state store at `path`."""
+    text = str(exc)
+    meaning = next((m for said, m in _MEANINGS.items() if said in text), None)
+    return StoreError(f"{path}: {meaning or f'cannot use the state store: {text}'}")
 
 
 @contextmanager
 def run_lock(state_path: Path) -> Iterator[None]:
     """Hold an exclusive lock beside the state store, or raise LockedError at once."""
     lock_path = state_path.with_name(state_path.name + ".lock")
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        raise StoreError(f"{lock_path}: cannot open the run lock: {exc.strerror or exc} (run "
+                         "feedmaker as the user that owns the state folder)") from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -69,10 +92,15 @@ class Store:
                     Meta(self.db).set("created", format_time(now))
             self.db.execute("PRAGMA foreign_keys = ON")
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{path}: cannot open the state store: {exc}") from exc
+            raise store_error(path, exc) from exc
+        except OSError as exc:
+            raise StoreError(f"{path}: cannot open the state store: {exc.strerror or exc}") from exc
         self.meta = Meta(self.db)
         self.history = History(self.db)
-        self.topics = Topics(self.db, self.meta)
+        self.topics = Memberships(self.db, self.meta, "entry_topics", "tag_key",
+                                  ("score", "best", "terms"))
+        self.views = Memberships(self.db, self.meta, "entry_views", "view_key")
+        self.likes = Likes(self.db)
         self.sources = SourceLog(self.db)
         self.renders = Renders(self.db, self.meta)
 
@@ -81,7 +109,7 @@ class Store:
         """The store opened read-only: it never writes, and a run holding its transaction
         does not keep it waiting."""
         if not path.is_file():
-            raise StoreError(f"{path}: no state store there; run `feedmaker run` first")
+            raise InputError(f"{path}: no state store there; run `feedmaker run` first")
         return cls(path, datetime.min, readonly=True)
 
     def _tables(self) -> set[str]:
@@ -115,7 +143,8 @@ class Store:
         try:
             yield
         except BaseException:
-            self.db.execute("ROLLBACK")
+            if self.db.in_transaction:  # SQLite ends it itself on some errors (disk full)
+                self.db.execute("ROLLBACK")
             raise
         self.db.execute("COMMIT" if commit else "ROLLBACK")
 

@@ -15,6 +15,7 @@ from feedmaker.model import (
     FIRST,
     LINK_KINDS,
     LINKS,
+    MAX,
     NEWER,
     STORE,
     UNION,
@@ -69,9 +70,13 @@ def merge_entries(old: Entry, new: Entry) -> Entry:
             changes[f.name] = mine if _known(mine) else theirs
         elif how == UNION:
             changes[f.name] = tuple(dict.fromkeys(mine + theirs))
+        elif how == MAX:
+            changes[f.name] = max((v for v in (mine, theirs) if v is not None), default=None)
         elif how == LINKS:
             links = dict(mine) | dict(theirs)
             changes[f.name] = tuple((kind, links[kind]) for kind in LINK_KINDS if kind in links)
+        elif how not in (ABSTRACT, STORE):  # those two are handled below, and by the store
+            raise ValueError(f"Entry.{f.name}: no merge policy {how!r}")
     # An abstract is never replaced by a card's AI summary, nor by nothing.
     keep_old = old.summary and (not new.summary or
                                 (old.summary_is_abstract and not new.summary_is_abstract))
@@ -131,7 +136,8 @@ class History:
             if row is None:
                 published = format_time(entry.published) if entry.published else stamp
                 self.db.execute(
-                    "INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+                    "INSERT INTO entries (id, data, content_hash, published, date_known, updated, "
+                    "first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     (entry.id, encode(entry), content_hash(entry), published,
                      int(entry.published is not None), published, stamp, stamp))
                 result.new += 1
@@ -155,6 +161,12 @@ class History:
                 "DO UPDATE SET last_seen = excluded.last_seen",
                 (entry.id, entry.source, stamp, stamp))
         return result
+
+    def touch(self, entry_id: str, now: datetime) -> None:
+        """Date the entry updated at `now` (or its own date, if later): what it shows changed
+        other than by a merge (its topics, say)."""
+        self.db.execute("UPDATE entries SET updated = max(?, published) WHERE id = ?",
+                        (format_time(now), entry_id))
 
     def get(self, entry_id: str) -> Entry | None:
         """One stored entry by its id, or None."""

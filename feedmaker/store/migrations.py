@@ -54,7 +54,8 @@ CREATE TABLE page_fragments (
 def _terms_sources_pages(db: sqlite3.Connection) -> None:
     # The terms that put each entry in each topic (NULL: tagged before terms were kept), what
     # each source did on its last attempt, and each entry's rendered web-page piece.
-    _run_sql(db, _TERMS_SOURCES_PAGES)
+    for statement in statements(_TERMS_SOURCES_PAGES):
+        db.execute(statement)
     # What readers see as an entry's content now includes its links, picture and notes:
     # the stored hashes are made again with that definition, so no paper looks edited.
     rows = db.execute("SELECT id, data FROM entries").fetchall()
@@ -119,17 +120,78 @@ CREATE TABLE outputs (
 );
 """),
     Migration(3, "move source and output records out of meta", _move_meta_into_tables),
-    Migration(4, "topic terms, source status, page pieces; content hashes with links",
+    Migration(4, "topics with their scores and the best one marked; views", """
+DROP TABLE entry_topics;
+CREATE TABLE entry_topics (
+    name TEXT NOT NULL,            -- the topic's slug
+    entry_id TEXT NOT NULL REFERENCES entries (id) ON DELETE CASCADE,
+    published TEXT NOT NULL,
+    score REAL NOT NULL,           -- the points the paper scored for the topic
+    best INTEGER NOT NULL,         -- 1 for the entry's best-scoring topic (one per entry)
+    PRIMARY KEY (name, entry_id)
+);
+CREATE INDEX entry_topics_newest ON entry_topics (name, published DESC, entry_id DESC);
+CREATE INDEX entry_topics_entry ON entry_topics (entry_id);
+UPDATE entries SET tag_key = NULL;
+ALTER TABLE entries ADD COLUMN view_key TEXT;
+CREATE INDEX entries_unviewed ON entries (id) WHERE view_key IS NULL;
+CREATE TABLE entry_views (
+    name TEXT NOT NULL,            -- the view's slug
+    entry_id TEXT NOT NULL REFERENCES entries (id) ON DELETE CASCADE,
+    published TEXT NOT NULL,
+    PRIMARY KEY (name, entry_id)
+);
+CREATE INDEX entry_views_newest ON entry_views (name, published DESC, entry_id DESC);
+CREATE INDEX entry_views_entry ON entry_views (entry_id);
+"""),
+    Migration(5, "a source's usual count belongs to its settings; counts it was failed for", """
+ALTER TABLE sources ADD COLUMN settings TEXT;   -- digest of type, url and options
+ALTER TABLE sources ADD COLUMN rejected TEXT NOT NULL DEFAULT '[]';  -- JSON: counts refused
+"""),
+    Migration(6, "like views: libraries, models, looked-up papers, scores", """
+CREATE TABLE like_libraries (
+    name TEXT PRIMARY KEY,         -- the view's slug
+    files_key TEXT NOT NULL,       -- digest of the library files' bytes, as last read
+    papers TEXT NOT NULL           -- JSON: the papers read from them
+);
+CREATE TABLE like_models (
+    name TEXT PRIMARY KEY,
+    inputs TEXT NOT NULL,          -- JSON: what the model was fitted on (feedmaker.like.refit)
+    model BLOB NOT NULL
+);
+CREATE TABLE like_lookups (
+    arxiv_id TEXT PRIMARY KEY,     -- a library paper known by id: what arXiv said of it
+    title TEXT,                    -- NULL when arXiv does not know the id
+    summary TEXT
+);
+CREATE TABLE like_scores (
+    name TEXT NOT NULL,
+    entry_id TEXT NOT NULL REFERENCES entries (id) ON DELETE CASCADE,
+    published TEXT NOT NULL,
+    score REAL NOT NULL,
+    closest TEXT,                  -- the title of the library paper it is most like
+    member INTEGER NOT NULL,       -- 1 once in the view (it stays), -1 never (the library's)
+    PRIMARY KEY (name, entry_id)
+);
+CREATE INDEX like_scores_members ON like_scores (name, member, published DESC, entry_id DESC);
+CREATE INDEX like_scores_entry ON like_scores (entry_id);
+"""),
+    Migration(7, "topic terms, source status, page pieces; content hashes with links",
               _terms_sources_pages),
 )
 LATEST = MIGRATIONS[-1].number
 
 
-def _run_sql(db: sqlite3.Connection, script: str) -> None:
-    # One statement at a time: executescript would commit the migration's transaction.
-    for statement in script.split(";\n"):
-        if statement.strip():
-            db.execute(statement)
+def statements(script: str) -> list[str]:
+    """The statements of an SQL script, one by one (executescript would end the
+    transaction each migration runs in)."""
+    found, pending = [], ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            found.append(pending.strip())
+            pending = ""
+    return found + ([pending.strip()] if pending.strip() else [])
 
 
 def applied(db: sqlite3.Connection) -> int:
@@ -151,13 +213,15 @@ def migrate(db: sqlite3.Connection, stamp: str) -> list[int]:
         db.execute("BEGIN IMMEDIATE")
         try:
             if isinstance(migration.apply, str):
-                _run_sql(db, migration.apply)
+                for statement in statements(migration.apply):
+                    db.execute(statement)
             else:
                 migration.apply(db)
             db.execute("INSERT INTO migrations VALUES (?, ?, ?)",
                        (migration.number, migration.name, stamp))
         except BaseException:
-            db.execute("ROLLBACK")
+            if db.in_transaction:  # SQLite ends it itself on some errors (disk full)
+                db.execute("ROLLBACK")
             raise
         db.execute("COMMIT")
         ran.append(migration.number)

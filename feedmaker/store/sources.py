@@ -1,5 +1,6 @@
 """What the store remembers of each source: HTTP validators of its last good fetch, how many
-entries its recent good fetches gave, and how its last attempts went (its health)."""
+entries its recent good fetches gave, the counts it was refused for since, and how its
+last attempts went (its health)."""
 
 from __future__ import annotations
 
@@ -23,22 +24,48 @@ class SourceLog:
                               "WHERE name = ? AND url = ?", (name, url)).fetchone()
         return tuple(row) if row else None
 
-    def usual_count(self, name: str) -> int | None:
-        """The median number of entries the source gave on its recent good fetches."""
-        row = self.db.execute("SELECT counts FROM sources WHERE name = ?", (name,)).fetchone()
-        counts = sorted(json.loads(row[0])) if row else []
-        return counts[len(counts) // 2] if counts else None
+    def usual_count(self, name: str, settings: str) -> int | None:
+        """The median number of entries the source gave on its recent good fetches with
+        these `settings` (a digest of its type, URL and options): pointed elsewhere, a
+        source has no usual count yet."""
+        counts = self._counts(name, settings)
+        return sorted(counts)[len(counts) // 2] if counts else None
 
-    def record(self, name: str, url: str, validators: tuple[str | None, ...] | None,
-               count: int | None) -> None:
+    def _counts(self, name: str, settings: str) -> list[int]:
+        row = self.db.execute("SELECT counts FROM sources WHERE name = ? AND settings = ?",
+                              (name, settings)).fetchone()
+        return json.loads(row[0]) if row else []
+
+    def record(self, name: str, url: str, settings: str,
+               validators: tuple[str | None, ...] | None, count: int | None) -> None:
         """Remember a good fetch: its validators, and its entry count (None: not counted)."""
-        row = self.db.execute("SELECT counts FROM sources WHERE name = ?", (name,)).fetchone()
-        counts = json.loads(row[0]) if row else []
+        counts = self._counts(name, settings)
         if count is not None:
             counts = (counts + [count])[-COUNTS_KEPT:]
+        self._save(name, url, settings, validators, counts)
+
+    def _save(self, name: str, url: str, settings: str,
+              validators: tuple[str | None, ...] | None, counts: list[int]) -> None:
         etag, last_modified, body = validators or (None, None, None)
-        self.db.execute("INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?, ?)",
-                        (name, url, etag, last_modified, body, json.dumps(counts)))
+        self.db.execute("INSERT OR REPLACE INTO sources (name, url, etag, last_modified, "
+                        "body_hash, counts, settings, rejected) VALUES (?, ?, ?, ?, ?, ?, ?, '[]')",
+                        (name, url, etag, last_modified, body, json.dumps(counts), settings))
+
+    def refused(self, name: str, settings: str, count: int) -> list[int]:
+        """Note a count the source was failed for; returns the counts refused in a row."""
+        row = self.db.execute("SELECT rejected FROM sources WHERE name = ? AND settings = ?",
+                              (name, settings)).fetchone()
+        if row is None:
+            return [count]
+        streak = (json.loads(row[0]) + [count])[-COUNTS_KEPT:]
+        self.db.execute("UPDATE sources SET rejected = ? WHERE name = ?",
+                        (json.dumps(streak), name))
+        return streak
+
+    def restart(self, name: str, url: str, settings: str,
+                validators: tuple[str | None, ...] | None, counts: list[int]) -> None:
+        """Take `counts` as the source's usual size from now on."""
+        self._save(name, url, settings, validators, counts[-COUNTS_KEPT:])
 
     def record_attempt(self, name: str, now: str, error: str | None = None,
                        entries: int | None = None) -> None:

@@ -5,13 +5,20 @@ from __future__ import annotations
 import functools
 import hashlib
 import itertools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from feedmaker.model import Entry
 from feedmaker.tagger.matcher import MatchTerm, TermMatcher
-from feedmaker.tagger.rules import Term, TopicRule, default_topics, parse_term, parse_topics
+from feedmaker.tagger.rules import (
+    LABEL_FIELDS,
+    Term,
+    TopicRule,
+    default_topics,
+    parse_term,
+    parse_topics,
+)
 
 __all__ = ["Hit", "Tagger", "Term", "TopicResult", "TopicRule", "default_topics",
            "parse_term", "parse_topics"]
@@ -20,7 +27,7 @@ ANY, ALL, NONE = 0, 1, 2
 ROLE_NAMES = ("any", "all", "none")
 _FIELDS_OF_SCOPE = {"text": frozenset({"title", "summary"}), "title": frozenset({"title"}),
                     "summary": frozenset({"summary"}), "authors": frozenset({"authors"}),
-                    "category": frozenset({"category"})}
+                    **{field: frozenset({field}) for field in LABEL_FIELDS}}
 # Scores are counted in thousandths of a point, as integers, on both paths, so `tag_fields`
 # and `explain` agree exactly. On the fast path every topic's score is one 64-bit field of a
 # single Python integer, and a pattern's points for all topics are one such integer. Packing
@@ -34,6 +41,7 @@ UNIT = 1000
 _VETO = -(10**12)
 _FIELD_BITS = 64
 _BIAS = 1 << 62
+_FIELD_MASK = (1 << _FIELD_BITS) - 1
 # Joins title and summary into the one text the fast path scans: no term can match across
 # it (it is neither a word character nor a phrase separator), and `\b` sees it as the end
 # of one text and the start of the next.
@@ -98,8 +106,9 @@ class Tagger:
         # One Set pattern per distinct term; `_uses[i]` are all the rule uses of pattern i.
         self._uses: list[list[_Use]] = []
         patterns: dict[MatchTerm, int] = {}
-        self._categories: dict[str, list[_Use]] = {}
-        self._category_prefixes: list[tuple[str, _Use]] = []
+        # Label terms (categories; for views also topics, sources, views) by (field, name).
+        self._labels: dict[tuple[str, str], list[_Use]] = {}
+        self._label_prefixes: list[tuple[str, str, _Use]] = []
         keys = itertools.count()
         for number, topic in enumerate(self.topics):
             roles = [(ANY, 0, term) for term in topic.any]
@@ -110,11 +119,11 @@ class Tagger:
                 use = _Use(number, role, group, round(weight * UNIT),
                            round(weight * topic.title_weight * UNIT),
                            _FIELDS_OF_SCOPE[term.field], next(keys), term.source)
-                if term.kind == "category":
+                if term.kind == "label":
                     if term.text.endswith("*"):
-                        self._category_prefixes.append((term.text[:-1], use))
+                        self._label_prefixes.append((term.field, term.text[:-1], use))
                     else:
-                        self._categories.setdefault(term.text, []).append(use)
+                        self._labels.setdefault((term.field, term.text), []).append(use)
                     continue
                 pattern = MatchTerm(term.kind, term.text, term.case_sensitive)
                 if pattern not in patterns:
@@ -123,7 +132,7 @@ class Tagger:
                 self._uses[patterns[pattern]].append(use)
         self._matcher = TermMatcher(list(patterns))
         all_uses = [u for us in self._uses for u in us]
-        self._general = bool(self._categories or self._category_prefixes) or any(
+        self._general = bool(self._labels or self._label_prefixes) or any(
             u.role == ALL or u.fields not in (_FIELDS_OF_SCOPE["text"], _FIELDS_OF_SCOPE["title"])
             for u in all_uses)
         count = len(self.topics)
@@ -166,18 +175,10 @@ class Tagger:
         if self._general:
             return [r.slug for r in self.explain(title, summary, authors, categories)
                     if r.matched]
-        if self._joinable and title.isascii() and summary.isascii():
-            anywhere = self._match((title + _JOIN + summary).encode("ascii"))
-            if not anywhere:
-                return []
-            in_title = self._match(title.encode("ascii"))
-        else:
-            in_title = self._matcher.search(title)
-            anywhere = {*in_title, *self._matcher.search(summary)}
-            if not anywhere:
-                return []
-        total = sum(map(self._title_extra, in_title), sum(map(self._anywhere_points, anywhere)))
-        matched = (total + self._biased) & self._verdict_bits
+        packed = self._packed(title, summary)
+        if packed is None:
+            return []
+        matched = packed & self._verdict_bits
         verdict = self._verdicts.get(matched)
         if verdict is None:
             verdict = [slug for number, slug in enumerate(self._slugs)
@@ -186,9 +187,45 @@ class Tagger:
                 self._verdicts[matched] = verdict
         return list(verdict)
 
+    def scored(self, entry: Entry) -> list[tuple[str, float]]:
+        """The topics an entry belongs to, each with its score, in config order."""
+        if self._general:
+            return [(r.slug, r.score) for r in self.explain(
+                entry.title, entry.summary, entry.authors, entry.categories) if r.matched]
+        packed = self._packed(entry.title, entry.summary)
+        if packed is None:
+            return []
+        found = []
+        for number, slug in enumerate(self._slugs):
+            field = packed >> (_FIELD_BITS * number) & _FIELD_MASK
+            if field & _BIAS:  # the field holds score - threshold + _BIAS
+                found.append((slug, (field - _BIAS + self._thresholds[number]) / UNIT))
+        return found
+
+    def _packed(self, title: str, summary: str) -> int | None:
+        """Every topic's score, biased (see UNIT), as 64-bit fields of one integer; None when
+        no term is found at all."""
+        if self._joinable and title.isascii() and summary.isascii():
+            anywhere = self._match((title + _JOIN + summary).encode("ascii"))
+            if not anywhere:
+                return None
+            in_title = self._match(title.encode("ascii"))
+        else:
+            in_title = self._matcher.search(title)
+            anywhere = {*in_title, *self._matcher.search(summary)}
+            if not anywhere:
+                return None
+        total = sum(map(self._title_extra, in_title), sum(map(self._anywhere_points, anywhere)))
+        return total + self._biased
+
     def explain(self, title: str, summary: str = "", authors: Sequence[str] = (),
-                categories: Sequence[str] = ()) -> list[TopicResult]:
-        """For every topic: matched or not, the score, the threshold and each hit."""
+                categories: Sequence[str] = (),
+                labels: Mapping[str, Sequence[str]] | None = None) -> list[TopicResult]:
+        """For every topic: matched or not, the score, the threshold and each hit.
+
+        `labels` gives the names a paper has in the label fields beyond its categories
+        ({"topic": [...], "source": [...], "view": [...]}), which views' rules may name.
+        """
         count = len(self.topics)
         scores, groups, vetoed = [0] * count, [0] * count, [False] * count
         hits: list[list[Hit]] = [[] for _ in self.topics]
@@ -200,8 +237,9 @@ class Tagger:
         fields = [("title", uses_in(title)), ("summary", uses_in(summary))]
         if authors:
             fields.append(("authors", uses_in("; ".join(authors))))
-        if categories:
-            fields.append(("category", self._category_uses(categories)))
+        for field, names in {"category": categories, **(labels or {})}.items():
+            if names:
+                fields.append((field, self._label_uses(field, names)))
         for field, found in fields:
             for use in found:
                 if field not in use.fields or (use.role == ANY and use.key in counted):
@@ -225,12 +263,13 @@ class Tagger:
             groups_missing=tuple(g for g in range(len(topic.all)) if not groups[n] >> g & 1))
             for n, topic in enumerate(self.topics)]
 
-    def _category_uses(self, categories: Sequence[str]) -> list[_Use]:
+    def _label_uses(self, field: str, names: Sequence[str]) -> list[_Use]:
         found = []
-        for category in categories:
-            name = category.lower()
-            found += self._categories.get(name, ())
-            found += [use for prefix, use in self._category_prefixes if name.startswith(prefix)]
+        for name in names:
+            name = name.lower() if field == "category" else name
+            found += self._labels.get((field, name), ())
+            found += [use for on, prefix, use in self._label_prefixes
+                      if on == field and name.startswith(prefix)]
         return found
 
 

@@ -21,11 +21,12 @@ MAX_TERMS = 6
 _WORD_END = re.compile(r"\w*")
 
 
-def topic_terms(tagger: Tagger, entry: Entry) -> dict[str, tuple[str, ...]]:
-    """The entry's topics (those `tagger.tag` gives, in its order), each with the terms that
-    put the entry there, each as the words it first matched in the paper ("segmentation"
-    for `segment*`), once each whatever their case."""
-    slugs = tagger.tag(entry)
+def topic_terms(tagger: Tagger, entry: Entry, slugs: Sequence[str] | None = None
+                ) -> dict[str, tuple[str, ...]]:
+    """The entry's topics (`slugs`, or those `tagger.tag` gives, in that order), each with
+    the terms that put the entry there, each as the words it first matched in the paper
+    ("segmentation" for `segment*`), once each whatever their case."""
+    slugs = tagger.tag(entry) if slugs is None else slugs
     if not slugs:
         return {}
     results = {r.slug: r for r in tagger.explain(entry.title, entry.summary, entry.authors,
@@ -54,8 +55,10 @@ def _terms_by_source(tagger: Tagger) -> dict[tuple[str, str], Term]:
 
 def _found_word(term: Term, field: str, entry: Entry) -> str:
     """The words the term first matched in the field it hit (its own text if none)."""
-    if term.kind == "category":
+    if term.kind in ("category", "label"):  # a label: an arXiv category, a topic, ...
         prefix = term.text.removesuffix("*")
+        if term.field != "category":
+            return prefix
         return next((c for c in entry.categories if c.lower() == term.text
                      or (term.text.endswith("*") and c.lower().startswith(prefix))), prefix)
     texts: Sequence[str] = {"title": (entry.title,), "summary": (entry.summary,),

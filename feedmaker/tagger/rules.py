@@ -18,9 +18,15 @@ from feedmaker.outputs import slug_problem
 from feedmaker.schema import Key, check_table
 from feedmaker.tagger.matcher import check_regex, words_of
 
-FIELDS = ("text", "title", "summary", "authors", "category")
+# Where a term may hit: text fields are searched for words; label fields hold names matched
+# whole (or by prefix with `*`). Topics use FIELDS; views may also name what is known of a
+# paper beyond its text: its topics, the sources that listed it, and other views.
+TEXT_FIELDS = ("text", "title", "summary", "authors")
+LABEL_FIELDS = ("category", "topic", "source", "view")
+FIELDS = (*TEXT_FIELDS, "category")
+VIEW_FIELDS = (*TEXT_FIELDS, *LABEL_FIELDS)
 TERM_TABLE_KEYS = frozenset({"term", "regex", "field", "weight", "case_sensitive"})
-_SCOPE = re.compile(r"^(" + "|".join(FIELDS) + r"):(.*)$", re.DOTALL)
+_SCOPE = re.compile(r"^(" + "|".join(VIEW_FIELDS) + r"):(.*)$", re.DOTALL)
 # `titel:survey`: something that looks like a field scope but is none.
 _UNKNOWN_SCOPE = re.compile(r"^([a-z]+):(?!//)\S")
 MAX_WEIGHT, MAX_TITLE_WEIGHT, MAX_THRESHOLD = 100.0, 10.0, 10_000.0
@@ -52,8 +58,8 @@ TOPIC_KEYS: dict[str, Key] = {
 class Term:
     """One term of a rule.
 
-    kind: "word", "prefix", "regex" or "category"; field: where it may hit ("text" is the
-    title or the summary).
+    kind: "word", "prefix", "regex" or "label"; field: where it may hit ("text" is the
+    title or the summary; a label field is matched by name, see LABEL_FIELDS).
     """
 
     source: str
@@ -90,18 +96,20 @@ def parse_topics(tables: object, path: tuple = ("topics",)) -> tuple[TopicRule, 
     """
     if not isinstance(tables, dict) or not tables:
         raise ConfigError("must hold at least one [topics.<slug>] table", path)
-    return tuple(_parse_topic(slug, table, (*path, slug)) for slug, table in tables.items())
+    return tuple(parse_rule(slug, check_table(table, TOPIC_KEYS, (*path, slug)), (*path, slug))
+                 for slug, table in tables.items())
 
 
-def _parse_topic(slug: str, table: object, path: tuple) -> TopicRule:
+def parse_rule(slug: str, values: dict, path: tuple, fields: tuple[str, ...] = FIELDS,
+               terms_required: bool = True) -> TopicRule:
+    """The rule of one topic (or view) from its checked table values (see TOPIC_KEYS)."""
     problem = slug_problem(slug)
     if problem:
         raise ConfigError(problem, path)
-    values = check_table(table, TOPIC_KEYS, path)
-    any_terms = _terms(values["any"], (*path, "any"))
-    all_groups = _groups(values["all"], (*path, "all"))
-    none_terms = _terms(values["none"], (*path, "none"))
-    if not any_terms and not all_groups:
+    any_terms = _terms(values["any"], (*path, "any"), fields)
+    all_groups = _groups(values["all"], (*path, "all"), fields)
+    none_terms = _terms(values["none"], (*path, "none"), fields)
+    if terms_required and not any_terms and not all_groups:
         raise ConfigError("needs at least one term in `any` or `all`", path)
     if any_terms and not any(term.weight > 0 for term in any_terms):
         raise ConfigError("needs a term with a positive weight", (*path, "any"))
@@ -116,35 +124,42 @@ def _parse_topic(slug: str, table: object, path: tuple) -> TopicRule:
         title_weight=values["title_weight"])
 
 
-def _terms(value: object, path: tuple) -> tuple[Term, ...]:
+def _terms(value: object, path: tuple, fields: tuple[str, ...]) -> tuple[Term, ...]:
     if not isinstance(value, list):
         raise ConfigError("must be a list of terms", path)
-    return tuple(parse_term(term, (*path, number)) for number, term in enumerate(value))
+    return tuple(parse_term(term, (*path, number), fields) for number, term in enumerate(value))
 
 
-def _groups(value: object, path: tuple) -> tuple[tuple[Term, ...], ...]:
+def _groups(value: object, path: tuple, fields: tuple[str, ...]) -> tuple[tuple[Term, ...], ...]:
     # `all = ["a", ["b", "c"]]`: "a" must hit, and "b" or "c" must hit.
     if not isinstance(value, list):
         raise ConfigError("must be a list of terms or of lists of terms", path)
     groups = []
     for number, group in enumerate(value):
         if isinstance(group, list):
-            terms = _terms(group, (*path, number))
+            terms = _terms(group, (*path, number), fields)
         else:
-            terms = (parse_term(group, (*path, number)),)
+            terms = (parse_term(group, (*path, number), fields),)
         if not terms:
             raise ConfigError("is an empty group", (*path, number))
         groups.append(terms)
     return tuple(groups)
 
 
-def parse_term(value: object, path: tuple = ("term",)) -> Term:
-    """One term from its string or inline-table form; errors carry the term's path."""
+def parse_term(value: object, path: tuple = ("term",), fields: tuple[str, ...] = FIELDS) -> Term:
+    """One term from its string or inline-table form; errors carry the term's path. `fields`
+    are the scopes allowed where the term is (views allow more than topics)."""
     def fail(problem: str) -> ConfigError:
         return ConfigError(f"term {value!r}: {problem}", path)
 
-    if isinstance(value, dict):
-        return _term_from_table(value, fail)
+    term = _term_from_table(value, fail) if isinstance(value, dict) else _term_from_text(
+        value, fail)
+    if term.field not in fields:
+        raise fail(f"field {term.field!r} is for views only (topics know: {', '.join(fields)})")
+    return term
+
+
+def _term_from_text(value: object, fail) -> Term:
     if not isinstance(value, str) or not value.strip():
         raise fail("must be a non-empty string or an inline table")
     text, scope = value.strip(), "text"
@@ -152,8 +167,8 @@ def parse_term(value: object, path: tuple = ("term",)) -> Term:
     if scoped:
         scope, text = scoped[1], scoped[2].strip()
     elif (unknown := _UNKNOWN_SCOPE.match(text)) and unknown[1] != "re":
-        raise fail(f"unknown field {unknown[1]!r} (known: {', '.join(FIELDS)}); to match the "
-                   f"text as it is, write {{term = {text!r}}}")
+        raise fail(f"unknown field {unknown[1]!r} (known: {', '.join(VIEW_FIELDS)}); to match "
+                   f"the text as it is, write {{term = {text!r}}}")
     if text.startswith("re:"):
         return _regex_term(value, text[3:], scope, 1.0, fail)
     weight = 1.0
@@ -174,8 +189,8 @@ def _term_from_table(table: dict, fail) -> Term:
     if ("term" in table) == ("regex" in table):
         raise fail("give exactly one of `term` or `regex`")
     scope = table.get("field", "text")
-    if scope not in FIELDS:
-        raise fail(f"field must be one of {', '.join(FIELDS)}")
+    if scope not in VIEW_FIELDS:
+        raise fail(f"field must be one of {', '.join(VIEW_FIELDS)}")
     weight = table.get("weight", 1.0)
     if (isinstance(weight, bool) or not isinstance(weight, int | float)
             or not math.isfinite(weight) or weight == 0 or abs(weight) > MAX_WEIGHT):
@@ -193,8 +208,8 @@ def _term_from_table(table: dict, fail) -> Term:
 
 
 def _regex_term(source: str, pattern: str, scope: str, weight: float, fail) -> Term:
-    if scope == "category":
-        raise fail("category terms are category names, not regexes")
+    if scope in LABEL_FIELDS:
+        raise fail(f"{scope} terms are names, not regexes")
     problem = check_regex(pattern)
     if problem:
         raise fail(problem)
@@ -211,10 +226,11 @@ def _word_term(source: str, text: str, scope: str, weight: float, case: bool | N
         raise fail("has no letter or digit")
     if "*" in text:
         raise fail("`*` is allowed only at the end (prefix match)")
-    if scope == "category":
-        return Term(source=source, kind="category",
-                    text=text.lower() + ("*" if kind == "prefix" else ""), field=scope,
-                    weight=weight, case_sensitive=False)
+    if scope in LABEL_FIELDS:
+        # arXiv categories are matched in any case; topic, source and view names exactly.
+        name = text.lower() if scope == "category" else text
+        return Term(source=source, kind="label", text=name + ("*" if kind == "prefix" else ""),
+                    field=scope, weight=weight, case_sensitive=scope != "category")
     words = words_of(text)
     if case is None:
         # Acronyms and brand names (GAN, ViT, LLMs) match case-sensitively.

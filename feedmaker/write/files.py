@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from feedmaker.errors import WriteError
@@ -16,16 +18,30 @@ class OutputDir:
         self.path = path
         self.written: list[str] = []
         self.unchanged: list[str] = []
+        self.removed: list[str] = []
         self._names: set[str] = set()
 
-    def remove_orphans(self) -> list[str]:
-        """Delete temporary files a killed run left behind (call while holding the run lock)."""
+    def remove_orphans(self, names: Iterable[str]) -> list[str]:
+        """Delete the temporary files a killed run left behind while writing one of `names`
+        (call while holding the run lock). Only the exact pattern `write` uses is touched:
+        a file of someone else's that merely ends in .tmp stays."""
+        names = set(names)
         removed = []
         for path in self.path.glob(".*.tmp") if self.path.is_dir() else ():
-            if path.is_file():
+            match = _TEMPORARY.match(path.name)
+            if match and match["name"] in names and path.is_file():
                 path.unlink(missing_ok=True)
                 removed.append(path.name)
         return removed
+
+    def remove(self, name: str) -> None:
+        """Delete an output file feedmaker no longer makes."""
+        _check_name(name)
+        try:
+            (self.path / name).unlink(missing_ok=True)
+        except OSError as exc:
+            raise WriteError(f"{self.path / name}: cannot remove: {exc.strerror or exc}") from exc
+        self.removed.append(name)
 
     def stamp(self, name: str) -> list[int] | None:
         """[size, mtime in ns] of an output file, or None when it is not there."""
@@ -50,8 +66,7 @@ class OutputDir:
         Readers and web servers see either the old or the new complete file, never a
         partial one. Returns whether the file was written.
         """
-        if "/" in name or "\\" in name or name.startswith(".") or not name:
-            raise WriteError(f"refusing to write {name!r}: not a plain file name")
+        _check_name(name)
         if name in self._names:
             raise WriteError(f"{name} was already written in this run")
         self._names.add(name)
@@ -77,6 +92,15 @@ class OutputDir:
             raise WriteError(f"{target}: cannot write: {exc.strerror or exc}") from exc
         self.written.append(name)
         return True
+
+
+def _check_name(name: str) -> None:
+    if "/" in name or "\\" in name or name.startswith(".") or not name:
+        raise WriteError(f"refusing to write {name!r}: not a plain file name")
+
+
+# tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp"): eight characters of its alphabet.
+_TEMPORARY = re.compile(r"^\.(?P<name>.+)\.[a-z0-9_]{8}\.tmp$")
 
 
 def _fsync_dir(path: Path) -> None:

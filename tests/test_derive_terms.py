@@ -1,13 +1,17 @@
 """Topics keep the terms that put each paper there; a paper seen before whose topics or
-terms change is updated, and an upgraded store sees no paper as edited."""
+terms change is updated; content fields move `updated`; an upgraded store sees no paper as
+edited."""
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 import feedmaker.store.history as history
 import feedmaker.store.migrations as migrations
+from feedmaker.config import parse_config
+from feedmaker.derive import refresh_topics, stored_terms
 from feedmaker.model import Entry
 from feedmaker.store import Store
 
@@ -19,9 +23,16 @@ PUBLISHED = datetime(2026, 5, 14, tzinfo=UTC)
 def paper(number: int = 1, **changes) -> Entry:
     arxiv_id = f"2605.{number:05d}"
     return replace(Entry(id=f"https://arxiv.org/abs/{arxiv_id}", arxiv_id=arxiv_id,
-                         title=f"Paper {number}", summary="An abstract.", source="hf",
-                         url=f"https://huggingface.co/papers/{arxiv_id}",
+                         title=f"Image video paper {number}", summary="An abstract.",
+                         source="hf", url=f"https://huggingface.co/papers/{arxiv_id}",
                          authors=("A. Author",), published=PUBLISHED), **changes)
+
+
+def rules(topics: str):
+    return parse_config(topics, base_dir=Path.cwd(), where="test.toml")
+
+
+VISION = rules('[topics.vision]\nany = ["image"]\n')
 
 
 @pytest.fixture
@@ -34,41 +45,45 @@ def updated(store, number=1):
     return store.history.get(paper(number).id).updated
 
 
+def terms(store, number=1):
+    return stored_terms(store.topics.values_of([paper(number).id], "terms")[paper(number).id])
+
+
 def test_terms_are_kept_with_each_topic(store):
     store.history.merge([paper()], T0)
-    store.topics.refresh("rules", ("title",), lambda e: {"vision": ("image", "ViT")}, T0)
-    assert store.topics.of([paper().id]) == {paper().id: {"vision": ("image", "ViT")}}
+    refresh_topics(VISION, store, T0)
+    assert terms(store) == {"vision": ("Image",)}
 
 
 def test_new_rules_that_change_a_papers_topics_or_terms_update_it_once(store):
     store.history.merge([paper()], T0)
-    store.topics.refresh("a", ("title",), lambda e: {"vision": ("image",)}, T0)
+    refresh_topics(VISION, store, T0)
     assert updated(store) == PUBLISHED  # first seen in this run: not an update
-    store.topics.refresh("b", ("title",), lambda e: {"vision": ("image",)}, T1)
+    refresh_topics(rules('[topics.vision]\nany = ["image", "pixels"]\n'), store, T1)
     assert updated(store) == PUBLISHED  # the same topics and terms: nothing shown changed
-    store.topics.refresh("c", ("title",), lambda e: {"vision": ("image", "video")}, T1)
+    refresh_topics(rules('[topics.vision]\nany = ["image", "video"]\n'), store, T1)
     assert updated(store) == T1
     later = T1 + timedelta(hours=1)
-    store.topics.refresh("d", ("title",), lambda e: {"vision": ("image", "video"),
-                                                      "audio": ("speech",)}, later)
+    refresh_topics(rules('[topics.vision]\nany = ["image", "video"]\n'
+                         '[topics.papers]\nany = ["paper"]\n'), store, later)
     assert updated(store) == later
 
 
-def test_terms_unknown_before_are_no_change(store):
+def test_terms_unknown_before_are_no_change_but_leaving_a_topic_is(store):
     store.history.merge([paper()], T0)
-    store.topics.refresh("old", ("title",), lambda e: ["vision"], T0)  # slugs only
-    store.topics.refresh("new", ("title",), lambda e: {"vision": ("image",)}, T1)
-    assert updated(store) == PUBLISHED
-    store.topics.refresh("newer", ("title",), lambda e: {}, T1)
-    assert updated(store) == T1  # it left its topic
+    refresh_topics(VISION, store, T0)
+    store.db.execute("UPDATE entry_topics SET terms = NULL")  # tagged by an older feedmaker
+    refresh_topics(rules('[topics.vision]\nany = ["image", "video"]\n'), store, T1)
+    assert updated(store) == PUBLISHED and terms(store) == {"vision": ("Image", "video")}
+    refresh_topics(rules('[topics.audio]\nany = ["speech"]\n'), store, T1)
+    assert updated(store) == T1 and terms(store) == {}
 
 
 def test_a_run_that_tags_nothing_updates_nothing(store):
     store.history.merge([paper(1), paper(2)], T0)
-    tag = lambda e: {"vision": (e.title,)}  # noqa: E731
-    store.topics.refresh("rules", ("title",), tag, T0)
+    refresh_topics(VISION, store, T0)
     store.history.merge([paper(1)], T1)  # seen again, unchanged
-    assert store.topics.refresh("rules", ("title",), tag, T1) == 0
+    assert refresh_topics(VISION, store, T1) == 0
     assert updated(store, 1) == updated(store, 2) == PUBLISHED
 
 
@@ -85,15 +100,16 @@ def test_links_picture_and_notes_are_content_and_upvotes_are_not(store):
 
 def test_an_upgraded_store_sees_no_paper_as_edited(tmp_path, monkeypatch):
     path = tmp_path / "state.sqlite"
+    pdf = (("pdf", "https://arxiv.org/pdf/2605.00001"),)
+    before = [m for m in migrations.MIGRATIONS if m.name != "topic terms, source status, page "
+              "pieces; content hashes with links"]
     with monkeypatch.context() as old:
-        # The store as feedmaker left it before migration 4, content hashed the old way.
-        old.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:3])
+        # The store as feedmaker left it before, content hashed the old way.
+        old.setattr(migrations, "MIGRATIONS", tuple(before))
         old.setattr(history, "CONTENT_FIELDS", ("title", "summary", "authors"))
         with Store(path, T0) as store:
-            store.history.merge([paper(links=(("pdf", "https://arxiv.org/pdf/2605.00001"),))],
-                                T0)
+            store.history.merge([paper(links=pdf)], T0)
     with Store(path, T1) as store:
         assert migrations.applied(store.db) == migrations.LATEST
-        result = store.history.merge(
-            [paper(links=(("pdf", "https://arxiv.org/pdf/2605.00001"),))], T1)
-        assert result.updated == 0 and updated(store) == PUBLISHED
+        assert store.history.merge([paper(links=pdf)], T1).updated == 0
+        assert updated(store) == PUBLISHED

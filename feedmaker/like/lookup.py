@@ -1,0 +1,75 @@
+"""Fill in the titles and abstracts of library papers known by arXiv id: from the state
+store's papers, from a cache, else from the arXiv API (`id_list`, 100 ids a request)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from feedmaker.errors import SourceError
+from feedmaker.fetch import Response
+from feedmaker.like.paper import LibraryPaper
+from feedmaker.normalize import clean_text
+from feedmaker.sources import arxiv_api
+
+ARXIV_API = "https://export.arxiv.org/api/query"
+BATCH = 100
+
+
+@dataclass
+class LookupResult:
+    """The papers (filled in where found), ids arXiv does not know, and fetch failures."""
+
+    papers: list[LibraryPaper]
+    unknown: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def fill_in(papers: Sequence[LibraryPaper], cache: MutableMapping[str, list | None],
+            fetch: Callable[..., Response] | None,
+            known: Mapping[str, tuple[str, str]] | None = None,
+            *, api_url: str = ARXIV_API, batch: int = BATCH,
+            min_interval: float | None = None) -> LookupResult:
+    """Each paper lacking an abstract gets its title and abstract from `known` (arXiv id ->
+    (title, summary), e.g. the state store), else `cache`, else the API through `fetch`
+    (a feedmaker.fetch.Fetcher: it spaces requests to arXiv 3 s apart).
+
+    The cache maps an id to [title, abstract], or to None when arXiv answered without it,
+    so each id is asked once. A failed request is reported and its papers stay as they
+    were; the next run asks again. With `fetch` None, nothing is fetched.
+    """
+    known = known or {}
+    wanted = [p.arxiv_id for p in papers if p.needs_lookup and p.arxiv_id not in known
+              and p.arxiv_id not in cache]
+    wanted = list(dict.fromkeys(wanted))
+    errors = []
+    if fetch is not None:
+        for start in range(0, len(wanted), batch):
+            ids = wanted[start:start + batch]
+            try:
+                found = _ask_arxiv(ids, fetch, api_url, min_interval)
+            except SourceError as exc:
+                errors.append(str(exc))
+                continue
+            for arxiv_id in ids:
+                cache[arxiv_id] = found.get(arxiv_id)
+    filled, unknown = [], []
+    for paper in papers:
+        if paper.needs_lookup:
+            text = known.get(paper.arxiv_id) or cache.get(paper.arxiv_id)
+            if text:
+                paper = paper.with_text(text[0], text[1])
+            elif paper.arxiv_id in cache:
+                unknown.append(paper.arxiv_id)
+        filled.append(paper)
+    return LookupResult(filled, unknown, errors)
+
+
+def _ask_arxiv(ids: list[str], fetch: Callable[..., Response], api_url: str,
+               min_interval: float | None) -> dict[str, list[str]]:
+    url = f"{api_url}?{urlencode({'id_list': ','.join(ids), 'max_results': len(ids)})}"
+    response = fetch(url) if min_interval is None else fetch(url, min_interval=min_interval)
+    entries = arxiv_api.parse(response.body, source_name="library lookup", page_url=url)
+    return {raw.arxiv_id: [clean_text(raw.title), clean_text(raw.summary)] for raw in entries
+            if raw.arxiv_id}

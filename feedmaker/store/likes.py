@@ -1,0 +1,116 @@
+"""What the store keeps for `like` views: each view's library as last read, its fitted
+model, papers looked up on arXiv, and every paper's score and membership."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from datetime import datetime
+
+from feedmaker.model import Entry
+from feedmaker.store.history import ENTRY_COLUMNS, chunks, decoded, format_time
+
+
+class Likes:
+    """The `like_*` tables."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def library(self, name: str) -> tuple[str, list] | None:
+        """(files key, papers as JSON values) of the view's library as last read."""
+        row = self.db.execute("SELECT files_key, papers FROM like_libraries WHERE name = ?",
+                              (name,)).fetchone()
+        return (row[0], json.loads(row[1])) if row else None
+
+    def save_library(self, name: str, files_key: str, papers: list) -> None:
+        """Remember the library read from files with this key."""
+        self.db.execute("INSERT OR REPLACE INTO like_libraries VALUES (?, ?, ?)",
+                        (name, files_key, json.dumps(papers, ensure_ascii=False)))
+
+    def model(self, name: str) -> bytes | None:
+        """The view's saved model, as bytes."""
+        row = self.db.execute("SELECT model FROM like_models WHERE name = ?", (name,)).fetchone()
+        return row[0] if row else None
+
+    def save_model(self, name: str, inputs: dict, model: bytes) -> None:
+        """Keep a newly fitted model; the scores of papers not in the view are dropped, so
+        the new model scores them again."""
+        self.db.execute("INSERT OR REPLACE INTO like_models VALUES (?, ?, ?)",
+                        (name, json.dumps(inputs), model))
+        self.db.execute("DELETE FROM like_scores WHERE name = ? AND member <= 0", (name,))
+
+    def lookups(self) -> dict[str, list | None]:
+        """What arXiv said of each id asked: [title, summary], or None."""
+        return {arxiv_id: None if title is None else [title, summary]
+                for arxiv_id, title, summary in self.db.execute("SELECT * FROM like_lookups")}
+
+    def save_lookups(self, found: dict[str, list | None]) -> None:
+        """Remember what arXiv said of these ids."""
+        self.db.executemany("INSERT OR REPLACE INTO like_lookups VALUES (?, ?, ?)",
+                            [(arxiv_id, *(text or (None, None)))
+                             for arxiv_id, text in found.items()])
+
+    def unscored(self, name: str, window: int) -> list[Entry]:
+        """The entries among the `window` newest that the view has no score for (bounded
+        by the window, whatever the history holds)."""
+        return decoded(self.db.execute(
+            f"SELECT {ENTRY_COLUMNS} FROM (SELECT {ENTRY_COLUMNS} FROM entries "
+            "ORDER BY published DESC, id DESC LIMIT ?) WHERE id NOT IN "
+            "(SELECT entry_id FROM like_scores WHERE name = ?)", (window, name)))
+
+    def save_scores(self, name: str,
+                    rows: Iterable[tuple[Entry, float, str | None, int]]) -> None:
+        """Keep (entry, score, closest library title, member) rows: member 0 for a paper
+        not (yet) in the view, -1 for one never to be (the library's own)."""
+        self.db.executemany(
+            "INSERT OR REPLACE INTO like_scores VALUES (?, ?, ?, ?, ?, ?)",
+            [(name, entry.id, format_time(entry.published), score, closest, member)
+             for entry, score, closest, member in rows])
+
+    def day_scores(self, name: str, day: str) -> list[tuple[str, float, int]]:
+        """(entry id, score, member) of the papers published on `day` (YYYY-MM-DD) that may
+        be members, best first."""
+        return self.db.execute(
+            "SELECT entry_id, score, member FROM like_scores WHERE name = ? AND member >= 0 "
+            "AND published >= ? AND published < ? ORDER BY score DESC, entry_id",
+            (name, day, day + "T99")).fetchall()
+
+    def admit(self, name: str, entry_ids: Iterable[str]) -> None:
+        """Make these papers members of the view, for good."""
+        self.db.executemany("UPDATE like_scores SET member = 1 WHERE name = ? AND entry_id = ? "
+                            "AND member = 0", [(name, entry_id) for entry_id in entry_ids])
+
+
+    def score_of(self, name: str, entry_id: str) -> tuple[float, str | None, int] | None:
+        """(score, closest library title, member: 1, 0 or -1) of one paper, when scored."""
+        row = self.db.execute("SELECT score, closest, member FROM like_scores WHERE name = ? "
+                              "AND entry_id = ?", (name, entry_id)).fetchone()
+        return tuple(row) if row else None
+
+    def closest_of(self, entry_ids: Iterable[str]) -> dict[str, list[tuple[str, str]]]:
+        """For each given entry, the (view, closest library title) of every like view it is
+        a member of."""
+        found: dict[str, list[tuple[str, str]]] = {i: [] for i in entry_ids}
+        for chunk in chunks(list(found)):
+            for entry_id, name, closest in self.db.execute(
+                    "SELECT entry_id, name, closest FROM like_scores WHERE member = 1 AND "
+                    f"entry_id IN ({','.join('?' * len(chunk))}) ORDER BY name", chunk):
+                found[entry_id].append((name, closest))
+        return found
+
+    def newest(self, name: str, limit: int, since: datetime | None = None,
+               memo: dict[str, Entry] | None = None) -> list[Entry]:
+        """The `limit` newest members of the view, published at `since` or later."""
+        columns = ", ".join("e." + c.strip() for c in ENTRY_COLUMNS.split(","))
+        return decoded(self.db.execute(
+            f"SELECT {columns} FROM like_scores s JOIN entries e ON e.id = s.entry_id "
+            "WHERE s.name = ? AND s.member = 1 AND s.published >= ? "
+            "ORDER BY s.published DESC, s.entry_id DESC LIMIT ?",
+            (name, format_time(since) if since else "", limit)), memo)
+
+    def first_seen_since(self, moment: str) -> int:
+        """How many entries the store first saw after `moment` (RFC 3339)."""
+        return self.db.execute("SELECT count(*) FROM entries WHERE first_seen > ?",
+                               (moment,)).fetchone()[0]

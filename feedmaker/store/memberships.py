@@ -1,0 +1,116 @@
+"""Derived memberships of entries: the topics the tagger gives each paper, and the views it
+is in; each refreshed when anything it was computed from changes."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+
+from feedmaker.model import Entry
+from feedmaker.store.history import ENTRY_COLUMNS, chunks, decoded, format_time
+from feedmaker.store.meta import Meta
+
+# Entries computed between two progress reports.
+PROGRESS_STEP = 1000
+
+
+def inputs_key(fingerprint: str, values: Sequence[object]) -> str:
+    """The digest of the rules and of the values of an entry they read."""
+    return hashlib.sha256(repr([fingerprint, *values]).encode("utf-8")).hexdigest()[:32]
+
+
+class Memberships:
+    """One table of (name, entry_id, published, *extras) rows, such as `entry_topics`, and
+    the column of `entries` holding the key each entry's rows were computed with."""
+
+    def __init__(self, db: sqlite3.Connection, meta: Meta, table: str, key_column: str,
+                 extras: tuple[str, ...] = ()) -> None:
+        self.db, self.meta = db, meta
+        self.table, self.key_column, self.extras = table, key_column, extras
+
+    def refresh(self, fingerprint: str, key_of: Callable[[Entry], str],
+                compute: Callable[[Entry], Iterable[tuple]], now: datetime,
+                progress: Callable[[int, int], None] | None = None,
+                prepare: Callable[[list[Entry]], None] | None = None) -> int:
+        """Compute the rows of every entry whose key (`key_of`: the rules' `fingerprint` and
+        the values they read) differs from the one its rows were computed with.
+
+        Only entries merged at `now` and entries never computed can have changed, unless the
+        rules did: then every entry is looked at once. `prepare(candidates)` is called
+        before any key, to load what `key_of` and `compute` need in one go. `compute(entry)`
+        gives the rows as (name, *extras). Returns how many entries were computed;
+        `progress(done, total)` is told every 1,000 when there are more than that.
+        """
+        meta_key = f"{self.table}_fingerprint"
+        if self.meta.get(meta_key) != fingerprint:
+            candidates = decoded(self.db.execute(f"SELECT {ENTRY_COLUMNS} FROM entries"))
+            self.meta.set(meta_key, fingerprint)
+        else:
+            candidates = decoded(self.db.execute(
+                f"SELECT {ENTRY_COLUMNS} FROM entries WHERE last_seen = ? "
+                f"UNION SELECT {ENTRY_COLUMNS} FROM entries WHERE {self.key_column} IS NULL",
+                (format_time(now),)))
+        if prepare:
+            prepare(candidates)
+        stored = self._keys([entry.id for entry in candidates])
+        stale = [(entry, key) for entry in candidates
+                 if stored.get(entry.id) != (key := key_of(entry))]
+        marks = ", ".join("?" * (3 + len(self.extras)))
+        for number, (entry, key) in enumerate(stale, 1):
+            if progress and len(stale) > PROGRESS_STEP and number % PROGRESS_STEP == 0:
+                progress(number, len(stale))
+            published = format_time(entry.published)
+            rows = list(compute(entry))  # before the old rows go: compute may compare them
+            self.db.execute(f"DELETE FROM {self.table} WHERE entry_id = ?", (entry.id,))
+            self.db.executemany(f"INSERT INTO {self.table} VALUES ({marks})",
+                                [(row[0], entry.id, published, *row[1:]) for row in rows])
+            self.db.execute(f"UPDATE entries SET {self.key_column} = ? WHERE id = ?",
+                            (key, entry.id))
+        if progress and len(stale) > PROGRESS_STEP:
+            progress(len(stale), len(stale))
+        return len(stale)
+
+    def _keys(self, entry_ids: list[str]) -> dict[str, str | None]:
+        found = {}
+        for chunk in chunks(entry_ids):
+            found.update(self.db.execute(
+                f"SELECT id, {self.key_column} FROM entries "
+                f"WHERE id IN ({','.join('?' * len(chunk))})", chunk))
+        return found
+
+    def newest(self, name: str, limit: int, since: datetime | None = None,
+               memo: dict[str, Entry] | None = None, best_only: bool = False) -> list[Entry]:
+        """The `limit` newest entries with rows of `name`, published at `since` or later;
+        with `best_only`, only those whose row is marked best (see the topics table)."""
+        columns = ", ".join("e." + c.strip() for c in ENTRY_COLUMNS.split(","))
+        best = " AND t.best = 1" if best_only else ""
+        rows = self.db.execute(
+            f"SELECT {columns} FROM {self.table} t JOIN entries e ON e.id = t.entry_id "
+            f"WHERE t.name = ? AND t.published >= ?{best} "
+            "ORDER BY t.published DESC, t.entry_id DESC LIMIT ?",
+            (name, format_time(since) if since else "", limit))
+        return decoded(rows, memo)
+
+    def values_of(self, entry_ids: Iterable[str], column: str) -> dict[str, dict[str, object]]:
+        """Each given entry's value of one extra column, by name: {id: {name: value}}."""
+        if column not in self.extras:
+            raise ValueError(f"{self.table} has no column {column!r}")
+        found: dict[str, dict[str, object]] = {i: {} for i in entry_ids}
+        for chunk in chunks(list(found)):
+            for entry_id, name, value in self.db.execute(
+                    f"SELECT entry_id, name, {column} FROM {self.table} WHERE entry_id IN "
+                    f"({','.join('?' * len(chunk))})", chunk):
+                found[entry_id][name] = value
+        return found
+
+    def of(self, entry_ids: Iterable[str]) -> dict[str, list[str]]:
+        """The names each given entry has rows of."""
+        found: dict[str, list[str]] = {i: [] for i in entry_ids}
+        for chunk in chunks(list(found)):
+            for entry_id, name in self.db.execute(
+                    f"SELECT entry_id, name FROM {self.table} WHERE entry_id IN "
+                    f"({','.join('?' * len(chunk))})", chunk):
+                found[entry_id].append(name)
+        return found

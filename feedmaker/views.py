@@ -1,0 +1,211 @@
+"""Views: feeds of one's own, each a rule over what is known of a paper (its text, topics,
+the sources that listed it, other views) and, optionally, the upvotes it once reached."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from feedmaker.errors import ConfigError
+from feedmaker.model import Entry
+from feedmaker.schema import Key, check_table
+from feedmaker.tagger import Tagger, TopicResult
+from feedmaker.tagger.rules import TOPIC_KEYS, VIEW_FIELDS, TopicRule, parse_rule
+
+VIEW_KEYS: dict[str, Key] = TOPIC_KEYS | {
+    "min_upvotes": Key("count", None, "the paper must have reached this many upvotes on its "
+                       "source at least once; it stays in the view when its count falls again "
+                       "(views only)", low=0, high=10**7),
+    "like": Key("texts", [], "files of your library (BibTeX, CSL JSON, or arXiv ids and URLs "
+                "one a line), relative to the config: the view holds the new papers most "
+                "like them (see \"Papers like mine\")", default_note="`[]`"),
+    "not_like": Key("texts", [], "files of papers you do not want: papers like them are "
+                    "pushed down (`like` views only)", default_note="`[]`"),
+    "per_day": Key("count", None, "a `like` view takes the best this many of each day",
+                   high=1000, default_note="`5` when `min_score` is not given"),
+    "min_score": Key("number", None, "a `like` view takes the papers scoring at least this "
+                     "(the classifier's decision value: above 0 is on your library's side)",
+                     low=-100, high=100),
+}
+# Keys of rule views that a `like` view does not take: it is chosen by similarity.
+_RULE_KEYS = ("any", "all", "none", "min_upvotes")
+DEFAULT_PER_DAY = 5
+
+
+@dataclass(frozen=True)
+class LikeSpec:
+    """A `like` view's library, its "not like" list, and how members are chosen."""
+
+    files: tuple[Path, ...]
+    not_like: tuple[Path, ...] = ()
+    per_day: int | None = None
+    min_score: float | None = None
+# Names a view's label terms refer to, checked when the config loads.
+_REFERENCE_FIELDS = ("topic", "source", "view")
+
+
+@dataclass(frozen=True)
+class ViewRule:
+    """One view: a rule in the topics' language, whose terms may also name topics
+    (`topic:vision`), sources (`source:hf-daily`) and other views (`view:mine`), and an
+    optional upvote bar."""
+
+    rule: TopicRule
+    min_upvotes: int | None = None
+    like: LikeSpec | None = None
+
+    @property
+    def slug(self) -> str:
+        return self.rule.slug
+
+
+def parse_views(tables: object, topics: Sequence[str], sources: Sequence[str],
+                base_dir: Path, path: tuple = ("views",)) -> tuple[ViewRule, ...]:
+    """Check the `[views.*]` tables and turn them into rules, in the order written.
+
+    Every topic, source and view a term names must exist (a `like` view may not be named:
+    it is placed after the others), no view may reach itself through `view:` terms, and a
+    view's slug may not be a topic's (they share file names). Library files are relative to
+    `base_dir` and must exist; they are read when they change (see similar.py).
+    """
+    if not isinstance(tables, dict):
+        raise ConfigError("must hold [views.<slug>] tables", path)
+    views = []
+    for slug, table in tables.items():
+        values = check_table(table, VIEW_KEYS, (*path, slug))
+        if slug in topics:
+            raise ConfigError(f"a topic is called {slug!r} too; topics and views share file "
+                              "names", (*path, slug))
+        like = _like_spec(values, base_dir, (*path, slug))
+        rule = parse_rule(slug, values, (*path, slug), VIEW_FIELDS,
+                          terms_required=values["min_upvotes"] is None and like is None)
+        views.append(ViewRule(rule, values["min_upvotes"], like))
+    known = {"topic": set(topics), "source": set(sources),
+             "view": {v.slug for v in views if v.like is None}}
+    for view in views:
+        for term_path, term in _terms_with_paths(view.rule, (*path, view.slug)):
+            if term.field in _REFERENCE_FIELDS and not term.text.endswith("*") \
+                    and term.text not in known[term.field]:
+                liked = " (a `like` view cannot be named)" if term.field == "view" and any(
+                    v.slug == term.text for v in views) else ""
+                raise ConfigError(f"term {term.source!r}: no {term.field} is called "
+                                  f"{term.text!r}{liked} (known: "
+                                  f"{', '.join(sorted(known[term.field])) or 'none'})", term_path)
+    evaluation_order(views, path)
+    return tuple(views)
+
+
+def _like_spec(values: dict, base_dir: Path, path: tuple) -> LikeSpec | None:
+    if not values["like"]:
+        for key in ("not_like", "per_day", "min_score"):
+            if values[key]:
+                raise ConfigError("is for `like` views only: add `like = [...]` or remove it",
+                                  (*path, key))
+        return None
+    for key in _RULE_KEYS:
+        if values[key]:
+            raise ConfigError("a `like` view is chosen by similarity to its library: leave "
+                              f"`{key}` out (or make another view for it)", (*path, key))
+    files = {}
+    for key in ("like", "not_like"):
+        files[key] = tuple((base_dir / name).resolve() for name in values[key])
+        for number, file in enumerate(files[key]):
+            if not file.is_file():
+                raise ConfigError(f"no library file {file}", (*path, key, number))
+    per_day = values["per_day"]
+    if per_day is None and values["min_score"] is None:
+        per_day = DEFAULT_PER_DAY
+    return LikeSpec(files["like"], files["not_like"], per_day, values["min_score"])
+
+
+def _terms_with_paths(rule: TopicRule, path: tuple):
+    for number, term in enumerate(rule.any):
+        yield (*path, "any", number), term
+    for number, group in enumerate(rule.all):
+        for inner, term in enumerate(group):
+            yield ((*path, "all", number, inner) if len(group) > 1 else (*path, "all", number),
+                   term)
+    for number, term in enumerate(rule.none):
+        yield (*path, "none", number), term
+
+
+def _referenced_views(view: ViewRule, slugs: Sequence[str]) -> list[str]:
+    found = []
+    for _, term in _terms_with_paths(view.rule, ()):
+        if term.field == "view":
+            prefix = term.text.removesuffix("*")
+            found += [s for s in slugs if (s.startswith(prefix) if term.text.endswith("*")
+                                           else s == term.text)]
+    return found
+
+
+def evaluation_order(views: Sequence[ViewRule], path: tuple = ("views",)) -> list[ViewRule]:
+    """The views, each after the views it names; a cycle is a ConfigError naming it."""
+    by_slug = {view.slug: view for view in views}
+    order: list[ViewRule] = []
+    state: dict[str, str] = {}
+
+    def visit(slug: str, trail: list[str]) -> None:
+        if state.get(slug) == "done":
+            return
+        if state.get(slug) == "open":
+            cycle = trail[trail.index(slug):] + [slug]
+            raise ConfigError("views name each other in a circle: "
+                              + " -> ".join(f"view:{s}" for s in cycle), (*path, cycle[0]))
+        state[slug] = "open"
+        for other in _referenced_views(by_slug[slug], list(by_slug)):
+            visit(other, [*trail, slug])
+        state[slug] = "done"
+        order.append(by_slug[slug])
+
+    for view in views:
+        visit(view.slug, [])
+    return order
+
+
+@dataclass(frozen=True)
+class ViewResult:
+    """The verdict on one view for one paper: the rule's, and the upvote bar's."""
+
+    view: ViewRule
+    rule: TopicResult
+    top_upvotes: int | None
+
+    @property
+    def upvotes_ok(self) -> bool:
+        bar = self.view.min_upvotes
+        return bar is None or (self.top_upvotes is not None and self.top_upvotes >= bar)
+
+    @property
+    def matched(self) -> bool:
+        return self.rule.matched and self.upvotes_ok
+
+
+class ViewTagger:
+    """The compiled views; `evaluate` says which views a paper is in, `explain` why."""
+
+    # What views read of an entry besides its topics and sources (see store.memberships).
+    READS = (*Tagger.READS, "top_upvotes")
+
+    def __init__(self, views: Sequence[ViewRule]) -> None:
+        self.views = tuple(view for view in views if view.like is None)
+        self._order = evaluation_order(self.views)
+        self._taggers = {view.slug: Tagger([view.rule]) for view in self.views}
+
+    def explain(self, entry: Entry, topics: Sequence[str],
+                sources: Sequence[str]) -> list[ViewResult]:
+        """Every view's verdict on a paper with these topics and sources, in config order."""
+        results: dict[str, ViewResult] = {}
+        for view in self._order:
+            labels: Mapping[str, Sequence[str]] = {
+                "topic": topics, "source": sources,
+                "view": [slug for slug, result in results.items() if result.matched]}
+            [rule] = self._taggers[view.slug].explain(entry.title, entry.summary, entry.authors,
+                                                      entry.categories, labels)
+            results[view.slug] = ViewResult(view, rule, entry.top_upvotes)
+        return [results[view.slug] for view in self.views]
+
+    def evaluate(self, entry: Entry, topics: Sequence[str], sources: Sequence[str]) -> list[str]:
+        """The slugs of the views a paper is in, in config order."""
+        return [r.view.slug for r in self.explain(entry, topics, sources) if r.matched]

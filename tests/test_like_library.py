@@ -1,0 +1,135 @@
+"""Library files: BibTeX, CSL JSON and id lists become papers; broken files are config errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from feedmaker.errors import ConfigError
+from feedmaker.like.library import detect_format, read_library, read_library_file
+from tests.conftest import FIXTURES
+
+LIKE = FIXTURES / "like"
+
+
+def by_title(papers):
+    return {p.title: p for p in papers}
+
+
+def test_a_zotero_bibtex_export_gives_titles_abstracts_ids_and_dois():
+    papers, skipped = read_library_file(LIKE / "zotero.bib")
+    found = by_title(papers)
+    look = found["Look Before You Leap: Autonomous Exploration for LLM Agents"]
+    assert look.arxiv_id == "2605.16143"
+    assert look.doi == "10.48550/arxiv.2605.16143"
+    assert look.abstract.startswith("Large language model agents act")
+    assert look.where == f"{LIKE / 'zotero.bib'}:2"
+    stale = found["STALE: Can LLM Agents Know When Their Memories Are No Longer Valid?"]
+    assert stale.arxiv_id == "2605.06527"  # from a versioned arxiv.org/pdf URL
+    assert found["Deep Learning"].arxiv_id is None
+    assert len(papers) == 4
+    assert skipped == [f"{LIKE / 'zotero.bib'}:48: entry 'zotero_note_2026' has neither a "
+                       "title nor an arXiv id; skipped"]
+
+
+def test_bibtex_braces_and_latex_accents_become_plain_unicode():
+    papers, _ = read_library_file(LIKE / "zotero.bib")
+    paper = next(p for p in papers if p.doi == "10.1234/jml.2025.001")
+    assert paper.title == "Über die Größe von Sprachmodellen: Étude à la Façon de Zipf"
+    assert paper.abstract == ("We measure how language model size relates to word frequency "
+                              "& coverage – at 50% of the cost.")
+    assert paper.arxiv_id is None
+
+
+def test_arxiv_ids_come_from_eprint_arxivid_scholar_journals_and_old_style_ids():
+    papers, _ = read_library_file(LIKE / "mixed.bib")
+    ids = {p.title: p.arxiv_id for p in papers}
+    assert ids == {
+        "Boosting Reinforcement Learning with Verifiable Rewards via Randomly Selected "
+        "Few-Shot Guidance": "2605.15012",
+        "Solvita: Enhancing Large Language Models for Competitive Programming via Agentic "
+        "Evolution": "2605.15301",
+        "Long Context Pre-Training with Lighthouse Attention": "2605.06554",
+        "Anti de Sitter Space And Holography": "hep-th/9802150",
+        # An @string macro is expanded; a PubMed eprint is no arXiv id.
+        "Clinical notes with a PubMed eprint": None,
+    }
+
+
+def test_a_zotero_csl_json_export_reads_number_urls_and_arxiv_dois():
+    papers, skipped = read_library_file(LIKE / "zotero.json")
+    found = by_title(papers)
+    preping = found["PREPING: Building Agent Memory without Tasks"]
+    assert (preping.arxiv_id, preping.doi) == ("2605.13880", "10.48550/arxiv.2605.13880")
+    assert preping.abstract == "We study agent memory that is built before any task is given."
+    assert preping.where.endswith("zotero.json:2")
+    alphafold = found["Highly accurate protein structure prediction with AlphaFold"]
+    assert (alphafold.arxiv_id, alphafold.doi) == (None, "10.1038/s41586-021-03819-2")
+    memeye = found["MemEye: A Visual-Centric Evaluation Framework for Multimodal Agent Memory"]
+    assert memeye.arxiv_id == "2605.15128"  # from a Hugging Face paper URL
+    assert len(skipped) == 1 and "zotero.json:35" in skipped[0]
+
+
+def test_an_id_list_accepts_versions_urls_old_ids_and_ignores_comments():
+    papers, skipped = read_library_file(LIKE / "ids.txt")
+    assert [p.arxiv_id for p in papers] == [
+        "2605.14906", "2605.10912", "2605.15040", "2605.13941", "2605.08703", "2605.13301",
+        "hep-th/9901001", "2605.14906"]
+    assert papers[1].where.endswith("ids.txt:3")
+    assert all(p.needs_lookup and not p.title for p in papers)
+    assert skipped == []
+
+
+def test_papers_listed_twice_across_files_are_kept_once():
+    library = read_library([LIKE / "ids.txt", LIKE / "zotero.json"])
+    ids = [p.arxiv_id for p in library.papers]
+    assert ids.count("2605.14906") == 1
+    assert len(library.papers) == 7 + 3
+
+
+def test_an_unclosed_brace_is_a_config_error_naming_file_and_line():
+    with pytest.raises(ConfigError, match=r"broken\.bib:6: not valid BibTeX: .*@misc"):
+        read_library_file(LIKE / "broken.bib")
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("lib.txt", "2401.00001\n\nnot-an-id\n", r"lib\.txt:3: not an arXiv id.*'not-an-id'"),
+    ("lib.txt", "https://example.org/paper/1\n",
+     r"lib\.txt:1: not an arXiv id, arXiv URL or Hugging Face paper URL"),
+    ("lib.json", '[\n  {"title": "A"},\n  {"title": "B",}\n]', r"lib\.json:3: not valid JSON"),
+    ("lib.json", '[\n  {"title": "A"},\n  "B"\n]', r"lib\.json:3: expected a CSL JSON item"),
+    ("lib.json", '[\n  {"title": ["A"]}\n]', r"lib\.json:2: item field 'title' must be a str"),
+    ("lib.json", '{"title": "A"}\n x', r"lib\.json:2: text after the CSL JSON"),
+    ("lib.json", '[{"title": "A"}] x', r"lib\.json:1: text after the CSL JSON"),
+    ("lib.bib", "@article{ok,\n  title = {A}\n}\n@article{x\n  title = {A}\n}\n",
+     r"lib\.bib:4: not valid BibTeX: Expected comma after entry key"),
+    ("lib.bib", "@article{x,\n  title = {A,\n  year = 2020\n}\n",
+     r"lib\.bib:1: not valid BibTeX: Unexpectedly reached end of file"),
+    ("lib.bib", b"@misc{x, title = {\xff}}", r"lib\.bib:1: not UTF-8 text"),
+])
+def test_a_malformed_library_file_names_the_file_and_the_line(tmp_path, name, content, message):
+    path = tmp_path / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        read_library([path])
+
+
+def test_a_missing_library_file_is_a_config_error(tmp_path):
+    with pytest.raises(ConfigError, match=r"missing\.bib: cannot read library file"):
+        read_library([tmp_path / "missing.bib"])
+
+
+@pytest.mark.parametrize(("name", "content", "expected"), [
+    ("refs.bib", "", "bibtex"),
+    ("export.json", "", "csl-json"),
+    ("papers.txt", "@misc{", "ids"),
+    ("library", "  [{}]", "csl-json"),
+    ("library", "% comment\n@Article{key,\n title={T}}", "bibtex"),
+    ("library", "2401.00001\n", "ids"),
+])
+def test_the_format_comes_from_the_extension_else_the_content(name, content, expected):
+    assert detect_format(Path(name), content) == expected

@@ -1,0 +1,27 @@
+"""suggest proposes readable terms: one per word and its plural, none from links."""
+
+from feedmaker.evaluate import Paper
+from feedmaker.suggest import candidate_terms, suggest_terms
+
+
+def paper(number, summary, topics):
+    return Paper(number, {}, f"Paper {number}", summary, (), (), tuple(topics))
+
+
+def test_a_word_and_its_plural_are_one_term_counted_once_per_paper():
+    papers = ([paper(n, "A robot grasps cups.", ["robotics"]) for n in range(4)]
+              + [paper(n, "Two robots and a robot walk.", ["robotics"]) for n in range(4, 8)]
+              + [paper(n, "A language model reads.", ["language"]) for n in range(8, 20)])
+    terms = {s.term: s for s in suggest_terms(papers, "robotics", min_positives=3)}
+    assert "robot" in terms and "robots" not in terms
+    assert terms["robot"].positives == 8
+
+
+def test_pieces_of_links_and_e_mail_addresses_are_never_terms():
+    text = ("Code: https://github.com/robotlab/code-release, github.com/x/y and "
+            "www.robotlab.org; write to robots@robotlab.org. Robot arms.")
+    assert candidate_terms(text) == {"code", "write", "robot", "arms", "robot arms"}
+
+
+def test_words_on_either_side_of_a_link_are_not_one_phrase():
+    assert "released grasping" not in candidate_terms("released https://x.org/a grasping")

@@ -1,0 +1,128 @@
+"""Views: rules over what is known of a paper, checked when the config loads."""
+
+from pathlib import Path
+
+import pytest
+
+from feedmaker.config import parse_config
+from feedmaker.errors import ConfigError
+from feedmaker.model import Entry
+from feedmaker.views import ViewTagger
+
+BASE = """\
+[[sources]]
+name = "hf"
+type = "hf-api"
+url = "https://huggingface.co/api/daily_papers"
+
+[[sources]]
+name = "arxiv-ro"
+type = "arxiv-rss"
+url = "https://rss.arxiv.org/rss/cs.RO"
+
+[topics.vision]
+any = ["image"]
+
+[topics.efficiency]
+any = ["efficient"]
+
+[topics.generative]
+any = ["diffusion"]
+
+[topics.robotics]
+any = ["robot"]
+"""
+
+
+def views(text: str):
+    config = parse_config(BASE + text, base_dir=Path("/tmp"), where="c.toml")
+    return config, ViewTagger(config.views)
+
+
+def paper(title="A paper", summary="", authors=(), upvotes=None) -> Entry:
+    return Entry(id="https://arxiv.org/abs/2605.00001", title=title, summary=summary,
+                 url="https://x.org/", source="hf", authors=tuple(authors), upvotes=upvotes,
+                 top_upvotes=upvotes)
+
+
+def test_a_view_combines_topics_and_excludes_one():
+    _, tagger = views('[views.fast-vision]\nall = ["topic:vision", "topic:efficiency"]\n'
+                      'none = ["topic:generative"]\n')
+    assert tagger.evaluate(paper(), ["vision", "efficiency"], ["hf"]) == ["fast-vision"]
+    assert tagger.evaluate(paper(), ["vision"], ["hf"]) == []
+    assert tagger.evaluate(paper(), ["vision", "efficiency", "generative"], ["hf"]) == []
+
+
+def test_views_name_authors_sources_terms_and_other_views():
+    _, tagger = views("""
+[views.lab]
+any = ["authors:Ada Lovelace", "authors:Alan Turing"]
+
+[views.arxiv-robots]
+all = ["topic:robotics", "source:arxiv-ro"]
+
+[views.popular]
+any = ["source:hf"]
+min_upvotes = 20
+
+[views.robots-or-popular]
+any = ["view:arxiv-robots", "view:popular"]
+
+[views.mamba]
+title = "Mamba papers"
+any = ["mamba", "state space model"]
+""")
+    assert tagger.evaluate(paper(authors=["Alan Turing"]), [], ["hf"]) == ["lab"]
+    assert tagger.evaluate(paper(), ["robotics"], ["hf", "arxiv-ro"]) == [
+        "arxiv-robots", "robots-or-popular"]
+    assert tagger.evaluate(paper(upvotes=25), [], ["hf"]) == ["popular", "robots-or-popular"]
+    assert tagger.evaluate(paper(upvotes=5), [], ["hf"]) == []
+    assert tagger.evaluate(paper(summary="A Mamba model."), [], ["arxiv-ro"]) == ["mamba"]
+
+
+def test_a_paper_that_once_reached_the_bar_stays_though_its_count_fell():
+    _, tagger = views('[views.popular]\nmin_upvotes = 20\n')
+    fell = paper(upvotes=3)
+    fell = Entry(**{**fell.__dict__, "top_upvotes": 31})
+    [result] = tagger.explain(fell, [], ["hf"])
+    assert result.matched and result.upvotes_ok
+
+
+def test_views_are_feeds_after_the_topics_and_not_topics_of_a_paper():
+    config, _ = views('[views.lab]\nany = ["authors:Ada Lovelace"]\n')
+    assert [(f.slug, f.kind) for f in config.feeds][-2:] == [("robotics", "topic"),
+                                                             ("lab", "view")]
+    assert "lab" not in [t.slug for t in config.topics]
+
+
+@pytest.mark.parametrize("text, line, message", [
+    ('[views.x]\nany = ["topic:visoin"]\n', 2,
+     r"views\.x\.any\[1\]: term 'topic:visoin': no topic is called 'visoin' \(known: "
+     r"efficiency, generative, robotics, vision\)"),
+    ('[views.x]\nall = ["topic:vision", ["source:hf", "source:arxiv"]]\n', 2,
+     r"views\.x\.all\[2\]\[2\]: term 'source:arxiv': no source is called 'arxiv'"),
+    ('[views.x]\nnone = ["view:y"]\nany = ["image"]\n', 2,
+     r"views\.x\.none\[1\]: term 'view:y': no view is called 'y'"),
+    ('[views.a]\nany = ["view:b"]\n\n[views.b]\nany = ["view:c"]\n\n[views.c]\nany = ["view:a"]\n',
+     1, r"views\.a: views name each other in a circle: view:a -> view:b -> view:c -> view:a"),
+    ('[views.a]\nany = ["view:a"]\n', 1, r"views\.a: views name each other in a circle"),
+    ('[views.vision]\nany = ["image"]\n', 1, r"views\.vision: a topic is called 'vision' too"),
+    ('[views.all]\nany = ["image"]\n', 1, r"views\.all: slug 'all' is reserved"),
+    ('[views.x]\ntitle = "X"\n', 1, r"views\.x: needs at least one term in `any` or `all`"),
+    ('[views.x]\nmin_upvotes = -1\n', 2, r"views\.x\.min_upvotes: must be a whole number"),
+    ('[views.x]\nany = ["image"]\nmin_upvote = 3\n', 3, r"views\.x\.min_upvote: unknown key"),
+    ('[topics.x]\nany = ["topic:vision"]\n', 2,
+     r"topics\.x\.any\[1\]: term 'topic:vision': field 'topic' is for views only"),
+])
+def test_view_mistakes_name_file_line_and_field(text, line, message):
+    base = BASE if text.startswith("[views") else ""
+    line += base.count("\n")  # `line` counts in `text`
+    with pytest.raises(ConfigError, match=rf"^c\.toml:{line}: {message}"):
+        parse_config(base + text, base_dir=Path("/tmp"), where="c.toml")
+
+
+def test_a_view_with_only_an_upvote_bar_holds_every_paper_that_reached_it():
+    config, tagger = views('[views.popular]\ntitle = "Popular"\nmin_upvotes = 10\n')
+    assert config.views[0].rule.any == ()
+    assert tagger.evaluate(paper(upvotes=10), [], []) == ["popular"]
+    assert tagger.evaluate(paper(upvotes=None), [], []) == []
