@@ -103,7 +103,54 @@ def test_categories_carry_term_label_and_scheme(tmp_path, httpserver):
     assert category.get("scheme") == "https://feeds.example.org/"
 
 
-def test_a_feed_that_fails_validation_is_not_published_and_nothing_changes(
+def test_an_entry_that_cannot_be_rendered_valid_is_left_out_and_the_rest_published(
+        tmp_path, httpserver, monkeypatch):
+    import feedmaker.write.atom as atom
+
+    config = config_for(tmp_path, httpserver)
+    serve(httpserver, daily_items()[:10])
+    run(config, now=NOW)
+    broken = f"https://arxiv.org/abs/{daily_items()[20]['paper']['id']}"
+    render = atom.render_entry
+
+    def render_entry(entry, *args):  # one paper renders without its required <id>
+        if entry.id != broken:
+            return render(entry, *args)
+        return (b'<entry xmlns="http://www.w3.org/2005/Atom"><title>t</title>'
+                b'<updated>2026-05-18T00:00:00Z</updated></entry>')
+
+    monkeypatch.setattr(atom, "render_entry", render_entry)
+    serve(httpserver, daily_items())
+    report = run(config, now=NOW + timedelta(hours=1))
+    assert (report.exit_code, report.new) == (0, 40)
+    [warning] = [w for w in report.warnings if "cannot be published" in w]
+    assert warning.startswith(f"source 'hf': entry {broken} cannot be published (")
+    ids = feed_ids(config.site.out_dir / "all.atom")
+    assert len(ids) == 49 and broken not in ids
+    from feedmaker.validate import validate_paths
+    assert validate_paths([config.site.out_dir], NOW + timedelta(hours=1))[1] == []
+
+
+def test_a_source_none_of_whose_entries_can_be_published_has_failed(
+        tmp_path, httpserver, monkeypatch):
+    import feedmaker.write.atom as atom
+
+    config = config_for(tmp_path, httpserver)
+    serve(httpserver, daily_items()[:10])
+    run(config, now=NOW)
+    before = {p.name: p.read_bytes() for p in config.site.out_dir.iterdir()}
+    monkeypatch.setattr(atom, "render_entry", lambda *a, **k: (
+        b'<entry xmlns="http://www.w3.org/2005/Atom"><title>t</title>'
+        b'<updated>2026-05-18T00:00:00Z</updated></entry>'))
+    serve(httpserver, daily_items()[10:20])  # ten new papers, all broken
+    report = run(config, now=NOW + timedelta(hours=1))
+    assert report.exit_code == 1
+    assert report.failures[0].startswith(f"source 'hf' ({httpserver.url_for(API)}): none of "
+                                         "its 10 entries could be published (the first: ")
+    assert {p.name: p.read_bytes() for p in config.site.out_dir.iterdir()} == before
+
+
+def test_a_feed_that_still_fails_validation_is_not_published_and_nothing_changes(
         tmp_path, httpserver, monkeypatch):
     config = config_for(tmp_path, httpserver)
     serve(httpserver, daily_items()[:10])
@@ -111,10 +158,9 @@ def test_a_feed_that_fails_validation_is_not_published_and_nothing_changes(
     before = {p.name: p.read_bytes() for p in config.site.out_dir.iterdir()}
     import feedmaker.write.atom as atom
 
-    # A broken renderer: every new entry lacks its required <id>.
-    monkeypatch.setattr(atom, "render_entry", lambda *a, **k: (
-        b'<entry xmlns="http://www.w3.org/2005/Atom"><title>t</title>'
-        b'<updated>2026-05-18T00:00:00Z</updated></entry>'))
+    skeleton = atom.feed_skeleton  # the last guard: a feed whose own parts are invalid
+    monkeypatch.setattr(atom, "feed_skeleton", lambda feed: skeleton(feed).replace(
+        b"<id>", b"<id>not an IRI ", 1))
     serve(httpserver, daily_items())
     with pytest.raises(ValidationError, match="nothing was published"):
         run(config, now=NOW + timedelta(hours=1))
