@@ -103,21 +103,28 @@ def test_categories_carry_term_label_and_scheme(tmp_path, httpserver):
     assert category.get("scheme") == "https://feeds.example.org/"
 
 
+BROKEN_ENTRY = (b'<entry xmlns="http://www.w3.org/2005/Atom"><title>t</title>'
+                b'<updated>2026-05-18T00:00:00Z</updated></entry>')  # without its <id>
+
+
+def published_once(tmp_path, httpserver):
+    """A config whose first run published ten papers, and the files it wrote."""
+    config = config_for(tmp_path, httpserver)
+    serve(httpserver, daily_items()[:10])
+    run(config, now=NOW)
+    return config, {p.name: p.read_bytes() for p in config.site.out_dir.iterdir()}
+
+
 def test_an_entry_that_cannot_be_rendered_valid_is_left_out_and_the_rest_published(
         tmp_path, httpserver, monkeypatch):
     import feedmaker.write.atom as atom
 
-    config = config_for(tmp_path, httpserver)
-    serve(httpserver, daily_items()[:10])
-    run(config, now=NOW)
+    config, _ = published_once(tmp_path, httpserver)
     broken = f"https://arxiv.org/abs/{daily_items()[20]['paper']['id']}"
     render = atom.render_entry
 
     def render_entry(entry, *args):  # one paper renders without its required <id>
-        if entry.id != broken:
-            return render(entry, *args)
-        return (b'<entry xmlns="http://www.w3.org/2005/Atom"><title>t</title>'
-                b'<updated>2026-05-18T00:00:00Z</updated></entry>')
+        return BROKEN_ENTRY if entry.id == broken else render(entry, *args)
 
     monkeypatch.setattr(atom, "render_entry", render_entry)
     serve(httpserver, daily_items())
@@ -135,13 +142,8 @@ def test_a_source_none_of_whose_entries_can_be_published_has_failed(
         tmp_path, httpserver, monkeypatch):
     import feedmaker.write.atom as atom
 
-    config = config_for(tmp_path, httpserver)
-    serve(httpserver, daily_items()[:10])
-    run(config, now=NOW)
-    before = {p.name: p.read_bytes() for p in config.site.out_dir.iterdir()}
-    monkeypatch.setattr(atom, "render_entry", lambda *a, **k: (
-        b'<entry xmlns="http://www.w3.org/2005/Atom"><title>t</title>'
-        b'<updated>2026-05-18T00:00:00Z</updated></entry>'))
+    config, before = published_once(tmp_path, httpserver)
+    monkeypatch.setattr(atom, "render_entry", lambda *a, **k: BROKEN_ENTRY)
     serve(httpserver, daily_items()[10:20])  # ten new papers, all broken
     report = run(config, now=NOW + timedelta(hours=1))
     assert report.exit_code == 1
@@ -152,12 +154,9 @@ def test_a_source_none_of_whose_entries_can_be_published_has_failed(
 
 def test_a_feed_that_still_fails_validation_is_not_published_and_nothing_changes(
         tmp_path, httpserver, monkeypatch):
-    config = config_for(tmp_path, httpserver)
-    serve(httpserver, daily_items()[:10])
-    run(config, now=NOW)
-    before = {p.name: p.read_bytes() for p in config.site.out_dir.iterdir()}
     import feedmaker.write.atom as atom
 
+    config, before = published_once(tmp_path, httpserver)
     skeleton = atom.feed_skeleton  # the last guard: a feed whose own parts are invalid
     monkeypatch.setattr(atom, "feed_skeleton", lambda feed: skeleton(feed).replace(
         b"<id>", b"<id>not an IRI ", 1))
