@@ -10,7 +10,7 @@ from feedmaker.errors import InputError
 from feedmaker.model import Entry
 from feedmaker.normalize import bare_arxiv_id, canonical_url, clean_text
 from feedmaker.store import Store
-from feedmaker.tagger import Tagger, TopicResult
+from feedmaker.tagger import Tagger, TopicResult, TopicRule
 
 # The store wants a creation time for a new file; explain only reads existing stores.
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -44,26 +44,29 @@ def _stored_entry(state: Path, entry_id: str) -> Entry:
 def format_explanation(tagger: Tagger, entry: Entry, results: list[TopicResult],
                        all_topics: bool = True) -> str:
     """A readable report: a line per topic, then a line per term that hit."""
-    titles = {t.slug: t for t in tagger.topics}
+    rules = {t.slug: t for t in tagger.topics}
     lines = [f"{entry.title}" + (f"  <{entry.id}>" if entry.id else "")]
     matched = [r.slug for r in results if r.matched]
     lines.append(f"topics: {', '.join(matched) if matched else '(none)'}")
     for result in results:
-        if not all_topics and not result.matched:
-            continue
-        rule = titles[result.slug]
-        verdict = "MATCH" if result.matched else "no"
-        why = []
-        if result.vetoes:
-            why.append(f"vetoed by {', '.join(repr(v) for v in result.vetoes)}")
-        if result.groups_missing:
-            why.append("no hit in `all` group " + ", ".join(str(g + 1)
-                                                            for g in result.groups_missing))
-        lines.append(f"{verdict:<5} {result.slug:<24} score {result.score:g} / threshold "
-                     f"{result.threshold:g} (title hits x{rule.title_weight:g})"
-                     + (f"  [{'; '.join(why)}]" if why else ""))
-        for hit in result.hits:
-            points = f"+{hit.points:g}" if hit.role == "any" else hit.role
-            lines.append(f"        {hit.term!r:<32} in {hit.field:<8} {points}")
+        if all_topics or result.matched:
+            lines += topic_lines(rules[result.slug], result)
     return "\n".join(lines)
 
+
+def topic_lines(rule: TopicRule, result: TopicResult) -> list[str]:
+    """The verdict on one topic (score, threshold, vetoes), then a line per term that hit."""
+    verdict = "MATCH" if result.matched else "no"
+    why = []
+    if result.vetoes:
+        why.append(f"vetoed by {', '.join(repr(v) for v in result.vetoes)}")
+    if result.groups_missing:
+        why.append("no hit in `all` group " + ", ".join(str(g + 1)
+                                                        for g in result.groups_missing))
+    lines = [f"{verdict:<5} {result.slug:<24} score {result.score:g} / threshold "
+             f"{result.threshold:g} (title hits x{rule.title_weight:g})"
+             + (f"  [{'; '.join(why)}]" if why else "")]
+    for hit in result.hits:
+        points = f"{hit.points:+g}" if hit.role == "any" else hit.role
+        lines.append(f"        {hit.term!r:<32} in {hit.field:<8} {points}")
+    return lines
