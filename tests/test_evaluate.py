@@ -18,6 +18,8 @@ from feedmaker.tagger import Tagger, default_topics, parse_topics
 
 from .conftest import FIXTURES
 
+UNIFORM_PAPERS = FIXTURES.parent.parent / "data" / "papers-17-dev.jsonl"
+
 TAGGER = Tagger(parse_topics({"vision": {"any": ["image"]}, "audio": {"any": ["speech"]},
                               "graphs": {"any": ["graph"]}}))
 
@@ -118,10 +120,12 @@ def test_mistakes_are_shown_with_the_explain_lines_of_their_topic():
         "no mistakes"
 
 
-def test_default_rules_keep_their_measured_quality_on_the_dev_papers():
-    # The dev papers are what the default rules were fitted on; this guards against
-    # edits that silently break them (expected on unseen papers: see README).
-    with (FIXTURES / "arxiv-topics-dev.jsonl").open(encoding="utf-8") as f:
+def test_default_rules_keep_their_measured_quality_on_the_uniform_papers():
+    # The shipped rules were fitted on these papers, so this is no estimate of quality on
+    # unseen ones (README "Default topics" gives the cross-validated figures); it guards
+    # against edits that silently break the rules.
+    with UNIFORM_PAPERS.open(encoding="utf-8") as f:
         scores = evaluate(Tagger(default_topics()), read_papers(f, "dev"))
-    assert macro_f1(scores) >= 0.75
-    assert all(s.f1 >= 0.6 for s in scores), format_table(scores)
+    assert len(scores) == 17
+    assert micro_f1(scores) >= 0.85 and macro_f1(scores) >= 0.8, format_table(scores)
+    assert all(s.precision >= 0.7 for s in scores), format_table(scores)
