@@ -244,33 +244,54 @@ def _utf8_lines(stream, name: str):
                                "that carries a label somewhere in FILE).")
 @click.option("--use-categories", is_flag=True,
               help="Let `category:` terms see the papers' categories (default: text only).")
+@click.option("--errors", "errors", type=click.IntRange(min=1), metavar="N",
+              help="Also list each topic's N worst false positives (highest scores) and "
+                   "false negatives (lowest), with the terms that hit.")
 @click.argument("source", type=click.File("r", encoding="utf-8"))
-def eval_command(config_path, as_json, topics, use_categories, source) -> None:
-    """Score the rules against labelled JSON lines: P/R/F1 per topic and macro-F1.
+def eval_command(config_path, as_json, topics, use_categories, errors, source) -> None:
+    """Score the rules against labelled JSON lines: P/R/F1 per topic, micro- and macro-F1.
 
     Each line carries its true "topics". A topic that appears in no line is unknown in
-    that file, not negative, and is not scored unless named with --topics.
+    that file, not negative, and is not scored unless named with --topics. Micro-F1
+    pools every (paper, topic) decision; macro-F1 averages the topics' F1.
 
-    Example: feedmaker eval data/arxiv-topics-dev.jsonl
+    Example: feedmaker eval data/papers-17-dev.jsonl --errors 3
     """
     import json
 
-    from feedmaker.evaluate import evaluate, format_table, macro_f1, read_papers
+    from feedmaker.evaluate import (
+        evaluate,
+        format_mistakes,
+        format_table,
+        macro_f1,
+        micro_f1,
+        mistakes_json,
+        read_papers,
+        worst_mistakes,
+    )
 
     try:
         _, tagger = _load_tagger(config_path)
         wanted = [t.strip() for t in topics.split(",") if t.strip()] if topics else None
-        scores = evaluate(tagger, read_papers(source, source.name), topics=wanted,
-                          use_categories=use_categories)
+        papers = list(read_papers(source, source.name))
+        scores = evaluate(tagger, papers, topics=wanted, use_categories=use_categories)
+        mistakes = (worst_mistakes(tagger, papers, errors, topics=wanted,
+                                   use_categories=use_categories) if errors else None)
     except FeedmakerError as exc:
         _fail(exc)
     if as_json:
-        click.echo(json.dumps({
+        report = {
             "topics": {s.slug: {"precision": round(s.precision, 4), "recall": round(s.recall, 4),
                                 "f1": round(s.f1, 4), "support": s.support} for s in scores},
-            "macro_f1": round(macro_f1(scores), 4)}, indent=2))
+            "micro_f1": round(micro_f1(scores), 4), "macro_f1": round(macro_f1(scores), 4)}
+        if mistakes is not None:
+            report["errors"] = mistakes_json(mistakes)
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
     else:
         click.echo(format_table(scores))
+        if mistakes is not None:
+            click.echo("")
+            click.echo(format_mistakes(tagger, mistakes, source.name))
 
 
 @cli.command()

@@ -11,6 +11,7 @@ from feedmaker.cli import cli
 from .conftest import FIXTURES, NOW, write_config
 
 DEV = FIXTURES / "arxiv-topics-dev.jsonl"
+SAMPLE = FIXTURES / "eval-sample.jsonl"  # scored by RULES in the tests below
 RULES = """
 [topics.vision]
 title = "Vision"
@@ -47,18 +48,72 @@ def test_tag_exits_2_naming_the_bad_line(tmp_path):
     assert "<stdin>:2: not a JSON object" in result.output
 
 
-def test_eval_prints_per_topic_scores_and_macro_f1_for_labelled_topics_only():
+def test_eval_prints_per_topic_scores_then_micro_and_macro_f1_for_labelled_topics_only():
     result = invoke("eval", DEV)
     assert result.exit_code == 0
     rows = [line.split()[0] for line in result.output.splitlines()[1:]]
     assert rows == ["language", "vision", "audio", "robotics", "biology-medicine", "security",
-                    "retrieval-recsys", "macro-F1"]
+                    "retrieval-recsys", "micro-F1", "macro-F1"]
+
+
+def test_eval_table_and_worst_mistakes_with_the_terms_that_hit(tmp_path):
+    result = invoke("eval", "--config", rules_config(tmp_path), "--errors", "2", SAMPLE)
+    assert result.exit_code == 0, result.output
+    name = str(SAMPLE)
+    assert result.output.splitlines() == [
+        "topic                    precision  recall     F1  support",
+        "vision                       0.600   0.750  0.667        4",
+        "audio                        0.667   0.667  0.667        3",
+        "micro-F1                                    0.667",
+        "macro-F1                                    0.667",
+        "",
+        f"vision: false positive, {name}:7: Speech image segmentation  [labelled: (none)]",
+        "    MATCH vision                   score 6 / threshold 2 (title hits x2)",
+        "            'image^2'                        in title    +4",
+        "            'segmentation'                   in title    +2",
+        f"vision: false positive, {name}:2: Speech  [labelled: audio]",
+        "    MATCH vision                   score 2 / threshold 2 (title hits x2)",
+        "            'image^2'                        in summary  +2",
+        f"vision: false negative, {name}:3: Image models  [labelled: vision]",
+        "    no    vision                   score 4 / threshold 2 (title hits x2)  "
+        "[vetoed by 'vision-language']",
+        "            'image^2'                        in title    +4",
+        "            'vision-language'                in summary  none",
+        f"audio: false positive, {name}:7: Speech image segmentation  [labelled: (none)]",
+        "    MATCH audio                    score 2 / threshold 1 (title hits x2)",
+        "            'speech'                         in title    +2",
+        f"audio: false negative, {name}:6: Talking  [labelled: audio]",
+        "    no    audio                    score 0 / threshold 1 (title hits x2)",
+    ]
+
+
+def test_eval_json_gives_micro_and_macro_f1_and_the_worst_mistakes(tmp_path):
+    result = invoke("eval", "--config", rules_config(tmp_path), "--json", "--errors", "1",
+                    "--topics", "audio", SAMPLE)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == {
+        "topics": {"audio": {"precision": 0.6667, "recall": 0.6667, "f1": 0.6667,
+                             "support": 3}},
+        "micro_f1": 0.6667, "macro_f1": 0.6667,
+        "errors": {"audio": {
+            "false_positives": [{"line": 7, "title": "Speech image segmentation", "topics": [],
+                                 "score": 2.0, "threshold": 1.0,
+                                 "hits": [{"term": "speech", "role": "any", "field": "title",
+                                           "points": 2.0}]}],
+            "false_negatives": [{"line": 6, "title": "Talking", "topics": ["audio"],
+                                 "score": 0.0, "threshold": 1.0, "hits": []}]}},
+    }
+
+
+def test_eval_help_names_a_labelled_file_that_exists():
+    example = invoke("eval", "--help").output.split("Example: feedmaker eval ", 1)[1].split()[0]
+    assert (FIXTURES.parent.parent / example).is_file()
 
 
 def test_eval_json_and_topic_selection():
     result = invoke("eval", "--json", "--topics", "vision,graphs", DEV)
     data = json.loads(result.output)
-    assert set(data["topics"]) == {"vision", "graphs"}
+    assert set(data["topics"]) == {"vision", "graphs"} and "errors" not in data
     assert data["topics"]["graphs"]["support"] == 0
     assert 0 < data["macro_f1"] < 1
 
