@@ -247,17 +247,30 @@ def _utf8_lines(stream, name: str):
 @click.option("--errors", "errors", type=click.IntRange(min=1), metavar="N",
               help="Also list each topic's N worst false positives (highest scores) and "
                    "false negatives (lowest), with the terms that hit.")
-@click.argument("source", type=click.File("r", encoding="utf-8"))
-def eval_command(config_path, as_json, topics, use_categories, errors, source) -> None:
+@click.option("--like", "like", metavar="VIEW",
+              help="Score a `like` view instead: its library fitted against FILE's papers, "
+                   "the precision of the best --k against --label.")
+@click.option("--label", help="With --like: the topic the view's papers should carry.")
+@click.option("--k", "k", type=click.IntRange(min=1), default=25, show_default=True,
+              help="With --like: how many of the best-scored papers to judge.")
+@click.argument("source", type=click.File("rb"))
+def eval_command(config_path, as_json, topics, use_categories, errors, like, label, k,
+                 source) -> None:
     """Score the rules against labelled JSON lines: P/R/F1 per topic, micro- and macro-F1.
 
     Each line carries its true "topics". A topic that appears in no line is unknown in
     that file, not negative, and is not scored unless named with --topics. Micro-F1
-    pools every (paper, topic) decision; macro-F1 averages the topics' F1.
+    pools every (paper, topic) decision; macro-F1 averages the topics' F1. With --like,
+    a `like` view is scored: the share of FILE's best --k papers that carry --label.
 
     Example: feedmaker eval data/papers-17-dev.jsonl --errors 3
     """
     import json
+
+    name = _input_name(source)
+    if like:
+        _eval_like(config_path, like, label, k, as_json, source, name)
+        return
 
     from feedmaker.evaluate import (
         evaluate,
@@ -273,7 +286,7 @@ def eval_command(config_path, as_json, topics, use_categories, errors, source) -
     try:
         _, tagger = _load_tagger(config_path)
         wanted = [t.strip() for t in topics.split(",") if t.strip()] if topics else None
-        papers = list(read_papers(source, source.name))
+        papers = list(read_papers(_utf8_lines(source, name), name))
         scores = evaluate(tagger, papers, topics=wanted, use_categories=use_categories)
         mistakes = (worst_mistakes(tagger, papers, errors, topics=wanted,
                                    use_categories=use_categories) if errors else None)
@@ -291,7 +304,37 @@ def eval_command(config_path, as_json, topics, use_categories, errors, source) -
         click.echo(format_table(scores))
         if mistakes is not None:
             click.echo("")
-            click.echo(format_mistakes(tagger, mistakes, source.name))
+            click.echo(format_mistakes(tagger, mistakes, name))
+
+
+def _eval_like(config_path, slug: str, label: str | None, k: int, as_json: bool, source,
+               name: str) -> None:
+    """`eval --like`: the view's library against the labelled papers."""
+    import json
+
+    from feedmaker.config import load_config
+    from feedmaker.evaluate import read_papers
+    from feedmaker.similar import evaluate_like
+
+    if not label:
+        raise click.UsageError("--like needs --label, the topic its papers should carry")
+    try:
+        config = load_config(config_path)
+        papers = list(read_papers(_utf8_lines(source, name), name))
+        result = evaluate_like(config, slug, papers, label, k)
+    except FeedmakerError as exc:
+        _fail(exc)
+    if as_json:
+        click.echo(json.dumps({"view": slug, "label": label, "k": result.k,
+                               "hits": result.hits, "relevant": result.relevant,
+                               "precision": round(result.precision, 4),
+                               "ceiling": round(result.ceiling, 4),
+                               "attained": round(result.attained, 4)}, indent=2))
+    else:
+        click.echo(f"{slug}: {result.hits} of the {result.k} best papers are labelled "
+                   f"{label!r}: precision@{result.k} {result.precision:.3f} (ceiling "
+                   f"{result.ceiling:.3f}: {result.relevant} such papers; attained "
+                   f"{result.attained:.3f})")
 
 
 @cli.command()

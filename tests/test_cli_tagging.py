@@ -233,3 +233,34 @@ def test_suggest_exits_2_naming_a_line_that_is_not_utf8(tmp_path):
     result = invoke("suggest", "--topic", "audio", path)
     assert result.exit_code == 2 and f"{path}:2: not UTF-8 (byte 0xff at column 12)" in \
         result.output
+
+
+def test_eval_scores_a_like_view_by_the_precision_of_its_best_papers(tmp_path):
+    with open("data/papers-17-dev.jsonl", encoding="utf-8") as f:
+        papers = [json.loads(line) for line in f]
+    security = [p for p in papers if "security" in p["topics"]][:30]
+    (tmp_path / "mine.txt").write_text("\n".join(p["id"] for p in security) + "\n")
+    config = tmp_path / "c.toml"
+    config.write_text('[views.mine]\nlike = ["mine.txt"]\n')
+    result = invoke("eval", "--config", config, "--like", "mine", "--label", "security",
+                    "--json", "data/papers-17-dev.jsonl")
+    assert result.exit_code == 0, result.output
+    scores = json.loads(result.output)
+    assert (scores["view"], scores["k"], scores["relevant"]) == ("mine", 25, 72 - 30)
+    assert scores["precision"] > 0.5  # the base rate of security papers is 0.07
+    text = invoke("eval", "--config", config, "--like", "mine", "--label", "security",
+                  "data/papers-17-dev.jsonl")
+    assert text.output.startswith(f"mine: {scores['hits']} of the 25 best papers are labelled "
+                                  "'security': precision@25 ")
+    wrong = invoke("eval", "--config", config, "--like", "theirs", "--label", "security",
+                   "data/papers-17-dev.jsonl")
+    assert wrong.exit_code == 2 and "no like view called 'theirs' (like views: mine)" in \
+        wrong.output
+
+
+def test_eval_exits_2_naming_a_line_that_is_not_utf8(tmp_path):
+    path = tmp_path / "bad.jsonl"
+    path.write_bytes(b'{"title": "ok", "topics": []}\n{"title": "caf\xe9", "topics": []}\n')
+    result = invoke("eval", path)
+    assert (result.exit_code, result.output) == (
+        2, f"feedmaker: {path}:2: not UTF-8 (byte 0xe9 at column 15)\n")
