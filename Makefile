@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test reader-test screenshot run lint bench bytecode clean
+.PHONY: demo test eval reader-test screenshot run lint bench bytecode clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "feedmaker needs Python 3.11+"'
@@ -31,6 +31,10 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check --quiet feedmaker tests scripts
 	$(BIN)/python -m pytest
+
+# The shipped default rules on the uniform labelled papers: P/R/F1 per topic, micro/macro-F1.
+eval: $(VENV)/.installed
+	$(BIN)/feedmaker eval data/papers-17-dev.jsonl
 
 # A real feed reader against the generated feeds; installs Debian's newsboat when missing.
 reader-test: $(VENV)/.installed-test

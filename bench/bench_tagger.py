@@ -24,7 +24,8 @@ TOPIC_LIKE_BAND = (0.0024, 0.022)
 
 
 def thousand_term_rules(band: tuple[float, float] | None = TOPIC_LIKE_BAND):
-    """The default rules plus corpus terms: 1,000 distinct terms over the 17 topics."""
+    """The default rules plus corpus terms up to 1,000 term uses over the 17 topics (the
+    default rules alone when they hold more)."""
     topics = {t.slug: {"title": t.title, "any": [term.source for term in t.any],
                        "none": [term.source for term in t.none]} for t in default_topics()}
     existing = {term.source.lower() for t in default_topics() for term in t.any + t.none}
@@ -159,7 +160,8 @@ def report(result: dict) -> str:
         _line("tagger / per-keyword loop", result["vs_loop"], ">=", TARGETS["vs_loop"], "x"),
         _line("tagger / bare re2 Set (median of paired rounds)", result["vs_re2_set"], ">=",
               TARGETS["vs_re2_set"], "x"),
-        _line("compile 1,000 terms", result["compile_ms"], "<", TARGETS["compile_ms"], " ms"),
+        _line(f"compile {result['terms']:,} terms", result["compile_ms"], "<",
+              TARGETS["compile_ms"], " ms"),
     ]
     return "\n".join(rows)
 

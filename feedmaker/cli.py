@@ -244,33 +244,97 @@ def _utf8_lines(stream, name: str):
                                "that carries a label somewhere in FILE).")
 @click.option("--use-categories", is_flag=True,
               help="Let `category:` terms see the papers' categories (default: text only).")
-@click.argument("source", type=click.File("r", encoding="utf-8"))
-def eval_command(config_path, as_json, topics, use_categories, source) -> None:
-    """Score the rules against labelled JSON lines: P/R/F1 per topic and macro-F1.
+@click.option("--errors", "errors", type=click.IntRange(min=1), metavar="N",
+              help="Also list each topic's N worst false positives (highest scores) and "
+                   "false negatives (lowest), with the terms that hit.")
+@click.option("--like", "like", metavar="VIEW",
+              help="Score a `like` view instead: its library fitted against FILE's papers, "
+                   "the precision of the best --k against --label.")
+@click.option("--label", help="With --like: the topic the view's papers should carry.")
+@click.option("--k", "k", type=click.IntRange(min=1), default=25, show_default=True,
+              help="With --like: how many of the best-scored papers to judge.")
+@click.argument("source", type=click.File("rb"))
+def eval_command(config_path, as_json, topics, use_categories, errors, like, label, k,
+                 source) -> None:
+    """Score the rules against labelled JSON lines: P/R/F1 per topic, micro- and macro-F1.
 
     Each line carries its true "topics". A topic that appears in no line is unknown in
-    that file, not negative, and is not scored unless named with --topics.
+    that file, not negative, and is not scored unless named with --topics. Micro-F1
+    pools every (paper, topic) decision; macro-F1 averages the topics' F1. With --like,
+    a `like` view is scored: the share of FILE's best --k papers that carry --label.
 
-    Example: feedmaker eval data/arxiv-topics-dev.jsonl
+    Example: feedmaker eval data/papers-17-dev.jsonl --errors 3
     """
     import json
 
-    from feedmaker.evaluate import evaluate, format_table, macro_f1, read_papers
+    name = _input_name(source)
+    if like:
+        _eval_like(config_path, like, label, k, as_json, source, name)
+        return
+
+    from feedmaker.evaluate import (
+        evaluate,
+        format_mistakes,
+        format_table,
+        macro_f1,
+        micro_f1,
+        mistakes_json,
+        read_papers,
+        worst_mistakes,
+    )
 
     try:
         _, tagger = _load_tagger(config_path)
         wanted = [t.strip() for t in topics.split(",") if t.strip()] if topics else None
-        scores = evaluate(tagger, read_papers(source, source.name), topics=wanted,
-                          use_categories=use_categories)
+        papers = list(read_papers(_utf8_lines(source, name), name))
+        scores = evaluate(tagger, papers, topics=wanted, use_categories=use_categories)
+        mistakes = (worst_mistakes(tagger, papers, errors, topics=wanted,
+                                   use_categories=use_categories) if errors else None)
     except FeedmakerError as exc:
         _fail(exc)
     if as_json:
-        click.echo(json.dumps({
+        report = {
             "topics": {s.slug: {"precision": round(s.precision, 4), "recall": round(s.recall, 4),
                                 "f1": round(s.f1, 4), "support": s.support} for s in scores},
-            "macro_f1": round(macro_f1(scores), 4)}, indent=2))
+            "micro_f1": round(micro_f1(scores), 4), "macro_f1": round(macro_f1(scores), 4)}
+        if mistakes is not None:
+            report["errors"] = mistakes_json(mistakes)
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
     else:
         click.echo(format_table(scores))
+        if mistakes is not None:
+            click.echo("")
+            click.echo(format_mistakes(tagger, mistakes, name))
+
+
+def _eval_like(config_path, slug: str, label: str | None, k: int, as_json: bool, source,
+               name: str) -> None:
+    """`eval --like`: the view's library against the labelled papers."""
+    import json
+
+    from feedmaker.config import load_config
+    from feedmaker.evaluate import read_papers
+    from feedmaker.similar import evaluate_like
+
+    if not label:
+        raise click.UsageError("--like needs --label, the topic its papers should carry")
+    try:
+        config = load_config(config_path)
+        papers = list(read_papers(_utf8_lines(source, name), name))
+        result = evaluate_like(config, slug, papers, label, k)
+    except FeedmakerError as exc:
+        _fail(exc)
+    if as_json:
+        click.echo(json.dumps({"view": slug, "label": label, "k": result.k,
+                               "hits": result.hits, "relevant": result.relevant,
+                               "precision": round(result.precision, 4),
+                               "ceiling": round(result.ceiling, 4),
+                               "attained": round(result.attained, 4)}, indent=2))
+    else:
+        click.echo(f"{slug}: {result.hits} of the {result.k} best papers are labelled "
+                   f"{label!r}: precision@{result.k} {result.precision:.3f} (ceiling "
+                   f"{result.ceiling:.3f}: {result.relevant} such papers; attained "
+                   f"{result.attained:.3f})")
 
 
 @cli.command()

@@ -1,4 +1,4 @@
-"""Score a tagger against labelled papers: precision, recall and F1 per topic, and macro-F1."""
+"""Score a tagger against labelled papers: P/R/F1 per topic, micro- and macro-F1, worst mistakes."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from typing import IO
 
 from feedmaker.errors import InputError
-from feedmaker.tagger import Tagger
+from feedmaker.explain import topic_lines
+from feedmaker.tagger import Tagger, TopicResult
 
 
 @dataclass(frozen=True)
@@ -92,15 +93,7 @@ def evaluate(tagger: Tagger, papers: Iterable[Paper], *, use_categories: bool = 
     scored: a topic absent from every line is unknown there, not negative.
     """
     papers = list(papers)
-    unlabelled = [p.line for p in papers if p.topics is None]
-    if unlabelled:
-        raise InputError(f"line {unlabelled[0]}: no `topics` list to evaluate against")
-    known = {t.slug for t in tagger.topics}
-    scored = list(topics) if topics else sorted({t for p in papers for t in p.topics} & known,
-                                                key=[t.slug for t in tagger.topics].index)
-    unknown = [t for t in scored if t not in known]
-    if unknown:
-        raise InputError(f"topic {unknown[0]!r} is not in the rules")
+    scored = scored_topics(tagger, papers, topics)
     counts = {slug: [0, 0, 0] for slug in scored}
     for paper in papers:
         predicted = set(tagger.tag_fields(paper.title, paper.summary, paper.authors,
@@ -116,15 +109,96 @@ def evaluate(tagger: Tagger, papers: Iterable[Paper], *, use_categories: bool = 
     return [TopicScore(slug, *counts[slug]) for slug in scored]
 
 
+def scored_topics(tagger: Tagger, papers: Sequence[Paper],
+                  topics: Sequence[str] | None = None) -> list[str]:
+    """The topics to score: those named, else those labelled somewhere in `papers`."""
+    unlabelled = [p.line for p in papers if p.topics is None]
+    if unlabelled:
+        raise InputError(f"line {unlabelled[0]}: no `topics` list to evaluate against")
+    known = {t.slug for t in tagger.topics}
+    scored = list(topics) if topics else sorted({t for p in papers for t in p.topics} & known,
+                                                key=[t.slug for t in tagger.topics].index)
+    unknown = [t for t in scored if t not in known]
+    if unknown:
+        raise InputError(f"topic {unknown[0]!r} is not in the rules")
+    return scored
+
+
+@dataclass(frozen=True)
+class Mistakes:
+    """One topic's worst mistakes: (paper, the tagger's verdict on that topic) pairs."""
+
+    slug: str
+    false_positives: list[tuple[Paper, TopicResult]]
+    false_negatives: list[tuple[Paper, TopicResult]]
+
+
+def worst_mistakes(tagger: Tagger, papers: Iterable[Paper], count: int, *,
+                   use_categories: bool = False,
+                   topics: Sequence[str] | None = None) -> list[Mistakes]:
+    """Per scored topic, the `count` false positives with the highest scores and the `count`
+    false negatives with the lowest: the papers that say most about what to change."""
+    papers = list(papers)
+    scored = scored_topics(tagger, papers, topics)
+    wrong = {slug: ([], []) for slug in scored}
+    for paper in papers:
+        results = tagger.explain(paper.title, paper.summary, paper.authors,
+                                 paper.categories if use_categories else ())
+        for result in results:
+            if result.slug in wrong and result.matched != (result.slug in paper.topics):
+                wrong[result.slug][0 if result.matched else 1].append((paper, result))
+    # Sorted is stable: papers with equal scores stay in file order.
+    return [Mistakes(slug, sorted(fp, key=lambda m: -m[1].score)[:count],
+                     sorted(fn, key=lambda m: m[1].score)[:count])
+            for slug, (fp, fn) in wrong.items()]
+
+
+def format_mistakes(tagger: Tagger, mistakes: Sequence[Mistakes], name: str) -> str:
+    """Each topic's worst mistakes with the terms that hit, as `feedmaker explain` shows them."""
+    rules = {t.slug: t for t in tagger.topics}
+    lines = []
+    for topic in mistakes:
+        for kind, found in (("false positive", topic.false_positives),
+                            ("false negative", topic.false_negatives)):
+            for paper, result in found:
+                labels = ", ".join(paper.topics) if paper.topics else "(none)"
+                lines.append(f"{topic.slug}: {kind}, {name}:{paper.line}: {paper.title}  "
+                             f"[labelled: {labels}]")
+                lines += ["    " + line for line in topic_lines(rules[topic.slug], result)]
+    return "\n".join(lines) if lines else "no mistakes"
+
+
+def mistakes_json(mistakes: Sequence[Mistakes]) -> dict:
+    """The worst mistakes as JSON-ready data, per topic."""
+    def item(paper: Paper, result: TopicResult) -> dict:
+        return {"line": paper.line, "title": paper.title, "topics": list(paper.topics),
+                "score": result.score, "threshold": result.threshold,
+                "hits": [{"term": h.term, "role": h.role, "field": h.field, "points": h.points}
+                         for h in result.hits]}
+
+    return {topic.slug: {"false_positives": [item(*m) for m in topic.false_positives],
+                         "false_negatives": [item(*m) for m in topic.false_negatives]}
+            for topic in mistakes}
+
+
 def macro_f1(scores: Sequence[TopicScore]) -> float:
-    """The unweighted mean of the topics' F1."""
+    """The unweighted mean of the topics' F1: every topic counts the same."""
     return sum(s.f1 for s in scores) / len(scores) if scores else 0.0
 
 
+def micro_f1(scores: Sequence[TopicScore]) -> float:
+    """F1 of all (paper, topic) decisions pooled: every labelled paper counts the same."""
+    total = TopicScore("all", sum(s.true_positives for s in scores),
+                       sum(s.false_positives for s in scores),
+                       sum(s.false_negatives for s in scores))
+    return total.f1
+
+
 def format_table(scores: Sequence[TopicScore]) -> str:
-    """A plain-text table of the scores, one topic a row, macro-F1 last."""
+    """A plain-text table of the scores, one topic a row, then micro-F1 and macro-F1."""
     rows = [f"{'topic':<24} {'precision':>9} {'recall':>7} {'F1':>6} {'support':>8}"]
     rows += [f"{s.slug:<24} {s.precision:>9.3f} {s.recall:>7.3f} {s.f1:>6.3f} {s.support:>8}"
              for s in scores]
+    rows.append(f"{'micro-F1':<24} {'':>9} {'':>7} {micro_f1(scores):>6.3f}")
     rows.append(f"{'macro-F1':<24} {'':>9} {'':>7} {macro_f1(scores):>6.3f}")
     return "\n".join(rows)

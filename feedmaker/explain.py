@@ -10,7 +10,7 @@ from feedmaker.errors import InputError
 from feedmaker.model import Entry
 from feedmaker.normalize import bare_arxiv_id, canonical_url, clean_text
 from feedmaker.store import Store
-from feedmaker.tagger import Tagger, TopicResult
+from feedmaker.tagger import Tagger, TopicResult, TopicRule
 from feedmaker.views import ViewResult, ViewTagger
 
 
@@ -68,48 +68,47 @@ def format_explanation(tagger: Tagger, entry: Entry, results: list[TopicResult],
                        likes: list[str] = ()) -> str:
     """A readable report: a line per topic, then a line per term that hit; then the same
     for each view, and a line per `like` view."""
+    rules = {t.slug: t for t in tagger.topics}
     lines = [f"{entry.title}" + (f"  <{entry.id}>" if entry.id else "")]
     matched = [r.slug for r in results if r.matched]
     lines.append(f"topics: {', '.join(matched) if matched else '(none)'}")
-    lines += _verdicts(results, {t.slug: t for t in tagger.topics}, all_topics)
+    for result in results:
+        if all_topics or result.matched:
+            lines += topic_lines(rules[result.slug], result)
     if views:
         matched = [r.view.slug for r in views if r.matched]
         lines.append(f"views: {', '.join(matched) if matched else '(none)'}")
-        bars = {r.view.slug: _upvote_bar(r) for r in views if r.view.min_upvotes is not None}
-        lines += _verdicts([r.rule for r in views], {r.view.slug: r.view.rule for r in views},
-                           all_topics, {r.view.slug: r.matched for r in views}, bars)
+        for view in views:
+            if all_topics or view.matched:
+                lines += topic_lines(view.view.rule, view.rule, view.matched, _upvote_bar(view))
     if likes:
         lines.append("papers like yours:")
         lines += [line for line in likes if all_topics or line.startswith("MATCH")]
     return "\n".join(lines)
 
 
-def _upvote_bar(result: ViewResult) -> str:
+def _upvote_bar(result: ViewResult) -> str | None:
+    if result.view.min_upvotes is None:
+        return None
     seen = "no upvotes seen" if result.top_upvotes is None else f"most seen {result.top_upvotes}"
     return f"needs {result.view.min_upvotes} upvotes once: {seen}"
 
 
-def _verdicts(results: list[TopicResult], rules: dict, all_topics: bool,
-              matched: dict[str, bool] | None = None,
-              notes: dict[str, str] | None = None) -> list[str]:
-    lines = []
-    for result in results:
-        is_match = result.matched if matched is None else matched[result.slug]
-        if not all_topics and not is_match:
-            continue
-        rule = rules[result.slug]
-        verdict = "MATCH" if is_match else "no"
-        why = [notes[result.slug]] if notes and result.slug in notes else []
-        if result.vetoes:
-            why.append(f"vetoed by {', '.join(repr(v) for v in result.vetoes)}")
-        if result.groups_missing:
-            why.append("no hit in `all` group " + ", ".join(str(g + 1)
-                                                            for g in result.groups_missing))
-        lines.append(f"{verdict:<5} {result.slug:<24} score {result.score:g} / threshold "
-                     f"{result.threshold:g} (title hits x{rule.title_weight:g})"
-                     + (f"  [{'; '.join(why)}]" if why else ""))
-        for hit in result.hits:
-            points = f"+{hit.points:g}" if hit.role == "any" else hit.role
-            lines.append(f"        {hit.term!r:<32} in {hit.field:<8} {points}")
+def topic_lines(rule: TopicRule, result: TopicResult, matched: bool | None = None,
+                note: str | None = None) -> list[str]:
+    """The verdict on one topic or view (score, threshold, vetoes, and `note`), then a line
+    per term that hit. `matched` overrides the rule's verdict (a view's upvote bar)."""
+    verdict = "MATCH" if (result.matched if matched is None else matched) else "no"
+    why = [note] if note else []
+    if result.vetoes:
+        why.append(f"vetoed by {', '.join(repr(v) for v in result.vetoes)}")
+    if result.groups_missing:
+        why.append("no hit in `all` group " + ", ".join(str(g + 1)
+                                                        for g in result.groups_missing))
+    lines = [f"{verdict:<5} {result.slug:<24} score {result.score:g} / threshold "
+             f"{result.threshold:g} (title hits x{rule.title_weight:g})"
+             + (f"  [{'; '.join(why)}]" if why else "")]
+    for hit in result.hits:
+        points = f"{hit.points:+g}" if hit.role == "any" else hit.role
+        lines.append(f"        {hit.term!r:<32} in {hit.field:<8} {points}")
     return lines
-

@@ -34,6 +34,7 @@ class RunReport:
     written: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    unpublishable: dict[str, str] = field(default_factory=dict)  # entry id: why
     unchanged_sources: int = 0
 
     @property
@@ -89,7 +90,8 @@ def _run(config: Config, report: RunReport, now: datetime, fetcher: Fetcher | No
                 _gather(config, store, collected, report, now, log, progress)
                 similar.refresh_likes(config, store, libraries, now, fetcher, log,
                                       report.warnings)
-                site, planned, outputs = _publish(config, store, out, now, log)
+                site, planned, outputs = _publish(config, store, out, now, log, report)
+                _fail_unpublishable_sources(collected, report)
             retired = _retired(store, out, planned)
             if dry_run:
                 report.unchanged = [name for name in planned if name not in outputs
@@ -127,27 +129,54 @@ def _gather(config: Config, store: Store, collected: list[Collected], report: Ru
 
 
 def _publish(config: Config, store: Store, out: OutputDir, now: datetime,
-             log: Callable[[str], None],
+             log: Callable[[str], None], report: RunReport,
              ) -> tuple[SiteData, dict[str, publish.Planned], dict[str, bytes]]:
     """Select, prune, plan, render what changed and check it; the rendered entries are
-    cached in the store. Returns the site, the plan and the rendered files."""
-    site = publish.select(config, store, now)
-    shown = publish.shown_ids(site)
-    planned = publish.plan(site)
-    records = store.renders.output_records()
-    stale = [p for p in planned.values()
-             if p.output.every_run or not out.unchanged_since(p.name, records.get(p.name),
-                                                                p.fingerprint)]
+    cached in the store. Returns the site, the plan and the rendered files.
+
+    An entry that cannot be rendered valid is left out of every feed (the next one takes
+    its place), with a warning naming it and its source; the rest is published.
+    """
+    excluded: dict[str, str] = {}
+    while True:
+        site = publish.select(config, store, now, excluded)
+        planned = publish.plan(site)
+        records = store.renders.output_records()
+        stale = [p for p in planned.values()
+                 if p.output.every_run or not out.unchanged_since(p.name, records.get(p.name),
+                                                                    p.fingerprint)]
+        shown = publish.shown_ids(site)
+        cache = RenderCache(stored=store.renders.fragments(shown),
+                            pages_stored=store.renders.page_fragments(shown))
+        outputs = publish.render(stale, cache)
+        bad = publish.unpublishable(cache, now)
+        if not bad:
+            break
+        for entry_id, problem in bad.items():
+            entry = store.history.get(entry_id)
+            report.warnings.append(f"source {entry.source!r}: entry {entry_id} cannot be "
+                                   f"published ({problem}); it is left out of the feeds")
+        excluded |= bad
+    report.unpublishable = excluded
     log(f"{len(stale)} of {len(planned)} files need rendering")
-    cache = RenderCache(stored=store.renders.fragments(shown),
-                        pages_stored=store.renders.page_fragments(shown))
-    outputs = publish.render(stale, cache)
-    publish.check(cache, now)
+    publish.check(cache, now)  # the last guard: feed skeletons, and every fresh entry
     store.renders.save_fragments(cache.fresh)
     store.renders.save_page_fragments(cache.pages_fresh)
     log(f"rendered {len(cache.fresh)} entries, reused the others")
-    log(f"pruned {store.prune(shown, now - PRUNE_AFTER)} entries no feed shows")
+    log(f"pruned {store.prune(publish.shown_ids(site), now - PRUNE_AFTER)} entries no feed "
+        "shows")
     return site, planned, outputs
+
+
+def _fail_unpublishable_sources(collected: list[Collected], report: RunReport) -> None:
+    """A source whose every entry of this run could not be published has failed."""
+    for result in collected:
+        ids = {entry.id for entry in result.entries}
+        if ids and ids <= report.unpublishable.keys():
+            report.failures.append(
+                f"source {result.source.name!r} ({result.source.url}): none of its "
+                f"{len(ids)} entries could be published (the first: "
+                f"{report.unpublishable[next(iter(sorted(ids)))]})")
 
 
 def _write(store: Store, out: OutputDir, site: SiteData, planned: dict[str, publish.Planned],

@@ -4,7 +4,7 @@ digest of its inputs, render the files whose inputs changed, and check them."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import PurePosixPath
@@ -45,13 +45,18 @@ SELECTORS: dict[str, Selector] = {
 }
 
 
-def select(config: Config, store: Store, now: datetime) -> SiteData:
+def select(config: Config, store: Store, now: datetime,
+           excluded: Collection[str] = ()) -> SiteData:
     """Every feed with its newest entries (only what outputs may show of them) and their
-    topics, plus the site's own facts: all that any output is made from."""
+    topics, plus the site's own facts: all that any output is made from. Entries whose ids
+    are `excluded` (they cannot be published) are left out, and the next ones take their
+    place."""
     site = config.site
     since = now - timedelta(days=site.max_age_days) if site.max_age_days else None
     memo: dict[str, Entry] = {}  # one decode per entry, though a paper shows in several feeds
-    chosen = [(feed, SELECTORS[feed.kind](store, feed, site.max_entries, since, memo))
+    limit = site.max_entries + len(excluded)
+    chosen = [(feed, [e for e in SELECTORS[feed.kind](store, feed, limit, since, memo)
+                      if e.id not in excluded][:site.max_entries])
               for feed in config.feeds]
     order = {topic.slug: number for number, topic in enumerate(config.topics)}
     stored = {entry_id: stored_terms(values) for entry_id, values
@@ -167,6 +172,30 @@ def _planned(name: str, output: Output, inputs: object) -> Planned:
 def render(planned: Iterable[Planned], cache: RenderCache) -> dict[str, bytes]:
     """The bytes of each planned file, each renderer reading only its own inputs."""
     return {p.name: renderer(p.output).render(p.inputs, cache) for p in planned}
+
+
+def unpublishable(cache: RenderCache, now: datetime) -> dict[str, str]:
+    """The entries rendered in this run that fail validation on their own: {id: the first
+    problem}. All of them are checked together first, and one by one only when that fails."""
+    from feedmaker.validate import validate_bytes
+    from feedmaker.write.atom import assemble
+
+    if not cache.fresh:
+        return {}
+    valid = next(((name, skeleton) for name, skeleton in cache.skeletons.items()
+                  if not validate_bytes(skeleton, name, now)), None)
+    if valid is None:  # an invalid feed is not its entries' fault: `check` says so
+        return {}
+    name, skeleton = valid
+    if not validate_bytes(assemble(skeleton, [xml for _, xml in cache.fresh.values()]), name,
+                          now):
+        return {}
+    bad = {}
+    for entry_id, (_, xml) in cache.fresh.items():
+        problems = validate_bytes(assemble(skeleton, [xml]), entry_id, now)
+        if problems:
+            bad[entry_id] = problems[0].split(": ", 1)[-1]
+    return bad
 
 
 def check(cache: RenderCache, now: datetime) -> None:

@@ -214,3 +214,31 @@ def explain_like(view: ViewRule, store: Store | None, entry: Entry) -> str:
         score, closest, verdict = scored.score, scored.closest_title, "score"
     return (f"{verdict:<5} {view.slug:<24} score {score:.3f} ({rule})"
             + (f"  similar to: {closest}" if closest else ""))
+
+
+def evaluate_like(config: Config, slug: str, papers: list, label: str, k: int):
+    """`feedmaker eval --like`: the view's library (its papers known only by id given their
+    text from the labelled papers, else the state store; nothing is fetched) fitted against
+    the labelled `papers`, and the precision of the best `k` against `label`."""
+    from feedmaker.errors import InputError
+    from feedmaker.like.lookup import fill_in
+    from feedmaker.like.quality import evaluate_library
+    from feedmaker.normalize import bare_arxiv_id
+
+    view = next((v for v in like_views(config) if v.slug == slug), None)
+    if view is None:
+        raise InputError(f"no like view called {slug!r} (like views: "
+                         f"{', '.join(v.slug for v in like_views(config)) or 'none'})")
+    library = _read(view.like.files).papers
+    known = {bare_arxiv_id(str(p.record.get("id") or "")): (p.title, p.summary)
+             for p in papers}
+    if any(p.needs_lookup and p.arxiv_id not in known for p in library) \
+            and config.site.state.is_file():
+        with Store.reader(config.site.state) as store:
+            for paper in library:
+                entry = paper.needs_lookup and store.history.get(
+                    f"https://arxiv.org/abs/{paper.arxiv_id}")
+                if entry:
+                    known[paper.arxiv_id] = (entry.title, entry.summary)
+    filled = fill_in(library, {}, None, known).papers
+    return evaluate_library(filled, papers, label, k)

@@ -11,6 +11,7 @@ from feedmaker.cli import cli
 from .conftest import FIXTURES, NOW, write_config
 
 DEV = FIXTURES / "arxiv-topics-dev.jsonl"
+SAMPLE = FIXTURES / "eval-sample.jsonl"  # scored by RULES in the tests below
 RULES = """
 [topics.vision]
 title = "Vision"
@@ -47,18 +48,72 @@ def test_tag_exits_2_naming_the_bad_line(tmp_path):
     assert "<stdin>:2: not a JSON object" in result.output
 
 
-def test_eval_prints_per_topic_scores_and_macro_f1_for_labelled_topics_only():
+def test_eval_prints_per_topic_scores_then_micro_and_macro_f1_for_labelled_topics_only():
     result = invoke("eval", DEV)
     assert result.exit_code == 0
     rows = [line.split()[0] for line in result.output.splitlines()[1:]]
     assert rows == ["language", "vision", "audio", "robotics", "biology-medicine", "security",
-                    "retrieval-recsys", "macro-F1"]
+                    "retrieval-recsys", "micro-F1", "macro-F1"]
+
+
+def test_eval_table_and_worst_mistakes_with_the_terms_that_hit(tmp_path):
+    result = invoke("eval", "--config", rules_config(tmp_path), "--errors", "2", SAMPLE)
+    assert result.exit_code == 0, result.output
+    name = str(SAMPLE)
+    assert result.output.splitlines() == [
+        "topic                    precision  recall     F1  support",
+        "vision                       0.600   0.750  0.667        4",
+        "audio                        0.667   0.667  0.667        3",
+        "micro-F1                                    0.667",
+        "macro-F1                                    0.667",
+        "",
+        f"vision: false positive, {name}:7: Speech image segmentation  [labelled: (none)]",
+        "    MATCH vision                   score 6 / threshold 2 (title hits x2)",
+        "            'image^2'                        in title    +4",
+        "            'segmentation'                   in title    +2",
+        f"vision: false positive, {name}:2: Speech  [labelled: audio]",
+        "    MATCH vision                   score 2 / threshold 2 (title hits x2)",
+        "            'image^2'                        in summary  +2",
+        f"vision: false negative, {name}:3: Image models  [labelled: vision]",
+        "    no    vision                   score 4 / threshold 2 (title hits x2)  "
+        "[vetoed by 'vision-language']",
+        "            'image^2'                        in title    +4",
+        "            'vision-language'                in summary  none",
+        f"audio: false positive, {name}:7: Speech image segmentation  [labelled: (none)]",
+        "    MATCH audio                    score 2 / threshold 1 (title hits x2)",
+        "            'speech'                         in title    +2",
+        f"audio: false negative, {name}:6: Talking  [labelled: audio]",
+        "    no    audio                    score 0 / threshold 1 (title hits x2)",
+    ]
+
+
+def test_eval_json_gives_micro_and_macro_f1_and_the_worst_mistakes(tmp_path):
+    result = invoke("eval", "--config", rules_config(tmp_path), "--json", "--errors", "1",
+                    "--topics", "audio", SAMPLE)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == {
+        "topics": {"audio": {"precision": 0.6667, "recall": 0.6667, "f1": 0.6667,
+                             "support": 3}},
+        "micro_f1": 0.6667, "macro_f1": 0.6667,
+        "errors": {"audio": {
+            "false_positives": [{"line": 7, "title": "Speech image segmentation", "topics": [],
+                                 "score": 2.0, "threshold": 1.0,
+                                 "hits": [{"term": "speech", "role": "any", "field": "title",
+                                           "points": 2.0}]}],
+            "false_negatives": [{"line": 6, "title": "Talking", "topics": ["audio"],
+                                 "score": 0.0, "threshold": 1.0, "hits": []}]}},
+    }
+
+
+def test_eval_help_names_a_labelled_file_that_exists():
+    example = invoke("eval", "--help").output.split("Example: feedmaker eval ", 1)[1].split()[0]
+    assert (FIXTURES.parent.parent / example).is_file()
 
 
 def test_eval_json_and_topic_selection():
     result = invoke("eval", "--json", "--topics", "vision,graphs", DEV)
     data = json.loads(result.output)
-    assert set(data["topics"]) == {"vision", "graphs"}
+    assert set(data["topics"]) == {"vision", "graphs"} and "errors" not in data
     assert data["topics"]["graphs"]["support"] == 0
     assert 0 < data["macro_f1"] < 1
 
@@ -178,3 +233,34 @@ def test_suggest_exits_2_naming_a_line_that_is_not_utf8(tmp_path):
     result = invoke("suggest", "--topic", "audio", path)
     assert result.exit_code == 2 and f"{path}:2: not UTF-8 (byte 0xff at column 12)" in \
         result.output
+
+
+def test_eval_scores_a_like_view_by_the_precision_of_its_best_papers(tmp_path):
+    with open("data/papers-17-dev.jsonl", encoding="utf-8") as f:
+        papers = [json.loads(line) for line in f]
+    security = [p for p in papers if "security" in p["topics"]][:30]
+    (tmp_path / "mine.txt").write_text("\n".join(p["id"] for p in security) + "\n")
+    config = tmp_path / "c.toml"
+    config.write_text('[views.mine]\nlike = ["mine.txt"]\n')
+    result = invoke("eval", "--config", config, "--like", "mine", "--label", "security",
+                    "--json", "data/papers-17-dev.jsonl")
+    assert result.exit_code == 0, result.output
+    scores = json.loads(result.output)
+    assert (scores["view"], scores["k"], scores["relevant"]) == ("mine", 25, 72 - 30)
+    assert scores["precision"] > 0.5  # the base rate of security papers is 0.07
+    text = invoke("eval", "--config", config, "--like", "mine", "--label", "security",
+                  "data/papers-17-dev.jsonl")
+    assert text.output.startswith(f"mine: {scores['hits']} of the 25 best papers are labelled "
+                                  "'security': precision@25 ")
+    wrong = invoke("eval", "--config", config, "--like", "theirs", "--label", "security",
+                   "data/papers-17-dev.jsonl")
+    assert wrong.exit_code == 2 and "no like view called 'theirs' (like views: mine)" in \
+        wrong.output
+
+
+def test_eval_exits_2_naming_a_line_that_is_not_utf8(tmp_path):
+    path = tmp_path / "bad.jsonl"
+    path.write_bytes(b'{"title": "ok", "topics": []}\n{"title": "caf\xe9", "topics": []}\n')
+    result = invoke("eval", path)
+    assert (result.exit_code, result.output) == (
+        2, f"feedmaker: {path}:2: not UTF-8 (byte 0xe9 at column 15)\n")

@@ -198,12 +198,13 @@ def uncommented(text: str, without: str) -> str:
 
 @pytest.mark.parametrize("without, feeds", [
     ("views.", ["all", "vision"]),  # any [topics.*] table replaces the default topics
-    ("topics.", ["all", *SPEC_SLUGS, "efficient-vision", "popular"]),
+    ("topics.", ["all", *SPEC_SLUGS, "efficient-vision", "popular", "like-mine"]),
 ])
-def test_the_starter_configs_commented_examples_load_once_uncommented(without, feeds):
+def test_the_starter_configs_commented_examples_load_once_uncommented(without, feeds, tmp_path):
     from feedmaker.config import starter_config_text
 
-    config = parse_config(uncommented(starter_config_text(), without), base_dir=Path("/tmp"),
+    (tmp_path / "library.bib").write_text("@misc{a, title = {A paper}}\n")
+    config = parse_config(uncommented(starter_config_text(), without), base_dir=tmp_path,
                           where="starter")
     assert [s.name for s in config.sources] == ["hf-daily", "arxiv-cl"]
     assert [f.slug for f in config.feeds] == feeds

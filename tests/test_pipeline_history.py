@@ -103,18 +103,66 @@ def test_categories_carry_term_label_and_scheme(tmp_path, httpserver):
     assert category.get("scheme") == "https://feeds.example.org/"
 
 
-def test_a_feed_that_fails_validation_is_not_published_and_nothing_changes(
-        tmp_path, httpserver, monkeypatch):
+BROKEN_ENTRY = (b'<entry xmlns="http://www.w3.org/2005/Atom"><title>t</title>'
+                b'<updated>2026-05-18T00:00:00Z</updated></entry>')  # without its <id>
+
+
+def published_once(tmp_path, httpserver):
+    """A config whose first run published ten papers, and the files it wrote."""
     config = config_for(tmp_path, httpserver)
     serve(httpserver, daily_items()[:10])
     run(config, now=NOW)
-    before = {p.name: p.read_bytes() for p in config.site.out_dir.iterdir()}
+    return config, {p.name: p.read_bytes() for p in config.site.out_dir.iterdir()}
+
+
+def test_an_entry_that_cannot_be_rendered_valid_is_left_out_and_the_rest_published(
+        tmp_path, httpserver, monkeypatch):
     import feedmaker.write.atom as atom
 
-    # A broken renderer: every new entry lacks its required <id>.
-    monkeypatch.setattr(atom, "render_entry", lambda *a, **k: (
-        b'<entry xmlns="http://www.w3.org/2005/Atom"><title>t</title>'
-        b'<updated>2026-05-18T00:00:00Z</updated></entry>'))
+    config, _ = published_once(tmp_path, httpserver)
+    broken = f"https://arxiv.org/abs/{daily_items()[20]['paper']['id']}"
+    render = atom.render_entry
+
+    def render_entry(entry, *args):  # one paper renders without its required <id>
+        return BROKEN_ENTRY if entry.id == broken else render(entry, *args)
+
+    monkeypatch.setattr(atom, "render_entry", render_entry)
+    serve(httpserver, daily_items())
+    report = run(config, now=NOW + timedelta(hours=1))
+    assert (report.exit_code, report.new) == (0, 40)
+    [warning] = [w for w in report.warnings if "cannot be published" in w]
+    assert warning.startswith(f"source 'hf': entry {broken} cannot be published (")
+    ids = feed_ids(config.site.out_dir / "all.atom")
+    assert len(ids) == 49 and broken not in ids
+    from feedmaker.validate import validate_paths
+    assert validate_paths([config.site.out_dir], NOW + timedelta(hours=1))[1] == []
+
+
+def test_a_source_none_of_whose_entries_can_be_published_has_failed(
+        tmp_path, httpserver, monkeypatch):
+    import feedmaker.write.atom as atom
+
+    config, before = published_once(tmp_path, httpserver)
+    monkeypatch.setattr(atom, "render_entry", lambda *a, **k: BROKEN_ENTRY)
+    serve(httpserver, daily_items()[10:20])  # ten new papers, all broken
+    report = run(config, now=NOW + timedelta(hours=1))
+    assert report.exit_code == 1
+    assert report.failures[0].startswith(f"source 'hf' ({httpserver.url_for(API)}): none of "
+                                         "its 10 entries could be published (the first: ")
+    # status.json tells when this run read the source; no feed or page changed.
+    after = {p.name: p.read_bytes() for p in config.site.out_dir.iterdir()}
+    assert {n: b for n, b in after.items() if n != "status.json"} == {
+        n: b for n, b in before.items() if n != "status.json"}
+
+
+def test_a_feed_that_still_fails_validation_is_not_published_and_nothing_changes(
+        tmp_path, httpserver, monkeypatch):
+    import feedmaker.write.atom as atom
+
+    config, before = published_once(tmp_path, httpserver)
+    skeleton = atom.feed_skeleton  # the last guard: a feed whose own parts are invalid
+    monkeypatch.setattr(atom, "feed_skeleton", lambda feed: skeleton(feed).replace(
+        b"<id>", b"<id>not an IRI ", 1))
     serve(httpserver, daily_items())
     with pytest.raises(ValidationError, match="nothing was published"):
         run(config, now=NOW + timedelta(hours=1))

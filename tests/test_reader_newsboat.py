@@ -80,6 +80,22 @@ class Newsboat:
             db.execute("UPDATE rss_item SET unread = 0")
 
 
+def regenerate(config, httpserver, papers, hours):
+    """Serve `papers` and run, as cron would `hours` after NOW; returns the run's report."""
+    out = config.site.out_dir
+    httpserver.clear()
+    httpserver.expect_request(API).respond_with_data(json.dumps(papers),
+                                                     content_type="application/json")
+    now = NOW + timedelta(hours=hours)
+    report = run(config, now=now)
+    assert report.exit_code == 0
+    # Last-Modified has whole seconds and the regenerations here are a second apart
+    # at most: date what each one wrote at its own `now`, as hours apart in cron.
+    for name in report.written:
+        os.utime(out / name, (now.timestamp(), now.timestamp()))
+    return report
+
+
 def test_newsboat_sees_no_duplicates_no_old_item_unread_again_and_each_new_paper_once(
         tmp_path, httpserver, feed_server):
     out, base_url = feed_server
@@ -89,23 +105,14 @@ def test_newsboat_sees_no_duplicates_no_old_item_unread_again_and_each_new_paper
     config = load_config(config_path)
     items = daily_items()
 
-    def regenerate(papers, hours):
-        httpserver.clear()
-        httpserver.expect_request(API).respond_with_data(json.dumps(papers),
-                                                         content_type="application/json")
-        now = NOW + timedelta(hours=hours)
-        report = run(config, now=now)
-        assert report.exit_code == 0
-        # Last-Modified has whole seconds and the regenerations here are a second apart
-        # at most: date what each one wrote at its own `now`, as hours apart in cron.
-        for name in report.written:
-            os.utime(out / name, (now.timestamp(), now.timestamp()))
+    def regenerate_with(papers, hours):
+        regenerate(config, httpserver, papers, hours)
 
     home = tmp_path / "newsboat"
     home.mkdir()
     reader = Newsboat(home)
 
-    regenerate(items[:30], 0)
+    regenerate_with(items[:30], 0)
     reader.import_opml(out / "feeds.opml")
     assert len(reader.urls.read_text().split()) == len(config.topics) + 1
     reader.reload()
@@ -115,7 +122,7 @@ def test_newsboat_sees_no_duplicates_no_old_item_unread_again_and_each_new_paper
         f"https://arxiv.org/abs/{i['paper']['id']}" for i in items[:30])
     reader.mark_all_read()
 
-    regenerate(items[:30], 1)  # the same input again
+    regenerate_with(items[:30], 1)  # the same input again
     reader.reload()
     second = reader.items()
     assert sorted(g for _, g, _ in second) == sorted(g for _, g, _ in first)
@@ -124,7 +131,7 @@ def test_newsboat_sees_no_duplicates_no_old_item_unread_again_and_each_new_paper
     edited = copy.deepcopy(items[:30])
     for item in edited[:3]:
         item["paper"]["summary"] += " (v2: revised abstract)"
-    regenerate(edited + items[30:40], 2)  # ten new papers, three edited
+    regenerate_with(edited + items[30:40], 2)  # ten new papers, three edited
     reader.reload()
     third = reader.items()
     assert all(count == 1 for count in Counter(g for _, g, _ in third).values())
@@ -151,24 +158,17 @@ def test_newsboat_sees_a_popularity_view_gain_a_paper_once_and_nothing_unread_ag
         (tmp_path / name).mkdir()
         readers[name] = Newsboat(tmp_path / name)
 
-    def regenerate(upvotes, hours):
+    def regenerate_at(upvotes, hours):
         climber["paper"]["upvotes"] = upvotes
-        httpserver.clear()
-        httpserver.expect_request(API).respond_with_data(json.dumps(items),
-                                                         content_type="application/json")
-        now = NOW + timedelta(hours=hours)
-        report = run(config, now=now)
-        assert report.exit_code == 0
-        for name in report.written:  # see the note in the test above
-            os.utime(out / name, (now.timestamp(), now.timestamp()))
+        regenerate(config, httpserver, items, hours)
 
-    regenerate(5, 0)
+    regenerate_at(5, 0)
     # One reader follows every feed, the other only the popularity view.
     readers["everything"].import_opml(out / "feeds.opml")
     readers["popular"].urls.write_text(base_url + "popular.atom\n")
     seen = {}
     for upvotes, hours in ((5, 1), (25, 2), (3, 3)):  # below the bar, above, below again
-        regenerate(upvotes, hours)
+        regenerate_at(upvotes, hours)
         for name, reader in readers.items():
             reader.reload()
             seen[name, hours] = reader.items()
