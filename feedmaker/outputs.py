@@ -98,6 +98,8 @@ class FeedData:
     entries: tuple[Entry, ...]
     topics: tuple[tuple[str, ...], ...]
     terms: tuple[tuple[tuple[str, ...], ...], ...] = ()
+    # Each entry's `like` views: (view title, the library paper it is most like).
+    similar: tuple[tuple[tuple[str, str], ...], ...] = ()
 
 
 @dataclass(frozen=True)

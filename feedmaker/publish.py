@@ -66,6 +66,10 @@ def select(config: Config, store: Store, now: datetime,
     terms = {entry_id: tuple(stored[entry_id][slug] or () for slug in slugs)
              for entry_id, slugs in topics.items()}
     shown = {entry_id: shown_entry(entry) for entry_id, entry in memo.items()}
+    titles = {view.slug: view.rule.title for view in config.views}
+    similar = {entry_id: tuple((titles[slug], closest) for slug, closest in found
+                               if slug in titles)
+               for entry_id, found in store.likes.closest_of(memo).items()}
     return SiteData(
         title=site.title, subtitle=site.subtitle, base_url=site.base_url, author=site.author,
         icon=site.icon, formats=formats(config),
@@ -73,7 +77,8 @@ def select(config: Config, store: Store, now: datetime,
         empty_updated=store.created, version=__version__,
         feeds=tuple(FeedData(feed, tuple(shown[e.id] for e in entries),
                              tuple(topics[e.id] for e in entries),
-                             tuple(terms[e.id] for e in entries))
+                             tuple(terms[e.id] for e in entries),
+                             tuple(similar[e.id] for e in entries))
                     for feed, entries in chosen),
         sources=source_health(config, store), run_time=now)
 

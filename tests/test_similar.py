@@ -4,6 +4,7 @@
 import json
 import shutil
 from datetime import timedelta
+from html import escape
 from importlib.resources import files
 
 import pytest
@@ -48,6 +49,13 @@ def test_a_like_view_holds_the_best_papers_of_each_day_and_never_the_librarys_ow
     with Store.reader(like_config.site.state) as store:
         scores = {entry_id: store.likes.score_of("like-mine", entry_id) for entry_id in held}
     assert all(member == 1 and closest for _, closest, member in scores.values())
+    # Each entry says which library paper it is most like, in every feed and on its page.
+    closest = scores[held[0]][1]
+    [content] = etree.parse(str(like_config.site.out_dir / "like-mine.atom")).xpath(
+        f"//a:entry[a:id='{held[0]}']/a:content/text()", namespaces=ATOM_NS)
+    assert f"<strong>Similar to: </strong>{escape(closest, quote=False)}</p>" in content
+    page = (like_config.site.out_dir / "like-mine.html").read_text()
+    assert f"Similar to: {escape(closest)}" in page
 
     # Nothing changed: no refit, no new score, nothing written.
     with Store.reader(like_config.site.state) as store:

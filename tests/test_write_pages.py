@@ -133,8 +133,8 @@ def test_each_papers_item_is_rendered_once_and_reused(tmp_path, httpserver, monk
     rendered = []
     original = pages.render_item
     monkeypatch.setattr(pages, "render_item",
-                        lambda entry, categories: rendered.append(entry.id)
-                        or original(entry, categories))
+                        lambda entry, *more: rendered.append(entry.id)
+                        or original(entry, *more))
     config, _ = publish(tmp_path, httpserver, daily_items()[:30])
     assert len(rendered) == len(set(rendered)) == 30
     rendered.clear()

@@ -40,6 +40,8 @@ class FeedInputs:
     # Each entry's topics: (slug, title, the words that put the entry there).
     categories: tuple[tuple[tuple[str, str, tuple[str, ...]], ...], ...] = field(default=())
     page: str = ""  # the feed's web page, when it has one
+    # Each entry's `like` views: (view title, the library paper it is most like).
+    similar: tuple[tuple[tuple[str, str], ...], ...] = field(default=())
 
     @property
     def url(self) -> str:
@@ -59,7 +61,13 @@ def feed_inputs(site: SiteData, feed, file_name: str) -> FeedInputs:
         description=feed.feed.description, base_url=site.base_url, author=site.author,
         icon=site.icon, empty_updated=site.empty_updated, version=site.version,
         entries=feed.entries, categories=categories(site, feed),
-        page=outputs.file_name(feed.feed.slug, PAGE) if PAGE in site.formats else "")
+        page=outputs.file_name(feed.feed.slug, PAGE) if PAGE in site.formats else "",
+        similar=similar(feed))
+
+
+def similar(feed) -> tuple[tuple[tuple[str, str], ...], ...]:
+    """Each entry's `like` views in a feed (FeedData or FeedInputs), none when not given."""
+    return feed.similar or ((),) * len(feed.entries)
 
 
 def categories(site: SiteData, feed) -> tuple[tuple[tuple[str, str, tuple[str, ...]], ...], ...]:

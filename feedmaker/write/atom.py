@@ -13,7 +13,8 @@ from feedmaker import PROJECT_URL
 from feedmaker.model import Entry
 from feedmaker.outputs import FeedData, SiteData, fingerprint
 from feedmaker.write import FeedInputs, RenderCache, feed_inputs
-from feedmaker.write.content import LINK_TITLES, LINK_TYPES, Category, entry_html
+from feedmaker.write import similar as similar_of
+from feedmaker.write.content import LINK_TITLES, LINK_TYPES, Category, Similar, entry_html
 
 MEDIA = "http://search.yahoo.com/mrss/"  # Media RSS: readers show its thumbnail as the picture
 
@@ -50,17 +51,19 @@ def render(feed: FeedInputs, cache: RenderCache | None = None) -> bytes:
     cache = cache if cache is not None else RenderCache()
     skeleton = feed_skeleton(feed)
     cache.skeletons[feed.file_name] = skeleton
-    return assemble(skeleton, [_fragment(feed, entry, categories, cache) for entry, categories
-                               in zip(feed.entries, feed.categories, strict=True)])
+    return assemble(skeleton, [_fragment(feed, entry, categories, similar, cache)
+                               for entry, categories, similar
+                               in zip(feed.entries, feed.categories, similar_of(feed),
+                                      strict=True)])
 
 
 def _fragment(feed: FeedInputs, entry: Entry, categories: tuple[Category, ...],
-              cache: RenderCache) -> bytes:
-    key = fingerprint((feed.version, entry, categories, feed.base_url))
+              similar: tuple[Similar, ...], cache: RenderCache) -> bytes:
+    key = fingerprint((feed.version, entry, categories, similar, feed.base_url))
     for known in (cache.fresh, cache.stored):
         if entry.id in known and known[entry.id][0] == key:
             return known[entry.id][1]
-    xml = render_entry(entry, categories, feed.base_url)
+    xml = render_entry(entry, categories, feed.base_url, similar)
     cache.fresh[entry.id] = (key, xml)
     return xml
 
@@ -82,7 +85,8 @@ def feed_skeleton(feed: FeedInputs) -> bytes:
     return fg.atom_str(pretty=True)
 
 
-def render_entry(entry: Entry, categories: Sequence[Category], scheme: str) -> bytes:
+def render_entry(entry: Entry, categories: Sequence[Category], scheme: str,
+                 similar: Sequence[Similar] = ()) -> bytes:
     """One `<entry>` element, serialized: the unit feeds are assembled from and that the
     state store caches, so a paper is rendered once, not once per feed and run.
 
@@ -100,7 +104,7 @@ def render_entry(entry: Entry, categories: Sequence[Category], scheme: str) -> b
         fe.category(term=slug, label=title, scheme=scheme)
     if entry.summary:
         fe.summary(entry.summary)
-    fe.content(entry_html(entry, tuple(categories)), type="html")
+    fe.content(entry_html(entry, tuple(categories), tuple(similar)), type="html")
     fe.feedmaker_links.links = [{"rel": "alternate", "type": "text/html", "href": entry.url}] + [
         {"rel": "enclosure" if kind == "pdf" else "related", "type": LINK_TYPES[kind],
          "title": LINK_TITLES[kind], "href": href}

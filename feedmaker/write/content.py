@@ -23,6 +23,8 @@ LINK_TYPES = {"arxiv": "text/html", "pdf": "application/pdf", "code": "text/html
               "project": "text/html", "doi": "text/html"}
 # A topic of an entry: (slug, title, the words that put the entry there).
 Category = tuple[str, str, tuple[str, ...]]
+# A `like` view an entry is in: (the view's title, the library paper it is most like).
+Similar = tuple[str, str]
 
 CONTENT_TAGS = {"p", "a", "strong", "br", "img", "mark"}
 CONTENT_ATTRIBUTES = {"a": {"href"}, "img": {"src", "alt", "loading"}}
@@ -64,10 +66,19 @@ def topics_text(categories: Sequence[Category]) -> str:
                      for _, title, words in categories)
 
 
+def similar_text(similar: Sequence[Similar]) -> str:
+    """"Similar to: PREPING: Building Agent Memory (Like my papers)": each like view's
+    closest library paper."""
+    return "; ".join(f"{closest} ({view})" if len(similar) > 1 else closest
+                     for view, closest in similar)
+
+
 @functools.lru_cache(maxsize=4096)
-def entry_html(entry: Entry, categories: tuple[Category, ...] = ()) -> str:
+def entry_html(entry: Entry, categories: tuple[Category, ...] = (),
+               similar: tuple[Similar, ...] = ()) -> str:
     """The entry body of feeds, as sanitized HTML: picture, abstract (the terms that put it
-    in its topics marked), authors, notes, topics with those terms, then its links.
+    in its topics marked), authors, notes, topics with those terms, the library paper it is
+    most like (when in a `like` view), then its links.
 
     Cached: a paper in three topics appears in four feeds of one run.
     """
@@ -83,6 +94,8 @@ def entry_html(entry: Entry, categories: tuple[Category, ...] = ()) -> str:
             parts.append(E.P(E.STRONG(label), note))
     if categories:
         parts.append(E.P(E.STRONG("Topics: "), topics_text(categories)))
+    if similar:
+        parts.append(E.P(E.STRONG("Similar to: "), similar_text(similar)))
     anchors = [E.A(title, href=href) for title, href in links(entry)]
     for anchor in anchors[:-1]:
         anchor.tail = " · "

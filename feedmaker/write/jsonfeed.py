@@ -9,7 +9,8 @@ from datetime import datetime
 from feedmaker.model import Entry
 from feedmaker.outputs import FeedData, SiteData
 from feedmaker.write import FeedInputs, RenderCache, feed_inputs
-from feedmaker.write.content import LINK_TITLES, LINK_TYPES, Category, entry_html
+from feedmaker.write import similar as similar_of
+from feedmaker.write.content import LINK_TITLES, LINK_TYPES, Category, Similar, entry_html
 
 VERSION = "https://jsonfeed.org/version/1.1"
 
@@ -28,20 +29,20 @@ def render(feed: FeedInputs, cache: RenderCache | None = None) -> bytes:
         "feed_url": feed.url,
         "description": feed.description,
         "authors": [{"name": feed.author}],
-        "items": [_item(entry, categories)
-                  for entry, categories in zip(feed.entries, feed.categories, strict=True)],
+        "items": [_item(entry, categories, similar) for entry, categories, similar
+                  in zip(feed.entries, feed.categories, similar_of(feed), strict=True)],
     }
     if feed.icon:
         document["icon"] = feed.icon
     return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def _item(entry: Entry, categories: Sequence[Category]) -> dict:
+def _item(entry: Entry, categories: Sequence[Category], similar: Sequence[Similar]) -> dict:
     item = {
         "id": entry.id,
         "url": entry.url,
         "title": entry.title,
-        "content_html": entry_html(entry, tuple(categories)),
+        "content_html": entry_html(entry, tuple(categories), tuple(similar)),
         "date_published": _time(entry.published),
         "date_modified": _time(entry.updated),
         "authors": [{"name": name} for name in entry.authors],

@@ -19,7 +19,15 @@ from feedmaker.model import Entry
 from feedmaker.outputs import FEED_FORMATS, INDEX, PAGE, FeedData, SiteData, fingerprint
 from feedmaker.outputs import file_name as output_file
 from feedmaker.write import RenderCache, categories
-from feedmaker.write.content import Category, all_terms, highlighted, links
+from feedmaker.write import similar as similar_of
+from feedmaker.write.content import (
+    Category,
+    Similar,
+    all_terms,
+    highlighted,
+    links,
+    similar_text,
+)
 from feedmaker.write.layout import document, join_at_marker, marker
 
 # Authors listed on a page before "and N more".
@@ -44,6 +52,7 @@ class PageInputs:
     version: str
     entries: tuple[Entry, ...]
     categories: tuple[tuple[Category, ...], ...]
+    similar: tuple[tuple[Similar, ...], ...] = ()
 
 
 def inputs(site: SiteData, feed: FeedData, name: str) -> PageInputs:
@@ -53,7 +62,8 @@ def inputs(site: SiteData, feed: FeedData, name: str) -> PageInputs:
         description=feed.feed.description,
         formats=tuple(f for f in site.formats if FEED_FORMATS[f].feed),
         nav=tuple((other.feed.slug, other.feed.title) for other in site.feeds),
-        version=site.version, entries=feed.entries, categories=categories(site, feed))
+        version=site.version, entries=feed.entries, categories=categories(site, feed),
+        similar=similar_of(feed))
 
 
 def render(page: PageInputs, cache: RenderCache | None = None) -> bytes:
@@ -61,11 +71,12 @@ def render(page: PageInputs, cache: RenderCache | None = None) -> bytes:
     taken from `cache` when an earlier render of it is there, else rendered and added."""
     cache = cache if cache is not None else RenderCache()
     days: list[tuple[date, list[bytes]]] = []
-    for entry, entry_categories in zip(page.entries, page.categories, strict=True):
+    for entry, entry_categories, similar in zip(page.entries, page.categories,
+                                                similar_of(page), strict=True):
         day = entry.published.date() if entry.published else None
         if not days or days[-1][0] != day:
             days.append((day, []))
-        days[-1][1].append(_item(page.version, entry, entry_categories, cache))
+        days[-1][1].append(_item(page.version, entry, entry_categories, similar, cache))
     sections = [_day_section(day, items) for day, items in days] or [
         b"<p>No papers yet.</p>"]
     return join_at_marker(_document(page, E.E.main(marker())), sections)
@@ -106,17 +117,18 @@ def _day_section(day: date | None, items: list[bytes]) -> bytes:
 
 
 def _item(version: str, entry: Entry, entry_categories: tuple[Category, ...],
-          cache: RenderCache) -> bytes:
-    key = fingerprint((version, entry, entry_categories))
+          similar: tuple[Similar, ...], cache: RenderCache) -> bytes:
+    key = fingerprint((version, entry, entry_categories, similar))
     for known in (cache.pages_fresh, cache.pages_stored):
         if entry.id in known and known[entry.id][0] == key:
             return known[entry.id][1]
-    html = render_item(entry, entry_categories)
+    html = render_item(entry, entry_categories, similar)
     cache.pages_fresh[entry.id] = (key, html)
     return html
 
 
-def render_item(entry: Entry, entry_categories: Sequence[Category]) -> bytes:
+def render_item(entry: Entry, entry_categories: Sequence[Category],
+                similar: Sequence[Similar] = ()) -> bytes:
     """One paper's `<li>` on a page, serialized and sanitized: the unit pages are assembled
     from and that the state store caches."""
     authors = ", ".join(entry.authors[:AUTHORS_SHOWN])
@@ -127,6 +139,7 @@ def render_item(entry: Entry, entry_categories: Sequence[Category]) -> bytes:
         E.H3(E.A(entry.title, href=entry.url)),
         *([E.P(authors, E.CLASS("authors"))] if authors else []),
         *([E.P(notes, E.CLASS("note"))] if notes else []),
+        *([E.P("Similar to: ", similar_text(similar), E.CLASS("note"))] if similar else []),
         E.P(*[E.A(title, href=href) for title, href in links(entry)], E.CLASS("links")),
         *([E.P(*[E.SPAN(E.A(title, href=output_file(slug, PAGE)),
                         *([" ", E.SPAN(", ".join(words), E.CLASS("why"))] if words else []))
