@@ -90,8 +90,8 @@ def _run(config: Config, report: RunReport, now: datetime, fetcher: Fetcher | No
                 _gather(config, store, collected, report, now, log, progress)
                 similar.refresh_likes(config, store, libraries, now, fetcher, log,
                                       report.warnings)
-                site, planned, outputs = _publish(config, store, out, now, log, report)
-                _fail_unpublishable_sources(collected, report)
+                site, planned, outputs = _publish(config, store, out, now, log, report,
+                                                  collected)
             retired = _retired(store, out, planned)
             if dry_run:
                 report.unchanged = [name for name in planned if name not in outputs
@@ -129,13 +129,14 @@ def _gather(config: Config, store: Store, collected: list[Collected], report: Ru
 
 
 def _publish(config: Config, store: Store, out: OutputDir, now: datetime,
-             log: Callable[[str], None], report: RunReport,
+             log: Callable[[str], None], report: RunReport, collected: list[Collected],
              ) -> tuple[SiteData, dict[str, publish.Planned], dict[str, bytes]]:
     """Select, prune, plan, render what changed and check it; the rendered entries are
     cached in the store. Returns the site, the plan and the rendered files.
 
     An entry that cannot be rendered valid is left out of every feed (the next one takes
-    its place), with a warning naming it and its source; the rest is published.
+    its place), with a warning naming it and its source; the rest is published. A source
+    none of whose entries could be published has failed (and its health says so).
     """
     excluded: dict[str, str] = {}
     while True:
@@ -157,6 +158,10 @@ def _publish(config: Config, store: Store, out: OutputDir, now: datetime,
             report.warnings.append(f"source {entry.source!r}: entry {entry_id} cannot be "
                                    f"published ({problem}); it is left out of the feeds")
         excluded |= bad
+        for name, failure in _unpublishable_sources(collected, excluded).items():
+            if failure not in report.failures:
+                report.failures.append(failure)
+                store.sources.record_attempt(name, format_time(now), failure)
     report.unpublishable = excluded
     log(f"{len(stale)} of {len(planned)} files need rendering")
     publish.check(cache, now)  # the last guard: feed skeletons, and every fresh entry
@@ -168,15 +173,18 @@ def _publish(config: Config, store: Store, out: OutputDir, now: datetime,
     return site, planned, outputs
 
 
-def _fail_unpublishable_sources(collected: list[Collected], report: RunReport) -> None:
-    """A source whose every entry of this run could not be published has failed."""
+def _unpublishable_sources(collected: list[Collected], excluded: dict[str, str]
+                           ) -> dict[str, str]:
+    """{source name: failure} of the sources none of whose entries of this run could be
+    published, since the entries in `excluded` could not."""
+    found = {}
     for result in collected:
         ids = {entry.id for entry in result.entries}
-        if ids and ids <= report.unpublishable.keys():
-            report.failures.append(
+        if ids and ids <= excluded.keys():
+            found[result.source.name] = (
                 f"source {result.source.name!r} ({result.source.url}): none of its "
-                f"{len(ids)} entries could be published (the first: "
-                f"{report.unpublishable[next(iter(sorted(ids)))]})")
+                f"{len(ids)} entries could be published (the first: {excluded[min(ids)]})")
+    return found
 
 
 def _write(store: Store, out: OutputDir, site: SiteData, planned: dict[str, publish.Planned],

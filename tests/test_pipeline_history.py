@@ -149,10 +149,13 @@ def test_a_source_none_of_whose_entries_can_be_published_has_failed(
     assert report.exit_code == 1
     assert report.failures[0].startswith(f"source 'hf' ({httpserver.url_for(API)}): none of "
                                          "its 10 entries could be published (the first: ")
-    # status.json tells when this run read the source; no feed or page changed.
+    # The front page and status.json say the source failed; no feed or page changed.
     after = {p.name: p.read_bytes() for p in config.site.out_dir.iterdir()}
-    assert {n: b for n, b in after.items() if n != "status.json"} == {
-        n: b for n, b in before.items() if n != "status.json"}
+    health = ("status.json", "index.html")
+    assert {n: b for n, b in after.items() if n not in health} == {
+        n: b for n, b in before.items() if n not in health}
+    [source] = json.loads(after["status.json"])["sources"]
+    assert source["ok"] is False and "none of its 10 entries" in source["last_error"]
 
 
 def test_a_feed_that_still_fails_validation_is_not_published_and_nothing_changes(
