@@ -103,6 +103,7 @@ def _run(config: Config, report: RunReport, now: datetime, fetcher: Fetcher | No
                 for name in retired:
                     log(f"removing {name}: the config no longer makes it")
                     out.remove(name)
+                out.sync()
                 report.written = out.written
                 report.unchanged = out.unchanged + sorted(set(planned) - set(outputs))
                 report.removed = out.removed
@@ -197,6 +198,7 @@ def _write(store: Store, out: OutputDir, site: SiteData, planned: dict[str, publ
     for name, data in outputs.items():
         log(f"writing {name}")
         out.write(name, data)
+    out.sync()
     records = store.renders.output_records()
     kept = {name: [plan.fingerprint, *out.stamp(name)] for name, plan in planned.items()
             if out.stamp(name) and (name in outputs or out.unchanged_since(

@@ -64,7 +64,7 @@ class OutputDir:
         """Replace `name` atomically with `data`, unless it already holds exactly that.
 
         Readers and web servers see either the old or the new complete file, never a
-        partial one. Returns whether the file was written.
+        partial one; `sync` makes the renames durable. Returns whether the file was written.
         """
         _check_name(name)
         if name in self._names:
@@ -87,11 +87,22 @@ class OutputDir:
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)
                 raise
-            _fsync_dir(self.path)
         except OSError as exc:
             raise WriteError(f"{target}: cannot write: {exc.strerror or exc}") from exc
         self.written.append(name)
         return True
+
+
+    def sync(self) -> None:
+        """Make the renames and removals so far durable, so that a crash cannot bring an
+        old file back: one sync of the folder for all the files of a run (each file's own
+        bytes were synced before its rename)."""
+        if not (self.written or self.removed):
+            return
+        try:
+            _fsync_dir(self.path)
+        except OSError as exc:
+            raise WriteError(f"{self.path}: cannot sync: {exc.strerror or exc}") from exc
 
 
 def _check_name(name: str) -> None:
