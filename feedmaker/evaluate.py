@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from typing import IO
 
 from feedmaker.errors import InputError
-from feedmaker.explain import topic_lines
 from feedmaker.tagger import Tagger, TopicResult
+from feedmaker.tagger.lines import topic_lines
 
 
 @dataclass(frozen=True)
