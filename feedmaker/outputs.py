@@ -3,7 +3,6 @@ files, the one function that names them, and the digest that tells when one is s
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import hashlib
 import re
@@ -158,9 +157,9 @@ def _canonical(value: object) -> object:
         return value
     if isinstance(value, Entry):
         return entry_key(value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return (type(value).__name__,
-                tuple(_canonical(getattr(value, f.name)) for f in dataclasses.fields(value)))
+    fields = getattr(type(value), "__dataclass_fields__", None)
+    if fields is not None:
+        return (type(value).__name__, tuple(_canonical(getattr(value, name)) for name in fields))
     if isinstance(value, tuple | list):
         if all(isinstance(v, _PLAIN) for v in value):
             return tuple(value)
@@ -168,6 +167,12 @@ def _canonical(value: object) -> object:
     if isinstance(value, dict):
         return tuple(sorted((k, _canonical(v)) for k, v in value.items()))
     return value
+
+
+def piece_key(entry: Entry, *plain: object) -> str:
+    """The digest of one entry's piece of a file (its `<entry>`, its item on a page): what
+    outputs show of the entry, and `plain` values (strings, numbers and tuples of them)."""
+    return hashlib.sha256(repr((entry_key(entry), plain)).encode("utf-8")).hexdigest()
 
 
 @functools.lru_cache(maxsize=8192)

@@ -11,7 +11,7 @@ from lxml import etree
 
 from feedmaker import PROJECT_URL
 from feedmaker.model import Entry
-from feedmaker.outputs import FeedData, SiteData, fingerprint
+from feedmaker.outputs import FeedData, SiteData, piece_key
 from feedmaker.write import FeedInputs, RenderCache, feed_inputs
 from feedmaker.write import similar as similar_of
 from feedmaker.write.content import LINK_TITLES, LINK_TYPES, Category, Similar, entry_html
@@ -59,7 +59,7 @@ def render(feed: FeedInputs, cache: RenderCache | None = None) -> bytes:
 
 def _fragment(feed: FeedInputs, entry: Entry, categories: tuple[Category, ...],
               similar: tuple[Similar, ...], cache: RenderCache) -> bytes:
-    key = fingerprint((feed.version, entry, categories, similar, feed.base_url))
+    key = piece_key(entry, feed.version, categories, similar, feed.base_url)
     for known in (cache.fresh, cache.stored):
         if entry.id in known and known[entry.id][0] == key:
             return known[entry.id][1]

@@ -16,7 +16,7 @@ from lxml import etree
 from lxml.html import builder as E
 
 from feedmaker.model import Entry
-from feedmaker.outputs import FEED_FORMATS, INDEX, PAGE, FeedData, SiteData, fingerprint
+from feedmaker.outputs import FEED_FORMATS, INDEX, PAGE, FeedData, SiteData, piece_key
 from feedmaker.outputs import file_name as output_file
 from feedmaker.write import RenderCache, categories
 from feedmaker.write import similar as similar_of
@@ -118,7 +118,7 @@ def _day_section(day: date | None, items: list[bytes]) -> bytes:
 
 def _item(version: str, entry: Entry, entry_categories: tuple[Category, ...],
           similar: tuple[Similar, ...], cache: RenderCache) -> bytes:
-    key = fingerprint((version, entry, entry_categories, similar))
+    key = piece_key(entry, version, entry_categories, similar)
     for known in (cache.pages_fresh, cache.pages_stored):
         if entry.id in known and known[entry.id][0] == key:
             return known[entry.id][1]
