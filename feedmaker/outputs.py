@@ -143,6 +143,11 @@ class SiteData:
         return self.url(INDEX)
 
 
+def digest(value: object) -> str:
+    """The digest of a value that holds no Entry (a config, say): of its repr, as is."""
+    return hashlib.sha256(repr(value).encode("utf-8")).hexdigest()
+
+
 def fingerprint(inputs: object) -> str:
     """The digest of an output's inputs: equal exactly when the file would be the same."""
     return hashlib.sha256(repr(_canonical(inputs)).encode("utf-8")).hexdigest()

@@ -12,7 +12,7 @@ from feedmaker import __version__, derive, publish, similar
 from feedmaker.collect import Collected, collect
 from feedmaker.config import Config
 from feedmaker.fetch import Fetcher, Validators
-from feedmaker.outputs import SiteData, fingerprint
+from feedmaker.outputs import SiteData, digest
 from feedmaker.store import Store, format_time, run_lock, store_error
 from feedmaker.write import RenderCache
 from feedmaker.write.files import OutputDir
@@ -233,7 +233,8 @@ def _still_published(key: str, store: Store, collected: list[Collected],
 
 
 def _published_key(config: Config, libraries: dict[str, similar.LibraryState]) -> str:
-    return fingerprint((__version__, config.site, config.topics, config.views,
+    # The config holds no entry: its repr is the whole of it, read in one go.
+    return digest((__version__, config.site, config.topics, config.views,
                         sorted((slug, state.files_key) for slug, state in libraries.items())))
 
 
@@ -270,7 +271,7 @@ def _merge_source(store: Store, result: Collected, report: RunReport, now: datet
         report.unchanged_sources += 1
         store.sources.record_attempt(source.name, stamp)
         return
-    settings = fingerprint((source.type, source.url, source.options))
+    settings = digest((source.type, source.url, source.options))
     count, usual = len(result.entries), store.sources.usual_count(source.name, settings)
     problem = judge_count(count, usual, source.allow_empty)
     validators = result.validators

@@ -28,13 +28,14 @@ NEVER = -1
 
 @dataclass
 class LibraryState:
-    """A like view's library and "not like" list, and whether their files changed since
-    the store last read them."""
+    """A like view's library and "not like" list as a fingerprint of their content, whether
+    their files changed since the store last read them, and (when they did) the papers."""
 
     files_key: str
-    library: list[LibraryPaper]
-    not_like: list[LibraryPaper]
+    fingerprint: str
     changed: bool
+    library: list[LibraryPaper] | None = None  # None: as stored (read when a fit needs it)
+    not_like: list[LibraryPaper] | None = None
     notes: list[str] = field(default_factory=list)
 
 
@@ -51,14 +52,14 @@ def read_libraries(config: Config, store: Store) -> dict[str, LibraryState]:
     for view in like_views(config):
         spec = view.like
         files_key = _files_key([*spec.files, "--", *spec.not_like])
-        stored = store.likes.library(view.slug)
+        stored = store.likes.library_keys(view.slug)
         if stored and stored[0] == files_key:
-            found[view.slug] = LibraryState(files_key, _papers(stored[1]["like"]),
-                                            _papers(stored[1]["not_like"]), changed=False)
+            found[view.slug] = LibraryState(files_key, stored[1], changed=False)
             continue
-        read = _read(spec.files)
-        found[view.slug] = LibraryState(files_key, read.papers, _read(spec.not_like).papers,
-                                        changed=True, notes=read.skipped)
+        read, not_like = _read(spec.files), _read(spec.not_like)
+        found[view.slug] = LibraryState(
+            files_key, refit.library_fingerprint(read.papers, not_like.papers), changed=True,
+            library=read.papers, not_like=not_like.papers, notes=read.skipped)
     return found
 
 
@@ -101,7 +102,7 @@ def refresh_likes(config: Config, store: Store, libraries: dict[str, LibraryStat
     for view in like_views(config):
         state = libraries[view.slug]
         if state.changed:
-            store.likes.save_library(view.slug, state.files_key, {
+            store.likes.save_library(view.slug, state.files_key, state.fingerprint, {
                 "like": _rows(state.library), "not_like": _rows(state.not_like)})
             warnings += [f"view {view.slug!r}: {note}" for note in state.notes]
         model = _model(view, state, store, now, fetcher, log, warnings)
@@ -123,14 +124,15 @@ def _model(view: ViewRule, state: LibraryState, store: Store, now: datetime,
            fetcher: Fetcher | None, log: Callable[[str], None],
            warnings: list[str]) -> LikeModel | None:
     model = saved_model(store, view.slug)
-    fingerprint = refit.library_fingerprint(state.library, state.not_like)
+    fingerprint = state.fingerprint
     new = store.likes.first_seen_since(model.inputs["fitted_at"]) if model else 0
     reason = refit.refit_reason(model.inputs if model else None, fingerprint, new)
     if reason is None:
         return model
     log(f"view {view.slug!r}: fitting its model ({reason})")
-    library = _filled(state.library, store, fetcher, warnings, view.slug)
-    not_like = _filled(state.not_like, store, fetcher, warnings, view.slug)
+    stored = store.likes.library(view.slug)
+    library = _filled(_papers(stored["like"]), store, fetcher, warnings, view.slug)
+    not_like = _filled(_papers(stored["not_like"]), store, fetcher, warnings, view.slug)
     background = store.history.newest(recipe.MAX_BACKGROUND + len(library))
     from feedmaker.like.child import fit_in_child
     from feedmaker.like.fit import LikeError

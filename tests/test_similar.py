@@ -81,7 +81,7 @@ def test_a_changed_library_is_read_again_and_refitted(like_config):
     assert report.exit_code == 0
     with Store.reader(like_config.site.state) as store:
         assert store.likes.model("like-mine") != before
-        assert len(store.likes.library("like-mine")[1]["like"]) == 3
+        assert len(store.likes.library("like-mine")["like"]) == 3
 
 
 def test_a_malformed_library_is_a_config_error_naming_file_and_line_before_any_fetch(

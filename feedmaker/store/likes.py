@@ -18,16 +18,22 @@ class Likes:
     def __init__(self, db: sqlite3.Connection) -> None:
         self.db = db
 
-    def library(self, name: str) -> tuple[str, list] | None:
-        """(files key, papers as JSON values) of the view's library as last read."""
-        row = self.db.execute("SELECT files_key, papers FROM like_libraries WHERE name = ?",
-                              (name,)).fetchone()
-        return (row[0], json.loads(row[1])) if row else None
+    def library_keys(self, name: str) -> tuple[str, str] | None:
+        """(files key, fingerprint) of the view's library as last read."""
+        row = self.db.execute("SELECT files_key, fingerprint FROM like_libraries "
+                              "WHERE name = ?", (name,)).fetchone()
+        return tuple(row) if row else None
 
-    def save_library(self, name: str, files_key: str, papers: list) -> None:
+    def library(self, name: str) -> dict | None:
+        """The papers of the view's library as last read, as JSON values."""
+        row = self.db.execute("SELECT papers FROM like_libraries WHERE name = ?",
+                              (name,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def save_library(self, name: str, files_key: str, fingerprint: str, papers: dict) -> None:
         """Remember the library read from files with this key."""
-        self.db.execute("INSERT OR REPLACE INTO like_libraries VALUES (?, ?, ?)",
-                        (name, files_key, json.dumps(papers, ensure_ascii=False)))
+        self.db.execute("INSERT OR REPLACE INTO like_libraries VALUES (?, ?, ?, ?)",
+                        (name, files_key, fingerprint, json.dumps(papers, ensure_ascii=False)))
 
     def model(self, name: str) -> bytes | None:
         """The view's saved model, as bytes."""

@@ -152,6 +152,7 @@ ALTER TABLE sources ADD COLUMN rejected TEXT NOT NULL DEFAULT '[]';  -- JSON: co
 CREATE TABLE like_libraries (
     name TEXT PRIMARY KEY,         -- the view's slug
     files_key TEXT NOT NULL,       -- digest of the library files' bytes, as last read
+    fingerprint TEXT NOT NULL,     -- of the papers read from them (feedmaker.like.refit)
     papers TEXT NOT NULL           -- JSON: the papers read from them
 );
 CREATE TABLE like_models (
