@@ -9,13 +9,16 @@ from datetime import datetime
 LINK_KINDS = ("arxiv", "pdf", "code", "project", "doi")
 
 # How the store merges two sightings of one paper, field by field (see store.history):
-# "newer" the newer sighting's value unless it has none (the default), "first" the first
-# known value, "union" both tuples joined in order, "links" links united by kind, "max" the
-# larger, "abstract" an abstract over an AI summary, "store" kept by the store in columns of
-# its own.
-NEWER, FIRST, UNION, LINKS, MAX = "newer", "first", "union", "links", "max"
-ABSTRACT, STORE = "abstract", "store"
-MERGE_POLICIES = (NEWER, FIRST, UNION, LINKS, MAX, ABSTRACT, STORE)
+# "newer" the newer sighting's value unless it has none, "first" the first known value,
+# "owned" the value of the source that first gave one (its own later sightings are edits;
+# another source only fills it in when empty: two sources that word a paper a little
+# apart never flip it back and forth), "union" both tuples joined in order, "links" links
+# united by kind, "max" the larger, "abstract" as "owned", but an abstract always wins
+# over an AI summary, "owners" which source owns each owned field, "store" kept by the
+# store in columns of its own.
+NEWER, FIRST, OWNED, UNION, LINKS, MAX = "newer", "first", "owned", "union", "links", "max"
+ABSTRACT, OWNERS, STORE = "abstract", "owners", "store"
+MERGE_POLICIES = (NEWER, FIRST, OWNED, UNION, LINKS, MAX, ABSTRACT, OWNERS, STORE)
 
 
 def _merged(how: str, *, shown: bool = True, content: bool = False):
@@ -55,21 +58,24 @@ class Entry:
     """
 
     id: str = field(metadata=_merged(FIRST))
-    title: str = field(metadata=_merged(NEWER, content=True))
+    title: str = field(metadata=_merged(OWNED, content=True))
     url: str = field(metadata=_merged(FIRST))
     source: str = field(metadata=_merged(FIRST))  # the first source that listed the paper
     arxiv_id: str | None = field(default=None, metadata=_merged(FIRST))
     summary: str = field(default="", metadata=_merged(ABSTRACT, content=True))
     summary_is_abstract: bool = field(default=True, metadata=_merged(ABSTRACT))
-    authors: tuple[str, ...] = field(default=(), metadata=_merged(NEWER, content=True))
+    authors: tuple[str, ...] = field(default=(), metadata=_merged(OWNED, content=True))
     published: datetime | None = field(default=None, metadata=_merged(STORE))
     links: tuple[tuple[str, str], ...] = field(default=(), metadata=_merged(LINKS, content=True))
     categories: tuple[str, ...] = field(default=(), metadata=_merged(UNION))
     # A live counter: shown nowhere, so a count ticking up never makes a paper look new.
     upvotes: int | None = field(default=None, metadata=_merged(NEWER, shown=False))
-    image: str = field(default="", metadata=_merged(NEWER, content=True))  # an http(s) URL
-    comment: str = field(default="", metadata=_merged(NEWER, content=True))
-    journal_ref: str = field(default="", metadata=_merged(NEWER, content=True))
+    image: str = field(default="", metadata=_merged(OWNED, content=True))  # an http(s) URL
+    comment: str = field(default="", metadata=_merged(OWNED, content=True))
+    journal_ref: str = field(default="", metadata=_merged(OWNED, content=True))
+    # (field, source) of each owned field whose source is not `source`, the paper's first.
+    owners: tuple[tuple[str, str], ...] = field(default=(), metadata=_merged(OWNERS,
+                                                                            shown=False))
     # The most upvotes ever seen: a view's `min_upvotes` reads it, so a paper that reached
     # the bar stays in the view when its count falls again.
     top_upvotes: int | None = field(default=None, metadata=_merged(MAX, shown=False))

@@ -28,7 +28,7 @@ def test_every_entry_field_says_how_it_merges_and_whether_outputs_show_it():
     for f in fields(Entry):
         assert f.metadata["merge"] in MERGE_POLICIES
         assert isinstance(f.metadata["shown"], bool)
-    assert {"upvotes", "top_upvotes"} == NOT_SHOWN
+    assert {"upvotes", "top_upvotes", "owners"} == NOT_SHOWN
     assert shown_entry(ENTRY) == replace(ENTRY, upvotes=None, top_upvotes=None)
 
 
@@ -38,7 +38,7 @@ def test_the_store_merges_a_field_of_every_policy(policy):
         "Paper", [("extra", tuple, field(default=(), metadata={"merge": policy, "shown": True}))],
         bases=(Entry,), frozen=True)
     old = paper_class(**{f.name: getattr(ENTRY, f.name) for f in fields(Entry)})
-    value = (("code", "https://github.com/x/y"),) if policy == "links" else ("x",)
+    value = {"links": (("code", "https://github.com/x/y"),), "owners": ()}.get(policy, ("x",))
     assert merge_entries(old, replace(old, extra=value)).extra in (value, ())
 
 

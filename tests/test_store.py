@@ -252,3 +252,42 @@ def test_a_reader_never_writes_and_does_not_wait_for_a_run_in_progress(tmp_path)
 def test_a_reader_of_a_missing_store_says_to_run_first(tmp_path):
     with pytest.raises(InputError, match="no state store there; run `feedmaker run` first"):
         Store.reader(tmp_path / "none.sqlite")
+
+
+def test_two_sources_that_word_a_paper_apart_do_not_flip_it_from_run_to_run(store):
+    hf = paper(1, summary="Precision- aligned RL.", title="PAGER: a GUI agent")
+    arxiv = paper(1, summary="Precision-aligned RL.", title="PAGER: A GUI Agent",
+                  source="arxiv")
+    store.history.merge([hf], T0)
+    store.history.merge([arxiv], T0)
+    store.history.merge([hf], T1)  # the next run: arXiv answered "not modified"
+    assert store.history.merge([arxiv], T1 + timedelta(hours=1)).updated == 0
+    [entry] = store.history.newest(10)
+    assert (entry.title, entry.summary) == ("PAGER: a GUI agent", "Precision- aligned RL.")
+    assert entry.updated == entry.published  # never looked edited
+
+
+def test_the_source_that_gave_a_text_may_edit_it_and_the_paper_is_updated(store):
+    store.history.merge([paper(1)], T0)
+    store.history.merge([paper(1, title="From arXiv", source="arxiv")], T0)
+    assert store.history.merge([paper(1, title="Paper 1, revised")], T1).updated == 1
+    [entry] = store.history.newest(10)
+    assert entry.title == "Paper 1, revised" and entry.updated == T1
+
+
+def test_an_abstract_from_another_source_replaces_a_card_summary_and_owns_it():
+    card = paper(1, summary="AI summary.", summary_is_abstract=False)
+    merged = merge_entries(card, paper(1, summary="The abstract.", source="arxiv"))
+    assert (merged.summary, merged.summary_is_abstract) == ("The abstract.", True)
+    assert merged.owners == (("summary", "arxiv"),)
+    edited = merge_entries(merged, paper(1, summary="The abstract, v2.", source="arxiv"))
+    assert edited.summary == "The abstract, v2."
+    assert merge_entries(edited, paper(1, summary="Other words.")).summary == "The abstract, v2."
+
+
+def test_a_count_of_updates_within_one_run_is_net_of_a_source_saying_it_back(store):
+    store.history.merge([paper(1)], T0)
+    first = store.history.merge([paper(1, title="Changed")], T1)
+    back = store.history.merge([paper(1)], T1)
+    assert first.updated + back.updated == 0
+    assert store.history.newest(1)[0].updated == paper(1).published

@@ -17,6 +17,8 @@ from feedmaker.model import (
     LINKS,
     MAX,
     NEWER,
+    OWNED,
+    OWNERS,
     STORE,
     UNION,
     Entry,
@@ -62,10 +64,16 @@ def stored_fields(cls: type[Entry] = Entry) -> tuple:
 def merge_entries(old: Entry, new: Entry) -> Entry:
     """The union of what two sightings of one paper know, field by field as Entry declares."""
     changes = {}
+    owners = dict(old.owners)
     for f in fields(old):
         how, mine, theirs = f.metadata["merge"], getattr(old, f.name), getattr(new, f.name)
         if how == NEWER:
             changes[f.name] = theirs if _known(theirs) else mine
+        elif how == OWNED:
+            owner = owners.get(f.name, old.source)
+            if _known(theirs) and (not _known(mine) or owner == new.source):
+                changes[f.name] = theirs
+                owners[f.name] = new.source
         elif how == FIRST:
             changes[f.name] = mine if _known(mine) else theirs
         elif how == UNION:
@@ -75,15 +83,26 @@ def merge_entries(old: Entry, new: Entry) -> Entry:
         elif how == LINKS:
             links = dict(mine) | dict(theirs)
             changes[f.name] = tuple((kind, links[kind]) for kind in LINK_KINDS if kind in links)
-        elif how not in (ABSTRACT, STORE):  # those two are handled below, and by the store
+        elif how not in (ABSTRACT, OWNERS, STORE):  # handled below, and by the store
             raise ValueError(f"Entry.{f.name}: no merge policy {how!r}")
-    # An abstract is never replaced by a card's AI summary, nor by nothing.
-    keep_old = old.summary and (not new.summary or
-                                (old.summary_is_abstract and not new.summary_is_abstract))
-    kept = old if keep_old else new
-    changes.update({f.name: getattr(kept, f.name) for f in fields(old)
-                    if f.metadata["merge"] == ABSTRACT})
+    # An abstract is never replaced by a card's AI summary, nor by nothing; one abstract by
+    # another only when the source that gave it says something new.
+    if _takes_summary(old, new, owners.get("summary", old.source)):
+        changes.update({f.name: getattr(new, f.name) for f in fields(old)
+                        if f.metadata["merge"] == ABSTRACT})
+        owners["summary"] = new.source
+    owned = tuple(sorted((name, source) for name, source in owners.items()
+                         if source != old.source))
+    changes.update({f.name: owned for f in fields(old) if f.metadata["merge"] == OWNERS})
     return replace(old, **changes)
+
+
+def _takes_summary(old: Entry, new: Entry, owner: str) -> bool:
+    if not new.summary:
+        return False
+    if not old.summary or new.summary_is_abstract != old.summary_is_abstract:
+        return not old.summary or new.summary_is_abstract
+    return owner == new.source
 
 
 def encode(entry: Entry) -> str:
@@ -119,16 +138,23 @@ class History:
 
     def __init__(self, db: sqlite3.Connection) -> None:
         self.db = db
+        # Each entry's (content hash, updated) before the run merged it first: what its
+        # content is compared with, whatever order the run's sources came in.
+        self._before: dict[str, tuple[str, str]] = {}
+        self._run: str | None = None
 
     def merge(self, entries: Iterable[Entry], now: datetime) -> MergeResult:
         """Add new entries and fold re-seen ones into what is stored.
 
         A re-seen entry keeps its id, first-seen time and published date; `updated` moves
-        to `now` only when what readers see of it changes, and not at all in the run that
-        first saw it (two sources telling one new paper apart is not an update).
+        to `now` only when what readers see of it differs from what it was before this run
+        (`now`), and not at all in the run that first saw it: two sources that tell one
+        paper a little apart, each run, do not make it look edited each run.
         """
         result = MergeResult()
         stamp = format_time(now)
+        if stamp != self._run:
+            self._before, self._run = {}, stamp
         for entry in entries:
             result.seen += 1
             row = self.db.execute("SELECT data, content_hash, published, date_known, updated, "
@@ -143,15 +169,21 @@ class History:
                 result.new += 1
             else:
                 data, old_hash, published, date_known, updated, first_seen = row
+                start_hash, start_updated = self._before.setdefault(entry.id,
+                                                                    (old_hash, updated))
                 merged = merge_entries(decode(entry.id, data), entry)
                 new_hash = content_hash(merged)
                 if not date_known and entry.published is not None:
                     published, date_known = format_time(entry.published), 1
                     if first_seen == stamp:
                         updated = published
-                if new_hash != old_hash and first_seen != stamp:
-                    updated = max(stamp, published)
-                    result.updated += 1
+                if first_seen != stamp and new_hash != old_hash:
+                    if new_hash == start_hash:  # another source said it as it was
+                        updated = start_updated
+                        result.updated -= 1
+                    else:
+                        updated = max(stamp, published)
+                        result.updated += old_hash == start_hash
                 self.db.execute(
                     "UPDATE entries SET data = ?, content_hash = ?, published = ?, "
                     "date_known = ?, updated = ?, last_seen = ? WHERE id = ?",
