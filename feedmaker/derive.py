@@ -10,7 +10,7 @@ from datetime import datetime
 
 from feedmaker.config import Config
 from feedmaker.model import Entry
-from feedmaker.outputs import fingerprint
+from feedmaker.outputs import digest
 from feedmaker.store import Store, format_time
 from feedmaker.store.memberships import inputs_key
 from feedmaker.tagger import Tagger, rules_fingerprint
@@ -29,20 +29,24 @@ def refresh_topics(config: Config, store: Store, now: datetime,
     # Compiled only when some entry needs tagging: an unchanged run never pays for it.
     tagger = functools.cache(lambda: Tagger(config.topics))
     stamp = format_time(now)
+    before: dict[str, dict[str, object]] = {}  # the terms kept for papers seen before
+
+    def prepare(entries: list[Entry]) -> None:
+        before.update(store.topics.values_of(
+            [e.id for e in entries if e.first_seen and format_time(e.first_seen) != stamp],
+            "terms"))
 
     def compute(entry: Entry) -> list[tuple[str, float, int, str]]:
         scored = tagger().scored(entry)
         terms = topic_terms(tagger(), entry, [slug for slug, _ in scored])
-        if entry.first_seen and format_time(entry.first_seen) != stamp:
-            before = store.topics.values_of([entry.id], "terms")[entry.id]
-            if shown_differently(stored_terms(before), terms):
-                store.history.touch(entry.id, now)
+        if entry.id in before and shown_differently(stored_terms(before[entry.id]), terms):
+            store.history.touch(entry.id, now)
         return [(slug, score, best, json.dumps(terms[slug]))
                 for slug, score, best in best_marked(scored)]
 
     return store.topics.refresh(
         rules, lambda entry: inputs_key(rules, _values(entry, Tagger.READS)), compute, now,
-        progress)
+        progress, prepare)
 
 
 def stored_terms(values: Mapping[str, object]) -> dict[str, tuple[str, ...] | None]:
@@ -71,7 +75,7 @@ def refresh_views(config: Config, store: Store, now: datetime,
                   progress: Callable[[int, int], None] | None = None) -> int:
     """Place the entries whose views may have changed; returns how many were looked at."""
     # Views read topics: new topic rules may move any paper in or out of a view.
-    rules = fingerprint((rules_fingerprint(config.topics), config.views))
+    rules = digest((rules_fingerprint(config.topics), config.views))
     views = functools.cache(lambda: ViewTagger(config.views))
     topics: dict[str, list[str]] = {}
     sources: dict[str, list[str]] = {}

@@ -235,7 +235,7 @@ def _still_published(key: str, store: Store, collected: list[Collected],
 def _published_key(config: Config, libraries: dict[str, similar.LibraryState]) -> str:
     # The config holds no entry: its repr is the whole of it, read in one go.
     return digest((__version__, config.site, config.topics, config.views,
-                        sorted((slug, state.files_key) for slug, state in libraries.items())))
+                   sorted((slug, state.files_key) for slug, state in libraries.items())))
 
 
 def _valid_until(config: Config, site: SiteData) -> str | None:

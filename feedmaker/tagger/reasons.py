@@ -55,7 +55,7 @@ def _terms_by_source(tagger: Tagger) -> dict[tuple[str, str], Term]:
 
 def _found_word(term: Term, field: str, entry: Entry) -> str:
     """The words the term first matched in the field it hit (its own text if none)."""
-    if term.kind in ("category", "label"):  # a label: an arXiv category, a topic, ...
+    if term.kind == "label":  # an arXiv category, a topic, a source, a view
         prefix = term.text.removesuffix("*")
         if term.field != "category":
             return prefix
