@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test eval reader-test screenshot run lint bench bytecode clean
+.PHONY: demo test test-slow eval reader-test screenshot run lint bench bytecode clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "feedmaker needs Python 3.11+"'
@@ -31,6 +31,10 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check --quiet feedmaker tests scripts
 	$(BIN)/python -m pytest
+
+# Fitting, benchmark and quality tests: slower, and about the data as much as the code.
+test-slow: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -m slow
 
 # The shipped default rules on the uniform labelled papers: P/R/F1 per topic, micro/macro-F1.
 eval: $(VENV)/.installed
