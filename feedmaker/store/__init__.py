@@ -148,6 +148,20 @@ class Store:
             raise
         self.db.execute("COMMIT" if commit else "ROLLBACK")
 
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """One part of a transaction, all or nothing: a failure inside undoes this part only
+        (one view's work, say), and the rest of the transaction goes on."""
+        self.db.execute("SAVEPOINT part")
+        try:
+            yield
+        except BaseException:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK TO part")
+                self.db.execute("RELEASE part")
+            raise
+        self.db.execute("RELEASE part")
+
     @property
     def created(self) -> datetime:
         """When this store was first created: the `updated` of a feed with no entries."""
