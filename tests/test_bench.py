@@ -1,6 +1,10 @@
 """The benchmark keeps working: a small run gives every figure, with sane values."""
 
+import pytest
+
 from bench import bench_tagger
+
+pytestmark = pytest.mark.slow
 
 
 def test_a_small_tagging_benchmark_reports_every_figure():

@@ -1,6 +1,10 @@
 """The like benchmark keeps working: a small run gives every figure, with sane values."""
 
+import pytest
+
 from bench import bench_like
+
+pytestmark = pytest.mark.slow
 
 
 def test_a_small_like_benchmark_reports_every_figure():

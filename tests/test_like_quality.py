@@ -17,6 +17,8 @@ from feedmaker.like.quality import (
     topics_with,
 )
 
+pytestmark = pytest.mark.slow
+
 DEV = "data/papers-17-dev.jsonl"
 
 
