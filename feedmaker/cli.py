@@ -51,9 +51,10 @@ def cli() -> None:
 def run(config_path, out_dir, state, dry_run, quiet, verbose) -> None:
     """Fetch every source, merge into the history, tag, and write the feeds.
 
-    Exit status: 0 all sources fine; 1 a source failed (feeds are still written from
-    the history and the other sources); 2 bad config or usage; 75 another run holds
-    the lock.
+    Exit status: 0 every source and view fine; 1 a source or view failed (the other
+    feeds are still written, from the history and the other sources); 2 bad config or
+    usage; 3 the state store cannot be used; 70 an unforeseen failure (a bug); 75
+    another run holds the lock.
 
     Example: feedmaker run --config feedmaker.toml -q
     """
@@ -74,7 +75,7 @@ def run(config_path, out_dir, state, dry_run, quiet, verbose) -> None:
                                   progress=progress)
     except FeedmakerError as exc:
         _fail(exc)
-    for problem in report.failures:
+    for problem in [*report.failures, *report.views_failed.values()]:
         click.echo(f"feedmaker: error: {problem}", err=True)
     if not quiet:
         for warning in report.warnings:

@@ -3,6 +3,7 @@ every error names the file, the line and the field."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
 from dataclasses import dataclass, field, replace
@@ -98,6 +99,12 @@ class SourceConfig:
     options: dict = field(default_factory=dict)
     allow_empty: bool = False      # an empty listing is normal (weekends), not a failure
     min_interval: float | None = None  # seconds between requests to its host; None: default
+
+    @property
+    def settings(self) -> str:
+        """A digest of what decides which listing the source reads: its usual size belongs
+        to these settings."""
+        return hashlib.sha256(repr((self.type, self.url, self.options)).encode()).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -1,45 +1,66 @@
 """What a run derives from the history: each paper's topics (the tagger's verdict, with the
-best-scoring one marked), then the views it is in."""
+best-scoring one marked), then the rule views it is in."""
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
+from pathlib import Path
 
 from feedmaker.config import Config
 from feedmaker.model import Entry
-from feedmaker.outputs import digest
-from feedmaker.store import Store, format_time
+from feedmaker.store import Store
 from feedmaker.store.memberships import inputs_key
 from feedmaker.tagger import Tagger, rules_fingerprint
 from feedmaker.tagger.reasons import topic_terms
 from feedmaker.views import ViewTagger
+
+_PACKAGE = Path(__file__).parent
+
+
+@functools.cache
+def code_digest(*names: str) -> str:
+    """A digest of feedmaker's own source files named (folders: every .py in them), so that
+    what a new release computes differently is computed again."""
+    digest = hashlib.sha256()
+    for name in names:
+        path = _PACKAGE / name
+        for file in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
+            digest.update(file.relative_to(_PACKAGE).as_posix().encode() + b"\0")
+            digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def tagging_key(config: Config) -> str:
+    """What every paper's topics are computed from besides the paper: rules and code."""
+    return f"{rules_fingerprint(config.topics)}:{code_digest('tagger', 'derive.py')}"
 
 
 def refresh_topics(config: Config, store: Store, now: datetime,
                    progress: Callable[[int, int], None] | None = None) -> int:
     """Tag the entries whose topics may have changed; returns how many were tagged.
 
-    Each topic keeps the terms that put the paper there (see tagger.reasons). A paper seen
-    before this run whose topics, or those terms, change is updated: its entry shows them.
+    Each topic keeps the terms that put the paper there (see tagger.reasons). A paper whose
+    topics, or those terms, change because the paper changed is updated: its entry shows
+    them. Not when the rules or feedmaker changed: readers would see every old paper again.
     """
-    rules = rules_fingerprint(config.topics)
+    rules = tagging_key(config)
+    papers_only = store.meta.get("entry_topics_fingerprint") == rules
     # Compiled only when some entry needs tagging: an unchanged run never pays for it.
     tagger = functools.cache(lambda: Tagger(config.topics))
-    stamp = format_time(now)
-    before: dict[str, dict[str, object]] = {}  # the terms kept for papers seen before
+    before: dict[str, dict[str, object]] = {}  # the terms kept for papers tagged before
 
     def prepare(entries: list[Entry]) -> None:
-        before.update(store.topics.values_of(
-            [e.id for e in entries if e.first_seen and format_time(e.first_seen) != stamp],
-            "terms"))
+        if papers_only:
+            before.update(store.topics.values_of([e.id for e in entries], "terms"))
 
     def compute(entry: Entry) -> list[tuple[str, float, int, str]]:
         scored = tagger().scored(entry)
         terms = topic_terms(tagger(), entry, [slug for slug, _ in scored])
-        if entry.id in before and shown_differently(stored_terms(before[entry.id]), terms):
+        if before.get(entry.id) and shown_differently(stored_terms(before[entry.id]), terms):
             store.history.touch(entry.id, now)
         return [(slug, score, best, json.dumps(terms[slug]))
                 for slug, score, best in best_marked(scored)]
@@ -72,27 +93,43 @@ def best_marked(scored: Sequence[tuple[str, float]]) -> list[tuple[str, float, i
 
 
 def refresh_views(config: Config, store: Store, now: datetime,
-                  progress: Callable[[int, int], None] | None = None) -> int:
-    """Place the entries whose views may have changed; returns how many were looked at."""
+                  progress: Callable[[int, int], None] | None = None) -> dict[str, str]:
+    """Place the entries whose views may have changed; returns the views that failed, each
+    with why ({slug: message}).
+
+    A view that fails on a paper keeps the paper where it was, and the paper is placed
+    again on the next run; the other views go on.
+    """
     # Views read topics: new topic rules may move any paper in or out of a view.
-    rules = digest((rules_fingerprint(config.topics), config.views))
+    rules = f"{tagging_key(config)}:{config.views!r}:{code_digest('views.py')}"
     views = functools.cache(lambda: ViewTagger(config.views))
     topics: dict[str, list[str]] = {}
     sources: dict[str, list[str]] = {}
+    placed_before: dict[str, list[str]] = {}
+    failed: dict[str, str] = {}
+    unsettled: list[str] = []
 
     def prepare(entries: list[Entry]) -> None:
         ids = [entry.id for entry in entries]
         topics.update(store.topics.of(ids))
         sources.update(store.history.sources_of(ids))
+        placed_before.update(store.views.of(ids))
 
     def key_of(entry: Entry) -> str:
         return inputs_key(rules, [*_values(entry, ViewTagger.READS), sorted(topics[entry.id]),
                                   sources[entry.id]])
 
     def compute(entry: Entry) -> list[tuple[str]]:
-        return [(slug,) for slug in views().evaluate(entry, topics[entry.id], sources[entry.id])]
+        matched, failures = views().place(entry, topics[entry.id], sources[entry.id])
+        if failures:
+            failed.update(failures)
+            unsettled.append(entry.id)
+        kept = [slug for slug in placed_before.get(entry.id, ()) if slug in failures]
+        return [(slug,) for slug in [*matched, *kept]]
 
-    return store.views.refresh(rules, key_of, compute, now, progress, prepare)
+    store.views.refresh(rules, key_of, compute, now, progress, prepare)
+    store.views.forget_keys(unsettled)
+    return failed
 
 
 def _values(entry: Entry, reads: Sequence[str]) -> list[object]:

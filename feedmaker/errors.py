@@ -76,6 +76,13 @@ class WriteError(FeedmakerError):
     exit_code = 1
 
 
+class ClashError(FeedmakerError):
+    """out_dir holds a file feedmaker did not write where it would write one: nothing was
+    written, and the message names the file."""
+
+    exit_code = 2
+
+
 class ValidationError(FeedmakerError):
     """A generated feed failed validation and was not published."""
 

@@ -1,15 +1,13 @@
 """Every output file, declared once: the feeds (their definitions and formats), the site-wide
-files, the one function that names them, and the digest that tells when one is stale."""
+files, the one function that names them, and the data all of them are rendered from."""
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from feedmaker.model import Entry, shown_entry
+from feedmaker.model import Entry
 
 ALL_SLUG = "all"
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
@@ -34,15 +32,13 @@ class FeedDef:
 
 @dataclass(frozen=True)
 class Output:
-    """A kind of output file. `module` (in feedmaker.write) has `inputs(site[, feed])`, which
-    picks out everything the file is made from, and `render(inputs, cache)`, which reads
-    only that; the file is rendered again exactly when the digest of its inputs changes."""
+    """A kind of output file, rendered by `render` of the module `module` of feedmaker.write:
+    `render(site, feed)` for a feed format, `render(site)` for a site file."""
 
     name: str          # the file name of a site file; for a feed format, its extension
     module: str
     media_type: str
     label: str = ""
-    every_run: bool = False  # rendered on every run that publishes, whatever its inputs
     feed: bool = True  # a feed format readers subscribe to (not the feed's web page)
 
 
@@ -59,9 +55,7 @@ INDEX, OPML, STATUS = "index.html", "feeds.opml", "status.json"
 SITE_FILES: dict[str, Output] = {o.name: o for o in (
     Output(INDEX, "index", "text/html"),
     Output(OPML, "opml", "text/x-opml"),
-    # Times of this run: written by every run that publishes (not by one that finds
-    # nothing changed, which writes nothing).
-    Output(STATUS, "status", "application/json", every_run=True),
+    Output(STATUS, "status", "application/json"),
 )}
 
 
@@ -99,6 +93,10 @@ class FeedData:
     terms: tuple[tuple[tuple[str, ...], ...], ...] = ()
     # Each entry's `like` views: (view title, the library paper it is most like).
     similar: tuple[tuple[tuple[str, str], ...], ...] = ()
+    # Why this run could not publish the feed (a view that failed): its files stay as they
+    # were, and the front page and status.json say so.
+    error: str = ""
+    failing_since: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -118,8 +116,7 @@ class SourceHealth:
 
 @dataclass(frozen=True)
 class SiteData:
-    """Everything any output may be made from, gathered once per run; each output's `inputs`
-    picks its part."""
+    """Everything any output is rendered from, gathered once per run."""
 
     title: str
     subtitle: str
@@ -138,49 +135,10 @@ class SiteData:
         """The public URL of an output file."""
         return self.base_url + name
 
+    def feed(self, slug: str) -> FeedData:
+        """The feed of that slug."""
+        return next(feed for feed in self.feeds if feed.feed.slug == slug)
+
     @property
     def index_url(self) -> str:
         return self.url(INDEX)
-
-
-def digest(value: object) -> str:
-    """The digest of a value that holds no Entry (a config, say): of its repr, as is."""
-    return hashlib.sha256(repr(value).encode("utf-8")).hexdigest()
-
-
-def fingerprint(inputs: object) -> str:
-    """The digest of an output's inputs: equal exactly when the file would be the same."""
-    return hashlib.sha256(repr(_canonical(inputs)).encode("utf-8")).hexdigest()
-
-
-_PLAIN = (str, int, float, bool, type(None), datetime)
-
-
-def _canonical(value: object) -> object:
-    """`value` with every Entry in it replaced by its digest (whose repr is short)."""
-    if isinstance(value, _PLAIN):
-        return value
-    if isinstance(value, Entry):
-        return entry_key(value)
-    fields = getattr(type(value), "__dataclass_fields__", None)
-    if fields is not None:
-        return (type(value).__name__, tuple(_canonical(getattr(value, name)) for name in fields))
-    if isinstance(value, tuple | list):
-        if all(isinstance(v, _PLAIN) for v in value):
-            return tuple(value)
-        return tuple(_canonical(v) for v in value)
-    if isinstance(value, dict):
-        return tuple(sorted((k, _canonical(v)) for k, v in value.items()))
-    return value
-
-
-def piece_key(entry: Entry, *plain: object) -> str:
-    """The digest of one entry's piece of a file (its `<entry>`, its item on a page): what
-    outputs show of the entry, and `plain` values (strings, numbers and tuples of them)."""
-    return hashlib.sha256(repr((entry_key(entry), plain)).encode("utf-8")).hexdigest()
-
-
-@functools.lru_cache(maxsize=8192)
-def entry_key(entry: Entry) -> str:
-    """A digest of everything outputs show of an entry (see `model.shown_entry`)."""
-    return hashlib.sha256(repr(shown_entry(entry)).encode("utf-8")).hexdigest()

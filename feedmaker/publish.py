@@ -1,11 +1,12 @@
-"""The second half of a run: select each feed's entries, plan every output file with the
-digest of its inputs, render the files whose inputs changed, and check them."""
+"""Choose what a run publishes: each feed's newest entries with their topics and terms, and
+the site's own facts (the health of its sources and views): the data every output is
+rendered from."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit, urlunsplit
@@ -13,23 +14,18 @@ from urllib.parse import urlsplit, urlunsplit
 from feedmaker import __version__
 from feedmaker.config import Config
 from feedmaker.derive import stored_terms
-from feedmaker.errors import ValidationError
 from feedmaker.model import Entry, shown_entry
 from feedmaker.normalize import shorten
 from feedmaker.outputs import (
-    FEED_FORMATS,
     PAGE,
     SITE_FILES,
     FeedData,
     FeedDef,
-    Output,
     SiteData,
     SourceHealth,
     file_name,
-    fingerprint,
 )
 from feedmaker.store import Store, parse_time
-from feedmaker.write import RenderCache, renderer
 
 Selector = Callable[[Store, FeedDef, int, datetime | None, dict], list[Entry]]
 
@@ -45,12 +41,12 @@ SELECTORS: dict[str, Selector] = {
 }
 
 
-def select(config: Config, store: Store, now: datetime,
-           excluded: Collection[str] = ()) -> SiteData:
+def select(config: Config, store: Store, now: datetime, excluded: Collection[str] = (),
+           failed: Mapping[str, str] = ()) -> SiteData:
     """Every feed with its newest entries (only what outputs may show of them) and their
     topics, plus the site's own facts: all that any output is made from. Entries whose ids
     are `excluded` (they cannot be published) are left out, and the next ones take their
-    place."""
+    place; the views `failed` in this run ({slug: why}) carry their error."""
     site = config.site
     since = now - timedelta(days=site.max_age_days) if site.max_age_days else None
     memo: dict[str, Entry] = {}  # one decode per entry, though a paper shows in several feeds
@@ -66,7 +62,8 @@ def select(config: Config, store: Store, now: datetime,
     terms = {entry_id: tuple(stored[entry_id][slug] or () for slug in slugs)
              for entry_id, slugs in topics.items()}
     shown = {entry_id: shown_entry(entry) for entry_id, entry in memo.items()}
-    titles = {view.slug: view.rule.title for view in config.views}
+    titles = {feed.slug: feed.title for feed in config.feeds}
+    health = store.view_health.status()
     similar = {entry_id: tuple((titles[slug], closest) for slug, closest in found
                                if slug in titles)
                for entry_id, found in store.likes.closest_of(memo).items()}
@@ -78,14 +75,17 @@ def select(config: Config, store: Store, now: datetime,
         feeds=tuple(FeedData(feed, tuple(shown[e.id] for e in entries),
                              tuple(topics[e.id] for e in entries),
                              tuple(terms[e.id] for e in entries),
-                             tuple(similar[e.id] for e in entries))
+                             tuple(similar[e.id] for e in entries),
+                             error=public_text(dict(failed).get(feed.slug, "")),
+                             failing_since=_time(health[feed.slug].failing_since)
+                             if feed.slug in health else None)
                     for feed, entries in chosen),
         sources=source_health(config, store), run_time=now)
 
 
 def source_health(config: Config, store: Store) -> tuple[SourceHealth, ...]:
     """How each configured source's attempts went, in config order, as the site shows it."""
-    status = store.sources.status()
+    status = store.source_health.status()
     found = []
     for source in config.sources:
         known = status.get(source.name)
@@ -146,80 +146,48 @@ def shown_ids(site: SiteData) -> set[str]:
     return {entry.id for feed in site.feeds for entry in feed.entries}
 
 
-@dataclass(frozen=True)
-class Planned:
-    """One output file of this run: its kind, its inputs and their digest."""
+def invalid_parts(site: SiteData, files: dict[str, bytes], now: datetime
+                  ) -> tuple[dict[str, str], dict[str, str]]:
+    """The entries ({id: the first problem}) and the feeds ({slug: the first problem}) that
+    make a rendered Atom feed fail validation. An entry is at fault when the feed with it
+    alone fails; a feed whose own elements fail, or that fails with no entry at fault, is."""
+    from feedmaker.validate import validate_bytes
+    from feedmaker.write import render_feed
 
-    name: str
-    output: Output
-    inputs: object
-    fingerprint: str
-
-
-def plan(site: SiteData) -> dict[str, Planned]:
-    """Every output file this run publishes, by name: each feed in each format, then the
-    site files."""
-    planned = {}
+    bad_entries: dict[str, str] = {}
+    bad_feeds: dict[str, str] = {}
     for feed in site.feeds:
-        for format_name in site.formats:
-            output = FEED_FORMATS[format_name]
-            name = file_name(feed.feed.slug, format_name)
-            planned[name] = _planned(name, output, renderer(output).inputs(site, feed, name))
-    for name, output in SITE_FILES.items():
-        planned[name] = _planned(name, output, renderer(output).inputs(site))
-    return planned
+        name = file_name(feed.feed.slug, "atom")
+        if name not in files or not validate_bytes(files[name], name, now):
+            continue
+        empty = validate_bytes(render_feed(site, _with_entries(feed, []), "atom"), name, now)
+        if empty:
+            bad_feeds[feed.feed.slug] = _problem(empty[0])
+            continue
+        found = False
+        for number, entry in enumerate(feed.entries):
+            if entry.id in bad_entries:
+                found = True
+                continue
+            alone = validate_bytes(render_feed(site, _with_entries(feed, [number]), "atom"),
+                                   entry.id, now)
+            if alone:
+                bad_entries[entry.id] = _problem(alone[0])
+                found = True
+        if not found:
+            bad_feeds[feed.feed.slug] = _problem(validate_bytes(files[name], name, now)[0])
+    return bad_entries, bad_feeds
 
 
-def _planned(name: str, output: Output, inputs: object) -> Planned:
-    return Planned(name, output, inputs, fingerprint((__version__, inputs)))
+def _with_entries(feed: FeedData, numbers: list[int]) -> FeedData:
+    """The feed with only its entries at `numbers`."""
+    def pick(values: tuple) -> tuple:
+        return tuple(values[i] for i in numbers) if values else values
+
+    return replace(feed, entries=pick(feed.entries), topics=pick(feed.topics),
+                   terms=pick(feed.terms), similar=pick(feed.similar))
 
 
-def render(planned: Iterable[Planned], cache: RenderCache) -> dict[str, bytes]:
-    """The bytes of each planned file, each renderer reading only its own inputs."""
-    return {p.name: renderer(p.output).render(p.inputs, cache) for p in planned}
-
-
-def unpublishable(cache: RenderCache, now: datetime) -> dict[str, str]:
-    """The entries rendered in this run that fail validation on their own: {id: the first
-    problem}. All of them are checked together first, and one by one only when that fails."""
-    from feedmaker.validate import validate_bytes
-    from feedmaker.write.atom import assemble
-
-    if not cache.fresh:
-        return {}
-    valid = next(((name, skeleton) for name, skeleton in cache.skeletons.items()
-                  if not validate_bytes(skeleton, name, now)), None)
-    if valid is None:  # an invalid feed is not its entries' fault: `check` says so
-        return {}
-    name, skeleton = valid
-    if not validate_bytes(assemble(skeleton, [xml for _, xml in cache.fresh.values()]), name,
-                          now):
-        return {}
-    bad = {}
-    for entry_id, (_, xml) in cache.fresh.items():
-        problems = validate_bytes(assemble(skeleton, [xml]), entry_id, now)
-        if problems:
-            bad[entry_id] = problems[0].split(": ", 1)[-1]
-    return bad
-
-
-def check(cache: RenderCache, now: datetime) -> None:
-    """Validate every part of every Atom feed rendered, or raise ValidationError.
-
-    A feed is its skeleton plus entries, and RFC 4287's schema checks entries one by one,
-    so each skeleton is checked, and every entry once, when it is rendered (all of this
-    run's new ones together in one document). Entries from the cache were checked in the
-    run that rendered them; `feedmaker validate` checks whole files.
-    """
-    from feedmaker.validate import validate_bytes
-    from feedmaker.write.atom import assemble
-
-    problems = [p for name, skeleton in cache.skeletons.items()
-                for p in validate_bytes(skeleton, name, now)]
-    if cache.fresh and cache.skeletons:
-        name, skeleton = next(iter(cache.skeletons.items()))
-        batch = assemble(skeleton, [xml for _, xml in cache.fresh.values()])
-        problems += validate_bytes(batch, f"entries rendered in this run (in {name})", now)
-    if problems:
-        raise ValidationError("generated feeds failed validation; nothing was published:\n"
-                              + "\n".join(problems[:20]))
+def _problem(line: str) -> str:
+    """A validation problem without its `file:line: ` prefix."""
+    return line.split(": ", 1)[-1]

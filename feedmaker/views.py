@@ -192,20 +192,45 @@ class ViewTagger:
         self.views = tuple(view for view in views if view.like is None)
         self._order = evaluation_order(self.views)
         self._taggers = {view.slug: Tagger([view.rule]) for view in self.views}
+        slugs = [view.slug for view in self.views]
+        self._named = {view.slug: _referenced_views(view, slugs) for view in self.views}
 
     def explain(self, entry: Entry, topics: Sequence[str],
                 sources: Sequence[str]) -> list[ViewResult]:
         """Every view's verdict on a paper with these topics and sources, in config order."""
+        results, failures = self._results(entry, topics, sources)
+        if failures:
+            raise next(iter(failures.values()))
+        return [results[view.slug] for view in self.views]
+
+    def place(self, entry: Entry, topics: Sequence[str],
+              sources: Sequence[str]) -> tuple[list[str], dict[str, str]]:
+        """The slugs of the views a paper is in, in config order, and the views that failed
+        on it, each with why: one view's failure (and of the views naming it) is its own."""
+        results, failures = self._results(entry, topics, sources)
+        return ([view.slug for view in self.views
+                 if view.slug in results and results[view.slug].matched],
+                {slug: f"view {slug!r}: {type(exc).__name__}: {exc}"
+                 for slug, exc in failures.items()})
+
+    def _results(self, entry: Entry, topics: Sequence[str], sources: Sequence[str]
+                 ) -> tuple[dict[str, ViewResult], dict[str, Exception]]:
         results: dict[str, ViewResult] = {}
+        failures: dict[str, Exception] = {}
         for view in self._order:
+            named_failed = [s for s in self._named[view.slug] if s in failures]
+            if named_failed:
+                failures[view.slug] = RuntimeError(f"it names view {named_failed[0]!r}, "
+                                                   "which failed")
+                continue
             labels: Mapping[str, Sequence[str]] = {
                 "topic": topics, "source": sources,
                 "view": [slug for slug, result in results.items() if result.matched]}
-            [rule] = self._taggers[view.slug].explain(entry.title, entry.summary, entry.authors,
-                                                      entry.categories, labels)
+            try:
+                [rule] = self._taggers[view.slug].explain(
+                    entry.title, entry.summary, entry.authors, entry.categories, labels)
+            except Exception as exc:  # noqa: BLE001 - one view's fault stays its own
+                failures[view.slug] = exc
+                continue
             results[view.slug] = ViewResult(view, rule, entry.top_upvotes)
-        return [results[view.slug] for view in self.views]
-
-    def evaluate(self, entry: Entry, topics: Sequence[str], sources: Sequence[str]) -> list[str]:
-        """The slugs of the views a paper is in, in config order."""
-        return [r.view.slug for r in self.explain(entry, topics, sources) if r.matched]
+        return results, failures

@@ -90,3 +90,21 @@ def output_count(config) -> int:
 
     formats = len(config.site.formats) + (1 if config.site.pages else 0)
     return len(config.feeds) * formats + len(SITE_FILES)
+
+
+def feed_site(entries, categories=(), *, slug="vision", title="Vision", description="",
+              formats=("atom",), similar=(), error="", feeds=None, **site):
+    """(SiteData, FeedData) of one feed of `entries`, each in the topics `categories` gives
+    as (slug, title, terms): what the renderers take."""
+    from feedmaker.outputs import FeedData, FeedDef, SiteData
+
+    topic_titles = tuple(dict.fromkeys((c[0], c[1]) for c in categories))
+    feed = FeedData(FeedDef(slug, title, description), tuple(entries),
+                    tuple(tuple(c[0] for c in categories) for _ in entries),
+                    tuple(tuple(tuple(c[2]) for c in categories) for _ in entries),
+                    tuple(similar), error=error)
+    defaults = dict(title="Feeds", subtitle="", base_url="https://feeds.example.org/",
+                    author="tester", icon=None, formats=tuple(formats),
+                    topic_titles=topic_titles,
+                    empty_updated=datetime(2026, 1, 1, tzinfo=UTC), version="1.0")
+    return SiteData(**(defaults | site), feeds=tuple(feeds or (feed,))), feed

@@ -61,8 +61,8 @@ def assert_consistent(config, ids_before, killed=False):
 
 
 # Each kill point is a line `run -v` prints; the process is killed the moment it appears.
-KILL_POINTS = ["source 'hf': 50 entries", "tagged", "files need rendering", "pruned",
-               "writing all.atom", "writing vision.atom", "writing index.html"]
+KILL_POINTS = ["source 'hf': 50 entries", "tagged", "rendered", "pruned",
+               "wrote all.atom", "wrote vision.atom", "wrote index.html"]
 
 
 @pytest.mark.parametrize("kill_at", KILL_POINTS)
@@ -288,7 +288,7 @@ def test_an_unforeseen_failure_is_one_line_naming_it_a_bug_and_exit_70(
     from feedmaker.cli import main
 
     config, _ = published_site
-    monkeypatch.setattr(feedmaker.pipeline, "_run", lambda *a: 1 / 0)
+    monkeypatch.setattr(feedmaker.pipeline.Run, "execute", lambda *a: 1 / 0)
     monkeypatch.setattr(sys, "argv", ["feedmaker", "run", "--config", str(config.path)])
     monkeypatch.delenv("FEEDMAKER_DEBUG", raising=False)
     with pytest.raises(SystemExit) as exit_info:

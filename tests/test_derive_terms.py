@@ -1,6 +1,6 @@
-"""Topics keep the terms that put each paper there; a paper seen before whose topics or
-terms change is updated; content fields move `updated`; an upgraded store sees no paper as
-edited."""
+"""Topics keep the terms that put each paper there; a paper whose own change moves its topics
+or terms is updated, new rules or a new feedmaker update no paper; content fields move
+`updated`; an upgraded store sees no paper as edited."""
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -55,28 +55,41 @@ def test_terms_are_kept_with_each_topic(store):
     assert terms(store) == {"vision": ("Image",)}
 
 
-def test_new_rules_that_change_a_papers_topics_or_terms_update_it_once(store):
+def test_new_rules_move_papers_between_topics_without_updating_them(store):
     store.history.merge([paper()], T0)
     refresh_topics(VISION, store, T0)
     assert updated(store) == PUBLISHED  # first seen in this run: not an update
-    refresh_topics(rules('[topics.vision]\nany = ["image", "pixels"]\n'), store, T1)
-    assert updated(store) == PUBLISHED  # the same topics and terms: nothing shown changed
     refresh_topics(rules('[topics.vision]\nany = ["image", "video"]\n'), store, T1)
+    assert terms(store) == {"vision": ("Image", "video")}
+    refresh_topics(rules('[topics.audio]\nany = ["speech"]\n'), store, T1)
+    assert terms(store) == {}
+    assert updated(store) == PUBLISHED  # readers see no old paper again for new rules
+
+
+CATEGORY_RULES = rules('[topics.vision]\nany = ["image"]\n'
+                       '[topics.graphics]\nany = ["category:cs.GR"]\n')
+
+
+def test_a_paper_whose_own_change_gives_it_a_topic_is_updated_once(store):
+    store.history.merge([paper()], T0)
+    refresh_topics(CATEGORY_RULES, store, T0)
+    store.history.merge([paper(categories=("cs.GR",), source="arxiv")], T1)
+    assert refresh_topics(CATEGORY_RULES, store, T1) == 1
+    assert terms(store) == {"vision": ("Image",), "graphics": ("cs.GR",)}
     assert updated(store) == T1
     later = T1 + timedelta(hours=1)
-    refresh_topics(rules('[topics.vision]\nany = ["image", "video"]\n'
-                         '[topics.papers]\nany = ["paper"]\n'), store, later)
-    assert updated(store) == later
+    store.history.merge([paper(categories=("cs.GR",), source="arxiv")], later)
+    refresh_topics(CATEGORY_RULES, store, later)
+    assert updated(store) == T1
 
 
-def test_terms_unknown_before_are_no_change_but_leaving_a_topic_is(store):
+def test_terms_unknown_before_are_no_change(store):
     store.history.merge([paper()], T0)
-    refresh_topics(VISION, store, T0)
+    refresh_topics(CATEGORY_RULES, store, T0)
     store.db.execute("UPDATE entry_topics SET terms = NULL")  # tagged by an older feedmaker
-    refresh_topics(rules('[topics.vision]\nany = ["image", "video"]\n'), store, T1)
-    assert updated(store) == PUBLISHED and terms(store) == {"vision": ("Image", "video")}
-    refresh_topics(rules('[topics.audio]\nany = ["speech"]\n'), store, T1)
-    assert updated(store) == T1 and terms(store) == {}
+    store.db.execute("UPDATE entries SET tag_key = NULL")
+    refresh_topics(CATEGORY_RULES, store, T1)
+    assert updated(store) == PUBLISHED and terms(store) == {"vision": ("Image",)}
 
 
 def test_a_run_that_tags_nothing_updates_nothing(store):
@@ -101,8 +114,7 @@ def test_links_picture_and_notes_are_content_and_upvotes_are_not(store):
 def test_an_upgraded_store_sees_no_paper_as_edited(tmp_path, monkeypatch):
     path = tmp_path / "state.sqlite"
     pdf = (("pdf", "https://arxiv.org/pdf/2605.00001"),)
-    before = [m for m in migrations.MIGRATIONS if m.name != "topic terms, source status, page "
-              "pieces; content hashes with links"]
+    before = [m for m in migrations.MIGRATIONS if m.number < 7]
     with monkeypatch.context() as old:
         # The store as feedmaker left it before, content hashed the old way.
         old.setattr(migrations, "MIGRATIONS", tuple(before))

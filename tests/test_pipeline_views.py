@@ -186,8 +186,8 @@ def test_explain_shows_the_views_a_stored_paper_is_in_and_why(config, httpserver
     assert "        'source:hf'                      in source   +1" in lines
 
 
-def test_a_second_run_with_views_writes_nothing(config, httpserver):
+def test_a_second_run_with_views_writes_only_the_status(config, httpserver):
     serve(httpserver, daily_items())
     run(config, now=NOW)
     report = run(config, now=NOW + timedelta(hours=1))
-    assert report.written == []
+    assert report.written == ["status.json"]

@@ -48,9 +48,9 @@ def paper(title="A paper", summary="", authors=(), upvotes=None) -> Entry:
 def test_a_view_combines_topics_and_excludes_one():
     _, tagger = views('[views.fast-vision]\nall = ["topic:vision", "topic:efficiency"]\n'
                       'none = ["topic:generative"]\n')
-    assert tagger.evaluate(paper(), ["vision", "efficiency"], ["hf"]) == ["fast-vision"]
-    assert tagger.evaluate(paper(), ["vision"], ["hf"]) == []
-    assert tagger.evaluate(paper(), ["vision", "efficiency", "generative"], ["hf"]) == []
+    assert tagger.place(paper(), ["vision", "efficiency"], ["hf"])[0] == ["fast-vision"]
+    assert tagger.place(paper(), ["vision"], ["hf"])[0] == []
+    assert tagger.place(paper(), ["vision", "efficiency", "generative"], ["hf"])[0] == []
 
 
 def test_views_name_authors_sources_terms_and_other_views():
@@ -72,12 +72,12 @@ any = ["view:arxiv-robots", "view:popular"]
 title = "Mamba papers"
 any = ["mamba", "state space model"]
 """)
-    assert tagger.evaluate(paper(authors=["Alan Turing"]), [], ["hf"]) == ["lab"]
-    assert tagger.evaluate(paper(), ["robotics"], ["hf", "arxiv-ro"]) == [
+    assert tagger.place(paper(authors=["Alan Turing"]), [], ["hf"])[0] == ["lab"]
+    assert tagger.place(paper(), ["robotics"], ["hf", "arxiv-ro"])[0] == [
         "arxiv-robots", "robots-or-popular"]
-    assert tagger.evaluate(paper(upvotes=25), [], ["hf"]) == ["popular", "robots-or-popular"]
-    assert tagger.evaluate(paper(upvotes=5), [], ["hf"]) == []
-    assert tagger.evaluate(paper(summary="A Mamba model."), [], ["arxiv-ro"]) == ["mamba"]
+    assert tagger.place(paper(upvotes=25), [], ["hf"])[0] == ["popular", "robots-or-popular"]
+    assert tagger.place(paper(upvotes=5), [], ["hf"])[0] == []
+    assert tagger.place(paper(summary="A Mamba model."), [], ["arxiv-ro"])[0] == ["mamba"]
 
 
 def test_a_paper_that_once_reached_the_bar_stays_though_its_count_fell():
@@ -124,5 +124,5 @@ def test_view_mistakes_name_file_line_and_field(text, line, message):
 def test_a_view_with_only_an_upvote_bar_holds_every_paper_that_reached_it():
     config, tagger = views('[views.popular]\ntitle = "Popular"\nmin_upvotes = 10\n')
     assert config.views[0].rule.any == ()
-    assert tagger.evaluate(paper(upvotes=10), [], []) == ["popular"]
-    assert tagger.evaluate(paper(upvotes=None), [], []) == []
+    assert tagger.place(paper(upvotes=10), [], [])[0] == ["popular"]
+    assert tagger.place(paper(upvotes=None), [], [])[0] == []

@@ -4,11 +4,10 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from feedmaker.model import Entry
-from feedmaker.write import FeedInputs
 from feedmaker.write.atom import render
 from feedmaker.write.content import entry_html
 
-from .conftest import ATOM_NS, assert_valid_atom
+from .conftest import ATOM_NS, assert_valid_atom, feed_site
 
 PUBLISHED = datetime(2026, 5, 14, tzinfo=UTC)
 ENTRY = Entry(
@@ -22,14 +21,8 @@ ENTRY = Entry(
 CATEGORIES = (("vision", "Computer Vision", ("x",)), ("audio", "Audio & Speech", ()))
 
 
-def feed_of(entries, name="vision.atom", categories=CATEGORIES) -> FeedInputs:
-    return FeedInputs(name, "Feeds: Vision", "Images", "https://feeds.example.org/", "tester",
-                      None, datetime(2026, 1, 1, tzinfo=UTC), "1.0", tuple(entries),
-                      tuple(categories for _ in entries))
-
-
 def render_feed(entries=(ENTRY,)):
-    return render(feed_of(entries))
+    return render(*feed_site(entries, CATEGORIES, description="Images"))
 
 
 def test_the_feed_passes_the_rfc4287_schema():
@@ -104,12 +97,12 @@ def test_rendering_twice_gives_identical_bytes():
 def test_an_assembled_feed_is_the_document_lxml_builds_from_the_same_pieces():
     from lxml import etree
 
-    from feedmaker.write.atom import assemble, feed_skeleton, render_entry
+    from feedmaker.write.atom import assemble, render_entry
 
     entries = [replace(ENTRY, id=f"https://arxiv.org/abs/2605.0000{n}") for n in range(3)]
-    feed = feed_of(entries, "all.atom", ())
-    skeleton = feed_skeleton(feed)
-    pieces = [render_entry(e, (), feed.base_url) for e in entries]
+    site, _ = feed_site([], slug="all")
+    skeleton = render(*feed_site([], slug="all"))
+    pieces = [render_entry(e, (), site.base_url) for e in entries]
     assembled = assemble(skeleton, pieces)
     parser = etree.XMLParser(remove_blank_text=True)
     built = etree.fromstring(skeleton, parser)

@@ -8,13 +8,12 @@ from datetime import UTC, datetime
 import lxml.html
 
 from feedmaker.model import Entry
-from feedmaker.write import FeedInputs
 from feedmaker.write.atom import MEDIA
 from feedmaker.write.atom import render as render_atom
 from feedmaker.write.content import entry_html, highlighted
 from feedmaker.write.jsonfeed import render as render_json
 
-from .conftest import ATOM_NS, assert_valid_atom
+from .conftest import ATOM_NS, assert_valid_atom, feed_site
 
 PUBLISHED = datetime(2026, 5, 14, tzinfo=UTC)
 ENTRY = Entry(
@@ -35,9 +34,7 @@ def body(entry=ENTRY, categories=CATEGORIES):
 
 
 def feed(entries=(ENTRY,), categories=CATEGORIES):
-    return FeedInputs("vision.atom", "Feeds: Vision", "", "https://feeds.example.org/", "me",
-                      None, PUBLISHED, "1.0", tuple(entries),
-                      tuple(categories for _ in entries), page="vision.html")
+    return feed_site(entries, categories, formats=("atom", "json", "html"))
 
 
 def test_the_picture_comes_first_with_the_title_as_its_alt_text_and_loads_lazily():
@@ -65,7 +62,7 @@ def test_topics_with_their_terms_notes_authors_and_every_link_are_in_the_content
 
 
 def test_the_atom_entry_has_a_media_thumbnail_and_the_pdf_as_an_enclosure():
-    tree = assert_valid_atom(render_atom(feed()))
+    tree = assert_valid_atom(render_atom(*feed()))
     [entry] = tree.xpath("a:entry", namespaces=ATOM_NS)
     assert entry.find(f"{{{MEDIA}}}thumbnail").get("url") == ENTRY.image
     [pdf] = entry.xpath("a:link[@rel='enclosure']", namespaces=ATOM_NS)
@@ -77,17 +74,17 @@ def test_the_atom_entry_has_a_media_thumbnail_and_the_pdf_as_an_enclosure():
 
 
 def test_an_entry_without_a_picture_has_no_empty_thumbnail():
-    tree = assert_valid_atom(render_atom(feed([replace(ENTRY, image="")])))
+    tree = assert_valid_atom(render_atom(*feed([replace(ENTRY, image="")])))
     assert tree.xpath("//m:thumbnail", namespaces={"m": MEDIA}) == []
 
 
 def test_the_json_feed_item_has_its_image_and_the_pdf_as_an_attachment():
-    document = json.loads(render_json(feed()))
+    document = json.loads(render_json(*feed()))
     assert document["home_page_url"] == "https://feeds.example.org/vision.html"
     [item] = document["items"]
     assert item["image"] == ENTRY.image
     assert item["attachments"] == [{"url": "https://arxiv.org/pdf/2605.00001",
                                     "mime_type": "application/pdf", "title": "PDF"}]
     assert "<mark>Image</mark>" in item["content_html"]
-    [plain] = json.loads(render_json(feed([replace(ENTRY, image="", links=())])))["items"]
+    [plain] = json.loads(render_json(*feed([replace(ENTRY, image="", links=())])))["items"]
     assert "image" not in plain and "attachments" not in plain

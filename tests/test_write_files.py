@@ -4,8 +4,8 @@ import os
 
 import pytest
 
-from feedmaker.errors import WriteError
-from feedmaker.write.files import OutputDir
+from feedmaker.errors import ClashError, WriteError
+from feedmaker.write.files import OutputDir, sha256
 
 
 def test_a_new_file_is_written_and_reported(tmp_path):
@@ -61,3 +61,35 @@ def test_an_out_dir_that_cannot_be_created_is_a_clear_error(tmp_path):
     (tmp_path / "blocker").write_bytes(b"a file where the folder should be")
     with pytest.raises(WriteError, match="cannot write"):
         OutputDir(tmp_path / "blocker" / "feeds").write("a.atom", b"new")
+
+
+def test_a_file_feedmaker_did_not_write_is_a_clash_and_its_own_files_are_not(tmp_path):
+    (tmp_path / "about.html").write_text("<p>my page</p>")
+    (tmp_path / "vision.atom").write_bytes(b"old")
+    (tmp_path / "all.atom").write_bytes(
+        b'<feed><generator uri="https://github.com/feedmaker/feedmaker">feedmaker</generator>')
+    out = OutputDir(tmp_path, {"vision.atom": None})
+    assert out.clashes(["about.html", "vision.atom", "all.atom", "new.atom"]) == ["about.html"]
+    with pytest.raises(ClashError, match=r"about\.html: not written by feedmaker"):
+        out.check_clashes(["vision.atom", "about.html"])
+
+
+def test_only_a_file_feedmaker_wrote_and_nobody_changed_may_be_removed(tmp_path):
+    (tmp_path / "kept.atom").write_bytes(b"as written")
+    (tmp_path / "edited.atom").write_bytes(b"changed by hand")
+    (tmp_path / "mine.html").write_bytes(b"<p>mine</p>")
+    (tmp_path / "old.html").write_bytes(b'<meta name="generator" content="feedmaker 0.1.0">')
+    out = OutputDir(tmp_path, {"kept.atom": sha256(b"as written"),
+                               "edited.atom": sha256(b"as written"), "old.html": None})
+    assert [n for n in ("kept.atom", "edited.atom", "mine.html", "old.html")
+            if out.removable(n)] == ["kept.atom", "old.html"]
+
+
+def test_only_feedmakers_own_temporary_files_are_cleaned_up(tmp_path):
+    out = OutputDir(tmp_path)
+    out.write("index.html", b"x")
+    (tmp_path / ".index.html.feedmaker-ab12cd34.tmp").write_bytes(b"half")
+    (tmp_path / ".index.html.mybackup.tmp").write_bytes(b"a user's")
+    assert out.remove_orphans() == [".index.html.feedmaker-ab12cd34.tmp"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".index.html.mybackup.tmp",
+                                                           "index.html"]

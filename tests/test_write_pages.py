@@ -3,16 +3,13 @@ file:// and any server, pictures with alt text, and hostile input kept inert."""
 
 import copy
 import json
-from datetime import timedelta
 from urllib.parse import urlsplit
 
 import lxml.html
 import pytest
 
-import feedmaker.write.pages as pages
 from feedmaker.config import load_config
 from feedmaker.pipeline import run
-from feedmaker.store import Store
 
 from .conftest import ATOM_NS, NOW, daily_items, write_config
 
@@ -127,22 +124,6 @@ def test_hostile_titles_abstracts_and_links_stay_inert_in_every_page(tmp_path, h
     assert title.text_content().startswith("Vision <script>alert(1)</script>")
     assert len(title.text_content()) <= 1000
     assert all_page.xpath("//li[@class='paper']//img") == []  # no http(s) picture: none
-
-
-def test_each_papers_item_is_rendered_once_and_reused(tmp_path, httpserver, monkeypatch):
-    rendered = []
-    original = pages.render_item
-    monkeypatch.setattr(pages, "render_item",
-                        lambda entry, *more: rendered.append(entry.id)
-                        or original(entry, *more))
-    config, _ = publish(tmp_path, httpserver, daily_items()[:30])
-    assert len(rendered) == len(set(rendered)) == 30
-    rendered.clear()
-    publish(tmp_path, httpserver, daily_items()[:40], now=NOW + timedelta(hours=1))
-    assert len(rendered) == 10  # only the new papers
-    with Store(config.site.state, NOW) as store:
-        assert len(store.renders.page_fragments(
-            [f"https://arxiv.org/abs/{i['paper']['id']}" for i in daily_items()])) == 40
 
 
 def test_with_pages_off_no_page_is_written_and_the_front_page_links_the_feeds(

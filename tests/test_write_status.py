@@ -47,13 +47,13 @@ def test_status_tells_each_sources_health_and_each_feeds_size(tmp_path, httpserv
                                      "html": "https://feeds.example.org/all.html"}
 
 
-def test_a_run_that_finds_nothing_changed_does_not_touch_it(tmp_path, httpserver):
+def test_every_run_tells_when_it_ran_and_when_each_source_was_read(tmp_path, httpserver):
     config = setup(tmp_path, httpserver, daily_items())
     run(config, now=NOW)
-    path = config.site.out_dir / "status.json"
-    before = (path.read_bytes(), path.stat().st_mtime_ns)
     report = run(config, now=NOW + timedelta(hours=1))
-    assert report.written == [] and (path.read_bytes(), path.stat().st_mtime_ns) == before
+    status = status_of(config)
+    assert report.written == ["status.json"] and status["written"] == "2026-05-18T13:00:00Z"
+    assert status["sources"][0]["last_attempt"] == "2026-05-18T13:00:00Z"
 
 
 def test_a_failing_source_shows_at_once_without_its_query_and_recovers(tmp_path, httpserver):
@@ -71,8 +71,8 @@ def test_a_failing_source_shows_at_once_without_its_query_and_recovers(tmp_path,
     index = (config.site.out_dir / "index.html").read_text()
     assert "failing since 2026-05-18 13:00 UTC" in index and "s3cret" not in index
 
-    # The same failure again changes nothing: nothing is written.
-    assert run(config, now=NOW + timedelta(hours=2)).written == []
+    # The same failure again changes nothing a reader sees: only the status is written.
+    assert run(config, now=NOW + timedelta(hours=2)).written == ["status.json"]
     serve(httpserver, daily_items())
     run(config, now=NOW + timedelta(hours=3))
     [source] = status_of(config)["sources"]

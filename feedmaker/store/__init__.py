@@ -1,9 +1,10 @@
 """The state store, one SQLite file: the history of every paper (`history`), their topics
-and views (`topics`, `views`), what is known of each source (`sources`) and of publishing
-(`renders`).
+and views (`topics`, `views`, `likes`), what is known of each source (`sources`), the health
+of sources and views, and the files feedmaker wrote (`written`).
 
 Runs open it read-write under the run lock, and bring its schema up to date with numbered
-migrations; readers such as `feedmaker explain` open it read-only, and never wait for a run.
+migrations; a dry run does the same inside a transaction it rolls back, so nothing on disk
+changes; readers such as `feedmaker explain` open it read-only, and never wait for a run.
 """
 
 from __future__ import annotations
@@ -17,13 +18,14 @@ from datetime import datetime
 from pathlib import Path
 
 from feedmaker.errors import InputError, LockedError, StoreError
+from feedmaker.store.health import Health
 from feedmaker.store.history import History, MergeResult, format_time, merge_entries, parse_time
 from feedmaker.store.likes import Likes
 from feedmaker.store.memberships import Memberships
 from feedmaker.store.meta import Meta
 from feedmaker.store.migrations import LATEST, applied, migrate
-from feedmaker.store.renders import Renders
 from feedmaker.store.sources import SourceLog
+from feedmaker.store.written import WrittenFiles
 
 __all__ = ["MergeResult", "Store", "StoreError", "format_time", "merge_entries", "parse_time",
            "run_lock", "store_error"]
@@ -51,12 +53,20 @@ def store_error(path: Path, exc: sqlite3.Error) -> StoreError:
 
 
 @contextmanager
-def run_lock(state_path: Path) -> Iterator[None]:
-    """Hold an exclusive lock beside the state store, or raise LockedError at once."""
+def run_lock(state_path: Path, *, create: bool = True) -> Iterator[None]:
+    """Hold an exclusive lock beside the state store, or raise LockedError at once.
+
+    With `create` false (a dry run, which changes nothing on disk) a lock file that is not
+    there is not made: no run has started beside this store, so there is none to exclude.
+    """
     lock_path = state_path.with_name(state_path.name + ".lock")
+    if not create and not lock_path.exists():
+        yield
+        return
     try:
-        lock_path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        if create:
+            lock_path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock_path, os.O_RDWR | (os.O_CREAT if create else 0), 0o600)
     except OSError as exc:
         raise StoreError(f"{lock_path}: cannot open the run lock: {exc.strerror or exc} (run "
                          "feedmaker as the user that owns the state folder)") from None
@@ -72,25 +82,36 @@ def run_lock(state_path: Path) -> Iterator[None]:
 
 class Store:
     """The state store; use as a context manager. `Store(path, now)` opens it for a run
-    (creating and migrating it as needed); `Store.reader(path)` opens it read-only."""
+    (creating and migrating it as needed); with `dry_run`, every change, the migrations'
+    too, is rolled back when it closes (a store not there yet is made in memory);
+    `Store.reader(path)` opens it read-only."""
 
-    def __init__(self, path: Path, now: datetime, *, readonly: bool = False) -> None:
-        self.path = path
+    def __init__(self, path: Path, now: datetime, *, readonly: bool = False,
+                 dry_run: bool = False) -> None:
+        self.path, self.dry_run = path, dry_run
         try:
             if readonly:
                 self.db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
                                           isolation_level=None, timeout=5)
                 self._check_kind(writable=False)
+                self.db.execute("PRAGMA foreign_keys = ON")
             else:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                self.db = sqlite3.connect(path, isolation_level=None)
+                if dry_run:
+                    self.db = sqlite3.connect(path if path.is_file() else ":memory:",
+                                              isolation_level=None)
+                else:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    self.db = sqlite3.connect(path, isolation_level=None)
                 self._check_kind(writable=True)
-                self.db.execute("PRAGMA journal_mode = WAL")
+                self.db.execute("PRAGMA foreign_keys = ON")  # a no-op inside a transaction
+                if dry_run:
+                    self.db.execute("BEGIN IMMEDIATE")  # rolled back on close
+                else:
+                    self.db.execute("PRAGMA journal_mode = WAL")
                 new = applied(self.db) == 0 and not self._tables()
                 migrate(self.db, format_time(now))
                 if new or not Meta(self.db).get("created"):
                     Meta(self.db).set("created", format_time(now))
-            self.db.execute("PRAGMA foreign_keys = ON")
         except sqlite3.DatabaseError as exc:
             raise store_error(path, exc) from exc
         except OSError as exc:
@@ -102,7 +123,9 @@ class Store:
         self.views = Memberships(self.db, self.meta, "entry_views", "view_key")
         self.likes = Likes(self.db)
         self.sources = SourceLog(self.db)
-        self.renders = Renders(self.db, self.meta)
+        self.source_health = Health(self.db, "source_status")
+        self.view_health = Health(self.db, "view_status")
+        self.written = WrittenFiles(self.db)
 
     @classmethod
     def reader(cls, path: Path) -> Store:
@@ -133,12 +156,18 @@ class Store:
         return self
 
     def __exit__(self, *exc_info) -> None:
+        if self.dry_run and self.db.in_transaction:
+            self.db.execute("ROLLBACK")
         self.db.close()
 
     @contextmanager
-    def transaction(self, *, commit: bool = True) -> Iterator[None]:
-        """All or nothing: a failure inside rolls every change back; so does the end of a
-        transaction opened with `commit=False` (a dry run)."""
+    def transaction(self) -> Iterator[None]:
+        """All or nothing: a failure inside rolls every change back. In a dry run this is a
+        part of the one transaction that closing the store rolls back."""
+        if self.dry_run:
+            with self.savepoint():
+                yield
+            return
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield
@@ -146,7 +175,7 @@ class Store:
             if self.db.in_transaction:  # SQLite ends it itself on some errors (disk full)
                 self.db.execute("ROLLBACK")
             raise
-        self.db.execute("COMMIT" if commit else "ROLLBACK")
+        self.db.execute("COMMIT")
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
@@ -169,7 +198,7 @@ class Store:
 
     def prune(self, keep: Iterable[str], unseen_since: datetime) -> int:
         """Delete the entries no feed shows (not in `keep`) that no source has listed since
-        `unseen_since`, and the rendered entries no feed shows; returns how many entries.
+        `unseen_since`; returns how many.
 
         Entries still on a source page are kept even when no feed shows them, so a listing
         that keeps an old paper does not make it new again on every run.
@@ -177,5 +206,4 @@ class Store:
         self.db.execute("CREATE TEMP TABLE IF NOT EXISTS kept (id TEXT PRIMARY KEY)")
         self.db.execute("DELETE FROM kept")
         self.db.executemany("INSERT OR IGNORE INTO kept VALUES (?)", ((i,) for i in keep))
-        self.renders.prune()
         return self.history.prune(unseen_since)

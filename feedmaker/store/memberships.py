@@ -72,6 +72,11 @@ class Memberships:
             progress(len(stale), len(stale))
         return len(stale)
 
+    def forget_keys(self, entry_ids: list[str]) -> None:
+        """Have these entries computed again on the next refresh."""
+        self.db.executemany(f"UPDATE entries SET {self.key_column} = NULL WHERE id = ?",
+                            [(i,) for i in entry_ids])
+
     def _keys(self, entry_ids: list[str]) -> dict[str, str | None]:
         found = {}
         for chunk in chunks(entry_ids):

@@ -179,6 +179,25 @@ CREATE INDEX like_scores_entry ON like_scores (entry_id);
 """),
     Migration(7, "topic terms, source status, page pieces; content hashes with links",
               _terms_sources_pages),
+    Migration(8, "files written instead of rendered pieces; view status", """
+DROP TABLE fragments;
+DROP TABLE page_fragments;
+CREATE TABLE written_files (
+    name TEXT PRIMARY KEY,         -- a file of out_dir that feedmaker wrote
+    sha256 TEXT                    -- of its bytes as written; NULL: written by an older release
+);
+INSERT INTO written_files SELECT name, NULL FROM outputs;
+DROP TABLE outputs;
+DELETE FROM meta WHERE key = 'published';
+CREATE TABLE view_status (
+    name TEXT PRIMARY KEY,
+    last_attempt TEXT NOT NULL,
+    last_success TEXT,
+    failing_since TEXT,
+    last_error TEXT,
+    entries_seen INTEGER
+);
+"""),
 )
 LATEST = MIGRATIONS[-1].number
 
@@ -203,7 +222,12 @@ def applied(db: sqlite3.Connection) -> int:
 
 
 def migrate(db: sqlite3.Connection, stamp: str) -> list[int]:
-    """Apply the migrations the file lacks, each in its own transaction; returns their numbers."""
+    """Apply the migrations the file lacks, each all or nothing; returns their numbers.
+
+    Each runs in a transaction of its own, or, when the caller holds one (a dry run, which
+    rolls everything back), in a savepoint of it.
+    """
+    nested = db.in_transaction
     db.execute("CREATE TABLE IF NOT EXISTS migrations "
                "(number INTEGER PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)")
     done = applied(db)
@@ -211,7 +235,7 @@ def migrate(db: sqlite3.Connection, stamp: str) -> list[int]:
     for migration in MIGRATIONS:
         if migration.number <= done:
             continue
-        db.execute("BEGIN IMMEDIATE")
+        db.execute("SAVEPOINT migration" if nested else "BEGIN IMMEDIATE")
         try:
             if isinstance(migration.apply, str):
                 for statement in statements(migration.apply):
@@ -222,8 +246,8 @@ def migrate(db: sqlite3.Connection, stamp: str) -> list[int]:
                        (migration.number, migration.name, stamp))
         except BaseException:
             if db.in_transaction:  # SQLite ends it itself on some errors (disk full)
-                db.execute("ROLLBACK")
+                db.execute("ROLLBACK TO migration" if nested else "ROLLBACK")
             raise
-        db.execute("COMMIT")
+        db.execute("RELEASE migration" if nested else "COMMIT")
         ran.append(migration.number)
     return ran

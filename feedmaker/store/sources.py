@@ -1,19 +1,17 @@
 """What the store remembers of each source: HTTP validators of its last good fetch, how many
-entries its recent good fetches gave, the counts it was refused for since, and how its
-last attempts went (its health)."""
+entries its recent good fetches gave, and the counts it was refused for since."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
 
 # How many past counts a source's usual count is the median of.
 COUNTS_KEPT = 7
 
 
 class SourceLog:
-    """The `sources` and `source_status` tables."""
+    """The `sources` table."""
 
     def __init__(self, db: sqlite3.Connection) -> None:
         self.db = db
@@ -66,42 +64,3 @@ class SourceLog:
                 validators: tuple[str | None, ...] | None, counts: list[int]) -> None:
         """Take `counts` as the source's usual size from now on."""
         self._save(name, url, settings, validators, counts[-COUNTS_KEPT:])
-
-    def record_attempt(self, name: str, now: str, error: str | None = None,
-                       entries: int | None = None) -> None:
-        """Remember one attempt to read a source (`now` as stored): its error, or that it
-        answered, with how many entries it gave (None: "not modified", the count stands)."""
-        self.db.execute(
-            "INSERT INTO source_status (name, last_attempt, last_success, failing_since, "
-            "last_error, entries_seen) VALUES (?1, ?2, CASE WHEN ?3 IS NULL THEN ?2 END, "
-            "CASE WHEN ?3 IS NOT NULL THEN ?2 END, ?3, ?4) ON CONFLICT (name) DO UPDATE SET "
-            "last_attempt = ?2, "
-            "last_success = CASE WHEN ?3 IS NULL THEN ?2 ELSE last_success END, "
-            "failing_since = CASE WHEN ?3 IS NULL THEN NULL ELSE coalesce(failing_since, ?2) END, "
-            "last_error = ?3, entries_seen = coalesce(?4, entries_seen)",
-            (name, now, error, entries))
-
-    def status(self) -> dict[str, SourceStatus]:
-        """What each source did on its last attempts, by name."""
-        return {row[0]: SourceStatus(*row) for row in self.db.execute(
-            "SELECT name, last_attempt, last_success, failing_since, last_error, entries_seen "
-            "FROM source_status")}
-
-    def health_changed(self, errors: dict[str, str | None]) -> bool:
-        """Whether any source's health differs from its last recorded attempt: `errors`
-        maps each source's name to this attempt's error, or None when it answered."""
-        known = self.status()
-        return any(name not in known or known[name].last_error != error
-                   for name, error in errors.items())
-
-
-@dataclass(frozen=True)
-class SourceStatus:
-    """A source's recorded attempts (times as stored, RFC 3339)."""
-
-    name: str
-    last_attempt: str
-    last_success: str | None
-    failing_since: str | None
-    last_error: str | None
-    entries_seen: int | None

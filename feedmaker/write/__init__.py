@@ -1,17 +1,18 @@
-"""Renderers of the output files, each a module with `inputs(...)` and `render(inputs, cache)`
-(see outputs.Output), and `files`, the one module that writes to out_dir. No clock, no store,
-no config here: everything comes in through the inputs."""
+"""Renderers of the output files, one module each with `render(site, feed)` (a feed format)
+or `render(site)` (a site file), and `files`, the one module that writes to out_dir. No
+clock, no store, no config here: everything comes in through the SiteData."""
 
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass, field
-from datetime import datetime
 from types import ModuleType
+from typing import TYPE_CHECKING
 
-from feedmaker import outputs
-from feedmaker.model import Entry
-from feedmaker.outputs import INDEX, PAGE, Output, SiteData
+from feedmaker.outputs import FEED_FORMATS, INDEX, PAGE, SITE_FILES, FeedData, Output, SiteData
+from feedmaker.outputs import file_name as output_file
+
+if TYPE_CHECKING:
+    from feedmaker.write.content import Category, Similar
 
 # How many of each feed's newest titles index.html lists.
 NEWEST_SHOWN = 3
@@ -23,71 +24,46 @@ def renderer(output: Output) -> ModuleType:
     return importlib.import_module(f"feedmaker.write.{output.module}")
 
 
-@dataclass(frozen=True)
-class FeedInputs:
-    """What one feed file is made from, in any format: the feed's identity and its entries,
-    each with the (slug, title) of its topics."""
-
-    file_name: str
-    title: str
-    description: str
-    base_url: str
-    author: str
-    icon: str | None
-    empty_updated: datetime
-    version: str
-    entries: tuple[Entry, ...]
-    # Each entry's topics: (slug, title, the words that put the entry there).
-    categories: tuple[tuple[tuple[str, str, tuple[str, ...]], ...], ...] = field(default=())
-    page: str = ""  # the feed's web page, when it has one
-    # Each entry's `like` views: (view title, the library paper it is most like).
-    similar: tuple[tuple[tuple[str, str], ...], ...] = field(default=())
-
-    @property
-    def url(self) -> str:
-        """The feed's own URL: its id and its `rel="self"` link."""
-        return self.base_url + self.file_name
-
-    @property
-    def home_url(self) -> str:
-        """The feed's web page: its own, else index.html."""
-        return self.base_url + (self.page or INDEX)
+def render_site(site: SiteData) -> dict[str, bytes]:
+    """Every file of the site by name: each feed in each format, then the site files. A
+    feed that failed in this run (`FeedData.error`) is not rendered: its files stay."""
+    files = {}
+    for feed in site.feeds:
+        if feed.error:
+            continue
+        for format_name in site.formats:
+            files[output_file(feed.feed.slug, format_name)] = render_feed(site, feed,
+                                                                          format_name)
+    for name, output in SITE_FILES.items():
+        files[name] = renderer(output).render(site)
+    return files
 
 
-def feed_inputs(site: SiteData, feed, file_name: str) -> FeedInputs:
-    """The FeedInputs of one feed (an outputs.FeedData) written as `file_name`."""
-    return FeedInputs(
-        file_name=file_name, title=f"{site.title}: {feed.feed.title}",
-        description=feed.feed.description, base_url=site.base_url, author=site.author,
-        icon=site.icon, empty_updated=site.empty_updated, version=site.version,
-        entries=feed.entries, categories=categories(site, feed),
-        page=outputs.file_name(feed.feed.slug, PAGE) if PAGE in site.formats else "",
-        similar=similar(feed))
+def render_feed(site: SiteData, feed: FeedData, format_name: str) -> bytes:
+    """One feed in one format."""
+    return renderer(FEED_FORMATS[format_name]).render(site, feed)
 
 
-def similar(feed) -> tuple[tuple[tuple[str, str], ...], ...]:
-    """Each entry's `like` views in a feed (FeedData or FeedInputs), none when not given."""
+def feed_title(site: SiteData, feed: FeedData) -> str:
+    """A feed's title as readers show it: the site's title, then the feed's."""
+    return f"{site.title}: {feed.feed.title}"
+
+
+def home_url(site: SiteData, feed: FeedData) -> str:
+    """A feed's web page: its own when pages are written, else index.html."""
+    return site.url(output_file(feed.feed.slug, PAGE) if PAGE in site.formats else INDEX)
+
+
+def similar(feed: FeedData) -> tuple[tuple[Similar, ...], ...]:
+    """Each entry's `like` views in a feed, none when not given."""
     return feed.similar or ((),) * len(feed.entries)
 
 
-def categories(site: SiteData, feed) -> tuple[tuple[tuple[str, str, tuple[str, ...]], ...], ...]:
-    """Each entry's topics in a feed (an outputs.FeedData): (slug, title, the words that put
-    the entry there, when known)."""
+def categories(site: SiteData, feed: FeedData) -> tuple[tuple[Category, ...], ...]:
+    """Each entry's topics in a feed: (slug, title, the words that put the entry there,
+    when known)."""
     titles = dict(site.topic_titles)
     terms = feed.terms or tuple(((),) * len(topics) for topics in feed.topics)
     return tuple(tuple((slug, titles[slug], tuple(words)) for slug, words
                        in zip(topics, entry_terms, strict=True))
                  for topics, entry_terms in zip(feed.topics, terms, strict=True))
-
-
-@dataclass
-class RenderCache:
-    """What the renderers of one run share: entries rendered by earlier runs (`stored`,
-    {id: (key, xml)}), those rendered in this run (`fresh`), each Atom feed's skeleton,
-    kept for validation, and the same two for the entries' items in web pages."""
-
-    stored: dict[str, tuple[str, bytes]] = field(default_factory=dict)
-    fresh: dict[str, tuple[str, bytes]] = field(default_factory=dict)
-    skeletons: dict[str, bytes] = field(default_factory=dict)
-    pages_stored: dict[str, tuple[str, bytes]] = field(default_factory=dict)
-    pages_fresh: dict[str, tuple[str, bytes]] = field(default_factory=dict)

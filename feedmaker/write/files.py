@@ -1,59 +1,85 @@
-"""The only code that writes to out_dir: atomic replace, unchanged files left alone."""
+"""The only code that writes to out_dir: atomic replace, unchanged files left alone, and only
+ever a file feedmaker wrote replaced or removed."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from feedmaker.errors import WriteError
+from feedmaker.errors import ClashError, WriteError
+
+# What every file feedmaker writes says near its top (Atom's <generator>, the pages' generator
+# meta, status.json's generator, the JSON Feed's and OPML's "Written by feedmaker"): how a
+# file of a state store that was lost or moved away is told from somebody else's.
+_MARK = re.compile(rb"(?s)generator.{0,120}?feedmaker|Written by feedmaker")
+_MARK_WITHIN = 4096
+# Temporary files are `.<name>.feedmaker-<8 characters>.tmp`: nobody else's file looks so.
+_TEMPORARY = re.compile(r"^\.(?P<name>.+)\.feedmaker-[a-z0-9_]{8}\.tmp$")
+
+
+def sha256(data: bytes) -> str:
+    """The digest files are recorded with."""
+    return hashlib.sha256(data).hexdigest()
 
 
 class OutputDir:
-    """Writes files into one folder; each name at most once per run."""
+    """One folder written by one run: each name at most once, never a file feedmaker did not
+    write (`owned`: {name: SHA-256 as last written, None when not known})."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, owned: Mapping[str, str | None] | None = None) -> None:
         self.path = path
+        self.owned = dict(owned or {})
         self.written: list[str] = []
         self.unchanged: list[str] = []
         self.removed: list[str] = []
+        self.digests: dict[str, str] = {}  # of the files written or found unchanged
         self._names: set[str] = set()
 
-    def remove_orphans(self, names: Iterable[str]) -> list[str]:
-        """Delete the temporary files a killed run left behind while writing one of `names`
-        (call while holding the run lock). Only the exact pattern `write` uses is touched:
-        a file of someone else's that merely ends in .tmp stays."""
-        names = set(names)
+    def clashes(self, names: Iterable[str]) -> list[str]:
+        """The files among `names` in the folder that feedmaker did not write: neither
+        recorded as its own nor saying they were made by feedmaker."""
+        return sorted(name for name in names if name not in self.owned
+                      and (self.path / name).exists() and not self._marked(name))
+
+    def check_clashes(self, names: Iterable[str]) -> None:
+        """Raise ClashError naming the files of somebody else's that `names` would replace."""
+        found = self.clashes(names)
+        if found:
+            raise ClashError(f"{self.path / found[0]}: not written by feedmaker, and feedmaker "
+                             f"would write a file of that name"
+                             + (f" (and {len(found) - 1} more)" if len(found) > 1 else "")
+                             + "; move it away, or rename the topic or view")
+
+    def remove_orphans(self) -> list[str]:
+        """Delete the temporary files a killed run left behind (call while holding the run
+        lock); only the names `write` gives them are touched."""
         removed = []
         for path in self.path.glob(".*.tmp") if self.path.is_dir() else ():
-            match = _TEMPORARY.match(path.name)
-            if match and match["name"] in names and path.is_file():
+            if _TEMPORARY.match(path.name) and path.is_file():
                 path.unlink(missing_ok=True)
                 removed.append(path.name)
         return removed
 
+    def removable(self, name: str) -> bool:
+        """Whether `name` is a file feedmaker wrote that nobody changed since."""
+        path = self.path / name
+        if name not in self.owned or not path.is_file():
+            return False
+        known = self.owned[name]
+        return sha256(path.read_bytes()) == known if known else self._marked(name)
+
     def remove(self, name: str) -> None:
-        """Delete an output file feedmaker no longer makes."""
+        """Delete a file feedmaker wrote and no longer makes."""
         _check_name(name)
         try:
             (self.path / name).unlink(missing_ok=True)
         except OSError as exc:
             raise WriteError(f"{self.path / name}: cannot remove: {exc.strerror or exc}") from exc
         self.removed.append(name)
-
-    def stamp(self, name: str) -> list[int] | None:
-        """[size, mtime in ns] of an output file, or None when it is not there."""
-        try:
-            status = (self.path / name).stat()
-        except OSError:
-            return None
-        return [status.st_size, status.st_mtime_ns]
-
-    def unchanged_since(self, name: str, record: list | None, fingerprint: str) -> bool:
-        """Whether `name` is still the file written from `fingerprint`, untouched since."""
-        return bool(record) and record[0] == fingerprint and self.stamp(name) == record[1:]
 
     def holds(self, name: str, data: bytes) -> bool:
         """Whether `name` exists and holds exactly `data`."""
@@ -70,13 +96,15 @@ class OutputDir:
         if name in self._names:
             raise WriteError(f"{name} was already written in this run")
         self._names.add(name)
+        self.digests[name] = sha256(data)
         target = self.path / name
         try:
-            if target.is_file() and target.read_bytes() == data:
+            if self.holds(name, data):
                 self.unchanged.append(name)
                 return False
             self.path.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=self.path)
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}.feedmaker-", suffix=".tmp",
+                                       dir=self.path)
             try:
                 with os.fdopen(fd, "wb") as f:
                     f.write(data)
@@ -92,7 +120,6 @@ class OutputDir:
         self.written.append(name)
         return True
 
-
     def sync(self) -> None:
         """Make the renames and removals so far durable, so that a crash cannot bring an
         old file back: one sync of the folder for all the files of a run (each file's own
@@ -104,14 +131,17 @@ class OutputDir:
         except OSError as exc:
             raise WriteError(f"{self.path}: cannot sync: {exc.strerror or exc}") from exc
 
+    def _marked(self, name: str) -> bool:
+        try:
+            with open(self.path / name, "rb") as f:
+                return bool(_MARK.search(f.read(_MARK_WITHIN)))
+        except OSError:
+            return False
+
 
 def _check_name(name: str) -> None:
     if "/" in name or "\\" in name or name.startswith(".") or not name:
         raise WriteError(f"refusing to write {name!r}: not a plain file name")
-
-
-# tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp"): eight characters of its alphabet.
-_TEMPORARY = re.compile(r"^\.(?P<name>.+)\.[a-z0-9_]{8}\.tmp$")
 
 
 def _fsync_dir(path: Path) -> None:

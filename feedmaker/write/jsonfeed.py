@@ -7,33 +7,29 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from feedmaker.model import Entry
-from feedmaker.outputs import FeedData, SiteData
-from feedmaker.write import FeedInputs, RenderCache, feed_inputs
+from feedmaker.outputs import FeedData, SiteData, file_name
+from feedmaker.write import categories, feed_title, home_url
 from feedmaker.write import similar as similar_of
 from feedmaker.write.content import LINK_TITLES, LINK_TYPES, Category, Similar, entry_html
 
 VERSION = "https://jsonfeed.org/version/1.1"
 
 
-def inputs(site: SiteData, feed: FeedData, name: str) -> FeedInputs:
-    """What one JSON feed is made from."""
-    return feed_inputs(site, feed, name)
-
-
-def render(feed: FeedInputs, cache: RenderCache | None = None) -> bytes:
+def render(site: SiteData, feed: FeedData) -> bytes:
     """The JSON Feed document of a feed; items newest first, as in the Atom feed."""
     document = {
         "version": VERSION,
-        "title": feed.title,
-        "home_page_url": feed.home_url,
-        "feed_url": feed.url,
-        "description": feed.description,
-        "authors": [{"name": feed.author}],
-        "items": [_item(entry, categories, similar) for entry, categories, similar
-                  in zip(feed.entries, feed.categories, similar_of(feed), strict=True)],
+        "title": feed_title(site, feed),
+        "home_page_url": home_url(site, feed),
+        "feed_url": site.url(file_name(feed.feed.slug, "json")),
+        "description": feed.feed.description,
+        "user_comment": f"Written by feedmaker {site.version}.",
+        "authors": [{"name": site.author}],
+        "items": [_item(entry, entry_categories, similar) for entry, entry_categories, similar
+                  in zip(feed.entries, categories(site, feed), similar_of(feed), strict=True)],
     }
-    if feed.icon:
-        document["icon"] = feed.icon
+    if site.icon:
+        document["icon"] = site.icon
     return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 

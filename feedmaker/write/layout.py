@@ -115,6 +115,7 @@ def document(title: str, head: Sequence[etree._Element], header: etree._Element,
     page = E.HTML(
         E.HEAD(E.META(charset="utf-8"),
                E.META(name="viewport", content="width=device-width, initial-scale=1"),
+               E.META(name="generator", content=f"feedmaker {version}"),
                E.TITLE(title), *head,
                E.LINK(rel="outline", type="text/x-opml", title="All feeds (OPML)", href=OPML),
                E.STYLE(STYLE)),

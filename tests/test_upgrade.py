@@ -1,0 +1,91 @@
+"""An upgrade shows readers nothing again: a state store and feeds written by the release
+before (tests/fixtures/upgrade-5ff3203), run over by today's feedmaker with the same source
+answers, keep every entry's id, dates and title; a dry run leaves every byte on disk as it
+was."""
+
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from .conftest import ATOM_NS, FIXTURES
+
+FIXTURE = FIXTURES / "upgrade-5ff3203"
+
+
+@pytest.fixture
+def old_site(tmp_path) -> Path:
+    """A copy of the old release's config, sources, library, state and feeds."""
+    shutil.copytree(FIXTURE, tmp_path / "site")
+    return tmp_path / "site"
+
+
+def feedmaker(site: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "feedmaker", "run", "--config",
+                           str(site / "config.toml"), *args], capture_output=True, text=True,
+                          timeout=300, cwd=site)
+
+
+def atom_entries(path: Path) -> tuple[tuple[str, str, str], list[tuple[str, ...]]]:
+    """A feed's (id, updated, title) and each entry's (id, published, updated, title)."""
+    tree = etree.parse(str(path))
+    feed = tuple(tree.findtext(f"a:{name}", namespaces=ATOM_NS)
+                 for name in ("id", "updated", "title"))
+    return feed, [tuple(entry.findtext(f"a:{name}", namespaces=ATOM_NS)
+                        for name in ("id", "published", "updated", "title"))
+                  for entry in tree.xpath("/a:feed/a:entry", namespaces=ATOM_NS)]
+
+
+def json_items(path: Path) -> list[tuple[str, str, str]]:
+    return [(item["id"], item["date_published"], item["date_modified"])
+            for item in json.loads(path.read_text())["items"]]
+
+
+def test_the_upgrade_fixture_holds_feeds_with_entries_and_edited_papers():
+    feeds = sorted((FIXTURE / "feeds").glob("*.atom"))
+    assert len(feeds) == 21
+    _, entries = atom_entries(FIXTURE / "feeds" / "all.atom")
+    assert len(entries) == 51
+    assert sum(published != updated for _, published, updated, _ in entries) >= 2
+
+
+def test_an_upgrade_changes_no_entry_and_no_feed_identity_or_date(old_site):
+    result = feedmaker(old_site)
+    assert result.returncode == 0, result.stderr
+    for old in sorted((FIXTURE / "feeds").glob("*.atom")):
+        assert atom_entries(old_site / "feeds" / old.name) == atom_entries(old), old.name
+    for old in sorted((FIXTURE / "feeds").glob("*.json")):
+        if old.name != "status.json":
+            assert json_items(old_site / "feeds" / old.name) == json_items(old), old.name
+    names = {p.name for p in (old_site / "feeds").iterdir()}
+    assert names == {p.name for p in (FIXTURE / "feeds").iterdir()}
+
+
+def test_a_second_run_after_the_upgrade_changes_nothing_but_the_status(old_site):
+    assert feedmaker(old_site).returncode == 0
+    before = {p.name: p.read_bytes() for p in (old_site / "feeds").iterdir()}
+    result = feedmaker(old_site)
+    after = {p.name: p.read_bytes() for p in (old_site / "feeds").iterdir()}
+    assert result.returncode == 0, result.stderr
+    assert {name for name in before if before[name] != after[name]} <= {"status.json"}
+
+
+def test_a_dry_run_over_an_old_store_changes_no_byte_on_disk(old_site):
+    def snapshot() -> dict[str, str]:
+        return {str(p.relative_to(old_site)): hashlib.sha256(p.read_bytes()).hexdigest()
+                for p in sorted(old_site.rglob("*")) if p.is_file()}
+
+    before = snapshot()
+    result = feedmaker(old_site, "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert "would write" in result.stdout
+    assert snapshot() == before
+    # The old release can still open it: its schema is as that release left it.
+    import sqlite3
+    with sqlite3.connect(old_site / "state.sqlite") as db:
+        assert db.execute("SELECT max(number) FROM migrations").fetchone()[0] == 7
