@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from feedmaker import __version__
-from feedmaker.errors import FeedmakerError, InputError
+from feedmaker.errors import FeedmakerError, InputError, without_secrets
 
 config_option = click.option(
     "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
@@ -23,7 +23,7 @@ def _now() -> datetime:
 
 
 def _fail(exc: FeedmakerError) -> None:
-    for line in str(exc).splitlines():
+    for line in without_secrets(str(exc)).splitlines():
         click.echo(f"feedmaker: {line}", err=True)
     sys.exit(exc.exit_code)
 
@@ -64,7 +64,7 @@ def run(config_path, out_dir, state, dry_run, quiet, verbose) -> None:
 
     def log(message: str) -> None:
         if verbose:
-            click.echo(message, err=True)
+            click.echo(without_secrets(message), err=True)
 
     try:
         config = load_config(config_path).with_paths(out_dir, state)
@@ -76,10 +76,10 @@ def run(config_path, out_dir, state, dry_run, quiet, verbose) -> None:
     except FeedmakerError as exc:
         _fail(exc)
     for problem in [*report.failures, *report.views_failed.values()]:
-        click.echo(f"feedmaker: error: {problem}", err=True)
+        click.echo(f"feedmaker: error: {without_secrets(problem)}", err=True)
     if not quiet:
         for warning in report.warnings:
-            click.echo(f"feedmaker: warning: {warning}", err=True)
+            click.echo(f"feedmaker: warning: {without_secrets(warning)}", err=True)
         verb = "would write" if dry_run else "wrote"
         unchanged = f", {report.unchanged_sources} unchanged" if report.unchanged_sources else ""
         removed = (f", {'would remove' if dry_run else 'removed'} {', '.join(report.removed)}"

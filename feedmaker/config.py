@@ -190,8 +190,8 @@ def _check(data: dict, base_dir: Path) -> Config:
 
 def _site(table: object, base_dir: Path) -> Site:
     values = check_table(table, SITE_KEYS, ("site",))
-    values["out_dir"] = (base_dir / values["out_dir"]).resolve()
-    values["state"] = (base_dir / values["state"]).resolve()
+    for key in ("out_dir", "state"):  # "~/feeds" is the user's home, as in a shell
+        values[key] = (base_dir / Path(values[key]).expanduser()).resolve()
     site = Site(**values)
     problem = _state_problem(site)
     if problem:

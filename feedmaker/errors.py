@@ -2,6 +2,7 @@
 
 import json
 import re
+from urllib.parse import urlsplit, urlunsplit
 
 
 class FeedmakerError(Exception):
@@ -35,6 +36,22 @@ def dotted(path: tuple[str | int, ...]) -> str:
             part = json.dumps(part)  # as TOML would quote it
         text += f".{part}" if text else part
     return text
+
+
+_URL = re.compile(r"\bhttps?://[^\s'\"<>]+")
+
+
+def without_secrets(message: str) -> str:
+    """A message with every http(s) URL in it cut to scheme, host, port and path: a URL's
+    user, password, query and fragment may hold keys, and messages never show them."""
+    def cut(match: re.Match) -> str:
+        url = match.group(0)
+        end = url.rstrip(":,.;)")  # "...: HTTP 404": the colon ends the sentence, not the URL
+        parts = urlsplit(end)
+        host = parts.netloc.rpartition("@")[2]
+        return urlunsplit((parts.scheme, host, parts.path, "", "")) + url[len(end):]
+
+    return _URL.sub(cut, message)
 
 
 class InputError(FeedmakerError):

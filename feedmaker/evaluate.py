@@ -63,6 +63,9 @@ def read_papers(stream: IO[str], name: str) -> Iterator[Paper]:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
             raise InputError(f"{name}:{number}: not a JSON object ({exc.msg})") from None
+        except (ValueError, RecursionError) as exc:  # a 5,000-digit number, arrays 10^5 deep
+            why = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+            raise InputError(f"{name}:{number}: not a usable JSON object ({why})") from None
         if not isinstance(record, dict):
             raise InputError(f"{name}:{number}: expected a JSON object")
         title = record.get("title")

@@ -25,8 +25,11 @@ _ARXIV_URL = re.compile(
 )
 # XML 1.0 forbids C0 controls other than tab/newline/CR, surrogates and U+FFFE/U+FFFF;
 # one of them in a feed makes strict readers reject the whole file.
-_XML_FORBIDDEN = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]"
+# Bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069) can make a
+# title read backwards, or run on into the text after it; no title needs them.
+_DROPPED = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff"
+    "\u202a-\u202e\u2066-\u2069]"
 )
 _SPACE = re.compile(r"\s+")
 _TRACKING_PARAMS = re.compile(
@@ -162,7 +165,7 @@ def clean_text(value: object) -> str:
         return ""
     text = html.unescape(value)
     text = unicodedata.normalize("NFC", text)
-    text = _XML_FORBIDDEN.sub("", text)
+    text = _DROPPED.sub("", text)
     return _SPACE.sub(" ", text).strip()
 
 

@@ -168,3 +168,14 @@ def test_a_newcomer_gets_one_line_for_invalid_utf8_and_an_empty_folder(tmp_path)
     (tmp_path / "empty").mkdir()
     done = feedmaker("validate", tmp_path / "empty")
     assert done.returncode == 1 and len(done.err.splitlines() + done.out.splitlines()) <= 2
+
+
+def test_no_message_shows_a_urls_password_or_query(tmp_path, httpserver):
+    httpserver.expect_request("/api").respond_with_data("gone", status=404)
+    url = httpserver.url_for("/api?token=s3cret").replace("://", "://me:hunter2@")
+    path = write_config(tmp_path, [("hf", "hf-api", url)])
+    for flags in ([], ["-v"]):
+        done = feedmaker("run", *flags, "--config", path)
+        assert done.returncode == 1 and "HTTP 404" in done.err
+        assert "s3cret" not in done.err + done.out and "hunter2" not in done.err + done.out
+        assert f"{httpserver.url_for('/api')}: HTTP 404" in done.err

@@ -137,3 +137,17 @@ def test_a_failing_view_keeps_its_files_and_every_other_feed_is_written(tmp_path
                                                          namespaces=ATOM_NS)
     assert broken == fine and len(broken) > len(etree.fromstring(before["broken.atom"]))
     assert json.loads((out / "status.json").read_text())["ok"] is True
+
+
+def test_bidi_overrides_are_dropped_and_each_author_is_isolated_on_pages(tmp_path, httpserver):
+    items = daily_items()[:3]
+    items[0]["paper"]["title"] = items[0]["title"] = "Safe \u202etxt.exe\u202c title"
+    items[0]["paper"]["authors"] = [{"name": "\u05d3\u05e0\u05d4 \u05db\u05d4\u05df"},
+                                    {"name": "Ada Lovelace"}]
+    serve(httpserver, items)
+    assert feedmaker("run", "-q", "--config", site(tmp_path, httpserver)).returncode == 0
+    for name, data in files(tmp_path / "out").items():
+        assert "\u202e".encode() not in data and "\u202c".encode() not in data, name
+    page = (tmp_path / "out" / "all.html").read_text()
+    assert "Safe txt.exe title" in page
+    assert "<bdi>\u05d3\u05e0\u05d4 \u05db\u05d4\u05df</bdi>, <bdi>Ada Lovelace</bdi>" in page

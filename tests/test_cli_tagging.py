@@ -264,3 +264,20 @@ def test_eval_exits_2_naming_a_line_that_is_not_utf8(tmp_path):
     result = invoke("eval", path)
     assert (result.exit_code, result.output) == (
         2, f"feedmaker: {path}:2: not UTF-8 (byte 0xe9 at column 15)\n")
+
+
+def test_a_huge_number_or_a_deeply_nested_line_is_bad_input_naming_its_line(tmp_path):
+    lines = ('{"title": "ok", "topics": ["vision"]}\n'
+             '{"title": "x", "n": ' + "9" * 5000 + ', "topics": []}\n'
+             '{"title": "y", "x": ' + "[" * 100_000 + "]" * 100_000 + ', "topics": []}\n')
+    path = tmp_path / "papers.jsonl"
+    for line, (number, why) in zip(lines.splitlines(keepends=True)[1:],
+                                   [(2, "digits"), (3, "nested too deeply")], strict=True):
+        path.write_text(lines.splitlines(keepends=True)[0] + "\n" * (number - 2) + line)
+        for command in (["tag", "--key", "predicted"], ["eval"], ["suggest", "--topic", "x"]):
+            done = subprocess.run([sys.executable, "-m", "feedmaker", *command, str(path)],
+                                  capture_output=True, text=True, timeout=60)
+            assert done.returncode == 2, (command, done.stderr)
+            assert done.stderr.startswith(f"feedmaker: {path}:{number}: not a usable JSON "
+                                          "object ("), done.stderr
+            assert why in done.stderr

@@ -208,3 +208,10 @@ def test_the_starter_configs_commented_examples_load_once_uncommented(without, f
                           where="starter")
     assert [s.name for s in config.sources] == ["hf-daily", "arxiv-cl"]
     assert [f.slug for f in config.feeds] == feeds
+
+
+def test_a_tilde_in_a_path_is_the_users_home(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    config = load_text(tmp_path, '[site]\nout_dir = "~/feeds"\nstate = "~/.fm/state.sqlite"\n')
+    assert config.site.out_dir == tmp_path / "home" / "feeds"
+    assert config.site.state == tmp_path / "home" / ".fm" / "state.sqlite"

@@ -26,7 +26,7 @@ Category = tuple[str, str, tuple[str, ...]]
 # A `like` view an entry is in: (the view's title, the library paper it is most like).
 Similar = tuple[str, str]
 
-CONTENT_TAGS = {"p", "a", "strong", "br", "img", "mark"}
+CONTENT_TAGS = {"p", "a", "strong", "br", "img", "mark", "bdi"}
 CONTENT_ATTRIBUTES = {"a": {"href"}, "img": {"src", "alt", "loading"}}
 
 
@@ -34,6 +34,18 @@ def links(entry: Entry) -> list[tuple[str, str]]:
     """The entry's links to show, as (title, href): its page first, then each related link."""
     return [("Paper page", entry.url)] + [(LINK_TITLES[kind], href) for kind, href in entry.links
                                           if href != entry.url]
+
+
+def names(authors: Sequence[str], more: int = 0) -> list[str | etree._Element]:
+    """Authors as pieces for an element, each in its own `<bdi>`: a right-to-left name
+    neither reorders the list nor pulls the comma after it."""
+    pieces: list[str | etree._Element] = []
+    for number, name in enumerate(authors):
+        element = E.E.bdi(name)
+        element.tail = ", " if number < len(authors) - 1 else (f" and {more} more" if more
+                                                                else None)
+        pieces.append(element)
+    return pieces
 
 
 def highlighted(text: str, words: Sequence[str]) -> list[str | etree._Element]:
@@ -88,7 +100,7 @@ def entry_html(entry: Entry, categories: tuple[Category, ...] = (),
     if entry.summary:
         parts.append(E.P(*highlighted(entry.summary, all_terms(categories))))
     if entry.authors:
-        parts.append(E.P(E.STRONG("Authors: "), ", ".join(entry.authors)))
+        parts.append(E.P(E.STRONG("Authors: "), *names(entry.authors)))
     for label, note in (("Comment: ", entry.comment), ("Journal reference: ", entry.journal_ref)):
         if note:
             parts.append(E.P(E.STRONG(label), note))

@@ -26,6 +26,7 @@ from feedmaker.write.content import (
     all_terms,
     highlighted,
     links,
+    names,
     similar_text,
 )
 from feedmaker.write.layout import document, join_at_marker, marker
@@ -33,7 +34,7 @@ from feedmaker.write.layout import document, join_at_marker, marker
 # Authors listed on a page before "and N more".
 AUTHORS_SHOWN = 12
 ITEM_TAGS = {"li", "article", "div", "h3", "a", "p", "img", "details", "summary", "mark",
-             "span", "strong"}
+             "span", "strong", "bdi"}
 ITEM_ATTRIBUTES = {"*": {"class"}, "a": {"href"},
                    "img": {"src", "alt", "loading", "decoding"}}
 
@@ -94,13 +95,11 @@ def render_item(entry: Entry, entry_categories: Sequence[Category],
                 similar: Sequence[Similar] = ()) -> bytes:
     """One paper's `<li>` on a page, serialized and sanitized: the unit pages are assembled
     from."""
-    authors = ", ".join(entry.authors[:AUTHORS_SHOWN])
-    if len(entry.authors) > AUTHORS_SHOWN:
-        authors += f" and {len(entry.authors) - AUTHORS_SHOWN} more"
+    authors = names(entry.authors[:AUTHORS_SHOWN], max(0, len(entry.authors) - AUTHORS_SHOWN))
     notes = "; ".join(note for note in (entry.comment, entry.journal_ref) if note)
     text = E.DIV(
         E.H3(E.A(entry.title, href=entry.url)),
-        *([E.P(authors, E.CLASS("authors"))] if authors else []),
+        *([E.P(*authors, E.CLASS("authors"))] if authors else []),
         *([E.P(notes, E.CLASS("note"))] if notes else []),
         *([E.P("Similar to: ", similar_text(similar), E.CLASS("note"))] if similar else []),
         E.P(*[E.A(title, href=href) for title, href in links(entry)], E.CLASS("links")),
