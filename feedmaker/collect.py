@@ -29,10 +29,19 @@ class Collected:
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
 
+    @property
+    def summary(self) -> str:
+        """One line on how reading the source went."""
+        name = self.source.name
+        if self.error:
+            return f"source {name!r} failed: {self.error}"
+        if self.unchanged:
+            return f"source {name!r}: unchanged since the last run"
+        return f"source {name!r}: {len(self.entries)} entries"
+
 
 def collect(config: Config, fetcher: Fetcher, now: datetime,
             validators: dict[str, Validators] | None = None,
-            log: Callable[[str], None] = lambda message: None,
             progress: Callable[[str, int, int], None] = lambda stage, done, total: None,
             ) -> list[Collected]:
     """Every source's entries, in config order.
@@ -55,8 +64,7 @@ def collect(config: Config, fetcher: Fetcher, now: datetime,
     def read_host(sources: list[SourceConfig]) -> list[Collected]:
         done = []
         for source in sources:
-            done.append(_collect_one(source, fetcher, now, (validators or {}).get(source.name),
-                                     log))
+            done.append(_collect_one(source, fetcher, now, (validators or {}).get(source.name)))
             one_done()
         return done
 
@@ -70,17 +78,14 @@ def collect(config: Config, fetcher: Fetcher, now: datetime,
 
 
 def _collect_one(source: SourceConfig, fetcher: Fetcher, now: datetime,
-                 validators: Validators | None, log: Callable[[str], None]) -> Collected:
+                 validators: Validators | None) -> Collected:
     result = read_source(source, fetcher, validators)
     if result.error:
-        log(f"source {source.name!r} failed: {result.error}")
         return Collected(source, error=result.error)
     if result.unchanged:
-        log(f"source {source.name!r}: unchanged since the last run")
         return Collected(source, unchanged=True)
     collected = Collected(source, validators=result.validators, warnings=result.warnings)
     collected.entries = normalize_all(result.raws, now, collected.warnings)
-    log(f"source {source.name!r}: {len(collected.entries)} entries")
     return collected
 
 

@@ -47,27 +47,43 @@ def refresh_topics(config: Config, store: Store, now: datetime,
     topics, or those terms, change because the paper changed is updated: its entry shows
     them. Not when the rules or feedmaker changed: readers would see every old paper again.
     """
-    rules = tagging_key(config)
-    papers_only = store.meta.get("entry_topics_fingerprint") == rules
-    # Compiled only when some entry needs tagging: an unchanged run never pays for it.
-    tagger = functools.cache(lambda: Tagger(config.topics))
-    before: dict[str, dict[str, object]] = {}  # the terms kept for papers tagged before
+    key = tagging_key(config)
+    topics = _Topics(config, store, now, papers_only=store.topics.computed_with() == key)
+    return store.topics.refresh(key, topics, now, progress)
 
-    def prepare(entries: list[Entry]) -> None:
-        if papers_only:
-            before.update(store.topics.values_of([e.id for e in entries], "terms"))
 
-    def compute(entry: Entry) -> list[tuple[str, float, int, str]]:
-        scored = tagger().scored(entry)
-        terms = topic_terms(tagger(), entry, [slug for slug, _ in scored])
-        if before.get(entry.id) and shown_differently(stored_terms(before[entry.id]), terms):
-            store.history.touch(entry.id, now)
+class _Topics:
+    """Each paper's topics, with their scores, the best one marked and the terms that hit."""
+
+    def __init__(self, config: Config, store: Store, now: datetime, papers_only: bool) -> None:
+        self.config, self.store, self.now = config, store, now
+        self.rules = tagging_key(config)
+        self.papers_only = papers_only  # the rules are as before: only papers changed
+        self.before: dict[str, dict[str, object]] = {}  # the terms kept for papers
+        self._tagger: Tagger | None = None
+
+    @property
+    def tagger(self) -> Tagger:
+        # Compiled only when some entry needs tagging: an unchanged run never pays for it.
+        if self._tagger is None:
+            self._tagger = Tagger(self.config.topics)
+        return self._tagger
+
+    def prepare(self, entries: list[Entry]) -> None:
+        if self.papers_only:
+            self.before.update(self.store.topics.values_of([e.id for e in entries], "terms"))
+
+    def key(self, entry: Entry) -> str:
+        return inputs_key(self.rules, _values(entry, Tagger.READS))
+
+    def rows(self, entry: Entry) -> list[tuple[str, float, int, str]]:
+        scored = self.tagger.scored(entry)
+        terms = topic_terms(self.tagger, entry, [slug for slug, _ in scored])
+        if self.before.get(entry.id) and shown_differently(stored_terms(self.before[entry.id]),
+                                                           terms):
+            self.store.history.touch(entry.id, self.now)
         return [(slug, score, best, json.dumps(terms[slug]))
                 for slug, score, best in best_marked(scored)]
-
-    return store.topics.refresh(
-        rules, lambda entry: inputs_key(rules, _values(entry, Tagger.READS)), compute, now,
-        progress, prepare)
 
 
 def stored_terms(values: Mapping[str, object]) -> dict[str, tuple[str, ...] | None]:
@@ -100,36 +116,46 @@ def refresh_views(config: Config, store: Store, now: datetime,
     A view that fails on a paper keeps the paper where it was, and the paper is placed
     again on the next run; the other views go on.
     """
-    # Views read topics: new topic rules may move any paper in or out of a view.
-    rules = f"{tagging_key(config)}:{config.views!r}:{code_digest('views.py')}"
-    views = functools.cache(lambda: ViewTagger(config.views))
-    topics: dict[str, list[str]] = {}
-    sources: dict[str, list[str]] = {}
-    placed_before: dict[str, list[str]] = {}
-    failed: dict[str, str] = {}
-    unsettled: list[str] = []
+    views = _Views(config, store)
+    store.views.refresh(views.rules, views, now, progress)
+    store.views.forget_keys(views.unsettled)
+    return views.failed
 
-    def prepare(entries: list[Entry]) -> None:
+
+class _Views:
+    """The rule views each paper is in."""
+
+    def __init__(self, config: Config, store: Store) -> None:
+        self.config, self.store = config, store
+        # Views read topics: new topic rules may move any paper in or out of a view.
+        self.rules = f"{tagging_key(config)}:{config.views!r}:{code_digest('views.py')}"
+        self.topics: dict[str, list[str]] = {}
+        self.sources: dict[str, list[str]] = {}
+        self.placed_before: dict[str, list[str]] = {}
+        self.failed: dict[str, str] = {}
+        self.unsettled: list[str] = []  # papers a view failed on: placed again next run
+        self._tagger: ViewTagger | None = None
+
+    def prepare(self, entries: list[Entry]) -> None:
         ids = [entry.id for entry in entries]
-        topics.update(store.topics.of(ids))
-        sources.update(store.history.sources_of(ids))
-        placed_before.update(store.views.of(ids))
+        self.topics.update(self.store.topics.of(ids))
+        self.sources.update(self.store.history.sources_of(ids))
+        self.placed_before.update(self.store.views.of(ids))
 
-    def key_of(entry: Entry) -> str:
-        return inputs_key(rules, [*_values(entry, ViewTagger.READS), sorted(topics[entry.id]),
-                                  sources[entry.id]])
+    def key(self, entry: Entry) -> str:
+        return inputs_key(self.rules, [*_values(entry, ViewTagger.READS),
+                                       sorted(self.topics[entry.id]), self.sources[entry.id]])
 
-    def compute(entry: Entry) -> list[tuple[str]]:
-        matched, failures = views().place(entry, topics[entry.id], sources[entry.id])
+    def rows(self, entry: Entry) -> list[tuple[str]]:
+        if self._tagger is None:
+            self._tagger = ViewTagger(self.config.views)
+        matched, failures = self._tagger.place(entry, self.topics[entry.id],
+                                               self.sources[entry.id])
         if failures:
-            failed.update(failures)
-            unsettled.append(entry.id)
-        kept = [slug for slug in placed_before.get(entry.id, ()) if slug in failures]
+            self.failed.update(failures)
+            self.unsettled.append(entry.id)
+        kept = [slug for slug in self.placed_before.get(entry.id, ()) if slug in failures]
         return [(slug,) for slug in [*matched, *kept]]
-
-    store.views.refresh(rules, key_of, compute, now, progress, prepare)
-    store.views.forget_keys(unsettled)
-    return failed
 
 
 def _values(entry: Entry, reads: Sequence[str]) -> list[object]:

@@ -91,8 +91,10 @@ class Run:
             stored = self.store.sources.validators(source.name, source.url)
             if stored:
                 validators[source.name] = Validators(*stored)
-        return collect(self.config, self.fetcher, self.now, validators, self.log,
-                       self.progress)
+        collected = collect(self.config, self.fetcher, self.now, validators, self.progress)
+        for result in collected:
+            self.log(result.summary)
+        return collected
 
     def merge(self, collected: list[Collected]) -> None:
         """Merge each source's entries into the history, unless it failed or its count says

@@ -91,13 +91,24 @@ def test_merging_unions_links_and_categories():
     assert merged.categories == ("cs.CV", "cs.LG")
 
 
-def refresh(store, tag, rules, now, progress=None):
+class Tagging:
     """Topics from `tag(entry) -> slugs`, keyed by the rules and the fields the tagger reads."""
-    def key_of(entry):
-        return inputs_key(rules, [getattr(entry, name) for name in Tagger.READS])
 
-    return store.topics.refresh(rules, key_of, lambda entry: [(slug, 1.0, 1, None) for slug in
-                                                              tag(entry)], now, progress)
+    def __init__(self, tag, rules):
+        self.tag, self.rules = tag, rules
+
+    def prepare(self, entries):
+        pass
+
+    def key(self, entry):
+        return inputs_key(self.rules, [getattr(entry, name) for name in Tagger.READS])
+
+    def rows(self, entry):
+        return [(slug, 1.0, 1, None) for slug in self.tag(entry)]
+
+
+def refresh(store, tag, rules, now, progress=None):
+    return store.topics.refresh(rules, Tagging(tag, rules), now, progress)
 
 
 def test_topics_are_recomputed_only_for_new_changed_or_differently_tagged_entries(store):

@@ -7,6 +7,7 @@ import hashlib
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
+from typing import Protocol
 
 from feedmaker.model import Entry
 from feedmaker.store.history import ENTRY_COLUMNS, chunks, decoded, format_time
@@ -21,6 +22,19 @@ def inputs_key(fingerprint: str, values: Sequence[object]) -> str:
     return hashlib.sha256(repr([fingerprint, *values]).encode("utf-8")).hexdigest()[:32]
 
 
+class Derivation(Protocol):
+    """How one kind of membership is computed from an entry (see `Memberships.refresh`)."""
+
+    def prepare(self, entries: list[Entry]) -> None:
+        """Load, in one go, what `key` and `rows` need for these entries."""
+
+    def key(self, entry: Entry) -> str:
+        """A digest of everything the entry's rows are computed from."""
+
+    def rows(self, entry: Entry) -> Iterable[tuple]:
+        """The entry's rows, as (name, *extras)."""
+
+
 class Memberships:
     """One table of (name, entry_id, published, *extras) rows, such as `entry_topics`, and
     the column of `entries` holding the key each entry's rows were computed with."""
@@ -30,39 +44,37 @@ class Memberships:
         self.db, self.meta = db, meta
         self.table, self.key_column, self.extras = table, key_column, extras
 
-    def refresh(self, fingerprint: str, key_of: Callable[[Entry], str],
-                compute: Callable[[Entry], Iterable[tuple]], now: datetime,
-                progress: Callable[[int, int], None] | None = None,
-                prepare: Callable[[list[Entry]], None] | None = None) -> int:
-        """Compute the rows of every entry whose key (`key_of`: the rules' `fingerprint` and
-        the values they read) differs from the one its rows were computed with.
+    def computed_with(self) -> str | None:
+        """The rules' fingerprint every entry was last looked at with."""
+        return self.meta.get(f"{self.table}_fingerprint")
+
+    def refresh(self, fingerprint: str, derivation: Derivation, now: datetime,
+                progress: Callable[[int, int], None] | None = None) -> int:
+        """Compute the rows of every entry whose key (the rules' `fingerprint` and the values
+        they read) differs from the one its rows were computed with.
 
         Only entries merged at `now` and entries never computed can have changed, unless the
-        rules did: then every entry is looked at once. `prepare(candidates)` is called
-        before any key, to load what `key_of` and `compute` need in one go. `compute(entry)`
-        gives the rows as (name, *extras). Returns how many entries were computed;
-        `progress(done, total)` is told every 1,000 when there are more than that.
+        rules did: then every entry is looked at once. Returns how many entries were
+        computed; `progress(done, total)` is told every 1,000 when there are more than that.
         """
-        meta_key = f"{self.table}_fingerprint"
-        if self.meta.get(meta_key) != fingerprint:
+        if self.computed_with() != fingerprint:
             candidates = decoded(self.db.execute(f"SELECT {ENTRY_COLUMNS} FROM entries"))
-            self.meta.set(meta_key, fingerprint)
+            self.meta.set(f"{self.table}_fingerprint", fingerprint)
         else:
             candidates = decoded(self.db.execute(
                 f"SELECT {ENTRY_COLUMNS} FROM entries WHERE last_seen = ? "
                 f"UNION SELECT {ENTRY_COLUMNS} FROM entries WHERE {self.key_column} IS NULL",
                 (format_time(now),)))
-        if prepare:
-            prepare(candidates)
+        derivation.prepare(candidates)
         stored = self._keys([entry.id for entry in candidates])
         stale = [(entry, key) for entry in candidates
-                 if stored.get(entry.id) != (key := key_of(entry))]
+                 if stored.get(entry.id) != (key := derivation.key(entry))]
         marks = ", ".join("?" * (3 + len(self.extras)))
         for number, (entry, key) in enumerate(stale, 1):
             if progress and len(stale) > PROGRESS_STEP and number % PROGRESS_STEP == 0:
                 progress(number, len(stale))
             published = format_time(entry.published)
-            rows = list(compute(entry))  # before the old rows go: compute may compare them
+            rows = list(derivation.rows(entry))  # before the old rows go: it may read them
             self.db.execute(f"DELETE FROM {self.table} WHERE entry_id = ?", (entry.id,))
             self.db.executemany(f"INSERT INTO {self.table} VALUES ({marks})",
                                 [(row[0], entry.id, published, *row[1:]) for row in rows])
