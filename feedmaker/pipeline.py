@@ -158,7 +158,7 @@ class Run:
         self.report.views_failed.setdefault(slug, why)
 
     def publish(self, collected: list[Collected]) -> tuple[SiteData, dict[str, bytes]]:
-        """Select each feed's entries, render every file and validate the feeds.
+        """Select each feed's entries, validate the feeds, then render every file.
 
         An entry that cannot be rendered valid is left out of every feed (the next one takes
         its place), with a warning naming it and its source; a source none of whose entries
@@ -169,8 +169,7 @@ class Run:
             self.record_view_health()
             site = publish.select(self.config, self.store, self.now, excluded,
                                   self.report.views_failed)
-            files = render_site(site)
-            bad_entries, bad_feeds = publish.invalid_parts(site, files, self.now)
+            bad_entries, bad_feeds = publish.invalid_parts(site, self.now)
             if not bad_entries and not bad_feeds:
                 break
             for slug, problem in bad_feeds.items():
@@ -180,8 +179,9 @@ class Run:
                 self.fail_view(slug, f"view {slug!r}: its feed is not valid: {problem}")
             self.exclude(bad_entries, collected)
             excluded |= bad_entries
+        files = render_site(site)
         self.report.unpublishable = excluded
-        self.log(f"rendered {len(files)} files, each feed valid")
+        self.log(f"rendered {len(files)} files")
         self.out.check_clashes(files)
         return site, files
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit, urlunsplit
@@ -146,46 +145,43 @@ def shown_ids(site: SiteData) -> set[str]:
     return {entry.id for feed in site.feeds for entry in feed.entries}
 
 
-def invalid_parts(site: SiteData, files: dict[str, bytes], now: datetime
-                  ) -> tuple[dict[str, str], dict[str, str]]:
+def invalid_parts(site: SiteData, now: datetime) -> tuple[dict[str, str], dict[str, str]]:
     """The entries ({id: the first problem}) and the feeds ({slug: the first problem}) that
-    make a rendered Atom feed fail validation. An entry is at fault when the feed with it
-    alone fails; a feed whose own elements fail, or that fails with no entry at fault, is."""
+    make a rendered Atom feed fail validation.
+
+    RFC 4287's schema checks a feed's own elements and each entry apart, so each feed is
+    checked without its entries, and every entry once, all in one document (a paper is in
+    several feeds); only when that fails is each entry checked alone, to find the culprits.
+    `feedmaker validate` checks whole files.
+    """
     from feedmaker.validate import validate_bytes
-    from feedmaker.write import render_feed
+    from feedmaker.write import atom
 
-    bad_entries: dict[str, str] = {}
     bad_feeds: dict[str, str] = {}
+    entries: dict[str, bytes] = {}
+    good_skeleton = None
     for feed in site.feeds:
+        if feed.error:
+            continue
         name = file_name(feed.feed.slug, "atom")
-        if name not in files or not validate_bytes(files[name], name, now):
+        skeleton = atom.skeleton(site, feed)
+        problems = validate_bytes(skeleton, name, now)
+        if problems:
+            bad_feeds[feed.feed.slug] = _problem(problems[0])
             continue
-        empty = validate_bytes(render_feed(site, _with_entries(feed, []), "atom"), name, now)
-        if empty:
-            bad_feeds[feed.feed.slug] = _problem(empty[0])
-            continue
-        found = False
-        for number, entry in enumerate(feed.entries):
-            if entry.id in bad_entries:
-                found = True
-                continue
-            alone = validate_bytes(render_feed(site, _with_entries(feed, [number]), "atom"),
-                                   entry.id, now)
-            if alone:
-                bad_entries[entry.id] = _problem(alone[0])
-                found = True
-        if not found:
-            bad_feeds[feed.feed.slug] = _problem(validate_bytes(files[name], name, now)[0])
+        good_skeleton = good_skeleton or (name, skeleton)
+        entries.update(atom.pieces(site, feed))
+    if not entries or good_skeleton is None:
+        return {}, bad_feeds
+    name, skeleton = good_skeleton
+    if not validate_bytes(atom.assemble(skeleton, list(entries.values())), name, now):
+        return {}, bad_feeds
+    bad_entries = {}
+    for entry_id, xml in entries.items():
+        problems = validate_bytes(atom.assemble(skeleton, [xml]), entry_id, now)
+        if problems:
+            bad_entries[entry_id] = _problem(problems[0])
     return bad_entries, bad_feeds
-
-
-def _with_entries(feed: FeedData, numbers: list[int]) -> FeedData:
-    """The feed with only its entries at `numbers`."""
-    def pick(values: tuple) -> tuple:
-        return tuple(values[i] for i in numbers) if values else values
-
-    return replace(feed, entries=pick(feed.entries), topics=pick(feed.topics),
-                   terms=pick(feed.terms), similar=pick(feed.similar))
 
 
 def _problem(line: str) -> str:

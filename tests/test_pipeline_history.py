@@ -166,8 +166,8 @@ def test_a_feed_that_still_fails_validation_is_not_published_and_nothing_changes
     import feedmaker.write.atom as atom
 
     config, before = published_once(tmp_path, httpserver)
-    render = atom.render  # the last guard: a feed whose own parts are invalid
-    monkeypatch.setattr(atom, "render", lambda site, feed: render(site, feed).replace(
+    skeleton = atom.skeleton  # the last guard: a feed whose own parts are invalid
+    monkeypatch.setattr(atom, "skeleton", lambda site, feed: skeleton(site, feed).replace(
         b"<id>", b"<id>not an IRI ", 1))
     serve(httpserver, daily_items())
     with pytest.raises(ValidationError, match="nothing was published"):

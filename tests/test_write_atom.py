@@ -79,7 +79,7 @@ def test_title_and_summary_are_plain_text_and_content_is_sanitized_html():
     assert content.get("type") == "html"
     assert "<script>" not in content.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content.text
-    assert "Ada Lovelace, Alan Turing" in content.text
+    assert "<bdi>Ada Lovelace</bdi>, <bdi>Alan Turing</bdi>" in content.text
 
 
 def test_entry_html_links_every_related_page_and_nothing_that_drifts():

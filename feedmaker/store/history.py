@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import sqlite3
@@ -56,6 +57,7 @@ def _known(value: object) -> bool:
     return value is not None and value != "" and value != ()
 
 
+@functools.cache
 def stored_fields(cls: type[Entry] = Entry) -> tuple:
     """The fields kept in the `data` JSON: all but `id` and the dates, which have columns."""
     return tuple(f for f in fields(cls) if f.name != "id" and f.metadata["merge"] != STORE)

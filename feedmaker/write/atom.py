@@ -43,6 +43,11 @@ class _LinksEntry(BaseEntryExtension):
 
 def render(site: SiteData, feed: FeedData) -> bytes:
     """The Atom document of a feed: its own elements, then each entry's `<entry>`."""
+    return assemble(skeleton(site, feed), [xml for _, xml in pieces(site, feed)])
+
+
+def skeleton(site: SiteData, feed: FeedData) -> bytes:
+    """The feed's Atom document without its entries (see `assemble`)."""
     url = site.url(file_name(feed.feed.slug, "atom"))
     fg = FeedGenerator()
     fg.id(url)
@@ -56,10 +61,14 @@ def render(site: SiteData, feed: FeedData) -> bytes:
     if site.icon:
         fg.icon(site.icon)
     fg.updated(max((e.updated for e in feed.entries), default=site.empty_updated))
-    return assemble(fg.atom_str(pretty=True), [
-        render_entry(entry, entry_categories, site.base_url, similar)
-        for entry, entry_categories, similar
-        in zip(feed.entries, categories(site, feed), similar_of(feed), strict=True)])
+    return fg.atom_str(pretty=True)
+
+
+def pieces(site: SiteData, feed: FeedData) -> list[tuple[str, bytes]]:
+    """Each entry of the feed as (id, its serialized `<entry>`)."""
+    return [(entry.id, render_entry(entry, entry_categories, site.base_url, similar))
+            for entry, entry_categories, similar
+            in zip(feed.entries, categories(site, feed), similar_of(feed), strict=True)]
 
 
 # A paper shows in several feeds of a run, always the same: each is rendered once.
