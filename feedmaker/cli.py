@@ -12,6 +12,7 @@ import click
 
 from feedmaker import __version__
 from feedmaker.errors import FeedmakerError, InputError, without_secrets
+from feedmaker.github.commands import github as github_commands
 
 config_option = click.option(
     "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
@@ -43,12 +44,14 @@ def cli() -> None:
               help="Write feeds here instead of the config's site.out_dir.")
 @click.option("--state", "state", type=click.Path(dir_okay=False, path_type=Path),
               help="Use this state store instead of the config's site.state.")
+@click.option("--base-url", help="Serve the feeds from this URL instead of the config's "
+                                 "site.base_url (the GitHub workflow gives its Pages URL).")
 @click.option("--dry-run", is_flag=True,
               help="Fetch, merge and render, then roll back: write nothing, "
                    "report what would change.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing unless something went wrong.")
 @click.option("-v", "--verbose", is_flag=True, help="Print each step.")
-def run(config_path, out_dir, state, dry_run, quiet, verbose) -> None:
+def run(config_path, out_dir, state, base_url, dry_run, quiet, verbose) -> None:
     """Fetch every source, merge into the history, tag, and write the feeds.
 
     Exit status: 0 every source and view fine; 1 a source or view failed (the other
@@ -68,6 +71,8 @@ def run(config_path, out_dir, state, dry_run, quiet, verbose) -> None:
 
     try:
         config = load_config(config_path).with_paths(out_dir, state)
+        if base_url is not None:
+            config = _with_base_url(config, base_url)
         # A progress bar only for a person watching: never under cron, -q or -v.
         show_bar = sys.stderr.isatty() and not (quiet or verbose)
         with _ProgressBars(show_bar) as progress:
@@ -89,6 +94,20 @@ def run(config_path, out_dir, state, dry_run, quiet, verbose) -> None:
                    f"{verb} {len(report.written)} files, {len(report.unchanged)} unchanged"
                    f"{removed}; index: {config.site.out_dir / INDEX}")
     sys.exit(report.exit_code)
+
+
+def _with_base_url(config, base_url: str):
+    """The config with `--base-url` in place of site.base_url, checked as that key is."""
+    from dataclasses import replace
+
+    from feedmaker.config import SITE_KEYS
+    from feedmaker.schema import KINDS
+
+    key = SITE_KEYS["base_url"]
+    value, problem = KINDS[key.kind](key, base_url)
+    if problem:
+        raise click.BadParameter(problem, param_hint="--base-url")
+    return replace(config, site=replace(config.site, base_url=value))
 
 
 class _ProgressBars:
@@ -125,26 +144,49 @@ class _ProgressBars:
 
 
 @cli.command()
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path), default="feedmaker.toml")
-def init(path: Path) -> None:
-    """Write a commented starter config to PATH (default: ./feedmaker.toml).
+@click.argument("path", type=click.Path(path_type=Path), default="feedmaker.toml")
+@click.option("--github", "github_files", is_flag=True,
+              help="Also write .github/workflows/feeds.yml beside it: a GitHub workflow that "
+                   "runs feedmaker on a schedule and publishes the feeds to GitHub Pages.")
+def init(path: Path, github_files: bool) -> None:
+    """Write a commented starter config to PATH (default: ./feedmaker.toml; a folder: its
+    feedmaker.toml).
 
-    Exits with 2 and changes nothing if PATH already exists.
+    With --github, PATH's folder is a repository's root: the workflow, written to its
+    .github/workflows/feeds.yml, reads feedmaker.toml there (docs/deploy.md).
+    Exits with 2 and changes nothing if a file to write already exists.
 
     Example: feedmaker init && feedmaker run
     """
-    from feedmaker.config import starter_config_text
+    from feedmaker.config import DEFAULT_CONFIG_NAME, starter_config_text
+    from feedmaker.github.workflow import write_new
 
+    if path.is_dir():
+        path = path / DEFAULT_CONFIG_NAME
+    files = {path: starter_config_text()}
+    if github_files:
+        from feedmaker.github.workflow import WORKFLOW_PATH, install_spec, render
+
+        if path.name != DEFAULT_CONFIG_NAME:
+            click.echo(f"feedmaker: {path}: with --github the config is {DEFAULT_CONFIG_NAME} "
+                       "at the repository's root, which the workflow reads", err=True)
+            sys.exit(2)
+        files[path.parent / WORKFLOW_PATH] = render(install_spec())
     try:
-        with open(path, "x", encoding="utf-8") as f:
-            f.write(starter_config_text())
-    except FileExistsError:
-        click.echo(f"feedmaker: {path} already exists; not overwriting it", err=True)
+        write_new(files)
+    except FileExistsError as exc:
+        click.echo(f"feedmaker: {exc.filename} already exists; not overwriting it", err=True)
         sys.exit(2)
     except OSError as exc:
-        click.echo(f"feedmaker: {path}: cannot write: {exc.strerror}", err=True)
+        click.echo(f"feedmaker: {exc.filename or path}: cannot write: {exc.strerror}",
+                   err=True)
         sys.exit(2)
-    click.echo(f"wrote {path}; edit site.base_url, then run: feedmaker run --config {path}")
+    if github_files:
+        click.echo(f"wrote {' and '.join(map(str, files))}; commit and push them, set the "
+                   "repository's Settings > Pages > Source to GitHub Actions, then run the "
+                   "feeds workflow (docs/deploy.md)")
+    else:
+        click.echo(f"wrote {path}; edit site.base_url, then run: feedmaker run --config {path}")
 
 
 @cli.command()
@@ -408,6 +450,9 @@ def suggest(slug, count, min_papers, source) -> None:
         sys.exit(2)
     threshold, f1 = best_threshold(papers, slug, suggestions)
     click.echo(format_toml(slug, suggestions, threshold, f1))
+
+
+cli.add_command(github_commands)
 
 
 # A failure no check foresaw is a bug: one line saying so, unless asked for the traceback.

@@ -1,0 +1,131 @@
+"""A workflow job's outcome from `feedmaker run`'s exit status (publish the site, or fail and
+leave the published one), and the job summary: each source's and feed's health from
+status.json."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+# What each exit status of `feedmaker run` means for the job (README.md, "Running from cron").
+PUBLISHED = {0: "every source worked",
+             1: "a source failed; the feeds were written from the others and the history"}
+FAILED = {2: "bad config or usage: nothing was written",
+          3: "the state store cannot be used: nothing was written",
+          70: "an internal error (a bug in feedmaker): nothing was written",
+          75: "another run held the lock: nothing was written"}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Whether to publish the site, and the job step's exit status (0 to publish)."""
+
+    publish: bool
+    exit_code: int
+    headline: str
+
+
+def decide(run_status: int, out_dir: Path) -> Outcome:
+    """Publish after exit 0 or 1, and only a complete site: status.json and every feed file
+    it lists present in `out_dir`. Anything else fails the job with the run's own status
+    (1 when the run said 0 or 1 but the site is incomplete), so nothing is deployed and the
+    site already published stays up."""
+    if run_status not in PUBLISHED:
+        meaning = FAILED.get(run_status, "the run stopped: nothing may be published")
+        return Outcome(False, run_status or 1,
+                       f"feedmaker run exited {run_status} ({meaning}); not publishing, "
+                       "the site stays as it was")
+    missing = missing_files(out_dir)
+    if missing:
+        return Outcome(False, 1, f"feedmaker run exited {run_status}, but {out_dir} lacks "
+                                 f"{', '.join(missing[:3])}; not publishing an incomplete "
+                                 "site, the site stays as it was")
+    return Outcome(True, 0, f"feedmaker run exited {run_status} ({PUBLISHED[run_status]}); "
+                            "publishing")
+
+
+def read_status(out_dir: Path) -> dict | None:
+    """status.json as written by the run, or None when it is missing or unreadable."""
+    try:
+        document = json.loads((out_dir / "status.json").read_bytes())
+    except (OSError, ValueError):
+        return None
+    return document if isinstance(document, dict) else None
+
+
+def missing_files(out_dir: Path) -> list[str]:
+    """The site's files that status.json lists (and status.json itself) not in `out_dir`."""
+    status = read_status(out_dir)
+    if status is None:
+        return ["status.json"]
+    names = ["index.html"] + [urlsplit(url).path.rsplit("/", 1)[-1]
+                              for feed in _items(status, "feeds")
+                              for url in (feed.get("files") or {}).values()
+                              if isinstance(url, str)]
+    return [name for name in dict.fromkeys(names) if not (out_dir / name).is_file()]
+
+
+def summary(outcome: Outcome, out_dir: Path) -> str:
+    """The job summary in Markdown: the outcome, then tables of the sources and feeds."""
+    status = read_status(out_dir)
+    lines = [f"### feedmaker: {'published' if outcome.publish else 'not published'}", "",
+             _cell(outcome.headline), ""]
+    if status is None:
+        lines.append(f"No status.json in {_cell(str(out_dir))}: the run wrote no site.")
+        return "\n".join(lines) + "\n"
+    written = status.get("written") or "never"
+    lines += [f"status.json written {_cell(str(written))}.", "",
+              "| source | type | health | last success | entries | last error |",
+              "|---|---|---|---|---|---|"]
+    for source in _items(status, "sources"):
+        health = ("ok" if source.get("ok") else
+                  f"failing since {source.get('failing_since') or '?'}")
+        lines.append("| " + " | ".join(_cell(str(value)) for value in (
+            source.get("name", "?"), source.get("type", "?"), health,
+            source.get("last_success") or "never",
+            "" if source.get("entries_seen") is None else source["entries_seen"],
+            source.get("last_error") or "")) + " |")
+    lines += ["", "| feed | title | entries | newest |", "|---|---|---|---|"]
+    for feed in _items(status, "feeds"):
+        lines.append("| " + " | ".join(_cell(str(value)) for value in (
+            feed.get("slug", "?"), feed.get("title", ""), feed.get("entries", "?"),
+            feed.get("newest") or "none")) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def annotations(outcome: Outcome, out_dir: Path) -> list[str]:
+    """GitHub workflow commands that show the outcome on the run's page: an error when
+    nothing is published, a warning per failing source."""
+    lines = ([] if outcome.publish
+             else [f"::error title=feedmaker::{command_text(outcome.headline)}"])
+    for source in _items(read_status(out_dir) or {}, "sources"):
+        if not source.get("ok"):
+            title = _property(f"feedmaker: source {source.get('name', '?')}")
+            lines.append(f"::warning title={title}::"
+                         f"{command_text(source.get('last_error') or 'failing')}")
+    return lines
+
+
+def _items(document: dict, key: str) -> list[dict]:
+    return [item for item in document.get(key) or () if isinstance(item, dict)]
+
+
+def _cell(text: str) -> str:
+    """Text safe in a Markdown table cell: one line, no table or HTML syntax."""
+    text = " ".join(text.split())
+    for char, escaped in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("|", "\\|")):
+        text = text.replace(char, escaped)
+    return text
+
+
+def command_text(text: object) -> str:
+    """A workflow command's message: one line, encoded as the runner decodes it, so a
+    source's error can never start a command of its own."""
+    return str(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _property(text: object) -> str:
+    """A workflow command's property value (title=...): its separators encoded too."""
+    return command_text(text).replace(":", "%3A").replace(",", "%2C")
