@@ -12,21 +12,12 @@ from typing import NamedTuple
 
 from feedmaker.model import Entry
 from feedmaker.tagger.matcher import MatchTerm, TermMatcher
-from feedmaker.tagger.rules import (
-    LABEL_FIELDS,
-    Term,
-    TopicRule,
-    default_topics,
-    parse_term,
-    parse_topics,
-)
+from feedmaker.tagger.rules import Term, TopicRule, default_topics, parse_term, parse_topics
 
 __all__ = ["Hit", "Tagger", "Term", "TopicResult", "TopicRule", "default_topics",
            "parse_term", "parse_topics"]
 
 ANY, ALL, NONE = "any", "all", "none"
-_FIELDS_OF_SCOPE = {"text": ("title", "summary"), "title": ("title",), "summary": ("summary",),
-                    "authors": ("authors",), **{field: (field,) for field in LABEL_FIELDS}}
 # Points are added up as whole thousandths, so a score does not depend on the order of its
 # hits and reaches its threshold exactly (0.1 + 0.2 is 0.3 here, not 0.30000000000000004).
 _UNIT = 1000
@@ -88,8 +79,7 @@ class Tagger:
 
     def __init__(self, topics: Sequence[TopicRule]) -> None:
         self.topics = tuple(topics)
-        self._uses: list[list[_Use]] = []  # the uses of each Set pattern
-        patterns: dict[MatchTerm, int] = {}
+        uses_of: dict[MatchTerm, list[_Use]] = {}  # each distinct term is one Set pattern
         # Label terms (categories; for views also topics, sources, views) by (field, name).
         self._labels: dict[tuple[str, str], list[_Use]] = {}
         self._label_prefixes: list[tuple[str, str, _Use]] = []
@@ -106,15 +96,13 @@ class Tagger:
                     else:
                         self._labels.setdefault((term.field, term.text), []).append(use)
                     continue
-                pattern = MatchTerm(term.kind, term.text, term.case_sensitive)
-                if pattern not in patterns:
-                    patterns[pattern] = len(patterns)
-                    self._uses.append([])
-                self._uses[patterns[pattern]].append(use)
-        self._matcher = TermMatcher(list(patterns))
-        self.term_count = sum(len(t.any) + sum(map(len, t.all)) + len(t.none)
-                              for t in self.topics)
-        """How many term uses the rules compile to (a term in two topics counts twice)."""
+                uses_of.setdefault(MatchTerm(term.kind, term.text, term.case_sensitive),
+                                   []).append(use)
+        self._matcher = TermMatcher(list(uses_of))
+        self._uses = list(uses_of.values())  # by the pattern's index in the Set
+        # How many term uses the rules compile to (a term in two topics counts twice): each
+        # took one key.
+        self.term_count = next(keys)
         self._thresholds = [round(t.threshold * _UNIT) for t in self.topics]
         self._all_groups = [(1 << len(t.all)) - 1 for t in self.topics]
         # A topic without hits has the same verdict on every paper: matched only when its
@@ -170,9 +158,9 @@ class Tagger:
     def _hits(self, title: str, summary: str, authors: Sequence[str],
               categories: Sequence[str], labels: Mapping[str, Sequence[str]]
               ) -> dict[int, list[tuple[_Use, str]]]:
-        """Each topic's hits, as (use, field) pairs: field by field (title first), in rule
-        order within a field. An `any` term found in several fields counts in the first, so
-        a term in title and summary counts once, with the title's points."""
+        """Each topic's hits, as (use, field) pairs, field by field (title first). An `any`
+        term found in several fields counts in the first, so a term in title and summary
+        counts once, with the title's points."""
         found = [("title", self._uses_in(title)), ("summary", self._uses_in(summary))]
         if authors:
             found.append(("authors", self._uses_in("; ".join(authors))))
@@ -193,10 +181,13 @@ class Tagger:
         return by_topic
 
     def _uses_in(self, text: str) -> list[_Use]:
+        """The uses of the terms found in a text, in rule order."""
         return sorted([use for i in self._matcher.search(text) for use in self._uses[i]],
                       key=_KEY)
 
     def _label_uses(self, field: str, names: Sequence[str]) -> list[_Use]:
+        """The uses of the label terms naming a paper's names, name by name: each name that
+        an `all` or `none` term names is a hit of its own."""
         found = []
         for name in names:
             name = name.lower() if field == "category" else name
@@ -227,7 +218,7 @@ class Tagger:
 
 def _use(key: int, number: int, topic: TopicRule, role: str, group: int, term: Term) -> _Use:
     """A term's use in one topic; only an `any` term's hits add points."""
-    fields = _FIELDS_OF_SCOPE[term.field]
+    fields = ("title", "summary") if term.field == "text" else (term.field,)
     weight = term.weight if role == ANY else 0.0
     points = {field: round(weight * (topic.title_weight if field == "title" else 1) * _UNIT)
               for field in fields}
