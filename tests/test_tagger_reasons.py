@@ -51,3 +51,17 @@ def test_a_word_found_twice_in_any_case_is_one_reason_and_reasons_are_bounded():
     assert found["many"][0] == "Model"
     assert len(found["many"]) == MAX_TERMS
     assert [w.casefold() for w in found["many"]].count("model") == 1
+
+
+def test_the_terms_come_from_the_verdicts_given_without_tagging_again(monkeypatch):
+    tagger = Tagger(RULES)
+    entry = paper("Image Segmentation with ViTs", "We segment images.", categories=["cs.CV"])
+    verdicts = tagger.verdicts(entry)
+    expected = topic_terms(tagger, entry, [r.slug for r in verdicts])  # the older form
+
+    def tagging_again(*args, **kwargs):
+        raise AssertionError("tagged again")
+    monkeypatch.setattr(tagger, "explain", tagging_again)
+    monkeypatch.setattr(tagger, "verdicts", tagging_again)
+    assert topic_terms(tagger, entry, verdicts) == expected == {
+        "vision": ("Segmentation", "Image", "ViTs"), "cv-category": ("cs.CV",)}

@@ -1,4 +1,4 @@
-"""Assign topics to papers from the compiled rules: `tag` gives slugs, `explain` says why."""
+"""Assign topics to papers from the compiled rules: each verdict comes with the hits behind it."""
 
 from __future__ import annotations
 
@@ -7,45 +7,20 @@ import hashlib
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import NamedTuple
 
 from feedmaker.model import Entry
 from feedmaker.tagger.matcher import MatchTerm, TermMatcher
-from feedmaker.tagger.rules import (
-    LABEL_FIELDS,
-    Term,
-    TopicRule,
-    default_topics,
-    parse_term,
-    parse_topics,
-)
+from feedmaker.tagger.rules import Term, TopicRule, default_topics, parse_term, parse_topics
 
 __all__ = ["Hit", "Tagger", "Term", "TopicResult", "TopicRule", "default_topics",
            "parse_term", "parse_topics"]
 
-ANY, ALL, NONE = 0, 1, 2
-ROLE_NAMES = ("any", "all", "none")
-_FIELDS_OF_SCOPE = {"text": frozenset({"title", "summary"}), "title": frozenset({"title"}),
-                    "summary": frozenset({"summary"}), "authors": frozenset({"authors"}),
-                    **{field: frozenset({field}) for field in LABEL_FIELDS}}
-# Scores are counted in thousandths of a point, as integers, on both paths, so `tag_fields`
-# and `explain` agree exactly. On the fast path every topic's score is one 64-bit field of a
-# single Python integer, and a pattern's points for all topics are one such integer. Packing
-# is linear, so one C-level `sum` of a paper's patterns is the packed scores: a negative
-# field borrows from its neighbour on the way, and adding _BIAS - threshold to every field
-# at the end leaves each field in [0, 2**63), where its bit 62 says "reached the threshold".
-# A veto is worth _VETO, far below any reachable score. Bounds: weights are at most 100 and
-# title_weight at most 10 (rules.py), so a pattern adds at most 10**6 thousandths to a topic
-# or 2 * 10**12 with vetoes; fields stay in range below a million patterns per paper.
-UNIT = 1000
-_VETO = -(10**12)
-_FIELD_BITS = 64
-_BIAS = 1 << 62
-_FIELD_MASK = (1 << _FIELD_BITS) - 1
-# Joins title and summary into the one text the fast path scans: no term can match across
-# it (it is neither a word character nor a phrase separator), and `\b` sees it as the end
-# of one text and the start of the next.
-_JOIN = "\x01"
+ANY, ALL, NONE = "any", "all", "none"
+# Points are added up as whole thousandths, so a score does not depend on the order of its
+# hits and reaches its threshold exactly (0.1 + 0.2 is 0.3 here, not 0.30000000000000004).
+_UNIT = 1000
 
 
 @dataclass(frozen=True)
@@ -76,26 +51,27 @@ class TopicResult:
 
 
 class _Use(NamedTuple):
+    """One term of one topic's rule, with what a hit of it means in each field it may hit."""
+
+    key: int  # its place in the rules: a topic lists its hits field by field in this order
     topic: int
-    role: int
-    group: int
-    points: int
-    title_points: int
-    fields: frozenset[str]
-    key: int
-    source: str
+    role: str
+    group_bit: int  # 1 << the `all` group it belongs to; 0 outside `all`
+    points: dict[str, int]  # field -> thousandths of a point a hit there adds
+    hits: dict[str, Hit]  # field -> the hit it makes there (built once, shared by papers)
+
+
+_KEY = attrgetter("key")
 
 
 class Tagger:
     """Compiled topic rules. The one interface the rest of feedmaker uses for tagging.
 
     Every distinct term is one pattern of one RE2 Set, and carries all its uses (the same
-    term may count for one topic and against others).
-
-    `tag_fields` is the hot path: one scan of title and summary joined, one of the title
-    when anything was found, then one C-level sum of the patterns found (see UNIT). Rules
-    with `all` groups, or summary, author or category scopes take the general path of
-    `explain`, which keeps every hit; a property test holds the two paths equal.
+    term may count for one topic and against others). A paper is tagged one way: find its
+    hits (a Set scan of the title, one of the summary, one of the authors, and its label
+    names looked up), then judge each topic from its hits; `explain`, `verdicts`, `tag`,
+    `tag_fields` and `scored` are views of that one computation.
     """
 
     # The fields of an Entry that tagging reads: topics are computed again when one changes.
@@ -103,9 +79,7 @@ class Tagger:
 
     def __init__(self, topics: Sequence[TopicRule]) -> None:
         self.topics = tuple(topics)
-        # One Set pattern per distinct term; `_uses[i]` are all the rule uses of pattern i.
-        self._uses: list[list[_Use]] = []
-        patterns: dict[MatchTerm, int] = {}
+        uses_of: dict[MatchTerm, list[_Use]] = {}  # each distinct term is one Set pattern
         # Label terms (categories; for views also topics, sources, views) by (field, name).
         self._labels: dict[tuple[str, str], list[_Use]] = {}
         self._label_prefixes: list[tuple[str, str, _Use]] = []
@@ -115,155 +89,105 @@ class Tagger:
             roles += [(ALL, g, term) for g, group in enumerate(topic.all) for term in group]
             roles += [(NONE, 0, term) for term in topic.none]
             for role, group, term in roles:
-                weight = term.weight if role == ANY else 0.0
-                use = _Use(number, role, group, round(weight * UNIT),
-                           round(weight * topic.title_weight * UNIT),
-                           _FIELDS_OF_SCOPE[term.field], next(keys), term.source)
+                use = _use(next(keys), number, topic, role, group, term)
                 if term.kind == "label":
                     if term.text.endswith("*"):
                         self._label_prefixes.append((term.field, term.text[:-1], use))
                     else:
                         self._labels.setdefault((term.field, term.text), []).append(use)
                     continue
-                pattern = MatchTerm(term.kind, term.text, term.case_sensitive)
-                if pattern not in patterns:
-                    patterns[pattern] = len(patterns)
-                    self._uses.append([])
-                self._uses[patterns[pattern]].append(use)
-        self._matcher = TermMatcher(list(patterns))
-        all_uses = [u for us in self._uses for u in us]
-        self._general = bool(self._labels or self._label_prefixes) or any(
-            u.role == ALL or u.fields not in (_FIELDS_OF_SCOPE["text"], _FIELDS_OF_SCOPE["title"])
-            for u in all_uses)
-        count = len(self.topics)
-        # A pattern found anywhere adds its summary points; found in the title it adds the
-        # difference too, so a term in both counts once, with the title's points.
-        summary_points = [_pack(us, "summary") for us in self._uses]
-        self._anywhere_points = summary_points.__getitem__
-        self._title_extra = [_pack(us, "title") - points for us, points
-                             in zip(self._uses, summary_points, strict=True)].__getitem__
-        thresholds = [round(t.threshold * UNIT) if t.any else -(10**15) for t in self.topics]
-        self._biased = sum((_BIAS - threshold) << (_FIELD_BITS * k)
-                           for k, threshold in enumerate(thresholds))
-        self._verdict_bits = sum(_BIAS << (_FIELD_BITS * k) for k in range(count))
-        self._match = self._matcher.match_ascii
-        # A regex term could match across the join, or anchor on its ends.
-        self._joinable = all(term.kind != "regex" for term in self._matcher.terms)
-        self._verdicts: dict[int, list[str]] = {}
-        self._slugs = [t.slug for t in self.topics]
-        self._thresholds = thresholds
+                uses_of.setdefault(MatchTerm(term.kind, term.text, term.case_sensitive),
+                                   []).append(use)
+        self._matcher = TermMatcher(list(uses_of))
+        self._uses = list(uses_of.values())  # by the pattern's index in the Set
+        # How many term uses the rules compile to (a term in two topics counts twice): each
+        # took one key.
+        self.term_count = next(keys)
+        self._thresholds = [round(t.threshold * _UNIT) for t in self.topics]
         self._all_groups = [(1 << len(t.all)) - 1 for t in self.topics]
-        self._use_count = len(all_uses)
+        # A topic without hits has the same verdict on every paper: matched only when its
+        # rule has no `any` and no `all` terms (a view of upvotes alone).
+        self._without_hits = [self._judge(n, [], every=True) for n in range(len(self.topics))]
 
     @functools.cached_property
     def fingerprint(self) -> str:
         """Changes whenever the rules change (see `rules_fingerprint`)."""
         return rules_fingerprint(self.topics)
 
-    @property
-    def term_count(self) -> int:
-        """How many term uses the rules compile to (a term in two topics counts twice)."""
-        return self._use_count
-
-    def tag(self, entry: Entry) -> list[str]:
-        """The slugs of the topics an entry belongs to, in config order."""
-        return self.tag_fields(entry.title, entry.summary, entry.authors, entry.categories)
-
-    def tag_fields(self, title: str, summary: str = "", authors: Sequence[str] = (),
-                   categories: Sequence[str] = ()) -> list[str]:
-        """The slugs of the topics a paper's fields belong to, in config order."""
-        if self._general:
-            return [r.slug for r in self.explain(title, summary, authors, categories)
-                    if r.matched]
-        packed = self._packed(title, summary)
-        if packed is None:
-            return []
-        matched = packed & self._verdict_bits
-        verdict = self._verdicts.get(matched)
-        if verdict is None:
-            verdict = [slug for number, slug in enumerate(self._slugs)
-                       if matched >> (_FIELD_BITS * number) & _BIAS]
-            if len(self._verdicts) < 4096:
-                self._verdicts[matched] = verdict
-        return list(verdict)
-
-    def scored(self, entry: Entry) -> list[tuple[str, float]]:
-        """The topics an entry belongs to, each with its score, in config order."""
-        if self._general:
-            return [(r.slug, r.score) for r in self.explain(
-                entry.title, entry.summary, entry.authors, entry.categories) if r.matched]
-        packed = self._packed(entry.title, entry.summary)
-        if packed is None:
-            return []
-        found = []
-        for number, slug in enumerate(self._slugs):
-            field = packed >> (_FIELD_BITS * number) & _FIELD_MASK
-            if field & _BIAS:  # the field holds score - threshold + _BIAS
-                found.append((slug, (field - _BIAS + self._thresholds[number]) / UNIT))
-        return found
-
-    def _packed(self, title: str, summary: str) -> int | None:
-        """Every topic's score, biased (see UNIT), as 64-bit fields of one integer; None when
-        no term is found at all."""
-        if self._joinable and title.isascii() and summary.isascii():
-            anywhere = self._match((title + _JOIN + summary).encode("ascii"))
-            if not anywhere:
-                return None
-            in_title = self._match(title.encode("ascii"))
-        else:
-            in_title = self._matcher.search(title)
-            anywhere = {*in_title, *self._matcher.search(summary)}
-            if not anywhere:
-                return None
-        total = sum(map(self._title_extra, in_title), sum(map(self._anywhere_points, anywhere)))
-        return total + self._biased
-
     def explain(self, title: str, summary: str = "", authors: Sequence[str] = (),
                 categories: Sequence[str] = (),
                 labels: Mapping[str, Sequence[str]] | None = None) -> list[TopicResult]:
-        """For every topic: matched or not, the score, the threshold and each hit.
+        """Every topic's verdict, in config order: matched or not, the score, the threshold
+        and each hit.
 
         `labels` gives the names a paper has in the label fields beyond its categories
         ({"topic": [...], "source": [...], "view": [...]}), which views' rules may name.
         """
-        count = len(self.topics)
-        scores, groups, vetoed = [0] * count, [0] * count, [False] * count
-        hits: list[list[Hit]] = [[] for _ in self.topics]
-        counted: set[int] = set()
-        search = self._matcher.search
-        def uses_in(text: str) -> list[_Use]:
-            return sorted((u for i in search(text) for u in self._uses[i]), key=_use_order)
+        return self._results(title, summary, authors, categories, labels, every=True)
 
-        fields = [("title", uses_in(title)), ("summary", uses_in(summary))]
+    def verdicts(self, entry: Entry,
+                 labels: Mapping[str, Sequence[str]] | None = None) -> list[TopicResult]:
+        """The verdicts on the topics an entry belongs to, in config order: each has the
+        score and the hits that `reasons.topic_terms` turns into the words shown."""
+        return self._results(entry.title, entry.summary, entry.authors, entry.categories,
+                             labels, every=False)
+
+    def tag(self, entry: Entry) -> list[str]:
+        """The slugs of the topics an entry belongs to, in config order."""
+        return [r.slug for r in self.verdicts(entry)]
+
+    def tag_fields(self, title: str, summary: str = "", authors: Sequence[str] = (),
+                   categories: Sequence[str] = ()) -> list[str]:
+        """The slugs of the topics a paper's fields belong to, in config order."""
+        return [r.slug for r in self._results(title, summary, authors, categories, None,
+                                              every=False)]
+
+    def scored(self, entry: Entry) -> list[tuple[str, float]]:
+        """The topics an entry belongs to, each with its score, in config order."""
+        return [(r.slug, r.score) for r in self.verdicts(entry)]
+
+    def _results(self, title: str, summary: str, authors: Sequence[str],
+                 categories: Sequence[str], labels: Mapping[str, Sequence[str]] | None,
+                 every: bool) -> list[TopicResult]:
+        """Every topic's verdict, or (not `every`) the matched topics' alone."""
+        by_topic = self._hits(title, summary, authors, categories, labels or {})
+        results = [self._judge(n, by_topic[n], every) if n in by_topic else without
+                   for n, without in enumerate(self._without_hits)]
+        return results if every else [r for r in results if r is not None and r.matched]
+
+    def _hits(self, title: str, summary: str, authors: Sequence[str],
+              categories: Sequence[str], labels: Mapping[str, Sequence[str]]
+              ) -> dict[int, list[tuple[_Use, str]]]:
+        """Each topic's hits, as (use, field) pairs, field by field (title first). An `any`
+        term found in several fields counts in the first, so a term in title and summary
+        counts once, with the title's points."""
+        found = [("title", self._uses_in(title)), ("summary", self._uses_in(summary))]
         if authors:
-            fields.append(("authors", uses_in("; ".join(authors))))
-        for field, names in {"category": categories, **(labels or {})}.items():
+            found.append(("authors", self._uses_in("; ".join(authors))))
+        for field, names in {"category": categories, **labels}.items():
             if names:
-                fields.append((field, self._label_uses(field, names)))
-        for field, found in fields:
-            for use in found:
-                if field not in use.fields or (use.role == ANY and use.key in counted):
-                    continue
-                points = 0
+                found.append((field, self._label_uses(field, names)))
+        by_topic: dict[int, list[tuple[_Use, str]]] = {}
+        counted: set[int] = set()
+        for field, uses in found:
+            for use in uses:
+                if field not in use.hits:
+                    continue  # a scope that excludes this field
                 if use.role == ANY:
+                    if use.key in counted:
+                        continue
                     counted.add(use.key)
-                    points = use.title_points if field == "title" else use.points
-                    scores[use.topic] += points
-                elif use.role == ALL:
-                    groups[use.topic] |= 1 << use.group
-                else:
-                    vetoed[use.topic] = True
-                hits[use.topic].append(Hit(use.source, ROLE_NAMES[use.role], field,
-                                           points / UNIT))
-        return [TopicResult(
-            slug=topic.slug,
-            matched=(not vetoed[n] and groups[n] == self._all_groups[n]
-                     and scores[n] >= self._thresholds[n]),
-            score=scores[n] / UNIT, threshold=topic.threshold, hits=tuple(hits[n]),
-            groups_missing=tuple(g for g in range(len(topic.all)) if not groups[n] >> g & 1))
-            for n, topic in enumerate(self.topics)]
+                by_topic.setdefault(use.topic, []).append((use, field))
+        return by_topic
+
+    def _uses_in(self, text: str) -> list[_Use]:
+        """The uses of the terms found in a text, in rule order."""
+        return sorted([use for i in self._matcher.search(text) for use in self._uses[i]],
+                      key=_KEY)
 
     def _label_uses(self, field: str, names: Sequence[str]) -> list[_Use]:
+        """The uses of the label terms naming a paper's names, name by name: each name that
+        an `all` or `none` term names is a hit of its own."""
         found = []
         for name in names:
             name = name.lower() if field == "category" else name
@@ -272,37 +196,36 @@ class Tagger:
                       if on == field and name.startswith(prefix)]
         return found
 
+    def _judge(self, number: int, hits: list[tuple[_Use, str]], every: bool
+               ) -> TopicResult | None:
+        """One topic's verdict from its hits (see TopicRule for the rule); None when the
+        topic is not matched and `every` is false: most are not, and a run needs no more."""
+        score, groups, vetoed = 0, 0, False
+        for use, field in hits:
+            score += use.points[field]
+            groups |= use.group_bit
+            vetoed = vetoed or use.role == NONE
+        topic = self.topics[number]
+        matched = (not vetoed and groups == self._all_groups[number]
+                   # A rule of `all` groups alone needs no score.
+                   and (not topic.any or score >= self._thresholds[number]))
+        if not (matched or every):
+            return None
+        return TopicResult(topic.slug, matched, score / _UNIT, topic.threshold,
+                           tuple(use.hits[field] for use, field in hits),
+                           tuple(g for g in range(len(topic.all)) if not groups >> g & 1))
+
+
+def _use(key: int, number: int, topic: TopicRule, role: str, group: int, term: Term) -> _Use:
+    """A term's use in one topic; only an `any` term's hits add points."""
+    fields = ("title", "summary") if term.field == "text" else (term.field,)
+    weight = term.weight if role == ANY else 0.0
+    points = {field: round(weight * (topic.title_weight if field == "title" else 1) * _UNIT)
+              for field in fields}
+    hits = {field: Hit(term.source, role, field, points[field] / _UNIT) for field in fields}
+    return _Use(key, number, role, 1 << group if role == ALL else 0, points, hits)
+
 
 def rules_fingerprint(topics: Sequence[TopicRule]) -> str:
     """Changes whenever the rules change, so stored topics are recomputed; needs no compile."""
     return hashlib.sha256(repr(tuple(topics)).encode()).hexdigest()[:16]
-
-
-def _pack(uses: list[_Use], field: str) -> int:
-    """One pattern's points in `field` for every topic, as 64-bit fields of one integer."""
-    if len(uses) == 1:  # most patterns: one term of one topic
-        return _points(uses[0], field) << (_FIELD_BITS * uses[0].topic)
-    per_topic: dict[int, int] = {}
-    vetoed = set()
-    for use in uses:
-        points = _points(use, field)
-        if points == _VETO:
-            vetoed.add(use.topic)
-        else:
-            per_topic[use.topic] = per_topic.get(use.topic, 0) + points
-    for topic in vetoed:
-        per_topic[topic] = _VETO  # a veto counts once, and wins
-    return sum(points << (_FIELD_BITS * topic) for topic, points in per_topic.items())
-
-
-def _use_order(use: _Use) -> int:
-    return use.key
-
-
-def _points(use: _Use, field: str) -> int:
-    """What one hit of a use in `field` adds on the fast path, in thousandths."""
-    if field not in use.fields:
-        return 0
-    if use.role == NONE:
-        return _VETO
-    return use.title_points if field == "title" else use.points

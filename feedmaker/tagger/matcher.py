@@ -1,24 +1,4 @@
-"""Find which of many terms occur in a text, all at once, nested and overlapping ones included.
-
-Every term is one pattern in a google-re2 `Set`, which reports every pattern that occurs in
-one linear-time scan: "language model" inside "large language model" is found as well as
-the longer term (a single alternation regex, or flashtext, would lose it), and no pattern
-can make the scan backtrack.
-
-Word boundaries: RE2's `\\b` knows only ASCII letters, and a Set with Unicode boundary
-classes is thousands of times slower (measured: 3 s to compile 1,000 terms, 150 docs/s).
-So the Set uses `\\b`, and a non-ASCII text (3% of arXiv abstracts) is scanned as a copy
-where each non-ASCII letter or digit becomes `_`, which `\\b` counts as a word character,
-and other non-ASCII characters become separators or punctuation. That is exact for every
-term made of ASCII letters, digits and punctuation. The few terms that contain other
-characters (or `_`), and regexes, are checked on the original text one by one.
-
-The Set therefore only ever reads ASCII, and is compiled in RE2's Latin-1 mode, where a
-case-insensitive `k` is not also the Kelvin sign and a phrase separator is one byte: its
-automaton is smaller and scans about 15% faster than the same Set in UTF-8 mode. An ASCII
-regex means the same there as in UTF-8 mode on ASCII text; the rare regex that Latin-1
-mode cannot compile (`\\x{2010}`) is checked one by one on every text.
-"""
+"""Find which of many terms occur in a text, all at once, nested and overlapping ones included."""
 
 from __future__ import annotations
 
@@ -30,6 +10,25 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import re2
+
+# Every term is one pattern in a google-re2 `Set`, which reports every pattern that occurs in
+# one linear-time scan: "language model" inside "large language model" is found as well as
+# the longer term (a single alternation regex, or flashtext, would lose it), and no pattern
+# can make the scan backtrack.
+#
+# Word boundaries: RE2's `\b` knows only ASCII letters, and a Set with Unicode boundary
+# classes is thousands of times slower (measured: 3 s to compile 1,000 terms, 150 docs/s).
+# So the Set uses `\b`, and a non-ASCII text (3% of arXiv abstracts) is scanned as a copy
+# where each non-ASCII letter or digit becomes `_`, which `\b` counts as a word character,
+# and other non-ASCII characters become separators or punctuation. That is exact for every
+# term made of ASCII letters, digits and punctuation. The few terms that contain other
+# characters (or `_`), and regexes, are checked on the original text one by one.
+#
+# The Set therefore only ever reads ASCII, and is compiled in RE2's Latin-1 mode, where a
+# case-insensitive `k` is not also the Kelvin sign and a phrase separator is one byte: its
+# automaton is smaller and scans about 15% faster than the same Set in UTF-8 mode. An ASCII
+# regex means the same there as in UTF-8 mode on ASCII text; the rare regex that Latin-1
+# mode cannot compile (`\x{2010}`) is checked one by one on every text.
 
 # Inside a phrase, a space in the term matches any run of these in the text.
 SEPARATORS = "\t\n\f\r -\u00a0\u2010\u2011"
@@ -135,9 +134,6 @@ class TermMatcher:
         binding = getattr(self._set, "_set", None)
         self._match_bytes = (binding.Match if hasattr(binding, "Match")
                              else lambda text: self._set.Match(text) or [])
-        self.match_ascii = self._match_bytes
-        """Indices of the terms in ASCII bytes, as a list: the fast path, exact for every
-        term but the regexes checked apart."""
 
     @cached_property
     def _exact(self) -> dict[int, object]:

@@ -1,8 +1,4 @@
-"""Why a paper is in each of its topics: the terms that hit, as the words found in the paper.
-
-Computed once, when topics are (see store.topics), and kept with them: feeds and pages show
-the words and mark them in the abstract without running the tagger again.
-"""
+"""Why a paper is in each of its topics: the terms that hit, as the words found in the paper."""
 
 from __future__ import annotations
 
@@ -13,7 +9,7 @@ from collections.abc import Sequence
 import re2
 
 from feedmaker.model import Entry
-from feedmaker.tagger import Tagger, Term
+from feedmaker.tagger import Tagger, Term, TopicResult
 from feedmaker.tagger.matcher import MatchTerm, python_pattern
 
 # How many terms one topic shows at most.
@@ -21,26 +17,36 @@ MAX_TERMS = 6
 _WORD_END = re.compile(r"\w*")
 
 
-def topic_terms(tagger: Tagger, entry: Entry, slugs: Sequence[str] | None = None
+# Computed once, when topics are (see store.topics), and kept with them: feeds and pages show
+# the words and mark them in the abstract without running the tagger again.
+def topic_terms(tagger: Tagger, entry: Entry,
+                results: Sequence[TopicResult] | Sequence[str] | None = None
                 ) -> dict[str, tuple[str, ...]]:
-    """The entry's topics (`slugs`, or those `tagger.tag` gives, in that order), each with
-    the terms that put the entry there, each as the words it first matched in the paper
-    ("segmentation" for `segment*`), once each whatever their case."""
-    slugs = tagger.tag(entry) if slugs is None else slugs
-    if not slugs:
-        return {}
-    results = {r.slug: r for r in tagger.explain(entry.title, entry.summary, entry.authors,
-                                                 entry.categories)}
+    """The terms that put the entry in each topic of `results` (the verdicts
+    `tagger.verdicts(entry)` gives, which it computes when None), in that order, each as the
+    words it first matched in the paper ("segmentation" for `segment*`), once each whatever
+    their case.
+
+    Slugs in place of verdicts are the older form, which tags the entry again.
+    """
+    if results is None:
+        results = tagger.verdicts(entry)
+    elif results and isinstance(results[0], str):
+        every = {r.slug: r for r in tagger.explain(entry.title, entry.summary, entry.authors,
+                                                   entry.categories)}
+        results = [every[slug] for slug in results]
     terms = _terms_by_source(tagger)
     found: dict[str, tuple[str, ...]] = {}
-    for slug in slugs:
+    for result in results:
         words: dict[str, str] = {}
-        for hit in results[slug].hits:
+        for hit in result.hits:
             if hit.role == "none" or (hit.role == "any" and hit.points <= 0):
                 continue  # vetoes and negative weights count against the topic
-            word = _found_word(terms[slug, hit.term], hit.field, entry)
+            word = _found_word(terms[result.slug, hit.term], hit.field, entry)
             words.setdefault(word.casefold(), word)
-        found[slug] = tuple(words.values())[:MAX_TERMS]
+            if len(words) == MAX_TERMS:
+                break  # later words could only come after these
+        found[result.slug] = tuple(words.values())
     return found
 
 
