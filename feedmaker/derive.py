@@ -77,8 +77,9 @@ class _Topics:
         return inputs_key(self.rules, _values(entry, Tagger.READS))
 
     def rows(self, entry: Entry) -> list[tuple[str, float, int, str]]:
-        scored = self.tagger.scored(entry)
-        terms = topic_terms(self.tagger, entry, [slug for slug, _ in scored])
+        verdicts = self.tagger.verdicts(entry)
+        scored = [(verdict.slug, verdict.score) for verdict in verdicts]
+        terms = topic_terms(self.tagger, entry, verdicts)
         if self.before.get(entry.id) and shown_differently(stored_terms(self.before[entry.id]),
                                                            terms):
             self.store.history.touch(entry.id, self.now)

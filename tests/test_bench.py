@@ -48,7 +48,7 @@ def test_the_benchmarked_run_does_what_a_run_does_per_paper():
                   source="s", summary="We use an LLM agent with images and a robot policy.")
     scores, terms = bench_tagger.a_run(tagger)(entry)
     assert scores == tagger.scored(entry) and scores
-    assert terms == topic_terms(tagger, entry, [slug for slug, _ in scores])
+    assert terms == topic_terms(tagger, entry)
 
 
 def test_the_baselines_search_the_rules_own_word_and_prefix_terms_once_each():

@@ -57,7 +57,7 @@ def test_the_terms_come_from_the_verdicts_given_without_tagging_again(monkeypatc
     tagger = Tagger(RULES)
     entry = paper("Image Segmentation with ViTs", "We segment images.", categories=["cs.CV"])
     verdicts = tagger.verdicts(entry)
-    expected = topic_terms(tagger, entry, [r.slug for r in verdicts])  # the older form
+    expected = topic_terms(tagger, entry)
 
     def tagging_again(*args, **kwargs):
         raise AssertionError("tagged again")

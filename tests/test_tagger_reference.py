@@ -138,8 +138,7 @@ def check(tagger, rules, paper):
         assert tagger.tag(entry) == [slug for slug, _ in matched]
         assert tagger.tag_fields(entry.title, entry.summary, entry.authors,
                                  entry.categories) == [slug for slug, _ in matched]
-        assert topic_terms(tagger, entry, [slug for slug, _ in matched]) == topic_terms(
-            tagger, entry) == topic_terms(tagger, entry, verdicts)
+        assert topic_terms(tagger, entry) == topic_terms(tagger, entry, verdicts)
 
 
 WORDS = ["image", "speech", "robot", "graph", "model", "vision", "GAN", "data",

@@ -20,21 +20,13 @@ _WORD_END = re.compile(r"\w*")
 # Computed once, when topics are (see store.topics), and kept with them: feeds and pages show
 # the words and mark them in the abstract without running the tagger again.
 def topic_terms(tagger: Tagger, entry: Entry,
-                results: Sequence[TopicResult] | Sequence[str] | None = None
-                ) -> dict[str, tuple[str, ...]]:
+                results: Sequence[TopicResult] | None = None) -> dict[str, tuple[str, ...]]:
     """The terms that put the entry in each topic of `results` (the verdicts
     `tagger.verdicts(entry)` gives, which it computes when None), in that order, each as the
     words it first matched in the paper ("segmentation" for `segment*`), once each whatever
-    their case.
-
-    Slugs in place of verdicts are the older form, which tags the entry again.
-    """
+    their case."""
     if results is None:
         results = tagger.verdicts(entry)
-    elif results and isinstance(results[0], str):
-        every = {r.slug: r for r in tagger.explain(entry.title, entry.summary, entry.authors,
-                                                   entry.categories)}
-        results = [every[slug] for slug in results]
     terms = _terms_by_source(tagger)
     found: dict[str, tuple[str, ...]] = {}
     for result in results:
