@@ -5,8 +5,6 @@ import sys
 
 import pytest
 
-import pytest
-
 from bench import bench_tagger
 from feedmaker.model import Entry
 from feedmaker.tagger import Tagger, default_topics, parse_topics
