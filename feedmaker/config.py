@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from feedmaker.errors import ConfigError
 from feedmaker.fetch import DEFAULT_RUN_TIMEOUT
 from feedmaker.outputs import ALL_SLUG, FEED_FORMATS, FeedDef
-from feedmaker.schema import Key, check_table, default_text
+from feedmaker.schema import Key, check_table, default_text, keys_of, setting
 from feedmaker.sources import SOURCE_TYPES
 from feedmaker.tagger import TopicRule, default_topics, parse_topics
 from feedmaker.toml_lines import find_line, line_map
@@ -24,87 +24,76 @@ DEFAULT_CONFIG_NAME = "feedmaker.toml"
 TABLES = ("site", "sources", "topics", "views")
 SOURCE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
-SITE_KEYS: dict[str, Key] = {
-    "title": Key("name", "Paper feeds", "prefix of every feed title, and the index page's "
-                 "heading"),
-    "subtitle": Key("text", "", "a line under the heading of index.html"),
-    "base_url": Key("site_url", "http://localhost:8000/", "absolute URL where `out_dir` is "
-                    "served; feed ids are `<base_url><file>`. Set it once: changing it gives "
-                    "every feed a new identity"),
-    "out_dir": Key("path", "feeds", "the folder written, and nothing else"),
-    "state": Key("path", ".feedmaker/state.sqlite", "the SQLite history; refused when inside "
-                 "`out_dir`"),
-    "max_entries": Key("count", 100, "entries per feed, newest first", high=10_000),
-    "author": Key("name", "feedmaker", "the feed-level `<author>`"),
-    "icon": Key("web_url", None, "the feeds' `<icon>` URL (http or https)"),
-    "formats": Key("choices", ("atom",), "`[\"atom\"]`, or `[\"atom\", \"json\"]` to write a "
-                   "JSON Feed 1.1 file (`vision.json`) beside each Atom file, with the same ids "
-                   "and dates", choices=tuple(n for n, o in FEED_FORMATS.items() if o.feed),
-                   check=lambda formats: None if "atom" in formats else "must include 'atom'"),
-    "max_age_days": Key("count", None, "feeds leave out papers published longer ago than this",
-                        high=36_500),
-    "pages": Key("flag", True, "write a web page per feed (`vision.html`, `all.html`): its "
-                 "newest papers by day, with pictures, links and abstracts"),
-    "run_timeout": Key("number", DEFAULT_RUN_TIMEOUT, "seconds all the fetching of a run may "
-                       "take; a request still going then is cut off, later ones fail at once",
-                       low=1, high=86_400),
-    "one_feed_per_paper": Key("flag", False, "put each paper in the one topic feed where it "
-                              "scores best (ties: the topic listed first), for readers who "
-                              "follow several topic feeds; `all` and views keep every paper, "
-                              "and entries still list all their topics"),
-}
-SOURCE_KEYS: dict[str, Key] = {
-    "name": Key("name", None, "names the source in messages; letters, digits, `.`, `_`, `-`; "
-                "unique", required=True,
-                check=lambda name: None if SOURCE_NAME.match(name)
-                else f"{name!r}: use letters, digits, '.', '_' and '-'"),
-    "type": Key("choice", None, "`hf-api`, `hf-page`, `arxiv-api`, `arxiv-rss`, `html` or "
-                "`feed` (see below)", choices=tuple(SOURCE_TYPES), required=True),
-    "url": Key("name", None, "`http(s)://...`, `file:///abs/path` or `file:relative/path` "
-               "(relative to the config file)", required=True),
-    "allow_empty": Key("flag", None, "an empty listing is normal for this source, not a "
-                       "failure", default_note="`true` for `arxiv-rss` (empty on weekends and "
-                       "holidays), else `false`"),
-    "min_interval": Key("number", None, "seconds between two requests to this source's host",
-                        high=3600, default_note="`3` for arXiv hosts, else `1`"),
-}
-
-
 @dataclass(frozen=True)
 class Site:
-    """The `[site]` table: where feeds are written and served, and their shared metadata."""
+    """The `[site]` table: where feeds are written and served, and their shared metadata;
+    each field is a config key, declared here once."""
 
-    title: str
-    base_url: str
-    out_dir: Path
-    state: Path
-    max_entries: int = 100
-    author: str = "feedmaker"
-    subtitle: str = ""
-    icon: str | None = None
-    formats: tuple[str, ...] = ("atom",)
-    max_age_days: int | None = None
-    pages: bool = True
-    one_feed_per_paper: bool = False
-    run_timeout: float = DEFAULT_RUN_TIMEOUT
+    title: str = setting("name", "Paper feeds", "prefix of every feed title, and the index "
+                         "page's heading")
+    subtitle: str = setting("text", "", "a line under the heading of index.html")
+    base_url: str = setting("site_url", "http://localhost:8000/", "absolute URL where "
+                            "`out_dir` is served; feed ids are `<base_url><file>`. Set it "
+                            "once: changing it gives every feed a new identity")
+    out_dir: Path = setting("path", "feeds", "the folder written, and nothing else")
+    state: Path = setting("path", ".feedmaker/state.sqlite", "the SQLite history; refused "
+                          "when inside `out_dir`")
+    max_entries: int = setting("count", 100, "entries per feed, newest first", high=10_000)
+    author: str = setting("name", "feedmaker", "the feed-level `<author>`")
+    icon: str | None = setting("web_url", None, "the feeds' `<icon>` URL (http or https)")
+    formats: tuple[str, ...] = setting(
+        "choices", ("atom",), "`[\"atom\"]`, or `[\"atom\", \"json\"]` to write a JSON Feed 1.1 "
+        "file (`vision.json`) beside each Atom file, with the same ids and dates",
+        choices=tuple(n for n, o in FEED_FORMATS.items() if o.feed),
+        check=lambda formats: None if "atom" in formats else "must include 'atom'")
+    max_age_days: int | None = setting("count", None, "feeds leave out papers published "
+                                       "longer ago than this", high=36_500)
+    pages: bool = setting("flag", True, "write a web page per feed (`vision.html`, "
+                          "`all.html`): its newest papers by day, with pictures, links and "
+                          "abstracts")
+    run_timeout: float = setting("number", DEFAULT_RUN_TIMEOUT, "seconds all the fetching of "
+                                 "a run may take; a request still going then is cut off, "
+                                 "later ones fail at once", low=1, high=86_400)
+    one_feed_per_paper: bool = setting("flag", False, "put each paper in the one topic feed "
+                                       "where it scores best (ties: the topic listed first), "
+                                       "for readers who follow several topic feeds; `all` and "
+                                       "views keep every paper, and entries still list all "
+                                       "their topics")
+
+
+SITE_KEYS = keys_of(Site)
 
 
 @dataclass(frozen=True)
 class SourceConfig:
-    """One `[[sources]]` entry; `options` holds its type's own keys (see sources.*.OPTIONS)."""
+    """One `[[sources]]` entry: the keys every source takes, declared here once, and in
+    `options` its type's own keys (each source module's OPTIONS)."""
 
-    name: str
-    type: str
-    url: str
+    name: str = setting("name", None, "names the source in messages; letters, digits, `.`, "
+                        "`_`, `-`; unique", required=True,
+                        check=lambda name: None if SOURCE_NAME.match(name)
+                        else f"{name!r}: use letters, digits, '.', '_' and '-'")
+    type: str = setting("choice", None, ", ".join(f"`{kind}`" for kind in SOURCE_TYPES)
+                        + " (see docs/sources.md)", choices=tuple(SOURCE_TYPES), required=True)
+    url: str = setting("name", None, "`http(s)://...`, `file:///abs/path` or "
+                       "`file:relative/path` (relative to the config file)", required=True)
     options: dict = field(default_factory=dict)
-    allow_empty: bool = False      # an empty listing is normal (weekends), not a failure
-    min_interval: float | None = None  # seconds between requests to its host; None: default
+    # None in the file: the type's own default (`EMPTY_IS_NORMAL`), set when it is read.
+    allow_empty: bool = setting("flag", None, "an empty listing is normal for this source, "
+                                "not a failure", default_note="`true` for `arxiv-rss` (empty "
+                                "on weekends and holidays), else `false`")
+    min_interval: float | None = setting("number", None, "seconds between two requests to "
+                                         "this source's host", high=3600,
+                                         default_note="`3` for arXiv hosts, else `1`")
 
     @property
     def settings(self) -> str:
         """A digest of what decides which listing the source reads: its usual size belongs
         to these settings."""
         return hashlib.sha256(repr((self.type, self.url, self.options)).encode()).hexdigest()
+
+
+SOURCE_KEYS = keys_of(SourceConfig)
 
 
 @dataclass(frozen=True)
@@ -209,10 +198,7 @@ def _state_problem(site: Site) -> str | None:
 
 def source_keys(kind: str) -> dict[str, Key]:
     """Every key a source of this type accepts: the common ones, then its own."""
-    options = {name: Key("name" if option.kind == "text" else option.kind, option.default,
-                         option.help, low=option.low, high=option.high)
-               for name, option in SOURCE_TYPES[kind].OPTIONS.items()}
-    return SOURCE_KEYS | options
+    return SOURCE_KEYS | SOURCE_TYPES[kind].OPTIONS
 
 
 def reference_rows() -> list[tuple[str, str, str]]:

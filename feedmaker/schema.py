@@ -1,12 +1,12 @@
 """The config's keys declared once, each with its kind, default, range and help: the checks,
-the defaults and the README's config reference all come from these tables."""
+the defaults and the docs' config reference all come from these declarations."""
 
 from __future__ import annotations
 
 import math
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -34,6 +34,20 @@ class Key:
     required: bool = False
     check: Callable[[Any], str | None] | None = None
     default_note: str = ""  # the default, in words, when it depends on something else
+
+
+def setting(kind: str, default: Any = None, help: str = "", **more: Any) -> Any:
+    """A dataclass field that is a config key: its default, kind, bounds and help in one
+    place (see `keys_of`)."""
+    key = Key(kind, default, help, **more)
+    if key.required:
+        return field(metadata={"key": key})
+    return field(default=default, metadata={"key": key})
+
+
+def keys_of(cls: type) -> dict[str, Key]:
+    """The config keys a dataclass declares with `setting`, in the order of its fields."""
+    return {f.name: f.metadata["key"] for f in fields(cls) if "key" in f.metadata}
 
 
 def default_text(key: Key) -> str:
@@ -141,9 +155,12 @@ def _choice(key: Key, value: Any) -> tuple[Any, str | None]:
 
 
 def _choices(key: Key, value: Any) -> tuple[Any, str | None]:
-    if not isinstance(value, list) or not all(v in key.choices for v in value):
+    if not isinstance(value, list):
         return value, (f"must be a list of {', '.join(map(repr, key.choices))}, "
                        f"got {_shown(value)}")
+    unknown = [v for v in value if v not in key.choices]
+    if unknown:
+        return value, f"{_shown(unknown[0])} is not one of {', '.join(key.choices)}"
     return tuple(dict.fromkeys(value)), None
 
 

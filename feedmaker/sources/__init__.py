@@ -2,7 +2,8 @@
 
 Every source module has the same small interface:
 
-- `OPTIONS`: the config keys it accepts beyond name, type and url (see `base.Option`);
+- `OPTIONS`: the config keys it accepts beyond the common ones, each a `schema.Key`, and
+  optionally `check(options)`: what is wrong across them, as "key: problem";
 - `read(source, fetch, warn) -> list[RawEntry]`: fetch what the source config names and parse
   it, asking for a conditional fetch of its first URL only;
 - `parse(body, source_name, page_url, ..., warn=None) -> list[RawEntry]`: the pure part, used

@@ -5,16 +5,15 @@ from __future__ import annotations
 from feedmaker.errors import ParseError
 from feedmaker.model import RawEntry
 from feedmaker.normalize import arxiv_id_from_url
+from feedmaker.schema import Key
 from feedmaker.sources.base import (
     TIMEOUT,
     Fetch,
-    Option,
     Warn,
     entries_of,
     parse_any_date,
     parse_xml,
     query_int,
-    range_problem,
     text_of,
     with_query,
 )
@@ -23,15 +22,11 @@ from feedmaker.sources.feed import ATOM
 ARXIV = "{http://arxiv.org/schemas/atom}"
 OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
 OPTIONS = {
-    "pages": Option("count", 1, "how many pages of `max_results` to read (3 s apart, as "
-                                "arXiv asks); reading stops at the last result"),
+    "pages": Key("count", 1, "how many pages of `max_results` to read (3 s apart, as "
+                 "arXiv asks); reading stops at the last result"),
     "timeout": TIMEOUT,
 }
 
-
-def check(options: dict) -> str | None:
-    """What is wrong with the options, or None."""
-    return range_problem(options, OPTIONS)
 
 
 def read(source, fetch: Fetch, warn: Warn) -> list[RawEntry]:

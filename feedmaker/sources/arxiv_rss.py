@@ -6,14 +6,13 @@ import re
 
 from feedmaker.model import RawEntry
 from feedmaker.normalize import bare_arxiv_id
+from feedmaker.schema import Key
 from feedmaker.sources.base import (
     TIMEOUT,
     Fetch,
-    Option,
     Warn,
     entries_of,
     parse_any_date,
-    range_problem,
 )
 from feedmaker.sources.feed import FeedItem, feed_items, item_name
 
@@ -22,25 +21,15 @@ ARXIV = "{http://arxiv.org/schemas/atom}"
 EMPTY_IS_NORMAL = True
 ANNOUNCE_TYPES = ("new", "cross", "replace", "replace-cross")
 OPTIONS = {
-    "announce_types": Option("texts", ["new", "cross"],
-                             "which announcements to take: new, cross, replace, replace-cross "
-                             "(replacements are old papers with a new version)"),
+    "announce_types": Key("choices", ("new", "cross"),
+                          "which announcements to take: new, cross, replace, replace-cross "
+                          "(replacements are old papers with a new version)",
+                          choices=ANNOUNCE_TYPES),
     "timeout": TIMEOUT,
 }
 # "arXiv:2403.00001v1 Announce Type: new \nAbstract: The text..."
 _PREFIX = re.compile(r"^\s*arXiv:\S+\s+Announce Type:\s*[\w-]+\s*Abstract:\s*", re.IGNORECASE)
 _ANNOUNCE = re.compile(r"Announce Type:\s*([\w-]+)", re.IGNORECASE)
-
-
-def check(options: dict) -> str | None:
-    """What is wrong with the options, or None."""
-    problem = range_problem(options, OPTIONS)
-    if problem:
-        return problem
-    unknown = [t for t in options["announce_types"] if t not in ANNOUNCE_TYPES]
-    if unknown:
-        return (f"announce_types: {unknown[0]!r} is not one of {', '.join(ANNOUNCE_TYPES)}")
-    return None
 
 
 def read(source, fetch: Fetch, warn: Warn) -> list[RawEntry]:

@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import codecs
 import email.utils
-import math
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit, urlunsplit
 
 from feedmaker.errors import ParseError
 from feedmaker.fetch import Response
 from feedmaker.normalize import EARLIEST_YEAR
+from feedmaker.schema import Key
 
 if TYPE_CHECKING:  # lxml, dateutil and nh3 load when a source needs them
     import lxml.html
@@ -85,56 +84,10 @@ def number_text(value: int | float) -> str:
     return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
 
 
-@dataclass(frozen=True)
-class Option:
-    """One config key a source type accepts beyond name, type and url."""
-
-    # "count" (whole number >= 1), "number" (from `low` to `high`), "text", "texts" (list
-    # of text), "flag"
-    kind: str
-    default: Any
-    help: str
-    low: float | None = None
-    high: float | None = None
-
-
 # Every source type takes it; None leaves the fetcher's own deadline (60 s).
-TIMEOUT = Option("number", None, "seconds each request of this source may take in all: "
-                                 "connecting, waiting for the answer and reading the whole "
-                                 "body (default 60)", low=1, high=3600)
-
-
-def option_error(kind: str, value: object, low: float = 0, high: float = math.inf
-                 ) -> str | None:
-    """What is wrong with `value` for an option of this kind (and range), or None."""
-    if kind == "count" and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
-        return f"must be a whole number of at least 1, got {value!r}"
-    if kind == "number" and (not isinstance(value, int | float) or isinstance(value, bool)):
-        return f"must be a number, got {value!r}"
-    if kind == "number" and not low <= value <= high:  # NaN is never in range
-        return f"must be a number from {low:g} to {high:g}, got {value!r}"
-    if kind == "text" and (not isinstance(value, str) or not value.strip()):
-        return f"must be a non-empty string, got {value!r}"
-    if kind == "texts" and (not isinstance(value, list) or
-                            not all(isinstance(v, str) and v.strip() for v in value)):
-        return f"must be a list of non-empty strings, got {value!r}"
-    if kind == "flag" and not isinstance(value, bool):
-        return f"must be true or false, got {value!r}"
-    return None
-
-
-def range_problem(options: dict, declared: dict[str, Option]) -> str | None:
-    """The first "number" option outside its declared range, as "key: what is wrong" (the
-    form a source module's `check` returns), or None."""
-    for key, option in declared.items():
-        value = options.get(key)
-        if option.kind == "number" and value is not None:
-            low = -math.inf if option.low is None else option.low
-            high = math.inf if option.high is None else option.high
-            problem = option_error("number", value, low, high)
-            if problem:
-                return f"{key}: {problem}"
-    return None
+TIMEOUT = Key("number", None, "seconds each request of this source may take in all: "
+                              "connecting, waiting for the answer and reading the whole "
+                              "body (default 60)", low=1, high=3600)
 
 
 def parse_xml(body: bytes, url: str) -> etree._Element:

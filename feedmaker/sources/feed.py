@@ -18,7 +18,6 @@ from feedmaker.sources.base import (
     html_to_text,
     parse_any_date,
     parse_xml,
-    range_problem,
     text_of,
 )
 
@@ -33,10 +32,6 @@ DC = "{http://purl.org/dc/elements/1.1/}"
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
 OPTIONS = {"timeout": TIMEOUT}
 
-
-def check(options: dict) -> str | None:
-    """What is wrong with the options, or None."""
-    return range_problem(options, OPTIONS)
 
 
 @dataclass

@@ -7,29 +7,24 @@ from typing import Any
 
 from feedmaker.errors import ParseError
 from feedmaker.model import RawEntry
+from feedmaker.schema import Key
 from feedmaker.sources.base import (
     TIMEOUT,
     Fetch,
-    Option,
     Warn,
     entries_of,
     query_int,
-    range_problem,
     text_value,
     with_query,
 )
 
 HF_PAPERS = "https://huggingface.co/papers/"
 OPTIONS = {
-    "pages": Option("count", 1, "how many pages (`p=0,1,...`) of the daily API to read; "
-                                "reading stops early at an empty page"),
+    "pages": Key("count", 1, "how many pages (`p=0,1,...`) of the daily API to read; "
+                 "reading stops early at an empty page"),
     "timeout": TIMEOUT,
 }
 
-
-def check(options: dict) -> str | None:
-    """What is wrong with the options, or None."""
-    return range_problem(options, OPTIONS)
 
 
 def read(source, fetch: Fetch, warn: Warn) -> list[RawEntry]:

@@ -8,7 +8,7 @@ from urllib.parse import urljoin
 
 from feedmaker.errors import ParseError
 from feedmaker.model import RawEntry
-from feedmaker.sources.base import TIMEOUT, Fetch, Warn, entries_of, parse_html, range_problem
+from feedmaker.sources.base import TIMEOUT, Fetch, Warn, entries_of, parse_html
 from feedmaker.sources.hf_api import item_to_raw, load_json, paper_id
 
 _PUBLISHED = re.compile(r"Published on ([A-Z][a-z]{2}) (\d{1,2}), (\d{4})")
@@ -16,10 +16,6 @@ _PUBLISHED = re.compile(r"Published on ([A-Z][a-z]{2}) (\d{1,2}), (\d{4})")
 
 OPTIONS = {"timeout": TIMEOUT}
 
-
-def check(options: dict) -> str | None:
-    """What is wrong with the options, or None."""
-    return range_problem(options, OPTIONS)
 
 
 def read(source, fetch: Fetch, warn: Warn) -> list[RawEntry]:

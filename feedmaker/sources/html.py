@@ -8,33 +8,33 @@ import threading
 
 from feedmaker.errors import ParseError
 from feedmaker.model import RawEntry
+from feedmaker.schema import Key
 from feedmaker.sources.base import (
     TIMEOUT,
     Fetch,
-    Option,
     Warn,
     entries_of,
     number_text,
     parse_any_date,
     parse_html,
-    range_problem,
 )
 
 OPTIONS = {
-    "item": Option("text", None, "selector of each entry on the page (required)"),
-    "title": Option("text", None, "selector of the title inside an item (required)"),
-    "link": Option("text", None, "selector of the entry's link inside an item (its href); "
-                                 "default: the title's own link, else the item's first link"),
-    "summary": Option("text", None, "selector of the abstract or summary inside an item"),
-    "date": Option("text", None, "selector of the date inside an item (a `datetime` attribute "
-                                 "wins over the text)"),
-    "date_format": Option("text", None, "strptime format of the date, e.g. \"%d %B %Y\"; "
-                                        "default: ISO 8601, RFC 822 or a written date"),
-    "authors": Option("text", None, "selector of the authors inside an item: one element per "
-                                    "author, or one element with names separated by commas"),
-    "categories": Option("text", None, "selector of category labels inside an item"),
-    "base_url": Option("text", None, "resolve relative links against this URL instead of the "
-                                     "page's own (for a saved copy read from a file: URL)"),
+    "item": Key("name", None, "selector of each entry on the page (CSS or XPath)",
+                required=True),
+    "title": Key("name", None, "selector of the title inside an item", required=True),
+    "link": Key("name", None, "selector of the entry's link inside an item (its href); "
+                "default: the title's own link, else the item's first link"),
+    "summary": Key("name", None, "selector of the abstract or summary inside an item"),
+    "date": Key("name", None, "selector of the date inside an item (a `datetime` attribute "
+                "wins over the text)"),
+    "date_format": Key("name", None, "strptime format of the date, e.g. \"%d %B %Y\"; "
+                       "default: ISO 8601, RFC 822 or a written date"),
+    "authors": Key("name", None, "selector of the authors inside an item: one element per "
+                   "author, or one element with names separated by commas"),
+    "categories": Key("name", None, "selector of category labels inside an item"),
+    "base_url": Key("web_url", None, "resolve relative links against this URL instead of the "
+                    "page's own (for a saved copy read from a file: URL)"),
     "timeout": TIMEOUT,
 }
 SELECTOR_KEYS = ("item", "title", "link", "summary", "date", "authors", "categories")
@@ -129,16 +129,7 @@ def _compile(text: str, thread: int) -> Selector:
 
 
 def check(options: dict) -> str | None:
-    """What is wrong with the options, or None."""
-    problem = range_problem(options, OPTIONS)
-    if problem:
-        return problem
-    for key in ("item", "title"):
-        if not options.get(key):
-            return f"{key} is required for html sources (a CSS selector or XPath)"
-    base = options.get("base_url")
-    if base and not base.startswith(("http://", "https://")):
-        return f"base_url must be an absolute http(s) URL, got {base!r}"
+    """What is wrong with the selectors, as "key: problem", or None."""
     for key in SELECTOR_KEYS:
         if options.get(key):
             try:
