@@ -1,28 +1,82 @@
-"""Print the README's config reference table, made from the declared config keys; with
---update, replace the table in README.md (a test in tests/test_docs.py holds them equal).
+"""The config reference tables of docs/configuration.md, made from the declared config keys.
 
-Usage: python scripts/config_reference.py [--update]
+The tables sit between cog markers in the docs; cog (cogapp) runs the code in the markers
+and writes its output below them. Regenerate after changing a key, check that nothing is
+stale (a test runs the check):
+
+    python scripts/config_reference.py           # rewrite the tables in place
+    python scripts/config_reference.py --check   # exit 5 when a table is stale
+
+In a cog marker: `import config_reference as ref; cog.out(ref.table("site"))`.
 """
+
+from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-from feedmaker.config import reference_table
+from feedmaker.schema import Key, default_text
 
-README = Path(__file__).resolve().parent.parent / "README.md"
-MARK = "<!-- config reference:"
+REPO = Path(__file__).resolve().parent.parent
+# The documents that hold generated tables.
+DOCUMENTS = ("docs/configuration.md",)
+# Views that name a library (`like = [...]`) take these keys; rule views do not.
+LIKE_KEYS = ("like", "not_like", "per_day", "min_score")
 
 
-def updated(text: str) -> str:
-    """README text with the table under the marker line replaced by today's."""
-    head, mark, rest = text.partition(MARK)
-    marker_line, _, after = rest.partition("\n")
-    old_table, blank, tail = after.partition("\n\n")
-    return head + mark + marker_line + "\n" + reference_table() + blank + tail
+def declared_tables() -> dict[str, dict[str, Key]]:
+    """Every config table's keys, by table: `site`, `sources` (the keys every source takes),
+    `sources:<type>` (a type's own), `topics`, `views` (beyond the topics' keys) and `likes`
+    (a `like` view's). The one place that knows where the keys are declared."""
+    from feedmaker.config import SITE_KEYS, SOURCE_KEYS, source_keys
+    from feedmaker.sources import SOURCE_TYPES
+    from feedmaker.tagger.rules import TOPIC_KEYS
+    from feedmaker.views import VIEW_KEYS
+
+    own = {kind: {name: key for name, key in source_keys(kind).items()
+                  if name not in SOURCE_KEYS} for kind in SOURCE_TYPES}
+    # An option every type takes alike (`timeout`) is listed once, with the common keys.
+    shared = {name: key for name, key in next(iter(own.values())).items()
+              if all(name in keys and keys[name] == key for keys in own.values())}
+    tables = {"site": dict(SITE_KEYS), "sources": {**SOURCE_KEYS, **shared}}
+    tables |= {f"sources:{kind}": {name: key for name, key in keys.items() if name not in shared}
+               for kind, keys in own.items()}
+    tables["topics"] = dict(TOPIC_KEYS)
+    beyond_topics = {name: key for name, key in VIEW_KEYS.items() if name not in TOPIC_KEYS}
+    tables["views"] = {n: k for n, k in beyond_topics.items() if n not in LIKE_KEYS}
+    tables["likes"] = {n: k for n, k in beyond_topics.items() if n in LIKE_KEYS}
+    return tables
+
+
+def table(name: str) -> str:
+    """One table of `declared_tables()` as Markdown: key, meaning, default."""
+    keys = declared_tables()[name]
+    if not keys:
+        return "This type takes no keys of its own.\n"
+    lines = ["| key | meaning | default |", "|---|---|---|"]
+    lines += [f"| `{key_name}` | {_cell(key.help)} | {_cell(default_text(key))} |"
+              for key_name, key in keys.items()]
+    return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def run_cog(*options: str) -> int:
+    """cog over DOCUMENTS with this folder importable; returns its exit status."""
+    from cogapp import Cog
+
+    return Cog().main(["cog", *options, "-I", str(Path(__file__).parent),
+                       *(str(REPO / document) for document in DOCUMENTS)])
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] == ["--update"]:
-        README.write_text(updated(README.read_text(encoding="utf-8")), encoding="utf-8")
-    else:
-        print(reference_table(), end="")
+    if sys.argv[1:] not in ([], ["--check"]):
+        sys.exit(__doc__)
+    if not sys.argv[1:]:
+        sys.exit(run_cog("-r"))
+    status = run_cog("--check")
+    if status:
+        print("the tables are stale: run python scripts/config_reference.py", file=sys.stderr)
+    sys.exit(status)

@@ -4,6 +4,11 @@ import re
 from pathlib import Path
 
 REPO = Path(__file__).parent.parent
+# Pages other engineers are writing now: links to them may point ahead until they land.
+# Once a page exists it is checked like any other; then drop it from here.
+PENDING = {"docs/deploy.md", "docs/default-topics.md"}
+# The docs tests name made-up documents on purpose.
+OWN = {"test_docs.py", "test_docs_references.py"}
 SCANNED = ("*.py", "*.md", "*.toml", "*.cfg", "*.rng", "Makefile")
 SKIPPED = {".venv", ".git", "data", "fixtures", "build", "__pycache__"}  # captured text
 # A Markdown file's name (not inside a URL), or the read-only folder the project began from.
@@ -11,13 +16,15 @@ MENTION = re.compile(r"(?<![\w/.:-])(?:\.\./shared\S*|[\w./-]*\.md)\b")
 def scanned_files():
     for pattern in SCANNED:
         for path in REPO.rglob(pattern):
-            if not SKIPPED & set(path.relative_to(REPO).parts) and path != Path(__file__):
+            if not SKIPPED & set(path.relative_to(REPO).parts) and path.name not in OWN:
                 yield path
 
 
 def exists(mention: str, near: Path) -> bool:
     if mention.startswith("../shared"):
         return False
+    if mention.removeprefix("./") in PENDING | {p.removeprefix("docs/") for p in PENDING}:
+        return True
     return any((base / mention.removeprefix("./")).is_file()
                for base in (REPO, near.parent, REPO / "docs"))
 
