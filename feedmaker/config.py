@@ -14,11 +14,11 @@ from urllib.parse import urlsplit
 from feedmaker.errors import ConfigError
 from feedmaker.fetch import DEFAULT_RUN_TIMEOUT
 from feedmaker.outputs import ALL_SLUG, FEED_FORMATS, FeedDef
-from feedmaker.schema import Key, check_table, default_text, keys_of, setting
+from feedmaker.schema import Key, check_table, keys_of, setting
 from feedmaker.sources import SOURCE_TYPES
 from feedmaker.tagger import TopicRule, default_topics, parse_topics
 from feedmaker.toml_lines import find_line, line_map
-from feedmaker.views import VIEW_KEYS, ViewRule, parse_views
+from feedmaker.views import ViewRule, parse_views
 
 DEFAULT_CONFIG_NAME = "feedmaker.toml"
 TABLES = ("site", "sources", "topics", "views")
@@ -199,37 +199,6 @@ def _state_problem(site: Site) -> str | None:
 def source_keys(kind: str) -> dict[str, Key]:
     """Every key a source of this type accepts: the common ones, then its own."""
     return SOURCE_KEYS | SOURCE_TYPES[kind].OPTIONS
-
-
-def reference_rows() -> list[tuple[str, str, str]]:
-    """(key, meaning, default) of every config key, for the README's config reference."""
-    from feedmaker.tagger.rules import TOPIC_KEYS
-
-    rows = [(f"site.{name}", key.help, default_text(key)) for name, key in SITE_KEYS.items()]
-    rows += [(f"sources[].{name}", key.help, default_text(key))
-             for name, key in SOURCE_KEYS.items()]
-    # A key several types take: one row, each type's own help (one sentence when they agree).
-    by_option: dict[str, dict[str, list[str]]] = {}
-    for kind, module in SOURCE_TYPES.items():
-        for name, option in module.OPTIONS.items():
-            by_option.setdefault(name, {}).setdefault(option.help, []).append(kind)
-    for name, helps in by_option.items():
-        kind = next(iter(helps.values()))[0]
-        meaning = "; ".join(" and ".join(f"`{k}`" for k in kinds) + f": {text}"
-                            for text, kinds in helps.items())
-        rows.append((f"sources[].{name}", meaning, default_text(source_keys(kind)[name])))
-    rows += [(f"topics.<slug>.{name}", key.help, default_text(key))
-             for name, key in TOPIC_KEYS.items()]
-    rows += [(f"views.<slug>.{name}", key.help, default_text(key))
-             for name, key in VIEW_KEYS.items() if name not in TOPIC_KEYS]
-    return rows
-
-
-def reference_table() -> str:
-    """The README's config reference: a Markdown table made from the declared keys."""
-    lines = ["| key | meaning | default |", "|---|---|---|"]
-    lines += [f"| `{key}` | {meaning} | {default} |" for key, meaning, default in reference_rows()]
-    return "\n".join(lines) + "\n"
 
 
 def _sources(tables: object, base_dir: Path) -> tuple[SourceConfig, ...]:

@@ -1,4 +1,4 @@
-"""The error hierarchy; each class carries the exit status README.md gives it."""
+"""The error hierarchy; each class carries the exit status docs/operations.md gives it."""
 
 import json
 import re

@@ -44,7 +44,7 @@ class RunReport:
 
     @property
     def exit_code(self) -> int:
-        """0 when every source and view worked, 1 when any failed (README.md)."""
+        """0 when every source and view worked, 1 when any failed (docs/operations.md)."""
         return 1 if self.failures or self.views_failed else 0
 
 

@@ -51,7 +51,7 @@ def keys_of(cls: type) -> dict[str, Key]:
 
 
 def default_text(key: Key) -> str:
-    """The key's default as the README's config reference shows it."""
+    """The key's default as docs/configuration.md shows it."""
     if key.required:
         return "required"
     if key.default_note:

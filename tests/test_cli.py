@@ -1,4 +1,4 @@
-"""The command line: exit statuses, messages and help as README.md gives them."""
+"""The command line: exit statuses, messages and help as docs/operations.md gives them."""
 
 import subprocess
 import sys

@@ -22,7 +22,7 @@ WHERE = {"text": ("title", "summary"), "title": ("title",), "summary": ("summary
 
 
 def term_regex(term):
-    """A word or prefix term as a Python regex, from README's rules; a regex term as RE2."""
+    """A word or prefix term as a Python regex (docs/topics.md); a regex term as RE2."""
     if term.kind == "regex":
         return re2.compile(term.text)
     words = term.text.split(" ")

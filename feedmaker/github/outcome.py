@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-# What each exit status of `feedmaker run` means for the job (README.md, "Running from cron").
+# What each exit status of `feedmaker run` means for the job (docs/operations.md).
 PUBLISHED = {0: "every source worked",
              1: "a source failed; the feeds were written from the others and the history"}
 FAILED = {2: "bad config or usage: nothing was written",

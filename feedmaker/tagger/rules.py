@@ -2,7 +2,7 @@
 
 A term is a string, `[field:]words[*][^weight]` or `[field:]re:REGEX`, or an inline table
 `{term = "...", field = "title", weight = 2, case_sensitive = true}` /
-`{regex = "...", ...}`. README.md ("Topic rules") documents what each form matches.
+`{regex = "...", ...}`. docs/topics.md documents what each form matches.
 """
 
 from __future__ import annotations
