@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from feedmaker import __version__, derive, publish, similar
+from feedmaker import __version__, derive, like, publish
 from feedmaker.collect import Collected, collect
 from feedmaker.config import Config
 from feedmaker.fetch import Fetcher, Validators
@@ -74,9 +74,7 @@ def _run(config: Config, report: RunReport, now: datetime, fetcher: Fetcher | No
         known = set(store.renders.output_records()) | publish.expected_names(config)
         for name in out.remove_orphans(known):
             log(f"removed {name}, left behind by an interrupted run")
-        # Before any fetch: a library file that cannot be read is a config error.
-        libraries = similar.read_libraries(config, store)
-        key = _published_key(config, libraries)
+        key = _published_key(config)
         collected = _collect(config, store, fetcher, now, log, progress)
         if not dry_run and _still_published(key, store, collected, out, now):
             for result in collected:
@@ -88,8 +86,9 @@ def _run(config: Config, report: RunReport, now: datetime, fetcher: Fetcher | No
                 # Until this run's files are written, no later run may skip work for them.
                 store.renders.set_published(None)
                 _gather(config, store, collected, report, now, log, progress)
-                similar.refresh_likes(config, store, libraries, now, fetcher, log,
-                                      report.warnings)
+                liked = like.refresh(config.like_views, store, now, fetcher, log)
+                report.warnings += liked.warnings
+                report.failures += liked.failures.values()
                 site, planned, outputs = _publish(config, store, out, now, log, report,
                                                   collected)
             retired = _retired(store, out, planned)
@@ -232,10 +231,10 @@ def _still_published(key: str, store: Store, collected: list[Collected],
                                  for name, record in records.items())
 
 
-def _published_key(config: Config, libraries: dict[str, similar.LibraryState]) -> str:
+def _published_key(config: Config) -> str:
     # The config holds no entry: its repr is the whole of it, read in one go.
-    return digest((__version__, config.site, config.topics, config.views,
-                   sorted((slug, state.files_key) for slug, state in libraries.items())))
+    return digest((__version__, config.site, config.topics, config.views, config.like_views,
+                   like.files_stamp(config.like_views)))
 
 
 def _valid_until(config: Config, site: SiteData) -> str | None:

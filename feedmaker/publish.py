@@ -66,7 +66,7 @@ def select(config: Config, store: Store, now: datetime,
     terms = {entry_id: tuple(stored[entry_id][slug] or () for slug in slugs)
              for entry_id, slugs in topics.items()}
     shown = {entry_id: shown_entry(entry) for entry_id, entry in memo.items()}
-    titles = {view.slug: view.rule.title for view in config.views}
+    titles = {view.slug: view.title for view in config.like_views}
     similar = {entry_id: tuple((titles[slug], closest) for slug, closest in found
                                if slug in titles)
                for entry_id, found in store.likes.closest_of(memo).items()}

@@ -6,11 +6,20 @@ from pathlib import Path
 
 import pytest
 
-from feedmaker.errors import ConfigError
-from feedmaker.like.library import detect_format, read_library, read_library_file
+from feedmaker.like.library import (
+    LikeError,
+    detect_format,
+    parse_library_file,
+    read_bytes,
+    read_library,
+)
 from tests.conftest import FIXTURES
 
 LIKE = FIXTURES / "like"
+
+
+def read_library_file(path: Path):
+    return parse_library_file(path, read_bytes(path))
 
 
 def by_title(papers):
@@ -88,8 +97,8 @@ def test_papers_listed_twice_across_files_are_kept_once():
     assert len(library.papers) == 7 + 3
 
 
-def test_an_unclosed_brace_is_a_config_error_naming_file_and_line():
-    with pytest.raises(ConfigError, match=r"broken\.bib:6: not valid BibTeX: .*@misc"):
+def test_an_unclosed_brace_is_a_like_error_naming_file_and_line():
+    with pytest.raises(LikeError, match=r"broken\.bib:6: not valid BibTeX: .*@misc"):
         read_library_file(LIKE / "broken.bib")
 
 
@@ -114,12 +123,12 @@ def test_a_malformed_library_file_names_the_file_and_the_line(tmp_path, name, co
         path.write_bytes(content)
     else:
         path.write_text(content, encoding="utf-8")
-    with pytest.raises(ConfigError, match=message):
+    with pytest.raises(LikeError, match=message):
         read_library([path])
 
 
-def test_a_missing_library_file_is_a_config_error(tmp_path):
-    with pytest.raises(ConfigError, match=r"missing\.bib: cannot read library file"):
+def test_a_missing_library_file_is_a_like_error(tmp_path):
+    with pytest.raises(LikeError, match=r"missing\.bib: cannot read library file"):
         read_library([tmp_path / "missing.bib"])
 
 

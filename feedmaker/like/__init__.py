@@ -1,5 +1,15 @@
-"""Papers like mine: rank papers by their similarity to the user's own library.
+"""Like views: feeds of the new papers most like a user's own library (the `like` extra)."""
 
-Reading a library, looking papers up by id, scoring with an exported model and choosing
-members never import scikit-learn; only `feedmaker.like.fit` does (the `like` extra).
-"""
+from feedmaker.like.library import LikeError
+from feedmaker.like.run import LikeOutcome, explain, explain_line, refresh
+from feedmaker.like.view import (
+    LIKE_KEYS,
+    ONLY_LIKE,
+    LikeView,
+    files_stamp,
+    is_like_view,
+    parse_like_view,
+)
+
+__all__ = ["LIKE_KEYS", "ONLY_LIKE", "LikeError", "LikeOutcome", "LikeView", "explain",
+           "explain_line", "files_stamp", "is_like_view", "parse_like_view", "refresh"]

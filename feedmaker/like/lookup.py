@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from feedmaker.errors import SourceError
 from feedmaker.fetch import Response
-from feedmaker.like.paper import LibraryPaper
+from feedmaker.like.library import LibraryPaper
 from feedmaker.normalize import clean_text
 from feedmaker.sources import arxiv_api
 
