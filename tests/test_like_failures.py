@@ -33,11 +33,13 @@ sys.meta_path.insert(0, _NotInstalled())
 
 
 def feedmaker(*args, cwd: Path, block: str = "") -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "BLOCK")}
+    env = {k: v for k, v in os.environ.items() if k != "BLOCK"}
     if block:
         (cwd / "blocker").mkdir(exist_ok=True)
         (cwd / "blocker" / "sitecustomize.py").write_text(BLOCKER)
-        env |= {"PYTHONPATH": str(cwd / "blocker"), "BLOCK": block}
+        env |= {"PYTHONPATH": os.pathsep.join(filter(None, [str(cwd / "blocker"),
+                                                            env.get("PYTHONPATH")])),
+                "BLOCK": block}
     return subprocess.run([sys.executable, "-m", "feedmaker", *map(str, args)], cwd=cwd,
                           env=env, capture_output=True, text=True, timeout=300)
 
