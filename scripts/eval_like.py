@@ -1,7 +1,8 @@
 """The like quality protocol of docs/like.md: for each topic with 40+ papers, a 30-paper library
 (5 seeds) and the other papers as the stream; precision of the 25 best.
 
-Usage: python scripts/eval_like.py [data/papers-17-dev.jsonl]
+Usage: python scripts/eval_like.py [--centroid] [data/papers-17-dev.jsonl]
+(--centroid: rank by cosine to the library's mean TF-IDF vector instead, for comparison)
 """
 
 from __future__ import annotations
@@ -57,7 +58,8 @@ def topics_with(papers: Sequence[Paper], minimum: int = MIN_PAPERS) -> list[str]
 
 
 def evaluate_topic(papers: Sequence[Paper], topic: str, seeds: Sequence[int] = SEEDS,
-                   library_size: int = LIBRARY_SIZE, k: int = K) -> TopicPrecision:
+                   library_size: int = LIBRARY_SIZE, k: int = K,
+                   centroid: bool = False) -> TopicPrecision:
     """For each seed: a library of `library_size` papers of the topic, fitted against the
     other papers (the stream, also the background), and the precision of the stream's k
     best as the run's scorer scores them. Labels only choose the library and count hits."""
@@ -66,7 +68,14 @@ def evaluate_topic(papers: Sequence[Paper], topic: str, seeds: Sequence[int] = S
         library, stream = split(papers, topic, seed, library_size)
         model = fit([LibraryPaper(where=f"line {p.line}", title=p.title, abstract=p.summary)
                      for p in library], [Text(p.title, p.summary) for p in stream])
-        scores, _ = model.score([paper_text(p.title, p.summary) for p in stream])
+        texts = [paper_text(p.title, p.summary) for p in stream]
+        if centroid:  # plain TF-IDF: the same features, no classifier
+            from sklearn.preprocessing import normalize
+
+            mean = normalize(model.library.mean(axis=0).A)
+            scores = list((normalize(model.features(texts)) @ mean.T).ravel())
+        else:
+            scores, _ = model.score(texts)
         runs.append(precision_at_k(scores, [topic in p.topics for p in stream], k))
     return TopicPrecision(topic, tuple(runs))
 
@@ -95,11 +104,13 @@ def format_table(results: Sequence[TopicPrecision], targets: dict[str, float] | 
     return "\n".join(rows)
 
 
-def main(path: str = "data/papers-17-dev.jsonl") -> None:
+def main(*args: str) -> None:
+    centroid = "--centroid" in args
+    path = next((a for a in args if a != "--centroid"), "data/papers-17-dev.jsonl")
     with Path(path).open(encoding="utf-8") as stream:
         papers = list(read_papers(stream, path))
     start = time.perf_counter()
-    results = [evaluate_topic(papers, topic) for topic in topics_with(papers)]
+    results = [evaluate_topic(papers, topic, centroid=centroid) for topic in topics_with(papers)]
     print(format_table(results, TARGETS))
     print(f"\nmean precision@{K} {statistics.fmean(r.mean for r in results):.3f}, attained "
           f"{statistics.fmean(r.mean_attained for r in results):.3f}")
