@@ -89,6 +89,8 @@ def _run(config: Config, report: RunReport, now: datetime, fetcher: Fetcher | No
                 liked = like.refresh(config.like_views, store, now, fetcher, log)
                 report.warnings += liked.warnings
                 report.failures += liked.failures.values()
+                if liked.failures:  # so the next run tries again, though nothing changed
+                    key = "a like view failed"
                 site, planned, outputs = _publish(config, store, out, now, log, report,
                                                   collected)
             retired = _retired(store, out, planned)
