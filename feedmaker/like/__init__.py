@@ -1,7 +1,6 @@
 """Like views: feeds of the new papers most like a user's own library (the `like` extra)."""
 
 from feedmaker.like.library import LikeError
-from feedmaker.like.run import LikeOutcome, explain, explain_line, refresh
 from feedmaker.like.view import (
     LIKE_KEYS,
     ONLY_LIKE,
@@ -13,3 +12,13 @@ from feedmaker.like.view import (
 
 __all__ = ["LIKE_KEYS", "ONLY_LIKE", "LikeError", "LikeOutcome", "LikeView", "explain",
            "explain_line", "files_stamp", "is_like_view", "parse_like_view", "refresh"]
+_RUN = ("LikeOutcome", "explain", "explain_line", "refresh")
+
+
+def __getattr__(name: str):
+    # The run step brings in the store, fetching and the model: loading a config needs none.
+    if name in _RUN:
+        from feedmaker.like import run
+
+        return getattr(run, name)
+    raise AttributeError(f"module 'feedmaker.like' has no attribute {name!r}")

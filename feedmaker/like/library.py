@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -143,6 +142,8 @@ def _bibtex(text: str, where: str, log: Callable[[str], None]
             ) -> tuple[list[LibraryPaper], list[str]]:
     """Braces, LaTeX accents and `@string` macros are resolved by bibtexparser; a block it
     cannot parse names the file and line; a key given twice keeps its first entry."""
+    import logging
+
     import bibtexparser
     from bibtexparser.middlewares import LatexDecodingMiddleware
     from bibtexparser.model import DuplicateBlockKeyBlock

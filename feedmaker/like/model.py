@@ -15,7 +15,6 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from importlib import metadata
 from typing import Any, Protocol
 
 from feedmaker.like.library import INSTALL, LibraryPaper, LikeError, identity, paper_text
@@ -62,6 +61,8 @@ class ModelError(ValueError):
 
 def sklearn_version() -> str | None:
     """The installed scikit-learn's version, None without it (no import: that takes 1 s)."""
+    from importlib import metadata
+
     try:
         return metadata.version("scikit-learn")
     except metadata.PackageNotFoundError:

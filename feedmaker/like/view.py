@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,6 +78,8 @@ def parse_like_view(slug: str, table: object, base_dir: Path, path: tuple) -> Li
 
 
 def _needs_bibtexparser(file: Path) -> bool:
+    import importlib.util
+
     try:
         if importlib.util.find_spec("bibtexparser") is not None:
             return False
