@@ -1,5 +1,4 @@
-"""`feedmaker eval --like`: a like view's library fitted against labelled papers, and the
-share of the best-scored ones that carry a label (precision@k)."""
+"""`feedmaker eval --like`: a view's library against labelled papers, as precision@k."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Fill in the titles and abstracts of library papers known by arXiv id: from the state
-store's papers, from a cache, else from the arXiv API (`id_list`, 100 ids a request)."""
+"""Titles and abstracts of library papers known by arXiv id: from what is known, else arXiv."""
 
 from __future__ import annotations
 

@@ -1,12 +1,4 @@
-"""The similarity model: TF-IDF of words and word pairs and a linear SVM, fitted and applied
-with scikit-learn (the `like` extra), saved as plain arrays rather than a pickle.
-
-The recipe was chosen on data/papers-17-dev.jsonl for all topics alike (docs/like.md has the
-measurements): arxiv-sanity's tokens, English stop words, sublinear tf, smoothed idf, each
-part l2-normalized, pairs at half weight; a linear SVM with the library as positives and
-the background as negatives, refitted once with the background papers it ranks highest
-moved to the positives (the background holds unlabelled papers like the library's).
-"""
+"""The similarity model: TF-IDF and a linear SVM with scikit-learn, saved as plain arrays."""
 
 from __future__ import annotations
 
@@ -19,7 +11,12 @@ from typing import Any, Protocol
 
 from feedmaker.like.library import INSTALL, LibraryPaper, LikeError, identity, paper_text
 
-# Bump when anything below changes: a model fitted by another recipe is refitted.
+# The recipe, chosen on data/papers-17-dev.jsonl for all topics alike (docs/like.md has the
+# measurements): arxiv-sanity's tokens, English stop words, sublinear tf, smoothed idf, each
+# part l2-normalized, pairs at half weight; a linear SVM with the library as positives and
+# the background as negatives, fitted again with the background papers it ranks highest
+# moved to the positives (the background holds unlabelled papers like the library's).
+# Bump RECIPE when anything below changes: a model fitted by another recipe is refitted.
 # (Recipe 1 was saved in a format of its own, read without scikit-learn.)
 RECIPE = 2
 TOKEN_PATTERN = r"(?u)\b[a-zA-Z_][a-zA-Z0-9_]+\b"

@@ -1,6 +1,4 @@
-"""A run's like views: read each library when its files change, refit when the library, the
-recipe or scikit-learn changed (or the history grew), score the new papers, admit the best.
-Each view is done apart: a view that fails is undone alone, and the others go on."""
+"""A run's like views, each apart: read the library, refit when needed, score, admit the best."""
 
 from __future__ import annotations
 
@@ -71,7 +69,7 @@ def refresh(views: Sequence[LikeView], store: Store, now: datetime, fetcher: Fet
         except Exception as exc:  # noqa: BLE001 - one view never stops the others or the run
             outcome.failures[view.slug] = (f"view {view.slug!r}: internal error: "
                                            f"{type(exc).__name__}: {clean_text(str(exc))[:300]}")
-        outcome.warnings += [f"view {view.slug!r}: {note}" for note in notes]
+        outcome.warnings += [f"view {view.slug!r}: {clean_text(note)}" for note in notes]
     return outcome
 
 
