@@ -142,3 +142,18 @@ def test_a_missing_library_file_is_a_like_error(tmp_path):
 ])
 def test_the_format_comes_from_the_extension_else_the_content(name, content, expected):
     assert detect_format(Path(name), content) == expected
+
+
+def test_bibtex_read_in_parts_keeps_macros_lines_and_duplicate_keys(tmp_path, monkeypatch):
+    from feedmaker.like import library as reading
+
+    monkeypatch.setattr(reading, "BIBTEX_CHUNK", 50)
+    path = tmp_path / "big.bib"
+    path.write_text('@string{memo = "Agent memory"}\n'
+                    + "".join(f"@misc{{k{i}, title = {{Paper number {i}}}}}\n" for i in range(10))
+                    + "@misc{late, title = memo}\n@misc{k3, title = {Again}}\n")
+    progress = []
+    papers, notes = parse_library_file(path, path.read_bytes(), progress.append)
+    assert (papers[-1].title, papers[-1].where) == ("Agent memory", f"{path}:12")
+    assert notes == [f"{path}:13: entry key 'k3' is used twice (first at line 5); skipped"]
+    assert len(progress) > 3 and progress[0] == f"reading {path}: 0%"

@@ -9,7 +9,7 @@ from pathlib import Path
 from feedmaker.errors import InputError
 from feedmaker.evaluate import Paper
 from feedmaker.like.library import paper_text, read_library
-from feedmaker.like.lookup import fill_in
+from feedmaker.like.lookup import fill_in, stored_texts
 from feedmaker.like.model import Text, fit, without_library
 from feedmaker.like.view import LikeView
 from feedmaker.normalize import bare_arxiv_id
@@ -71,11 +71,7 @@ def evaluate_view(views: Sequence[LikeView], slug: str, papers: list[Paper], lab
     if state and state.is_file() and any(p.needs_lookup and p.arxiv_id not in known
                                          for p in library):
         with Store.reader(state) as store:
-            for paper in library:
-                entry = paper.needs_lookup and store.history.get(
-                    f"https://arxiv.org/abs/{paper.arxiv_id}")
-                if entry:
-                    known[paper.arxiv_id] = (entry.title, entry.summary)
+            known = stored_texts(library, store.history) | known
     library = fill_in(library, {}, None, known).papers
     labels = {id(text): label in (paper.topics or ()) for text, paper in zip(texts, papers,
                                                                               strict=True)}

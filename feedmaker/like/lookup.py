@@ -25,6 +25,17 @@ class LookupResult:
     errors: list[str] = field(default_factory=list)
 
 
+def stored_texts(papers: Sequence[LibraryPaper], history) -> dict[str, tuple[str, str]]:
+    """arXiv id -> (title, summary) of the papers needing a lookup that the state store's
+    history (`store.history`) holds."""
+    found = {}
+    for paper in papers:
+        entry = paper.needs_lookup and history.get(f"https://arxiv.org/abs/{paper.arxiv_id}")
+        if entry:
+            found[paper.arxiv_id] = (entry.title, entry.summary)
+    return found
+
+
 def fill_in(papers: Sequence[LibraryPaper], cache: MutableMapping[str, list | None],
             fetch: Callable[..., Response] | None,
             known: Mapping[str, tuple[str, str]] | None = None,

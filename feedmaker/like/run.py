@@ -20,7 +20,7 @@ from feedmaker.like.library import (
     read_bytes,
     read_library,
 )
-from feedmaker.like.lookup import fill_in
+from feedmaker.like.lookup import fill_in, stored_texts
 from feedmaker.like.model import (
     MAX_BACKGROUND,
     RECIPE,
@@ -179,15 +179,9 @@ def _filled(papers: list[LibraryPaper], store: Store, fetcher: Fetcher | None,
             notes: list[str]) -> list[LibraryPaper]:
     """The papers, those known only by arXiv id given their title and abstract: from the
     history, else the lookups kept, else arXiv."""
-    known = {}
-    for paper in papers:
-        entry = paper.needs_lookup and store.history.get(
-            f"https://arxiv.org/abs/{paper.arxiv_id}")
-        if entry:
-            known[paper.arxiv_id] = (entry.title, entry.summary)
     cache = store.likes.lookups()
     asked = dict(cache)
-    result = fill_in(papers, cache, fetcher, known)
+    result = fill_in(papers, cache, fetcher, stored_texts(papers, store.history))
     store.likes.save_lookups({k: v for k, v in cache.items() if k not in asked})
     notes += [f"library lookup: {error}" for error in result.errors]
     if result.unknown:
