@@ -25,7 +25,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from bench.corpus import dev_papers
-from feedmaker import derive, similar
+from feedmaker import derive, like
 from feedmaker.config import parse_config
 from feedmaker.model import Entry
 from feedmaker.store import Store
@@ -64,8 +64,7 @@ def write_library(path: Path, size: int = LIBRARY_SIZE) -> None:
 
 def build_history(path: Path, size: int) -> None:
     """A state store holding `size` tagged papers, numbered NEW_ON_PAGE and up, placed in
-    the benchmark's views, with the like view's model fitted (in a child process, as a
-    run fits it)."""
+    the benchmark's views, with the like view's model fitted (as a run fits it)."""
     write_library(path.parent / "library.json")
     config = parse_config(bench_config_text(0), base_dir=path.parent, where="bench")
     seen = NOW - timedelta(hours=6)
@@ -76,8 +75,8 @@ def build_history(path: Path, size: int) -> None:
                                  for n in range(start, min(start + 5000, end))], seen)
         derive.refresh_topics(config, store, seen)
         derive.refresh_views(config, store, seen)
-        libraries = similar.read_libraries(config, store)
-        similar.refresh_likes(config, store, libraries, seen, None, lambda message: None, [])
+        failed = like.refresh(config.like_views, store, seen, None, lambda message: None).failures
+        assert not failed, failed
 
 
 def _entry(item: dict) -> Entry:

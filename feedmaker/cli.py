@@ -357,14 +357,14 @@ def _eval_like(config_path, slug: str, label: str | None, k: int, as_json: bool,
 
     from feedmaker.config import load_config
     from feedmaker.evaluate import read_papers
-    from feedmaker.similar import evaluate_like
+    from feedmaker.like.evaluate import evaluate_view
 
     if not label:
         raise click.UsageError("--like needs --label, the topic its papers should carry")
     try:
         config = load_config(config_path)
         papers = list(read_papers(_utf8_lines(source, name), name))
-        result = evaluate_like(config, slug, papers, label, k)
+        result = evaluate_view(config.like_views, slug, papers, label, k, config.site.state)
     except FeedmakerError as exc:
         _fail(exc)
     if as_json:

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from feedmaker.errors import ConfigError
 from feedmaker.fetch import DEFAULT_RUN_TIMEOUT
+from feedmaker.like import LikeView
 from feedmaker.outputs import ALL_SLUG, FEED_FORMATS, FeedDef
 from feedmaker.schema import Key, check_table, keys_of, setting
 from feedmaker.sources import SOURCE_TYPES
@@ -104,16 +105,18 @@ class Config:
     site: Site
     sources: tuple[SourceConfig, ...]
     topics: tuple[TopicRule, ...]
-    views: tuple[ViewRule, ...] = ()
+    views: tuple[ViewRule, ...] = ()  # rule views
+    like_views: tuple[LikeView, ...] = ()
 
     @property
     def feeds(self) -> tuple[FeedDef, ...]:
-        """Every feed to write, in order: all papers first, then each topic, then each view."""
+        """Every feed to write, in order: all papers first, then each topic, then each rule
+        view, then each like view."""
         return (FeedDef(ALL_SLUG, "All papers", "Every paper, whatever its topics", "all"),
                 *(FeedDef(t.slug, t.title, t.description, "topic",
                           best_only=self.site.one_feed_per_paper) for t in self.topics),
-                *(FeedDef(v.slug, v.rule.title, v.rule.description,
-                          "view" if v.like is None else "like") for v in self.views))
+                *(FeedDef(v.slug, v.rule.title, v.rule.description, "view") for v in self.views),
+                *(FeedDef(v.slug, v.title, v.description, "like") for v in self.like_views))
 
     def with_paths(self, out_dir: Path | None = None, state: Path | None = None) -> Config:
         """The same config with `--out` / `--state` overrides applied and checked."""
@@ -172,9 +175,10 @@ def _check(data: dict, base_dir: Path) -> Config:
     site = _site(data.get("site", {}), base_dir)
     sources = _sources(data.get("sources", []), base_dir)
     topics = parse_topics(data["topics"]) if "topics" in data else default_topics()
-    views = parse_views(data.get("views", {}), [t.slug for t in topics],
-                        [s.name for s in sources], base_dir)
-    return Config(path=None, site=site, sources=sources, topics=topics, views=views)
+    views, like_views = parse_views(data.get("views", {}), [t.slug for t in topics],
+                                    [s.name for s in sources], base_dir)
+    return Config(path=None, site=site, sources=sources, topics=topics, views=views,
+                  like_views=like_views)
 
 
 def _site(table: object, base_dir: Path) -> Site:

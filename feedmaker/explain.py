@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from feedmaker import similar
+from feedmaker import like
 from feedmaker.config import Config
 from feedmaker.errors import InputError
 from feedmaker.model import Entry
@@ -43,14 +43,7 @@ def explain_views(config: Config, entry: Entry, topics: list[TopicResult],
 
 def explain_likes(config: Config, entry: Entry, state: Path | None = None) -> list[str]:
     """A line per `like` view on the paper: its score, whether it is in, what it is like."""
-    views = [view for view in config.views if view.like is not None]
-    path = state or config.site.state
-    if not views:
-        return []
-    if not path.is_file():
-        return [similar.explain_like(view, None, entry) for view in views]
-    with Store.reader(path) as store:
-        return [similar.explain_like(view, store, entry) for view in views]
+    return like.explain(config.like_views, state or config.site.state, entry)
 
 
 def _stored_entry(state: Path, entry_id: str) -> Entry:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from feedmaker import derive, publish, similar
+from feedmaker import derive, like, publish
 from feedmaker.collect import Collected, collect
 from feedmaker.config import Config
 from feedmaker.errors import ValidationError
@@ -68,11 +68,10 @@ class Run:
         if not dry_run:
             for name in self.out.remove_orphans():
                 self.log(f"removed {name}, left behind by an interrupted run")
-        libraries = similar.read_libraries(self.config, self.store)
         collected = self.collect()
         with self.store.transaction():
             self.merge(collected)
-            self.derive(libraries)
+            self.derive()
             site, files = self.publish(collected)
             pruned = self.store.prune(publish.shown_ids(site), self.now - PRUNE_AFTER)
             self.log(f"pruned {pruned} entries no feed shows")
@@ -141,7 +140,7 @@ class Run:
                                   count if count else None)
         return None
 
-    def derive(self, libraries: dict) -> None:
+    def derive(self) -> None:
         """Each paper's topics, then the rule views it is in, then the like views'."""
         tagged = derive.refresh_topics(
             self.config, self.store, self.now,
@@ -150,8 +149,12 @@ class Run:
         if self.config.views:
             for slug, why in derive.refresh_views(self.config, self.store, self.now).items():
                 self.fail_view(slug, why)
-        similar.refresh_likes(self.config, self.store, libraries, self.now, self.fetcher,
-                              self.log, self.report.warnings)
+        if self.config.like_views:
+            liked = like.refresh(self.config.like_views, self.store, self.now, self.fetcher,
+                                 self.log)
+            self.report.warnings += liked.warnings
+            for slug, why in liked.failures.items():
+                self.fail_view(slug, why)
 
     def fail_view(self, slug: str, why: str) -> None:
         """Record that a view failed in this run: its files stay as they were."""

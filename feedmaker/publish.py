@@ -61,7 +61,7 @@ def select(config: Config, store: Store, now: datetime, excluded: Collection[str
     terms = {entry_id: tuple(stored[entry_id][slug] or () for slug in slugs)
              for entry_id, slugs in topics.items()}
     shown = {entry_id: shown_entry(entry) for entry_id, entry in memo.items()}
-    titles = {feed.slug: feed.title for feed in config.feeds}
+    titles = {view.slug: view.title for view in config.like_views}
     health = store.view_health.status()
     similar = {entry_id: tuple((titles[slug], closest) for slug, closest in found
                                if slug in titles)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from feedmaker.errors import ConfigError
+from feedmaker.like import ONLY_LIKE, LikeView, is_like_view, parse_like_view
 from feedmaker.model import Entry
 from feedmaker.schema import Key, check_table
 from feedmaker.tagger import Tagger, TopicResult
@@ -17,30 +18,7 @@ VIEW_KEYS: dict[str, Key] = TOPIC_KEYS | {
     "min_upvotes": Key("count", None, "the paper must have reached this many upvotes on its "
                        "source at least once; it stays in the view when its count falls again "
                        "(views only)", low=0, high=10**7),
-    "like": Key("texts", [], "files of your library (BibTeX, CSL JSON, or arXiv ids and URLs "
-                "one a line), relative to the config: the view holds the new papers most "
-                "like them (see \"Papers like mine\")", default_note="`[]`"),
-    "not_like": Key("texts", [], "files of papers you do not want: papers like them are "
-                    "pushed down (`like` views only)", default_note="`[]`"),
-    "per_day": Key("count", None, "a `like` view takes the best this many of each day",
-                   high=1000, default_note="`5` when `min_score` is not given"),
-    "min_score": Key("number", None, "a `like` view takes the papers scoring at least this "
-                     "(the classifier's decision value: above 0 is on your library's side)",
-                     low=-100, high=100),
 }
-# Keys of rule views that a `like` view does not take: it is chosen by similarity.
-_RULE_KEYS = ("any", "all", "none", "min_upvotes")
-DEFAULT_PER_DAY = 5
-
-
-@dataclass(frozen=True)
-class LikeSpec:
-    """A `like` view's library, its "not like" list, and how members are chosen."""
-
-    files: tuple[Path, ...]
-    not_like: tuple[Path, ...] = ()
-    per_day: int | None = None
-    min_score: float | None = None
 # Names a view's label terms refer to, checked when the config loads.
 _REFERENCE_FIELDS = ("topic", "source", "view")
 
@@ -53,7 +31,6 @@ class ViewRule:
 
     rule: TopicRule
     min_upvotes: int | None = None
-    like: LikeSpec | None = None
 
     @property
     def slug(self) -> str:
@@ -61,62 +38,54 @@ class ViewRule:
 
 
 def parse_views(tables: object, topics: Sequence[str], sources: Sequence[str],
-                base_dir: Path, path: tuple = ("views",)) -> tuple[ViewRule, ...]:
-    """Check the `[views.*]` tables and turn them into rules, in the order written.
+                base_dir: Path, path: tuple = ("views",)
+                ) -> tuple[tuple[ViewRule, ...], tuple[LikeView, ...]]:
+    """Check the `[views.*]` tables: the rule views and the like views (those with `like`,
+    see feedmaker.like), each in the order written.
 
-    Every topic, source and view a term names must exist (a `like` view may not be named:
-    it is placed after the others), no view may reach itself through `view:` terms, and a
-    view's slug may not be a topic's (they share file names). Library files are relative to
-    `base_dir` and must exist; they are read when they change (see similar.py).
+    Every topic, source and view a term names must exist (a like view may not be named: it
+    is made after the others), no view may reach itself through `view:` terms, and a
+    view's slug may not be a topic's (they share file names).
     """
     if not isinstance(tables, dict):
         raise ConfigError("must hold [views.<slug>] tables", path)
-    views = []
+    views, likes = [], []
     for slug, table in tables.items():
-        values = check_table(table, VIEW_KEYS, (*path, slug))
         if slug in topics:
             raise ConfigError(f"a topic is called {slug!r} too; topics and views share file "
                               "names", (*path, slug))
-        like = _like_spec(values, base_dir, (*path, slug))
+        if is_like_view(table):
+            likes.append(parse_like_view(slug, table, base_dir, (*path, slug)))
+            continue
+        for key in ONLY_LIKE:
+            if isinstance(table, dict) and key in table:
+                raise ConfigError("is for `like` views only: add `like = [...]` or remove it",
+                                  (*path, slug, key))
+        values = check_table(table, VIEW_KEYS, (*path, slug))
         rule = parse_rule(slug, values, (*path, slug), VIEW_FIELDS,
-                          terms_required=values["min_upvotes"] is None and like is None)
-        views.append(ViewRule(rule, values["min_upvotes"], like))
-    known = {"topic": set(topics), "source": set(sources),
-             "view": {v.slug for v in views if v.like is None}}
+                          terms_required=values["min_upvotes"] is None)
+        views.append(ViewRule(rule, values["min_upvotes"]))
+    known = {"topic": set(topics), "source": set(sources), "view": {v.slug for v in views}}
+    liked = {v.slug for v in likes}
     for view in views:
         for term_path, term in _terms_with_paths(view.rule, (*path, view.slug)):
-            if term.field in _REFERENCE_FIELDS and not term.text.endswith("*") \
-                    and term.text not in known[term.field]:
-                liked = " (a `like` view cannot be named)" if term.field == "view" and any(
-                    v.slug == term.text for v in views) else ""
+            if term.field not in _REFERENCE_FIELDS:
+                continue
+            prefix = term.text.removesuffix("*")
+            if term.text.endswith("*"):
+                if term.field == "view" and not any(s.startswith(prefix) for s in known["view"]) \
+                        and any(s.startswith(prefix) for s in liked):
+                    raise ConfigError(f"term {term.source!r} names only `like` views, which "
+                                      "cannot be named (they are made after the others)",
+                                      term_path)
+            elif term.text not in known[term.field]:
+                note = " (a `like` view cannot be named)" if term.field == "view" \
+                    and term.text in liked else ""
                 raise ConfigError(f"term {term.source!r}: no {term.field} is called "
-                                  f"{term.text!r}{liked} (known: "
+                                  f"{term.text!r}{note} (known: "
                                   f"{', '.join(sorted(known[term.field])) or 'none'})", term_path)
     evaluation_order(views, path)
-    return tuple(views)
-
-
-def _like_spec(values: dict, base_dir: Path, path: tuple) -> LikeSpec | None:
-    if not values["like"]:
-        for key in ("not_like", "per_day", "min_score"):
-            if values[key]:
-                raise ConfigError("is for `like` views only: add `like = [...]` or remove it",
-                                  (*path, key))
-        return None
-    for key in _RULE_KEYS:
-        if values[key]:
-            raise ConfigError("a `like` view is chosen by similarity to its library: leave "
-                              f"`{key}` out (or make another view for it)", (*path, key))
-    files = {}
-    for key in ("like", "not_like"):
-        files[key] = tuple((base_dir / name).resolve() for name in values[key])
-        for number, file in enumerate(files[key]):
-            if not file.is_file():
-                raise ConfigError(f"no library file {file}", (*path, key, number))
-    per_day = values["per_day"]
-    if per_day is None and values["min_score"] is None:
-        per_day = DEFAULT_PER_DAY
-    return LikeSpec(files["like"], files["not_like"], per_day, values["min_score"])
+    return tuple(views), tuple(likes)
 
 
 def _terms_with_paths(rule: TopicRule, path: tuple):
@@ -141,26 +110,32 @@ def _referenced_views(view: ViewRule, slugs: Sequence[str]) -> list[str]:
 
 
 def evaluation_order(views: Sequence[ViewRule], path: tuple = ("views",)) -> list[ViewRule]:
-    """The views, each after the views it names; a cycle is a ConfigError naming it."""
+    """The views, each after the views it names; a cycle is a ConfigError naming it.
+    Iterative (depth-first with a stack of its own): a chain of thousands of views is no
+    reason for a RecursionError."""
     by_slug = {view.slug: view for view in views}
     order: list[ViewRule] = []
     state: dict[str, str] = {}
-
-    def visit(slug: str, trail: list[str]) -> None:
-        if state.get(slug) == "done":
-            return
-        if state.get(slug) == "open":
-            cycle = trail[trail.index(slug):] + [slug]
-            raise ConfigError("views name each other in a circle: "
-                              + " -> ".join(f"view:{s}" for s in cycle), (*path, cycle[0]))
-        state[slug] = "open"
-        for other in _referenced_views(by_slug[slug], list(by_slug)):
-            visit(other, [*trail, slug])
-        state[slug] = "done"
-        order.append(by_slug[slug])
-
-    for view in views:
-        visit(view.slug, [])
+    for first in views:
+        if state.get(first.slug):
+            continue
+        state[first.slug] = "open"
+        trail = [(first.slug, iter(_referenced_views(first, list(by_slug))))]
+        while trail:
+            slug, pending = trail[-1]
+            other = next(pending, None)
+            if other is None:
+                trail.pop()
+                state[slug] = "done"
+                order.append(by_slug[slug])
+            elif state.get(other) == "open":
+                slugs = [s for s, _ in trail]
+                cycle = slugs[slugs.index(other):] + [other]
+                raise ConfigError("views name each other in a circle: "
+                                  + " -> ".join(f"view:{s}" for s in cycle), (*path, cycle[0]))
+            elif state.get(other) is None:
+                state[other] = "open"
+                trail.append((other, iter(_referenced_views(by_slug[other], list(by_slug)))))
     return order
 
 
@@ -189,7 +164,7 @@ class ViewTagger:
     READS = (*Tagger.READS, "top_upvotes")
 
     def __init__(self, views: Sequence[ViewRule]) -> None:
-        self.views = tuple(view for view in views if view.like is None)
+        self.views = tuple(views)
         self._order = evaluation_order(self.views)
         self._taggers = {view.slug: Tagger([view.rule]) for view in self.views}
         slugs = [view.slug for view in self.views]

@@ -20,8 +20,6 @@ from feedmaker.schema import Key, default_text
 REPO = Path(__file__).resolve().parent.parent
 # The documents that hold generated tables.
 DOCUMENTS = ("docs/configuration.md",)
-# Views that name a library (`like = [...]`) take these keys; rule views do not.
-LIKE_KEYS = ("like", "not_like", "per_day", "min_score")
 
 
 def declared_tables() -> dict[str, dict[str, Key]]:
@@ -29,6 +27,7 @@ def declared_tables() -> dict[str, dict[str, Key]]:
     `sources:<type>` (a type's own), `topics`, `views` (beyond the topics' keys) and `likes`
     (a `like` view's). The one place that knows where the keys are declared."""
     from feedmaker.config import SITE_KEYS, SOURCE_KEYS, source_keys
+    from feedmaker.like import LIKE_KEYS, ONLY_LIKE
     from feedmaker.sources import SOURCE_TYPES
     from feedmaker.tagger.rules import TOPIC_KEYS
     from feedmaker.views import VIEW_KEYS
@@ -42,9 +41,8 @@ def declared_tables() -> dict[str, dict[str, Key]]:
     tables |= {f"sources:{kind}": {name: key for name, key in keys.items() if name not in shared}
                for kind, keys in own.items()}
     tables["topics"] = dict(TOPIC_KEYS)
-    beyond_topics = {name: key for name, key in VIEW_KEYS.items() if name not in TOPIC_KEYS}
-    tables["views"] = {n: k for n, k in beyond_topics.items() if n not in LIKE_KEYS}
-    tables["likes"] = {n: k for n, k in beyond_topics.items() if n in LIKE_KEYS}
+    tables["views"] = {name: key for name, key in VIEW_KEYS.items() if name not in TOPIC_KEYS}
+    tables["likes"] = {name: LIKE_KEYS[name] for name in ONLY_LIKE}
     return tables
 
 

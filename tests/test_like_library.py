@@ -6,11 +6,20 @@ from pathlib import Path
 
 import pytest
 
-from feedmaker.errors import ConfigError
-from feedmaker.like.library import detect_format, read_library, read_library_file
+from feedmaker.like.library import (
+    LikeError,
+    detect_format,
+    parse_library_file,
+    read_bytes,
+    read_library,
+)
 from tests.conftest import FIXTURES
 
 LIKE = FIXTURES / "like"
+
+
+def read_library_file(path: Path):
+    return parse_library_file(path, read_bytes(path))
 
 
 def by_title(papers):
@@ -88,8 +97,8 @@ def test_papers_listed_twice_across_files_are_kept_once():
     assert len(library.papers) == 7 + 3
 
 
-def test_an_unclosed_brace_is_a_config_error_naming_file_and_line():
-    with pytest.raises(ConfigError, match=r"broken\.bib:6: not valid BibTeX: .*@misc"):
+def test_an_unclosed_brace_is_a_like_error_naming_file_and_line():
+    with pytest.raises(LikeError, match=r"broken\.bib:6: not valid BibTeX: .*@misc"):
         read_library_file(LIKE / "broken.bib")
 
 
@@ -114,12 +123,12 @@ def test_a_malformed_library_file_names_the_file_and_the_line(tmp_path, name, co
         path.write_bytes(content)
     else:
         path.write_text(content, encoding="utf-8")
-    with pytest.raises(ConfigError, match=message):
+    with pytest.raises(LikeError, match=message):
         read_library([path])
 
 
-def test_a_missing_library_file_is_a_config_error(tmp_path):
-    with pytest.raises(ConfigError, match=r"missing\.bib: cannot read library file"):
+def test_a_missing_library_file_is_a_like_error(tmp_path):
+    with pytest.raises(LikeError, match=r"missing\.bib: cannot read library file"):
         read_library([tmp_path / "missing.bib"])
 
 
@@ -133,3 +142,18 @@ def test_a_missing_library_file_is_a_config_error(tmp_path):
 ])
 def test_the_format_comes_from_the_extension_else_the_content(name, content, expected):
     assert detect_format(Path(name), content) == expected
+
+
+def test_bibtex_read_in_parts_keeps_macros_lines_and_duplicate_keys(tmp_path, monkeypatch):
+    from feedmaker.like import library as reading
+
+    monkeypatch.setattr(reading, "BIBTEX_CHUNK", 50)
+    path = tmp_path / "big.bib"
+    path.write_text('@string{memo = "Agent memory"}\n'
+                    + "".join(f"@misc{{k{i}, title = {{Paper number {i}}}}}\n" for i in range(10))
+                    + "@misc{late, title = memo}\n@misc{k3, title = {Again}}\n")
+    progress = []
+    papers, notes = parse_library_file(path, path.read_bytes(), progress.append)
+    assert (papers[-1].title, papers[-1].where) == ("Agent memory", f"{path}:12")
+    assert notes == [f"{path}:13: entry key 'k3' is used twice (first at line 5); skipped"]
+    assert len(progress) > 3 and progress[0] == f"reading {path}: 0%"

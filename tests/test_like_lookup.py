@@ -6,8 +6,8 @@ from __future__ import annotations
 from urllib.parse import parse_qs
 
 from feedmaker.fetch import Fetcher
+from feedmaker.like.library import LibraryPaper
 from feedmaker.like.lookup import fill_in
-from feedmaker.like.paper import LibraryPaper
 from tests.conftest import fixture_bytes
 
 IDS = ["2605.14906", "2605.10912", "2605.15040", "2605.99999"]

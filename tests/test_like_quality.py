@@ -1,6 +1,5 @@
 """Issue 17's "Done when": on the labelled dev papers, a 30-paper library of a topic (5
-seeds) puts that topic's papers in the stream's 25 best (`python scripts/eval_like.py`
-prints the table; docs/like.md says how it is measured)."""
+seeds) puts that topic's papers in the stream's 25 best (docs/like.md has the table)."""
 
 from __future__ import annotations
 
@@ -9,16 +8,10 @@ from functools import cache
 import pytest
 
 from feedmaker.evaluate import read_papers
-from feedmaker.like.quality import (
-    TARGETS,
-    evaluate_topic,
-    precision_at_k,
-    split,
-    topics_with,
-)
+from feedmaker.like.evaluate import precision_at_k
+from scripts.eval_like import TARGETS, evaluate_topic, split, topics_with
 
 pytestmark = pytest.mark.slow
-
 DEV = "data/papers-17-dev.jsonl"
 
 
@@ -75,18 +68,19 @@ def test_the_library_is_drawn_from_the_topic_and_left_out_of_the_stream():
     assert split(dev_papers(), "security", seed=3)[0] == library
 
 
-def test_a_view_library_is_evaluated_against_a_labelled_file_without_its_own_papers():
+def test_a_view_library_is_evaluated_against_a_labelled_file_without_its_own_papers(
+        tmp_path):
     from feedmaker.errors import InputError
-    from feedmaker.like.paper import LibraryPaper
-    from feedmaker.like.quality import evaluate_library
+    from feedmaker.like.evaluate import evaluate_view
+    from feedmaker.like.view import LikeView
 
     papers = dev_papers()
-    library_papers, _ = split(papers, "security", seed=1)
-    library = [LibraryPaper(where="x", arxiv_id=p.record["id"], title=p.title,
-                            abstract=p.summary) for p in library_papers]
-    result = evaluate_library(library, papers, "security")
+    library, _ = split(papers, "security", seed=1)
+    (tmp_path / "ids.txt").write_text("".join(p.record["id"] + "\n" for p in library))
+    views = [LikeView("mine", "Mine", "", (tmp_path / "ids.txt",))]
+    result = evaluate_view(views, "mine", papers, "security")
     assert result.relevant == 72 - 30 and result.k == 25
     assert result.hits == topic_result("security").runs[0].hits
     with pytest.raises(InputError, match="line 1: no `topics`"):
-        evaluate_library(library, [papers[0].__class__(1, {}, "t", "s", (), (), None)],
-                         "security")
+        evaluate_view(views, "mine", [papers[0].__class__(1, {}, "t", "s", (), (), None)],
+                      "security")

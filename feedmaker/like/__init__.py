@@ -1,5 +1,24 @@
-"""Papers like mine: rank papers by their similarity to the user's own library.
+"""Like views: feeds of the new papers most like a user's own library (the `like` extra)."""
 
-Reading a library, looking papers up by id, scoring with an exported model and choosing
-members never import scikit-learn; only `feedmaker.like.fit` does (the `like` extra).
-"""
+from feedmaker.like.library import LikeError
+from feedmaker.like.view import (
+    LIKE_KEYS,
+    ONLY_LIKE,
+    LikeView,
+    files_stamp,
+    is_like_view,
+    parse_like_view,
+)
+
+__all__ = ["LIKE_KEYS", "ONLY_LIKE", "LikeError", "LikeOutcome", "LikeView", "explain",
+           "explain_line", "files_stamp", "is_like_view", "parse_like_view", "refresh"]
+_RUN = ("LikeOutcome", "explain", "explain_line", "refresh")
+
+
+def __getattr__(name: str):
+    # The run step brings in the store, fetching and the model: loading a config needs none.
+    if name in _RUN:
+        from feedmaker.like import run
+
+        return getattr(run, name)
+    raise AttributeError(f"module 'feedmaker.like' has no attribute {name!r}")

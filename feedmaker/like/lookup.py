@@ -1,5 +1,4 @@
-"""Fill in the titles and abstracts of library papers known by arXiv id: from the state
-store's papers, from a cache, else from the arXiv API (`id_list`, 100 ids a request)."""
+"""Titles and abstracts of library papers known by arXiv id: from what is known, else arXiv."""
 
 from __future__ import annotations
 
@@ -9,7 +8,7 @@ from urllib.parse import urlencode
 
 from feedmaker.errors import SourceError
 from feedmaker.fetch import Response
-from feedmaker.like.paper import LibraryPaper
+from feedmaker.like.library import LibraryPaper
 from feedmaker.normalize import clean_text
 from feedmaker.sources import arxiv_api
 
@@ -24,6 +23,17 @@ class LookupResult:
     papers: list[LibraryPaper]
     unknown: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+
+
+def stored_texts(papers: Sequence[LibraryPaper], history) -> dict[str, tuple[str, str]]:
+    """arXiv id -> (title, summary) of the papers needing a lookup that the state store's
+    history (`store.history`) holds."""
+    found = {}
+    for paper in papers:
+        entry = paper.needs_lookup and history.get(f"https://arxiv.org/abs/{paper.arxiv_id}")
+        if entry:
+            found[paper.arxiv_id] = (entry.title, entry.summary)
+    return found
 
 
 def fill_in(papers: Sequence[LibraryPaper], cache: MutableMapping[str, list | None],

@@ -1,178 +1,224 @@
-"""A fitted similarity model in plain Python: score papers and find the closest library paper
-without scikit-learn (a cron run only loads this), saved as compact bytes."""
+"""The similarity model: TF-IDF and a linear SVM with scikit-learn, saved as plain arrays."""
 
 from __future__ import annotations
 
+import io
 import json
-import math
-import struct
-import sys
-import zlib
-from array import array
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cached_property
+from typing import Any, Protocol
 
-from feedmaker.like.analyze import Analyzer, tfidf
-from feedmaker.like.paper import paper_text
+from feedmaker.like.library import INSTALL, LibraryPaper, LikeError, identity, paper_text
 
-FORMAT = 2
+# The recipe, chosen on data/papers-17-dev.jsonl for all topics alike (docs/like.md has the
+# measurements): arxiv-sanity's tokens, English stop words, sublinear tf, smoothed idf, each
+# part l2-normalized, pairs at half weight; a linear SVM with the library as positives and
+# the background as negatives, fitted again with the background papers it ranks highest
+# moved to the positives (the background holds unlabelled papers like the library's).
+# Bump RECIPE when anything below changes: a model fitted by another recipe is refitted.
+# (Recipe 1 was saved in a format of its own, read without scikit-learn.)
+RECIPE = 2
+TOKEN_PATTERN = r"(?u)\b[a-zA-Z_][a-zA-Z0-9_]+\b"
+# A term must be in 2 papers to be learnt from; one in 30%+ of them says nothing of topic.
+MIN_DF, MAX_DF = 2, 0.3
+# At most this many words, and as many word pairs, the most frequent (arxiv-sanity keeps
+# 20,000): bounds the saved model whatever the history holds.
+MAX_TERMS = 20_000
+# Weight of the word-pair part (measured: 1.0 lets rare pairs outvote the words).
+PAIR_WEIGHT = 0.5
+C = 0.1
+# A "not like" paper counts as this many ordinary background papers.
+NOT_LIKE_WEIGHT = 3.0
+# Fitting reads at most this many background papers (the newest): IDF and negatives need
+# a sample of what arrives, not all history, and memory stays bounded.
+MAX_BACKGROUND = 3000
 
 
-class ModelFormatError(ValueError):
-    """Saved model bytes that this version cannot read (the caller refits)."""
+class PaperText(Protocol):
+    """What fitting reads of a background or "not like" paper (an Entry has it)."""
+
+    title: str
+    summary: str
+    arxiv_id: str | None
 
 
 @dataclass(frozen=True)
-class Scored:
-    """A paper's score and the library paper closest to it (cosine of TF-IDF features)."""
+class Text:
+    """A paper given by its text alone (labelled files, tests)."""
 
-    score: float
-    closest_title: str | None
-    closest_arxiv_id: str | None
-    closest_similarity: float
+    title: str
+    summary: str = ""
+    arxiv_id: str | None = None
+
+
+class ModelError(ValueError):
+    """A saved model that cannot be used (damaged, or inconsistent): the caller refits."""
+
+
+def sklearn_version() -> str | None:
+    """The installed scikit-learn's version, None without it (no import: that takes 1 s)."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("scikit-learn")
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def _sklearn():
+    try:
+        import numpy as np
+        import scipy.sparse as sp
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.preprocessing import normalize
+        from sklearn.svm import LinearSVC
+    except ImportError as exc:
+        raise LikeError(f"scikit-learn is missing ({exc}): {INSTALL}") from None
+    return np, sp, TfidfVectorizer, normalize, LinearSVC
+
+
+def _vectorizer(ngrams: int, vocabulary: list[str] | None = None):
+    np, _, tfidf, _, _ = _sklearn()
+    return tfidf(lowercase=True, strip_accents="unicode", token_pattern=TOKEN_PATTERN,
+                 stop_words="english", ngram_range=(ngrams, ngrams), min_df=MIN_DF,
+                 max_df=MAX_DF, max_features=MAX_TERMS, sublinear_tf=True, smooth_idf=True,
+                 norm="l2", dtype=np.float64, vocabulary=vocabulary)
 
 
 @dataclass
-class LikeModel:
-    """The vocabulary (idf and classifier weight per term), the intercept, and the library's
-    vectors stored by term (postings), for "closest". Made by `feedmaker.like.fit.export`.
+class Model:
+    """A fitted model: the vocabulary (words, then pairs), idf and SVM weight per term, and
+    the library's features (rows l2-normalized) to find each paper's closest one."""
 
-    Arrays are indexed by term number: `terms[i]` has `idf[i]` and `weights[i]`; the
-    library papers holding term i are `postings_paper[postings_start[i]:postings_start[i+1]]`
-    with values `postings_value[...]`, as in a CSC matrix.
-    """
-
-    token_pattern: str
-    stop_words: frozenset[str]
-    pair_weight: float
-    terms: list[str]  # words and word pairs; only pairs contain a space
-    idf: array  # of "d"
-    weights: array  # of "d"
+    words: list[str]
+    pairs: list[str]
+    idf: Any  # numpy arrays, one value per term
+    coef: Any
     intercept: float
-    library_titles: list[str]
-    library_ids: list[str | None]
-    library_norms: array  # of "d"
-    postings_start: array  # of "q", len(terms) + 1
-    postings_paper: array  # of "q"
-    postings_value: array  # of "d"
-    inputs: dict = field(default_factory=dict)  # what it was fitted on: see refit.py
+    titles: list[str]  # the library papers', rows of `library`
+    library: Any  # scipy CSR matrix
 
     @cached_property
-    def analyzer(self) -> Analyzer:
-        return Analyzer(self.token_pattern, self.stop_words)
+    def _vectorizers(self) -> tuple:
+        found = []
+        for ngrams, terms in ((1, self.words), (2, self.pairs)):
+            vectorizer = _vectorizer(ngrams, terms)
+            vectorizer.idf_ = self.idf[:len(self.words)] if ngrams == 1 else \
+                self.idf[len(self.words):]
+            found.append(vectorizer)
+        return tuple(found)
 
-    @cached_property
-    def index(self) -> dict[str, int]:
-        """Term -> term number."""
-        return {term: i for i, term in enumerate(self.terms)}
+    def features(self, texts: Sequence[str]):
+        """TF-IDF features of the texts: words, then pairs at PAIR_WEIGHT."""
+        _, sp, _, _, _ = _sklearn()
+        words, pairs = (v.transform(texts) for v in self._vectorizers)
+        return sp.hstack([words, PAIR_WEIGHT * pairs]).tocsr()
 
-    def features(self, title: str, summary: str = "") -> dict[int, float]:
-        """The paper's TF-IDF features by term number: words, then pairs at `pair_weight`."""
-        words, pairs = self.analyzer.counts(paper_text(title, summary))
-        features = tfidf(words, self.index, self.idf)
-        features.update(tfidf(pairs, self.index, self.idf, self.pair_weight))
-        return features
-
-    def score(self, title: str, summary: str = "") -> float:
-        """The classifier's decision value: above 0, the paper sits on the library's side."""
-        return self._decision(self.features(title, summary))
-
-    def score_with_closest(self, title: str, summary: str = "") -> Scored:
-        """The score and the closest library paper, for a paper that made it into a feed."""
-        features = self.features(title, summary)
-        best, similarity = self._closest(features)
-        return Scored(self._decision(features),
-                      self.library_titles[best] if best is not None else None,
-                      self.library_ids[best] if best is not None else None, similarity)
-
-    def _decision(self, features: Mapping[int, float]) -> float:
-        weights = self.weights
-        return math.fsum(v * weights[i] for i, v in features.items()) + self.intercept
-
-    def _closest(self, features: Mapping[int, float]) -> tuple[int | None, float]:
-        norm = math.sqrt(math.fsum(v * v for v in features.values()))
-        if not norm:
-            return None, 0.0
-        start, paper, value = self.postings_start, self.postings_paper, self.postings_value
-        dots: dict[int, float] = {}
-        for term, v in features.items():
-            for p in range(start[term], start[term + 1]):
-                dots[paper[p]] = dots.get(paper[p], 0.0) + v * value[p]
-        best, best_similarity = None, 0.0
-        for index in sorted(dots):
-            similarity = dots[index] / (norm * self.library_norms[index])
-            if similarity > best_similarity:
-                best, best_similarity = index, similarity
-        return best, best_similarity
+    def score(self, texts: Sequence[str]) -> tuple[list[float], list[int | None]]:
+        """Each text's decision value (above 0: on the library's side) and the index of its
+        closest library paper by cosine, None when it shares no term with any."""
+        np, _, _, normalize, _ = _sklearn()
+        scores, closest = [], []
+        for start in range(0, len(texts), 500):  # bounds the dense similarity block
+            x = self.features(texts[start:start + 500])
+            scores += [float(s) for s in x @ self.coef + self.intercept]
+            similarity = (normalize(x) @ self.library.T).toarray()
+            for row in similarity:
+                best = int(np.argmax(row)) if row.size else 0
+                closest.append(best if row.size and row[best] > 0 else None)
+        return scores, closest
 
     def to_bytes(self) -> bytes:
-        """The model as zlib-compressed sections: a JSON header, the terms, then arrays."""
-        header = {"format": FORMAT, "token_pattern": self.token_pattern,
-                  "stop_words": sorted(self.stop_words), "pair_weight": self.pair_weight,
-                  "intercept": self.intercept, "library_titles": self.library_titles,
-                  "library_ids": self.library_ids, "inputs": self.inputs}
-        sections = [json.dumps(header, separators=(",", ":")).encode("utf-8"),
-                    "\n".join(self.terms).encode("utf-8")]
-        sections += [_array_bytes(a) for a in (self.idf, self.weights, self.library_norms,
-                                               self.postings_start, self.postings_paper,
-                                               self.postings_value)]
-        packed = b"".join(struct.pack("<Q", len(s)) + s for s in sections)
-        return zlib.compress(packed, 6)
+        np = _sklearn()[0]
+        meta = {"words": self.words, "pairs": self.pairs, "intercept": self.intercept,
+                "titles": self.titles}
+        out = io.BytesIO()
+        np.savez_compressed(out, meta=np.frombuffer(json.dumps(meta).encode(), np.uint8),
+                            idf=self.idf, coef=self.coef, data=self.library.data,
+                            indices=self.library.indices, indptr=self.library.indptr)
+        return out.getvalue()
 
     @classmethod
-    def from_bytes(cls, blob: bytes) -> LikeModel:
-        """A model saved by `to_bytes`; ModelFormatError when it cannot be read."""
+    def from_bytes(cls, blob: bytes) -> Model:
+        """A model saved by `to_bytes`; ModelError when it cannot be used as it is."""
+        np, sp, _, _, _ = _sklearn()
         try:
-            sections = _unpack(zlib.decompress(blob))
-            header = json.loads(sections[0])
-            if not isinstance(header, dict) or header.get("format") != FORMAT:
-                raise ModelFormatError(f"saved model is not of format {FORMAT}")
-            terms = sections[1].decode("utf-8").split("\n") if sections[1] else []
-            arrays = [_array_from(code, data)
-                      for code, data in zip("dddqqd", sections[2:8], strict=True)]
-            model = cls(token_pattern=header["token_pattern"],
-                        stop_words=frozenset(header["stop_words"]),
-                        pair_weight=header["pair_weight"], terms=terms, idf=arrays[0],
-                        weights=arrays[1], intercept=header["intercept"],
-                        library_titles=header["library_titles"],
-                        library_ids=header["library_ids"], library_norms=arrays[2],
-                        postings_start=arrays[3], postings_paper=arrays[4],
-                        postings_value=arrays[5], inputs=header["inputs"])
-        except ModelFormatError:
+            with np.load(io.BytesIO(blob), allow_pickle=False) as saved:
+                meta = json.loads(saved["meta"].tobytes())
+                words, pairs, titles = meta["words"], meta["pairs"], meta["titles"]
+                terms = [*words, *pairs]
+                if not (words and pairs and all(isinstance(t, str) for t in [*terms, *titles])
+                        and len(set(terms)) == len(terms)):
+                    raise ModelError("vocabulary or titles are not unique strings")
+                idf, coef = (np.asarray(saved[k], np.float64) for k in ("idf", "coef"))
+                if idf.shape != (len(terms),) or coef.shape != (len(terms),) \
+                        or not np.isfinite([*idf, *coef, meta["intercept"]]).all():
+                    raise ModelError("weights do not match the vocabulary")
+                library = sp.csr_matrix((saved["data"], saved["indices"], saved["indptr"]),
+                                        shape=(len(titles), len(terms)))
+                library.check_format(full_check=True)
+            model = cls(words, pairs, idf, coef, float(meta["intercept"]), titles, library)
+            model.score(["a paper on models"])  # whatever else is wrong shows here
+            return model
+        except ModelError:
             raise
-        except (zlib.error, ValueError, KeyError, TypeError, IndexError, struct.error) as exc:
-            raise ModelFormatError(f"saved model is unreadable ({exc})") from None
-        if not (len(model.idf) == len(model.weights) == len(terms) == len(model.postings_start) - 1
-                and len(model.library_norms) == len(model.library_titles)):
-            raise ModelFormatError("saved model is unreadable (sections of unequal length)")
-        return model
+        except Exception as exc:  # noqa: BLE001 - any model that cannot be used is refitted
+            raise ModelError(f"{type(exc).__name__}: {str(exc)[:200]}") from None
 
 
-def _array_bytes(values: array) -> bytes:
-    if sys.byteorder == "big":  # saved little-endian, whatever the machine
-        values = array(values.typecode, values)
-        values.byteswap()
-    return values.tobytes()
+def fit(library: Sequence[LibraryPaper], background: Sequence[PaperText],
+        not_like: Sequence[LibraryPaper] = ()) -> Model:
+    """Fit on the library (positives) against the background (negatives: those not in the
+    library) and the "not like" papers (strong negatives). LikeError when there is nothing
+    to learn from."""
+    np, sp, _, normalize, linear_svc = _sklearn()
+    background = without_library(background, library)
+    library = [p for p in library if p.title]
+    if not library:
+        raise LikeError("the library has no paper with a title")
+    if not background and not not_like:
+        raise LikeError("no papers stored yet to compare the library against")
+    texts = ([p.text for p in library] + [paper_text(p.title, p.summary) for p in background]
+             + [p.text for p in not_like])
+    try:
+        words, pairs = _vectorizer(1), _vectorizer(2)
+        matrix = sp.hstack([words.fit_transform(texts),
+                            PAIR_WEIGHT * pairs.fit_transform(texts)]).tocsr()
+    except ValueError as exc:
+        # Too few papers for min_df/max_df to leave any term (a tiny library and history).
+        raise LikeError(f"too little text to learn from ({exc})") from None
+    n_library, n_background = len(library), len(background)
+    positives, others = matrix[:n_library], matrix[n_library:n_library + n_background]
+    strong = matrix[n_library + n_background:]
+    pseudo = np.array([], dtype=int)
+    for _ in range(2):
+        negatives = np.setdiff1d(np.arange(n_background), pseudo)
+        x = sp.vstack([positives, others[pseudo], others[negatives], strong]).tocsr()
+        y = np.r_[np.ones(n_library + len(pseudo)), np.zeros(len(negatives) + strong.shape[0])]
+        weight = np.r_[np.ones(n_library + len(pseudo) + len(negatives)),
+                       np.full(strong.shape[0], NOT_LIKE_WEIGHT)]
+        classifier = linear_svc(C=C, class_weight="balanced", dual=True, tol=1e-6,
+                                max_iter=100_000, random_state=0)
+        classifier.fit(x, y, sample_weight=weight)
+        scores = classifier.decision_function(others) if n_background else np.array([])
+        pseudo = np.argsort(-scores, kind="stable")[:pseudo_count(n_library, n_background)]
+    return Model([str(t) for t in words.get_feature_names_out()],
+                 [str(t) for t in pairs.get_feature_names_out()],
+                 np.r_[words.idf_, pairs.idf_], classifier.coef_.ravel().astype(np.float64),
+                 float(classifier.intercept_[0]), [p.title for p in library],
+                 normalize(positives).tocsr())
 
 
-def _array_from(typecode: str, data: bytes) -> array:
-    values = array(typecode)
-    values.frombytes(data)
-    if sys.byteorder == "big":
-        values.byteswap()
-    return values
+def pseudo_count(library_size: int, background_size: int) -> int:
+    """Self-training: how many background papers the second fit takes as positives (half
+    the library's size, at most 5% of the background)."""
+    return int(min(library_size * 0.5, background_size * 0.05))
 
 
-def _unpack(data: bytes) -> list[bytes]:
-    sections, position = [], 0
-    while position < len(data):
-        (length,) = struct.unpack_from("<Q", data, position)
-        position += 8
-        if position + length > len(data):
-            raise ValueError("truncated section")
-        sections.append(data[position:position + length])
-        position += length
-    if len(sections) != 8:
-        raise ValueError(f"{len(sections)} sections, expected 8")
-    return sections
+def without_library(background: Sequence[PaperText], library: Sequence[LibraryPaper]
+                    ) -> list[PaperText]:
+    """The background minus the library's own papers (else a paper would be both sides)."""
+    keys = set().union(*(identity(p.arxiv_id, p.doi, p.title) for p in library))
+    return [p for p in background if not identity(p.arxiv_id, None, p.title) & keys]
+

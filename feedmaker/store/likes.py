@@ -1,5 +1,4 @@
-"""What the store keeps for `like` views: each view's library as last read, its fitted
-model, papers looked up on arXiv, and every paper's score and membership."""
+"""The like views' tables: libraries as last read, fitted models, arXiv lookups, scores."""
 
 from __future__ import annotations
 
@@ -35,17 +34,32 @@ class Likes:
         self.db.execute("INSERT OR REPLACE INTO like_libraries VALUES (?, ?, ?, ?)",
                         (name, files_key, fingerprint, json.dumps(papers, ensure_ascii=False)))
 
+    def model_inputs(self, name: str) -> object:
+        """What the view's saved model was fitted on (a JSON value), None when none is."""
+        row = self.db.execute("SELECT inputs FROM like_models WHERE name = ?",
+                              (name,)).fetchone()
+        try:
+            return json.loads(row[0]) if row else None
+        except (TypeError, ValueError):
+            return None
+
     def model(self, name: str) -> bytes | None:
         """The view's saved model, as bytes."""
         row = self.db.execute("SELECT model FROM like_models WHERE name = ?", (name,)).fetchone()
         return row[0] if row else None
 
     def save_model(self, name: str, inputs: dict, model: bytes) -> None:
-        """Keep a newly fitted model; the scores of papers not in the view are dropped, so
-        the new model scores them again."""
+        """Keep a newly fitted model; papers already scored keep their scores (a refit does
+        not judge past days again)."""
         self.db.execute("INSERT OR REPLACE INTO like_models VALUES (?, ?, ?)",
                         (name, json.dumps(inputs), model))
+
+    def forget(self, name: str, leaving: Iterable[str]) -> None:
+        """The library changed: the scores of papers not in the view are dropped (they are
+        judged again), and these members leave the view for good (now in the library)."""
         self.db.execute("DELETE FROM like_scores WHERE name = ? AND member <= 0", (name,))
+        self.db.executemany("UPDATE like_scores SET member = -1 WHERE name = ? AND entry_id = ?",
+                            [(name, entry_id) for entry_id in leaving])
 
     def lookups(self) -> dict[str, list | None]:
         """What arXiv said of each id asked: [title, summary], or None."""
@@ -77,17 +91,17 @@ class Likes:
 
     def day_scores(self, name: str, day: str) -> list[tuple[str, float, int]]:
         """(entry id, score, member) of the papers published on `day` (YYYY-MM-DD) that may
-        be members, best first."""
+        be members (not the library's own, and like some library paper), best first."""
         return self.db.execute(
             "SELECT entry_id, score, member FROM like_scores WHERE name = ? AND member >= 0 "
-            "AND published >= ? AND published < ? ORDER BY score DESC, entry_id",
+            "AND closest IS NOT NULL AND published >= ? AND published < ? "
+            "ORDER BY score DESC, entry_id",
             (name, day, day + "T99")).fetchall()
 
     def admit(self, name: str, entry_ids: Iterable[str]) -> None:
         """Make these papers members of the view, for good."""
         self.db.executemany("UPDATE like_scores SET member = 1 WHERE name = ? AND entry_id = ? "
                             "AND member = 0", [(name, entry_id) for entry_id in entry_ids])
-
 
     def score_of(self, name: str, entry_id: str) -> tuple[float, str | None, int] | None:
         """(score, closest library title, member: 1, 0 or -1) of one paper, when scored."""
@@ -102,6 +116,7 @@ class Likes:
         for chunk in chunks(list(found)):
             for entry_id, name, closest in self.db.execute(
                     "SELECT entry_id, name, closest FROM like_scores WHERE member = 1 AND "
+                    "closest IS NOT NULL AND "
                     f"entry_id IN ({','.join('?' * len(chunk))}) ORDER BY name", chunk):
                 found[entry_id].append((name, closest))
         return found

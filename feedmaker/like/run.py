@@ -1,0 +1,242 @@
+"""A run's like views, each apart: read the library, refit when needed, score, admit the best."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import unquote
+
+from feedmaker.fetch import Fetcher
+from feedmaker.like.library import (
+    LibraryPaper,
+    LikeError,
+    clean_doi,
+    identity,
+    paper_text,
+    read_bytes,
+    read_library,
+)
+from feedmaker.like.lookup import fill_in, stored_texts
+from feedmaker.like.model import (
+    MAX_BACKGROUND,
+    RECIPE,
+    Model,
+    ModelError,
+    fit,
+    sklearn_version,
+    without_library,
+)
+from feedmaker.like.view import LikeView
+from feedmaker.model import Entry
+from feedmaker.normalize import clean_text
+from feedmaker.store import Store, format_time
+
+# Papers a like view looks at: the newest of the history. Older ones were scored when new
+# (or are older than the view).
+WINDOW = MAX_BACKGROUND
+# A paper of the library itself is never its own neighbour: it is kept out of the view.
+NEVER = -1
+# New history papers, as a share of the background the model was fitted on, that make a
+# refit worth its cost: IDF and negatives then describe a fifth of the stream no longer.
+REFIT_GROWTH = 0.2
+
+
+@dataclass
+class LikeOutcome:
+    """What the like views of a run said: warnings, and the views that failed (slug: why),
+    each one line naming the view."""
+
+    warnings: list[str] = field(default_factory=list)
+    failures: dict[str, str] = field(default_factory=dict)
+
+
+def refresh(views: Sequence[LikeView], store: Store, now: datetime, fetcher: Fetcher | None,
+            log: Callable[[str], None]) -> LikeOutcome:
+    """Bring every like view up to date inside the run's transaction, each in a savepoint:
+    a view that cannot be read, fitted or scored is undone and reported, never raised."""
+    outcome = LikeOutcome()
+    for view in views:
+        notes: list[str] = []
+        try:
+            with store.savepoint():
+                _refresh_view(view, store, now, fetcher, log, notes)
+        except LikeError as exc:
+            outcome.failures[view.slug] = f"view {view.slug!r}: {clean_text(str(exc))}"
+        except Exception as exc:  # noqa: BLE001 - one view never stops the others or the run
+            outcome.failures[view.slug] = (f"view {view.slug!r}: internal error: "
+                                           f"{type(exc).__name__}: {clean_text(str(exc))[:300]}")
+        outcome.warnings += [f"view {view.slug!r}: {clean_text(note)}" for note in notes]
+    return outcome
+
+
+def _refresh_view(view: LikeView, store: Store, now: datetime, fetcher: Fetcher | None,
+                  log: Callable[[str], None], notes: list[str]) -> None:
+    library, not_like, fingerprint = _library(view, store, log, notes)
+    unscored = store.likes.unscored(view.slug, WINDOW)
+    version = sklearn_version()
+    reason = refit_reason(store.likes.model_inputs(view.slug), fingerprint, version,
+                          store.likes.first_seen_since)
+    if reason is None and not unscored:
+        return  # nothing to score: the saved model need not even be loaded
+    model = None
+    if reason is None:
+        try:
+            model = Model.from_bytes(store.likes.model(view.slug) or b"")
+        except ModelError as exc:
+            notes.append(f"its saved model cannot be used ({exc}); fitting it again")
+    if model is None:
+        log(f"view {view.slug!r}: fitting its model ({reason or 'the saved one is unusable'})")
+        library = _filled(library, store, fetcher, notes)
+        background = without_library(store.history.newest(MAX_BACKGROUND + len(library)),
+                                     library)[:MAX_BACKGROUND]
+        model = fit(library, background, _filled(not_like, store, fetcher, notes))
+        store.likes.save_model(view.slug, {
+            "library": fingerprint, "recipe": RECIPE, "sklearn": version,
+            "fitted_at": format_time(now), "background": len(background)}, model.to_bytes())
+    _score(view, model, library, unscored, store)
+
+
+def _library(view: LikeView, store: Store, log: Callable[[str], None], notes: list[str]
+             ) -> tuple[list[LibraryPaper], list[LibraryPaper], str]:
+    """The library and "not like" papers, read from the files only when they changed (a
+    2,000-paper BibTeX file takes seconds), and a fingerprint of their content. When the
+    content changed, the view's papers are judged again, its library's own ones left out."""
+    paths = [*view.files, "--", *view.not_like]
+    data = {path: read_bytes(path) for path in paths if isinstance(path, Path)}
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(str(path).encode() + b"\0" + data.get(path, b""))
+    files_key, stored = digest.hexdigest(), store.likes.library_keys(view.slug)
+    rows = store.likes.library(view.slug) if stored else None
+    if stored and stored[0] == files_key:
+        return _papers(rows["like"]), _papers(rows["not_like"]), stored[1]
+    log(f"view {view.slug!r}: reading its library")
+    read = read_library(view.files, log, data)
+    unwanted = read_library(view.not_like, log, data)
+    notes += read.notes + unwanted.notes
+    content = [_content(read.papers), _content(unwanted.papers)]
+    fingerprint = hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()
+    store.likes.save_library(view.slug, files_key, fingerprint, {
+        "like": _rows(read.papers), "not_like": _rows(unwanted.papers)})
+    # Compared by content, not fingerprint: files moved or rewritten alike change nothing.
+    if not rows or [_content(_papers(rows["like"])), _content(_papers(rows["not_like"]))] \
+            != content:
+        keys = _keys(read.papers)
+        store.likes.forget(view.slug, [e.id for e in store.likes.newest(view.slug, 10**9)
+                                       if _identity(e) & keys])
+    return read.papers, unwanted.papers, fingerprint
+
+
+def _content(papers: list[LibraryPaper]) -> list:
+    return sorted([p.arxiv_id or "", p.doi or "", p.title, p.abstract] for p in papers)
+
+
+def _papers(rows: list) -> list[LibraryPaper]:
+    return [LibraryPaper(*row) for row in rows]
+
+
+def _rows(papers: list[LibraryPaper]) -> list:
+    return [[p.where, p.title, p.abstract, p.arxiv_id, p.doi] for p in papers]
+
+
+def _keys(papers: list[LibraryPaper]) -> set[str]:
+    return set().union(*(identity(p.arxiv_id, p.doi, p.title) for p in papers))
+
+
+def _identity(entry: Entry) -> set[str]:
+    doi = next((clean_doi(unquote(url)) for kind, url in entry.links if kind == "doi"), None)
+    return identity(entry.arxiv_id, doi, entry.title)
+
+
+def refit_reason(inputs: object, fingerprint: str, version: str | None,
+                 first_seen_since: Callable[[str], int]) -> str | None:
+    """Why the view's model must be fitted (again), or None when the saved one still fits.
+    `inputs` is what the saved model was fitted on; `first_seen_since(moment)` counts the
+    papers the history gained since."""
+    if not isinstance(inputs, dict):
+        return "no model fitted yet"
+    if inputs.get("recipe") != RECIPE:
+        return "the similarity recipe changed"
+    if inputs.get("sklearn") != version:
+        return f"scikit-learn changed from {inputs.get('sklearn')} to {version}"
+    if inputs.get("library") != fingerprint:
+        return "the library changed"
+    fitted_on = inputs.get("background")
+    if not isinstance(fitted_on, int) or not isinstance(inputs.get("fitted_at"), str):
+        return "its record is incomplete"
+    new = first_seen_since(inputs["fitted_at"])
+    if new >= max(1, REFIT_GROWTH * fitted_on):
+        return (f"the history grew by {new} papers since the fit "
+                f"(refit from {REFIT_GROWTH:.0%} of the {fitted_on} fitted on)")
+    return None
+
+
+def _filled(papers: list[LibraryPaper], store: Store, fetcher: Fetcher | None,
+            notes: list[str]) -> list[LibraryPaper]:
+    """The papers, those known only by arXiv id given their title and abstract: from the
+    history, else the lookups kept, else arXiv."""
+    cache = store.likes.lookups()
+    asked = dict(cache)
+    result = fill_in(papers, cache, fetcher, stored_texts(papers, store.history))
+    store.likes.save_lookups({k: v for k, v in cache.items() if k not in asked})
+    notes += [f"library lookup: {error}" for error in result.errors]
+    if result.unknown:
+        more = len(result.unknown) - 5
+        notes.append(f"arXiv knows no paper {', '.join(result.unknown[:5])}"
+                     + (f" and {more} more" if more > 0 else ""))
+    return result.papers
+
+
+def _score(view: LikeView, model: Model, library: list[LibraryPaper], entries: list[Entry],
+           store: Store) -> None:
+    """Score the unscored papers, then admit the best of their days. A paper of the
+    library is never admitted, nor one that shares no term with any library paper."""
+    keys = _keys(library)
+    own = [e for e in entries if _identity(e) & keys]
+    others = [e for e in entries if not _identity(e) & keys]
+    scores, closest = model.score([paper_text(e.title, e.summary) for e in others])
+    store.likes.save_scores(view.slug, [(e, 0.0, None, NEVER) for e in own] + [
+        (e, score, None if best is None else model.titles[best], 0)
+        for e, score, best in zip(others, scores, closest, strict=True)])
+    for day in sorted({format_time(e.published)[:10] for e in others}):
+        ranked = [(entry_id, score, member)
+                  for entry_id, score, member in store.likes.day_scores(view.slug, day)
+                  if view.min_score is None or score >= view.min_score]
+        chosen = ranked[:view.per_day] if view.per_day else ranked
+        store.likes.admit(view.slug, [entry_id for entry_id, _, member in chosen if not member])
+
+
+def explain_line(view: LikeView, store: Store | None, entry: Entry) -> str:
+    """One line on a paper and a like view: its score, whether it is in, what it is like."""
+    rule = " ".join(filter(None, [f"best {view.per_day} a day" if view.per_day else "",
+                                  f"scoring {view.min_score:g}+"
+                                  if view.min_score is not None else ""]))
+    stored = store.likes.score_of(view.slug, entry.id) if store and entry.id else None
+    if stored and stored[2] == NEVER:
+        return f"no    {view.slug:<24} in your library ({rule})"
+    if stored:
+        score, closest, member = stored
+        verdict = "MATCH" if member else "no"
+    else:
+        try:
+            model = Model.from_bytes(store.likes.model(view.slug) or b"") if store else None
+        except (ModelError, LikeError):
+            model = None
+        if model is None:
+            return f"no    {view.slug:<24} not scored: no usable model fitted yet ({rule})"
+        [score], [best] = model.score([paper_text(entry.title, entry.summary)])
+        closest, verdict = None if best is None else model.titles[best], "score"
+    return (f"{verdict:<5} {view.slug:<24} score {score:.3f} ({rule})"
+            + (f"  similar to: {closest}" if closest else ""))
+
+
+def explain(views: Sequence[LikeView], state: Path, entry: Entry) -> list[str]:
+    """`feedmaker explain`: a line per like view on the paper."""
+    if not views or not state.is_file():
+        return [explain_line(view, None, entry) for view in views]
+    with Store.reader(state) as store:
+        return [explain_line(view, store, entry) for view in views]

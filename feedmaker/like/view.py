@@ -1,0 +1,107 @@
+"""A like view's declaration: the keys a `[views.x]` table with `like` takes, checked at load."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from feedmaker.errors import ConfigError
+from feedmaker.like.library import INSTALL, detect_format
+from feedmaker.outputs import slug_problem
+from feedmaker.schema import Key, check_table
+from feedmaker.tagger.rules import TOPIC_KEYS
+
+LIKE_KEYS: dict[str, Key] = {
+    "title": TOPIC_KEYS["title"],
+    "description": TOPIC_KEYS["description"],
+    "like": Key("texts", [], "files of your library (BibTeX, CSL JSON, or arXiv ids and URLs "
+                "one a line), relative to the config: the view holds the new papers most "
+                "like them (see \"Papers like mine\")", default_note="`[]`"),
+    "not_like": Key("texts", [], "files of papers you do not want: papers like them are "
+                    "pushed down (`like` views only)", default_note="`[]`"),
+    "per_day": Key("count", None, "a `like` view takes the best this many of each day",
+                   high=1000, default_note="`5` when `min_score` is not given"),
+    "min_score": Key("number", None, "a `like` view takes the papers scoring at least this "
+                     "(the classifier's decision value: above 0 is on your library's side)",
+                     low=-100, high=100),
+}
+# The keys only a like view takes (a rule view given one is told so).
+ONLY_LIKE = tuple(name for name in LIKE_KEYS if name not in TOPIC_KEYS)
+DEFAULT_PER_DAY = 5
+
+
+@dataclass(frozen=True)
+class LikeView:
+    """A feed of the new papers most like a library: its files, and how members are chosen."""
+
+    slug: str
+    title: str
+    description: str
+    files: tuple[Path, ...]
+    not_like: tuple[Path, ...] = ()
+    per_day: int | None = DEFAULT_PER_DAY
+    min_score: float | None = None
+
+
+def is_like_view(table: object) -> bool:
+    """Whether a `[views.x]` table declares a like view (it has a `like` key)."""
+    return isinstance(table, dict) and "like" in table
+
+
+def parse_like_view(slug: str, table: object, base_dir: Path, path: tuple) -> LikeView:
+    """Check a like view's table. Its files are read at run time (a missing or broken one
+    fails that view only), but a BibTeX file without bibtexparser is a config error now."""
+    extra = frozenset(table) & {"any", "all", "none", "min_upvotes", "threshold",
+                                "title_weight"} if isinstance(table, dict) else frozenset()
+    if extra:
+        raise ConfigError("a `like` view is chosen by similarity to its library: leave "
+                          f"`{min(extra)}` out (or make another view for it)", (*path, min(extra)))
+    values = check_table(table, LIKE_KEYS, path)
+    problem = slug_problem(slug)
+    if problem:
+        raise ConfigError(problem, path)
+    if not values["like"]:
+        raise ConfigError("names no library file", (*path, "like"))
+    files = {key: tuple((base_dir / name).resolve() for name in values[key])
+             for key in ("like", "not_like")}
+    for key, paths in files.items():
+        for number, file in enumerate(paths):
+            if _needs_bibtexparser(file):
+                raise ConfigError(f"{file} is BibTeX, which needs the `like` extra "
+                                  f"(bibtexparser is missing): {INSTALL}", (*path, key, number))
+    per_day = values["per_day"]
+    if per_day is None and values["min_score"] is None:
+        per_day = DEFAULT_PER_DAY
+    return LikeView(slug, values["title"] or slug, values["description"], files["like"],
+                    files["not_like"], per_day, values["min_score"])
+
+
+def _needs_bibtexparser(file: Path) -> bool:
+    import importlib.util
+
+    try:
+        if importlib.util.find_spec("bibtexparser") is not None:
+            return False
+    except ImportError:
+        pass  # not installed, or kept out
+    try:
+        with file.open("rb") as stream:  # the start tells the format when the name does not
+            head = stream.read(65536).decode("utf-8", "replace")
+    except OSError:
+        head = ""  # a missing file fails its view at run time
+    return detect_format(file, head) == "bibtex"
+
+
+def files_stamp(views: Sequence[LikeView]) -> list:
+    """Size and modification time of every library file (None when missing), read without
+    opening them: a run whose stamp and sources are as last time has nothing to redo."""
+    stamps = []
+    for view in views:
+        for path in (*view.files, *view.not_like):
+            try:
+                stat = path.stat()
+                stamps.append((str(path), stat.st_size, stat.st_mtime_ns))
+            except OSError:
+                stamps.append((str(path), None))
+    return stamps
