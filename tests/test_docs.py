@@ -231,6 +231,7 @@ def test_the_reference_lists_exactly_the_keys_the_config_accepts():
         source = f'[[sources]]\nname = "s"\ntype = "{kind}"\nurl = "https://x.org/"'
         assert documented["sources"] | documented[f"sources:{kind}"] == known_keys(source), kind
     assert documented["topics"] == known_keys('[topics.t]\nany = ["a"]')
-    assert (documented["topics"] | documented["views"] | documented["likes"]
-            == known_keys('[views.v]\nany = ["a"]'))
+    assert documented["topics"] | documented["views"] == known_keys('[views.v]\nany = ["a"]')
+    assert {"title", "description"} | documented["likes"] == known_keys(
+        '[views.v]\nlike = ["library.bib"]')
     assert not documented["views"] & documented["likes"]
