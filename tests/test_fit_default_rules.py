@@ -10,6 +10,8 @@ import pytest
 
 from feedmaker.tagger import Tagger, parse_topics
 
+pytestmark = pytest.mark.slow  # each fit reads the vocabulary over every sampled paper
+
 ROOT = Path(__file__).parent.parent
 SCRIPT = ROOT / "scripts" / "fit_default_rules.py"
 VOCABULARY = ROOT / "scripts" / "rule_vocabulary.toml"
