@@ -140,10 +140,12 @@ class Occurrences:
     def __init__(self, terms: list[str], papers: list[Paper]) -> None:
         self.column = {term: i for i, term in enumerate(terms)}
         matcher = _matcher(terms)
+        # A `title:` term counts only in the title.
+        title_only = {i for i, term in enumerate(terms) if parse_term(term).field == "title"}
         anywhere, in_title = [], []
         for paper in papers:
             title = set(matcher.search(paper.title))
-            anywhere.append(sorted(title | set(matcher.search(paper.summary))))
+            anywhere.append(sorted(title | set(matcher.search(paper.summary)) - title_only))
             in_title.append(sorted(title))
         self.anywhere = _indicator(anywhere, len(terms))
         self.in_title = _indicator(in_title, len(terms))
