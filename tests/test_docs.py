@@ -53,16 +53,3 @@ def test_every_toml_example_in_the_readme_is_a_valid_config(block, tmp_path):
         for name in view.get("like", []) + view.get("not_like", []):
             (tmp_path / name).write_text("2605.15320\n")
     parse_config(block, base_dir=tmp_path, where="README example")
-
-
-def test_the_explain_example_in_the_readme_is_what_the_default_rules_print(tmp_path,
-                                                                          monkeypatch):
-    import shlex
-
-    from click.testing import CliRunner
-
-    command, *shown = README.split("\n$ feedmaker explain ", 1)[1].split("```", 1)[0].splitlines()
-    monkeypatch.chdir(tmp_path)  # no ./feedmaker.toml here: the built-in default topics
-    result = CliRunner().invoke(cli, ["explain", *shlex.split(command)])
-    assert result.exit_code == 0, result.output
-    assert result.output.splitlines() == shown
