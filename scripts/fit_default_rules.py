@@ -291,6 +291,9 @@ def fit_topic(occurrences: Occurrences, vocab: dict[str, dict], slug: str, truth
     # A paper with no term never matches, so the threshold must be positive: a topic as
     # common as vision may want its cut at the intercept, and then gets it just above.
     largest = float(np.abs(w).max())
+    if largest == 0:
+        raise SystemExit(f"[topics.{slug}]: no term counts for the topic; does any paper "
+                         "carry its label?")
     above = max(cut - b, largest / settings.max_weight)
     scale = max(above / settings.threshold, largest / settings.max_weight)
     threshold = max(round(above / scale, 1), 0.1)
