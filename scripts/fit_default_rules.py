@@ -7,7 +7,8 @@ Usage: python scripts/fit_default_rules.py [--holdout] [--cv] [--write [PATH]]
 --write regenerates feedmaker/tagger/defaults.toml (or PATH) from every labelled paper.
 --holdout is the honest estimate: the rules are fitted on every paper except those listed
 in data/papers-17-unread.txt (the papers no one read while writing the vocabulary) and
-scored on the listed uniform papers, beside a TF-IDF + linear SVM trained on the same papers.
+scored on the listed uniform papers (and, apart, on the listed supplementary ones), beside
+a TF-IDF + linear SVM trained on the same papers.
 --cv prints 5-fold cross-validation on the uniform file (each fold fitted on the other
 four fifths and every supplementary paper): more papers to score, but the vocabulary was
 written while reading most of them, so it flatters the rules. Both score through
@@ -27,7 +28,7 @@ and fits a class-balanced logistic regression over them, in which:
 - an L1 penalty keeps few terms (and a refit with less of it keeps their weights honest);
   topics with few labelled papers are penalised more, so they trust their data less.
 The threshold is the one with the best F1 on cross-validated scores among those keeping
-precision >= 0.7 at the share of the topic among the uniform papers: a feed with many wrong
+precision >= 0.8 at the share of the topic among the uniform papers: a feed with many wrong
 papers is worse than one that misses a few. Recall is counted on the labelled papers of
 every file, wrong papers on the uniform file only (the supplement holds more of the rare
 topics, and of their neighbours, than a reader sees). Titles, descriptions, vetoes and
