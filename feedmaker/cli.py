@@ -302,7 +302,9 @@ def eval_command(config_path, as_json, topics, use_categories, errors, like, lab
     """Score the rules against labelled JSON lines: P/R/F1 per topic, micro- and macro-F1.
 
     Each line carries its true "topics". A topic that appears in no line is unknown in
-    that file, not negative, and is not scored unless named with --topics. Micro-F1
+    that file, not negative, and is not scored unless named with --topics. Beside each
+    topic's precision and recall is its 95% (Wilson) interval, and its number of labelled
+    papers; a topic with fewer than 25 is marked `few`, too few to judge it by. Micro-F1
     pools every (paper, topic) decision; macro-F1 averages the topics' F1. With --like,
     a `like` view is scored: the share of FILE's best --k papers that carry --label.
 
@@ -319,10 +321,9 @@ def eval_command(config_path, as_json, topics, use_categories, errors, like, lab
         evaluate,
         format_mistakes,
         format_table,
-        macro_f1,
-        micro_f1,
         mistakes_json,
         read_papers,
+        scores_json,
         worst_mistakes,
     )
 
@@ -336,10 +337,7 @@ def eval_command(config_path, as_json, topics, use_categories, errors, like, lab
     except FeedmakerError as exc:
         _fail(exc)
     if as_json:
-        report = {
-            "topics": {s.slug: {"precision": round(s.precision, 4), "recall": round(s.recall, 4),
-                                "f1": round(s.f1, 4), "support": s.support} for s in scores},
-            "micro_f1": round(micro_f1(scores), 4), "macro_f1": round(macro_f1(scores), 4)}
+        report = scores_json(scores)
         if mistakes is not None:
             report["errors"] = mistakes_json(mistakes)
         click.echo(json.dumps(report, indent=2, ensure_ascii=False))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO
@@ -25,6 +26,26 @@ class Paper:
     topics: tuple[str, ...] | None
 
 
+# A topic with fewer labelled papers than this is marked as too few to judge: with 24 of
+# them, one paper more or less found moves the recall by 0.04, and its 95% interval spans
+# about 0.35 either way.
+FEW = 25
+
+
+def wilson(hits: int, trials: int, z: float = 1.96) -> tuple[float, float] | None:
+    """The Wilson score interval of a proportion (95% for z = 1.96); None for no trials.
+
+    Unlike p +- z*sqrt(p(1-p)/n), it stays inside [0, 1] and is not empty at 0 or n hits.
+    """
+    if trials <= 0:
+        return None
+    share, z2 = hits / trials, z * z
+    centre = (share + z2 / (2 * trials)) / (1 + z2 / trials)
+    half = z / (1 + z2 / trials) * math.sqrt(share * (1 - share) / trials
+                                              + z2 / (4 * trials * trials))
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
 @dataclass(frozen=True)
 class TopicScore:
     """Counts and scores for one topic."""
@@ -36,7 +57,28 @@ class TopicScore:
 
     @property
     def support(self) -> int:
+        """The topic's labelled papers."""
         return self.true_positives + self.false_negatives
+
+    @property
+    def predicted(self) -> int:
+        """The papers the rules gave the topic."""
+        return self.true_positives + self.false_positives
+
+    @property
+    def few(self) -> bool:
+        """Too few labelled papers to judge the topic by (see FEW)."""
+        return self.support < FEW
+
+    @property
+    def precision_interval(self) -> tuple[float, float] | None:
+        """The 95% Wilson interval of the precision (None when nothing was predicted)."""
+        return wilson(self.true_positives, self.predicted)
+
+    @property
+    def recall_interval(self) -> tuple[float, float] | None:
+        """The 95% Wilson interval of the recall (None when no paper carries the label)."""
+        return wilson(self.true_positives, self.support)
 
     @property
     def precision(self) -> float:
@@ -198,10 +240,40 @@ def micro_f1(scores: Sequence[TopicScore]) -> float:
 
 
 def format_table(scores: Sequence[TopicScore]) -> str:
-    """A plain-text table of the scores, one topic a row, then micro-F1 and macro-F1."""
-    rows = [f"{'topic':<24} {'precision':>9} {'recall':>7} {'F1':>6} {'support':>8}"]
-    rows += [f"{s.slug:<24} {s.precision:>9.3f} {s.recall:>7.3f} {s.f1:>6.3f} {s.support:>8}"
-             for s in scores]
-    rows.append(f"{'micro-F1':<24} {'':>9} {'':>7} {micro_f1(scores):>6.3f}")
-    rows.append(f"{'macro-F1':<24} {'':>9} {'':>7} {macro_f1(scores):>6.3f}")
+    """A plain-text table of the scores: per topic its precision and recall with their 95%
+    intervals, F1 and the number of labelled papers, marked `few` when under FEW; then
+    micro-F1 and macro-F1, and a note on the marked topics if there are any."""
+    rows = [f"{'topic':<24} {'precision':>9} {'95% interval':>13} {'recall':>7} "
+            f"{'95% interval':>13} {'F1':>6} {'labelled':>9}"]
+    for s in scores:
+        row = (f"{s.slug:<24} {s.precision:>9.3f} {_interval(s.precision_interval):>13} "
+               f"{s.recall:>7.3f} {_interval(s.recall_interval):>13} {s.f1:>6.3f} "
+               f"{s.support:>9}")
+        rows.append(row + ("  few" if s.few else ""))
+    rows.append(f"{'micro-F1':<24} {'':>9} {'':>13} {'':>7} {'':>13} {micro_f1(scores):>6.3f}")
+    rows.append(f"{'macro-F1':<24} {'':>9} {'':>13} {'':>7} {'':>13} {macro_f1(scores):>6.3f}")
+    if any(s.few for s in scores):
+        rows.append(f"few: fewer than {FEW} labelled papers, too few to judge the topic by: "
+                    "read its intervals")
     return "\n".join(rows)
+
+
+def _interval(bounds: tuple[float, float] | None) -> str:
+    return f"{bounds[0]:.2f}-{bounds[1]:.2f}" if bounds else "-"
+
+
+def scores_json(scores: Sequence[TopicScore]) -> dict:
+    """The scores as JSON-ready data: per topic the figures, the 95% intervals, the counts
+    and `few`; then micro- and macro-F1."""
+    def interval(bounds: tuple[float, float] | None) -> list[float] | None:
+        return [round(bounds[0], 4), round(bounds[1], 4)] if bounds else None
+
+    return {
+        "topics": {s.slug: {"precision": round(s.precision, 4), "recall": round(s.recall, 4),
+                            "f1": round(s.f1, 4), "support": s.support,
+                            "predicted": s.predicted,
+                            "precision_interval": interval(s.precision_interval),
+                            "recall_interval": interval(s.recall_interval), "few": s.few}
+                   for s in scores},
+        "micro_f1": round(micro_f1(scores), 4), "macro_f1": round(macro_f1(scores), 4),
+        "few_below": FEW}

@@ -1,27 +1,38 @@
-"""Fit the default topic rules from the labelled papers, and measure them by cross-validation.
+"""Fit the default topic rules from the labelled papers, and measure them on papers they
+never saw.
 
-Usage: python scripts/fit_default_rules.py [--cv] [--write [PATH]] [--dev F] [--extra F ...]
+Usage: python scripts/fit_default_rules.py [--holdout] [--cv] [--write [PATH]]
+                                           [--dev F] [--extra F ...] [--unread F]
 
---write regenerates feedmaker/tagger/defaults.toml (or PATH); --cv prints 5-fold
-cross-validation on the uniform file: each fold's rules are fitted on the other four
-fifths plus every supplementary file, and scored through feedmaker's own tagger, text
-only, on the fifth they never saw, beside a TF-IDF + linear SVM trained and scored on the
-same folds. The same files always give the same rules, byte for byte.
+--write regenerates feedmaker/tagger/defaults.toml (or PATH) from every labelled paper.
+--holdout is the honest estimate: the rules are fitted on every paper except those listed
+in data/papers-17-unread.txt (the papers no one read while writing the vocabulary) and
+scored on the listed uniform papers (and, apart, on the listed supplementary ones), beside
+a TF-IDF + linear SVM trained on the same papers.
+--cv prints 5-fold cross-validation on the uniform file (each fold fitted on the other
+four fifths and every supplementary paper): more papers to score, but the vocabulary was
+written while reading most of them, so it flatters the rules. Both score through
+feedmaker's own tagger, text only. The same files always give the same rules, byte for byte.
 
 A topic's weighted terms and threshold are a linear classifier over "does this term
 occur" (a title hit counting title_weight times). So per topic this script finds the
 occurrences of the hand-written vocabulary of scripts/rule_vocabulary.toml with
 feedmaker's own matcher (plurals, hyphens and case exactly as the rules will see them)
 and fits a class-balanced logistic regression over them, in which:
-- the topic's `for` and `strong` terms may only count for it, its `against` terms and
-  every other topic's terms only against it;
-- the `strong` terms share one weight, so a rare one counts as much as the common ones;
+- the topic's `strong` and `for` terms may only count for it, and only its `against`
+  terms (the subjects it is really confused with) count against it: no generic word can
+  take a topic away from a paper;
+- the `strong` terms, which each name the topic's subject, share one weight, so a rare one
+  counts as much as the common ones, and that weight is at least the threshold divided by
+  title_weight: a title that names the subject is enough on its own;
 - an L1 penalty keeps few terms (and a refit with less of it keeps their weights honest);
   topics with few labelled papers are penalised more, so they trust their data less.
-The threshold is the one with the best F1 on cross-validated scores of the uniform
-papers among those keeping precision >= 0.75: a feed with many wrong papers is worse
-than one that misses a few. Titles, descriptions, vetoes and notes are copied from the
-vocabulary file.
+The threshold is the one with the best F1 on cross-validated scores among those keeping
+precision >= 0.8 at the share of the topic among the uniform papers: a feed with many wrong
+papers is worse than one that misses a few. Recall is counted on the labelled papers of
+every file, wrong papers on the uniform file only (the supplement holds more of the rare
+topics, and of their neighbours, than a reader sees). Titles, descriptions, vetoes and
+notes are copied from the vocabulary file.
 """
 
 from __future__ import annotations
@@ -50,22 +61,24 @@ from feedmaker.tagger.matcher import MatchTerm, TermMatcher  # noqa: E402
 
 DEV = ROOT / "data" / "papers-17-dev.jsonl"
 EXTRA = ROOT / "data" / "papers-17-rare.jsonl"
+UNREAD = ROOT / "data" / "papers-17-unread.txt"
 VOCABULARY = ROOT / "scripts" / "rule_vocabulary.toml"
 RULES = ROOT / "feedmaker" / "tagger" / "defaults.toml"
 
 
 @dataclass(frozen=True)
 class Settings:
-    """The fitting choices (chosen by cross-validation; README "Default topics")."""
+    """The fitting choices (docs/default-topics.md says how they were chosen)."""
 
-    title_weight: float = 2.0
+    title_weight: float = 2.0    # a term in the title counts this many times
     l1: float = 0.002            # per unit of weight; larger keeps fewer terms
     relax: float = 0.1           # the chosen terms are refitted with this share of l1
     l2: float = 0.003
     # A topic with fewer labelled papers than this has its penalties raised in proportion:
     # balanced class weights give its positives half the loss however few they are.
     reference_positives: int = 200
-    min_precision: float = 0.75  # cross-validated, on the uniform papers
+    min_precision: float = 0.8   # cross-validated, at the topic's share of uniform papers
+    title_floor: bool = True     # a strong term in the title reaches the threshold alone
     threshold: float = 3.0       # weights are scaled so that the threshold reads 3...
     max_weight: float = 10.0     # ...unless a weight would then exceed 10
     folds: int = 5
@@ -78,12 +91,24 @@ def load(path: Path) -> list[Paper]:
         return list(read_papers(f, str(path)))
 
 
+def unread_ids(path: Path = UNREAD) -> set[str]:
+    """The ids listed in the unread-papers file (one a line, `#` starts a comment)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return {line.split("#", 1)[0].strip() for line in lines} - {""}
+
+
 def vocabulary(path: Path = VOCABULARY) -> dict[str, dict]:
-    """The `[topics.*]` tables of the vocabulary file, in order, their strong terms checked."""
+    """The `[topics.*]` tables of the vocabulary file, in order, their terms checked."""
     with path.open("rb") as f:
         topics = tomllib.load(f)["topics"]
     for slug, table in topics.items():
+        unknown = sorted(set(table) - {"title", "description", "strong", "for", "against",
+                                       "none", "notes"})
+        if unknown:
+            raise SystemExit(f"{path}: [topics.{slug}] unknown key {unknown[0]!r}")
         strong = table.get("strong", [])
+        if not strong:
+            raise SystemExit(f"{path}: [topics.{slug}] needs `strong` terms")
         # Strong terms share one weight: one inside another ("language model" in "large
         # language model") would count that weight twice for one phrase.
         matcher = _matcher(strong)
@@ -92,6 +117,10 @@ def vocabulary(path: Path = VOCABULARY) -> dict[str, dict]:
             if inside:
                 raise SystemExit(f"{path}: [topics.{slug}] strong term {term!r} contains "
                                  f"{inside[0]!r}: keep one of them")
+        both = set(strong + table.get("for", [])) & set(table.get("against", []))
+        if both:
+            raise SystemExit(f"{path}: [topics.{slug}] {sorted(both)[0]!r} is both for and "
+                             "against the topic")
     return topics
 
 
@@ -112,10 +141,12 @@ class Occurrences:
     def __init__(self, terms: list[str], papers: list[Paper]) -> None:
         self.column = {term: i for i, term in enumerate(terms)}
         matcher = _matcher(terms)
+        # A `title:` term counts only in the title.
+        title_only = {i for i, term in enumerate(terms) if parse_term(term).field == "title"}
         anywhere, in_title = [], []
         for paper in papers:
             title = set(matcher.search(paper.title))
-            anywhere.append(sorted(title | set(matcher.search(paper.summary))))
+            anywhere.append(sorted(title | set(matcher.search(paper.summary)) - title_only))
             in_title.append(sorted(title))
         self.anywhere = _indicator(anywhere, len(terms))
         self.in_title = _indicator(in_title, len(terms))
@@ -145,15 +176,11 @@ class Candidates:
 
 
 def candidates(vocab: dict[str, dict], slug: str) -> Candidates:
-    """The topic's own terms (for), then its `against` terms and the other topics'."""
+    """The topic's own terms (strong, then for), then its `against` terms."""
     table = vocab[slug]
-    strong = list(dict.fromkeys(table.get("strong", [])))
+    strong = list(dict.fromkeys(table["strong"]))
     own = strong + [t for t in dict.fromkeys(table.get("for", [])) if t not in strong]
     against = [t for t in dict.fromkeys(table.get("against", [])) if t not in own]
-    if table.get("others", True):
-        others = [t for other, theirs in vocab.items() if other != slug
-                  for t in theirs.get("strong", []) + theirs.get("for", [])]
-        against += [t for t in dict.fromkeys(others) if t not in own and t not in against]
     return Candidates(own + against, np.array([1.0] * len(own) + [-1.0] * len(against)),
                       np.arange(len(own) + len(against)) < len(strong))
 
@@ -191,56 +218,97 @@ def fit_weights(x: sparse.csr_matrix, y: np.ndarray, signs: np.ndarray,
     return params[:-1], float(params[-1])
 
 
-def best_cut(scores: np.ndarray, truth: np.ndarray, min_precision: float) -> float:
-    """The score cut with the best F1 among those keeping precision >= min_precision
-    (the most precise one when none does)."""
+def best_cut(scores: np.ndarray, truth: np.ndarray, uniform: np.ndarray,
+             min_precision: float) -> tuple[float, float]:
+    """The score cut with the best F1 among those keeping precision >= min_precision (with
+    the best F1 when none does), and that F1.
+
+    Recall is counted over every labelled paper; precision is what it would be among the
+    uniform papers: their share of the topic, with the false positives of their negatives.
+    """
     order = np.argsort(-scores, kind="stable")
-    ordered, hits = scores[order], np.cumsum(truth[order])
-    predicted = np.arange(1, len(order) + 1)
-    precision = hits / predicted
-    f1 = 2 * hits / (predicted + max(int(truth.sum()), 1))
+    ordered, truth, uniform = scores[order], truth[order], uniform[order]
+    recall = np.cumsum(truth) / max(int(truth.sum()), 1)
+    negatives = ~truth & uniform
+    false_rate = np.cumsum(negatives) / max(int(negatives.sum()), 1)
+    share = truth[uniform].mean() if uniform.any() else 0.0
+    found, wrong = share * recall, (1 - share) * false_rate
+    precision = np.divide(found, found + wrong, out=np.zeros_like(found),
+                          where=found + wrong > 0)
+    f1 = np.divide(2 * precision * recall, precision + recall,
+                   out=np.zeros_like(recall), where=precision + recall > 0)
     # Only cut between distinct scores: all papers with one score fall on one side.
     last = np.append(ordered[1:] != ordered[:-1], True)
     allowed = last & (precision >= min_precision)
-    if not allowed.any():
-        return float(ordered[int(np.argmax(np.where(last, precision + 1e-3 * hits, -1)))])
-    return float(ordered[max(np.flatnonzero(allowed), key=lambda i: (f1[i], -i))])
+    best = max(np.flatnonzero(allowed if allowed.any() else last), key=lambda i: (f1[i], -i))
+    return float(ordered[best]), float(f1[best])
+
+
+def _floored(w: np.ndarray, b: float, cut: float, settings: Settings) -> np.ndarray:
+    """The weights with the strong terms' shared weight (the first) raised, if need be, so
+    that one strong term in the title reaches the cut."""
+    if not settings.title_floor:
+        return w
+    w = w.copy()
+    w[0] = max(w[0], (cut - b) / settings.title_weight)
+    return w
+
+
+def _cross_validated_cut(x: sparse.csr_matrix, y: np.ndarray, signs: np.ndarray,
+                         uniform: np.ndarray, settings: Settings) -> float:
+    """The cut chosen on cross-validated scores of the rows (see best_cut)."""
+    folds = [(test, *fit_weights(x[inner], y[inner], signs, settings))
+             for inner, test in _folds(np.arange(len(y)), settings)]
+    held_out = np.zeros(len(y))
+    for test, w, b in folds:
+        held_out[test] = x[test] @ w + b
+    cut, _ = best_cut(held_out, y, uniform, settings.min_precision)
+    if settings.title_floor:
+        # The floor raises some scores: choose the cut again on the floored rules.
+        for test, w, b in folds:
+            held_out[test] = x[test] @ _floored(w, b, cut, settings) + b
+        cut, _ = best_cut(held_out, y, uniform, settings.min_precision)
+    return cut
 
 
 def fit_topic(occurrences: Occurrences, vocab: dict[str, dict], slug: str, truth: np.ndarray,
               rows: np.ndarray, uniform: np.ndarray, settings: Settings) -> dict:
     """One topic's `threshold`, `title_weight` and weighted `any` terms, fitted on `rows`
-    (`uniform` marks those from the uniform file, on which the threshold is chosen)."""
+    (`uniform` marks those from the uniform file)."""
     found = candidates(vocab, slug)
-    x = occurrences.features(rows, found.terms, settings.title_weight)
-    # The first column counts the strong terms found: its weight is the one they share;
-    # each may add a weight of its own on top.
-    x = sparse.hstack([x[:, found.strong].sum(axis=1), x], format="csr")
     signs = np.append(1.0, found.signs)
     y = truth[rows]
     strength = max(1.0, settings.reference_positives / max(int(y.sum()), 1))
     settings = replace(settings, l1=settings.l1 * strength, l2=settings.l2 * strength)
-    held_out = np.zeros(len(rows))
-    for inner, test in _folds(np.arange(len(rows)), settings):
-        w, b = fit_weights(x[inner], y[inner], signs, settings)
-        held_out[test] = x[test] @ w + b
-    # Chosen on the uniform papers only: the supplement holds more of a rare topic than a
-    # reader's feed would, which would make precision look better than it is.
-    cut = best_cut(held_out[uniform], y[uniform], settings.min_precision)
+    title_weight = settings.title_weight
+    x = occurrences.features(rows, found.terms, title_weight)
+    # The first column counts the strong terms found: its weight is the one they share;
+    # each may add a weight of its own on top.
+    x = sparse.hstack([x[:, found.strong].sum(axis=1), x], format="csr")
+    cut = _cross_validated_cut(x, y, signs, uniform, settings)
     w, b = fit_weights(x, y, signs, settings)
+    w = _floored(w, b, cut, settings)
     w = w[1:] + np.where(found.strong, w[0], 0.0)
     # A paper with no term never matches, so the threshold must be positive: a topic as
     # common as vision may want its cut at the intercept, and then gets it just above.
     largest = float(np.abs(w).max())
+    if largest == 0:
+        raise SystemExit(f"[topics.{slug}]: no term counts for the topic; does any paper "
+                         "carry its label?")
     above = max(cut - b, largest / settings.max_weight)
     scale = max(above / settings.threshold, largest / settings.max_weight)
-    weights = [(term, round(float(weight / scale), 1)) for term, weight in zip(
-        found.terms, w, strict=True)]
+    threshold = max(round(above / scale, 1), 0.1)
+    # Rounding to tenths must not take a strong term in the title below the threshold.
+    least = float(np.ceil(threshold / settings.title_weight * 10 - 1e-9) / 10) \
+        if settings.title_floor else 0.0
+    weights = [(term, max(round(float(weight / scale), 1), least) if strong
+                else round(float(weight / scale), 1))
+               for term, weight, strong in zip(found.terms, w, found.strong, strict=True)]
     weights = sorted((tw for tw in weights if tw[1] != 0), key=lambda tw: (-tw[1], tw[0].lower()))
     if not weights or weights[0][1] <= 0:
         raise SystemExit(f"[topics.{slug}]: no term counts for the topic; does any paper "
                          "carry its label?")
-    return {"threshold": max(round(above / scale, 1), 0.1), "title_weight": settings.title_weight,
+    return {"threshold": threshold, "title_weight": settings.title_weight,
             "any": [f"{term}^{weight:g}" for term, weight in weights]}
 
 
@@ -267,15 +335,18 @@ def fit_rules(occurrences: Occurrences, papers: list[Paper], rows: np.ndarray,
 
 HEADER = """\
 # The 17 default topics. The table key is the slug and the feed's file name; README.md
-# ("Topic rules") explains every key and term form, and "Default topics" how well they do.
+# ("Topic rules") explains every key and term form, and docs/default-topics.md how these
+# rules were made and how well they do on papers they never saw.
 #
 # Generated by scripts/fit_default_rules.py from the labelled papers in data/ and the
 # hand-written vocabulary, titles, descriptions and vetoes of scripts/rule_vocabulary.toml:
 # edit those and run the script again. A paper belongs to a topic when the weights of its
 # terms that occur add up to the threshold (a term found in the title counts title_weight
-# times; a negative weight counts against). Terms with equal weights at the top of a list
-# are the topic's "strong" terms, which share one fitted weight. `feedmaker explain` shows
-# how a paper was scored.
+# times; a negative weight counts against, and only a topic's real confusions have one).
+# The terms with equal weights at the top of a list are the topic's "strong" terms, which
+# name its subject: they share one fitted weight, at least the threshold divided by
+# title_weight, so one of them in a title is enough. `feedmaker explain` shows how a paper
+# was scored.
 """
 
 
@@ -313,26 +384,69 @@ def tagger_of(rules: dict) -> Tagger:
     return Tagger(parse_topics(tomllib.loads(render(rules, {}))["topics"]))
 
 
+@dataclass
+class Counts:
+    """Summed (true positive, false positive, false negative) counts per topic, of the rules
+    and of the TF-IDF + SVM anchor."""
+
+    slugs: list[str]
+    papers: int = 0
+
+    def __post_init__(self) -> None:
+        self.rules = {s: np.zeros(3, dtype=int) for s in self.slugs}
+        self.svm = {s: np.zeros(3, dtype=int) for s in self.slugs}
+
+    def scores(self, kind: str) -> list[TopicScore]:
+        counts = getattr(self, kind)
+        return [TopicScore(slug, *map(int, counts[slug])) for slug in self.slugs]
+
+
+def measure(occurrences: Occurrences, papers: list[Paper], uniform: np.ndarray,
+            train: np.ndarray, tests: list[np.ndarray], counts: list[Counts],
+            vocab: dict[str, dict], settings: Settings, svm: bool = True) -> None:
+    """Fit the rules (and the SVM) on `papers[train]` and add what they get right and wrong
+    on each `papers[test]` to its counts."""
+    rules = tagger_of(fit_rules(occurrences, papers, train, uniform[train], vocab, settings))
+    for test, found in zip(tests, counts, strict=True):
+        held_out = [papers[i] for i in test]
+        found.papers += len(held_out)
+        for score in evaluate(rules, held_out, topics=found.slugs):
+            found.rules[score.slug] += [score.true_positives, score.false_positives,
+                                        score.false_negatives]
+        if svm and held_out:
+            for slug, hits in svm_anchor([papers[i] for i in train], held_out,
+                                         found.slugs).items():
+                found.svm[slug] += hits
+
+
 def cross_validate(dev: list[Paper], extra: list[Paper], vocab: dict[str, dict],
-                   settings: Settings) -> tuple[list[TopicScore], list[TopicScore]]:
-    """The rules' and the TF-IDF + SVM anchor's counts on each held-out fifth, summed."""
+                   settings: Settings, svm: bool = True) -> Counts:
+    """The rules' and the anchor's counts on each fifth of the uniform papers, fitted on the
+    other four fifths and every supplementary paper."""
     papers = dev + extra
+    uniform = np.arange(len(papers)) < len(dev)
     occurrences = Occurrences(all_terms(vocab), papers)
-    slugs = list(vocab)
-    counts = {"rules": {s: np.zeros(3, dtype=int) for s in slugs},
-              "svm": {s: np.zeros(3, dtype=int) for s in slugs}}
+    counts = Counts(list(vocab))
     for number, (train, test) in enumerate(_folds(np.arange(len(dev)), settings), 1):
         rows = np.concatenate([train, np.arange(len(dev), len(papers))])
-        rules = fit_rules(occurrences, papers, rows, rows < len(dev), vocab, settings)
-        held_out = [dev[i] for i in test]
-        for score in evaluate(tagger_of(rules), held_out, topics=slugs):
-            counts["rules"][score.slug] += [score.true_positives, score.false_positives,
-                                            score.false_negatives]
-        for slug, found in svm_anchor([papers[i] for i in rows], held_out, slugs).items():
-            counts["svm"][slug] += found
+        measure(occurrences, papers, uniform, rows, [test], [counts], vocab, settings, svm)
         print(f"fold {number} of {settings.folds} done", file=sys.stderr)
-    return tuple([TopicScore(slug, *map(int, counts[kind][slug])) for slug in slugs]
-                 for kind in ("rules", "svm"))
+    return counts
+
+
+def hold_out(dev: list[Paper], extra: list[Paper], unread: set[str], vocab: dict[str, dict],
+             settings: Settings, svm: bool = True) -> tuple[Counts, Counts]:
+    """The rules' and the anchor's counts on the unread uniform papers and on the unread
+    supplementary ones, both fitted on every paper that was read."""
+    papers = dev + extra
+    uniform = np.arange(len(papers)) < len(dev)
+    hidden = np.array([paper.record.get("id") in unread for paper in papers], dtype=bool)
+    occurrences = Occurrences(all_terms(vocab), papers)
+    counts = Counts(list(vocab)), Counts(list(vocab))
+    measure(occurrences, papers, uniform, np.flatnonzero(~hidden),
+            [np.flatnonzero(hidden & uniform), np.flatnonzero(hidden & ~uniform)], list(counts),
+            vocab, settings, svm)
+    return counts
 
 
 def svm_anchor(train: list[Paper], test: list[Paper], slugs: list[str]) -> dict:
@@ -353,17 +467,19 @@ def svm_anchor(train: list[Paper], test: list[Paper], slugs: list[str]) -> dict:
     return counts
 
 
-def cv_table(rules: list[TopicScore], svm: list[TopicScore]) -> str:
-    """Per topic the rules' precision, recall and F1 and the SVM's, then micro and macro F1."""
+def table(counts: Counts) -> str:
+    """Per topic the rules' precision, recall and F1 and the SVM's, the number of labelled
+    papers (`few` under 25), then micro and macro F1."""
+    rules, svm = counts.scores("rules"), counts.scores("svm")
     svm_of = {s.slug: s for s in svm}
     rows = [f"{'':<24} {'rules':^22}   {'TF-IDF + linear SVM':^22}",
             f"{'topic':<24} {'P':>6} {'R':>7} {'F1':>7}   {'P':>6} {'R':>7} {'F1':>7} "
-            f"{'support':>8}"]
+            f"{'labelled':>9}"]
     for score in rules:
         other = svm_of[score.slug]
         rows.append(f"{score.slug:<24} {score.precision:>6.3f} {score.recall:>7.3f} "
                     f"{score.f1:>7.3f}   {other.precision:>6.3f} {other.recall:>7.3f} "
-                    f"{other.f1:>7.3f} {score.support:>8}")
+                    f"{other.f1:>7.3f} {score.support:>9}" + ("  few" if score.few else ""))
     for name, value in (("micro-F1", micro_f1), ("macro-F1", macro_f1)):
         rows.append(f"{name:<24} {'':>6} {'':>7} {value(rules):>7.3f}   {'':>6} {'':>7} "
                     f"{value(svm):>7.3f}")
@@ -371,31 +487,47 @@ def cv_table(rules: list[TopicScore], svm: list[TopicScore]) -> str:
 
 
 def main() -> None:
-    """Fit and write the rules, and/or print their cross-validation."""
+    """Fit and write the rules, and/or print how they do on papers they never saw."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--holdout", action="store_true",
+                        help="print the rules' scores on the unread papers, fitted on the rest")
     parser.add_argument("--cv", action="store_true", help="print 5-fold cross-validation")
     parser.add_argument("--write", nargs="?", const=RULES, type=Path, metavar="PATH",
                         help=f"write the rules (default {RULES.relative_to(ROOT)})")
     parser.add_argument("--dev", type=Path, default=DEV,
                         help=f"uniform labelled papers (default {DEV.relative_to(ROOT)})")
     parser.add_argument("--extra", type=Path, nargs="*", default=[EXTRA],
-                        help="supplementary labelled papers: fitted on, never scored "
-                             f"(default {EXTRA.relative_to(ROOT)})")
+                        help="supplementary labelled papers: fitted on, scored only by "
+                             f"--holdout (default {EXTRA.relative_to(ROOT)})")
+    parser.add_argument("--unread", type=Path, default=UNREAD,
+                        help=f"ids of the unread papers (default {UNREAD.relative_to(ROOT)})")
     parser.add_argument("--vocabulary", type=Path, default=VOCABULARY)
     parser.add_argument("--seed", type=int, default=0, help="seed of the fold split")
+    parser.add_argument("--no-svm", dest="svm", action="store_false",
+                        help="leave the TF-IDF + SVM anchor out of --holdout and --cv")
     args = parser.parse_args()
-    if not args.cv and not args.write:
-        parser.error("nothing to do: give --cv and/or --write")
+    if not (args.holdout or args.cv or args.write):
+        parser.error("nothing to do: give --holdout, --cv and/or --write")
     settings = Settings(seed=args.seed)
     vocab = vocabulary(args.vocabulary)
     dev = load(args.dev)
     extra = [paper for path in args.extra for paper in load(path)]
+    if args.holdout:
+        unread = unread_ids(args.unread)
+        uniform, supplement = hold_out(dev, extra, unread, vocab, settings, args.svm)
+        read = sum(paper.record.get("id") not in unread for paper in dev + extra)
+        for counts, name in ((uniform, args.dev.name),
+                             (supplement, "the supplementary files (not a reader's mix)")):
+            print(f"Fitted on the {read} papers read; scored on the {counts.papers} unread "
+                  f"papers of {name}, text only")
+            print(table(counts))
+            print()
     if args.cv:
-        rules, svm = cross_validate(dev, extra, vocab, settings)
+        counts = cross_validate(dev, extra, vocab, settings, args.svm)
         print(f"{settings.folds}-fold cross-validation on {args.dev.name} ({len(dev)} papers, "
               f"fold seed {settings.seed}), text only; each fold fitted on the rest "
               f"and {len(extra)} supplementary papers")
-        print(cv_table(rules, svm))
+        print(table(counts))
     if args.write:
         papers = dev + extra
         rows = np.arange(len(papers))

@@ -19,7 +19,6 @@ from feedmaker.config import parse_config
 from feedmaker.errors import ConfigError
 from feedmaker.sources import SOURCE_TYPES
 
-from .test_docs_references import PENDING
 
 REPO = Path(__file__).resolve().parent.parent
 README = REPO / "README.md"
@@ -67,7 +66,7 @@ def test_readme_starts_with_the_two_commands():
 
 def test_the_readme_links_every_page_of_the_docs():
     linked = {target.split("#")[0] for target in LINK.findall(prose(text(README)))}
-    pages = {name(page) for page in (REPO / "docs").glob("*.md")} | PENDING
+    pages = {name(page) for page in (REPO / "docs").glob("*.md")}
     assert pages - linked == set()
 
 
@@ -102,8 +101,7 @@ def broken_links(path: Path, source: str | None = None) -> list[str]:
         file_part, _, anchor = target.partition("#")
         linked = (path.parent / file_part).resolve() if file_part else path
         if not linked.is_file():
-            if not (linked.is_relative_to(REPO) and name(linked) in PENDING):
-                broken.append(f"{name(path)}: {target}: no such file")
+            broken.append(f"{name(path)}: {target}: no such file")
             continue
         if anchor and linked.suffix == ".md" and anchor not in anchors(linked):
             broken.append(f"{name(path)}: {target}: no heading with that anchor")

@@ -12,6 +12,7 @@ from feedmaker.evaluate import (
     macro_f1,
     micro_f1,
     read_papers,
+    wilson,
     worst_mistakes,
 )
 from feedmaker.tagger import Tagger, default_topics, parse_topics
@@ -73,10 +74,41 @@ def test_abstract_is_read_when_summary_is_missing_and_hf_authors_are_flattened()
 
 
 def test_the_table_ends_with_micro_then_macro_f1():
-    scores = evaluate(TAGGER, papers('{"title": "image", "topics": ["vision"]}'))
+    scores = evaluate(TAGGER, papers("\n".join(['{"title": "image", "topics": ["vision"]}'] * 25)))
     assert [line.split() for line in format_table(scores).splitlines()[-2:]] == [
         ["micro-F1", "1.000"], ["macro-F1", "1.000"]]
     assert macro_f1(scores) == 1.0 and micro_f1(scores) == 1.0
+
+
+def test_each_topic_shows_its_labelled_papers_and_95_percent_intervals():
+    lines = "\n".join(['{"title": "image", "topics": ["vision"]}'] * 30
+                      + ['{"title": "image", "topics": []}'] * 10
+                      + ['{"title": "x", "topics": ["vision"]}'] * 10)
+    [vision] = evaluate(TAGGER, papers(lines))
+    assert (vision.support, vision.predicted) == (40, 40)
+    assert vision.precision_interval == pytest.approx((0.598, 0.858), abs=1e-3)  # 30 of 40
+    row = format_table([vision]).splitlines()[1].split()
+    assert row == ["vision", "0.750", "0.60-0.86", "0.750", "0.60-0.86", "0.750", "40"]
+
+
+def test_topics_with_fewer_than_25_labelled_papers_are_marked_too_few_to_judge():
+    lines = "\n".join(['{"title": "image", "topics": ["vision"]}'] * 25
+                      + ['{"title": "speech", "topics": ["audio"]}'] * 24)
+    table = format_table(evaluate(TAGGER, papers(lines))).splitlines()
+    assert not table[1].endswith("few") and table[1].split()[0] == "vision"
+    assert table[2].endswith("  few") and table[2].split()[0] == "audio"
+    assert table[-1] == ("few: fewer than 25 labelled papers, too few to judge the topic by: "
+                         "read its intervals")
+    assert not format_table(evaluate(TAGGER, papers(lines), topics=["vision"])).endswith(
+        "read its intervals")
+
+
+def test_wilson_intervals_stay_inside_0_and_1_and_are_not_empty_at_the_ends():
+    assert wilson(0, 10)[0] == 0.0 and wilson(0, 10)[1] == pytest.approx(0.278, abs=1e-3)
+    assert wilson(10, 10)[1] == 1.0 and wilson(10, 10)[0] == pytest.approx(0.722, abs=1e-3)
+    assert wilson(0, 0) is None
+    [score] = evaluate(TAGGER, papers('{"title": "x", "topics": ["vision"]}'))
+    assert score.precision_interval is None and "  -  " in format_table([score])
 
 
 def test_micro_f1_pools_decisions_so_common_topics_weigh_more():
@@ -120,12 +152,13 @@ def test_mistakes_are_shown_with_the_explain_lines_of_their_topic():
         "no mistakes"
 
 
-def test_default_rules_keep_their_measured_quality_on_the_uniform_papers():
+@pytest.mark.slow
+def test_default_rules_keep_their_quality_on_the_uniform_papers():
     # The shipped rules were fitted on these papers, so this is no estimate of quality on
-    # unseen ones (README "Default topics" gives the cross-validated figures); it guards
-    # against edits that silently break the rules.
+    # unseen ones (docs/default-topics.md gives the held-out figures); it guards against
+    # edits that silently break the rules, with room for a refit to move them.
     with UNIFORM_PAPERS.open(encoding="utf-8") as f:
         scores = evaluate(Tagger(default_topics()), read_papers(f, "dev"))
     assert len(scores) == 17
-    assert micro_f1(scores) >= 0.85 and macro_f1(scores) >= 0.8, format_table(scores)
-    assert all(s.precision >= 0.7 for s in scores), format_table(scores)
+    assert micro_f1(scores) >= 0.8 and macro_f1(scores) >= 0.7, format_table(scores)
+    assert all(s.precision >= 0.55 and s.f1 >= 0.5 for s in scores), format_table(scores)

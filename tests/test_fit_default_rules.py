@@ -1,4 +1,6 @@
-"""scripts/fit_default_rules.py on a few dozen papers: valid rules, the same bytes every run."""
+"""scripts/fit_default_rules.py on a few dozen papers: valid rules, the same bytes every run,
+negatives only where the vocabulary names a confusion, strong title terms enough alone, and
+the held-out and cross-validated tables."""
 
 import json
 import subprocess
@@ -10,7 +12,7 @@ import pytest
 
 from feedmaker.tagger import Tagger, parse_topics
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.slow  # each fit reads the vocabulary over every sampled paper
 
 ROOT = Path(__file__).parent.parent
 SCRIPT = ROOT / "scripts" / "fit_default_rules.py"
@@ -39,6 +41,10 @@ def fit(tmp_path: Path, out: str, *options: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, str(SCRIPT), "--dev", str(dev), "--extra",
                            str(extra), "--write", str(tmp_path / out), *options],
                           capture_output=True, text=True, timeout=300, check=True)
+
+
+def vocabulary() -> dict:
+    return tomllib.loads(VOCABULARY.read_text(encoding="utf-8"))["topics"]
 
 
 @pytest.fixture(scope="module")
@@ -72,14 +78,71 @@ def test_each_topic_lists_its_terms_by_weight_with_its_notes(fitted):
     for topic in parse_topics(tomllib.loads(text)["topics"]):
         weights = [term.weight for term in topic.any]
         assert weights == sorted(weights, reverse=True), topic.slug
-    assert "# Text generation by an LLM is `language`, not `generative` (guide)." in text
+    for slug, table in vocabulary().items():
+        assert "\n".join(f"# {note}" for note in table["notes"]) in text, slug
+
+
+def test_only_a_topics_against_terms_count_against_it(fitted):
+    rules = parse_topics(tomllib.loads(fitted[0].read_text(encoding="utf-8"))["topics"])
+    for topic in rules:
+        negative = {term.source.rsplit("^", 1)[0] for term in topic.any if term.weight < 0}
+        assert negative <= set(vocabulary()[topic.slug].get("against", [])), topic.slug
+
+
+def test_one_strong_term_in_the_title_reaches_the_threshold(fitted):
+    rules = parse_topics(tomllib.loads(fitted[0].read_text(encoding="utf-8"))["topics"])
+    tagger = Tagger(rules)
+    for topic in rules:
+        weights = {term.source.rsplit("^", 1)[0]: term.weight for term in topic.any}
+        for strong in vocabulary()[topic.slug]["strong"]:
+            if strong in weights:
+                assert weights[strong] * topic.title_weight >= topic.threshold, strong
+    assert "time-series" in tagger.tag_fields("Time series of a kind", "")
+    assert "robotics" in tagger.tag_fields("A quadruped", "")
+
+
+def test_the_vocabulary_is_checked_before_fitting(tmp_path):
+    bad = tmp_path / "vocabulary.toml"
+    for table, message in [
+        ('strong = ["graph", "graph neural network"]', "contains 'graph'"),
+        ('strong = ["x"]\nagainst = ["x"]', "both for and against"),
+        ('strong = ["x"]\nothers = false', "unknown key 'others'"),
+    ]:
+        bad.write_text(f'[topics.t]\ntitle = "T"\ndescription = "D"\n{table}\n')
+        result = subprocess.run([sys.executable, str(SCRIPT), "--vocabulary", str(bad),
+                                 "--write", str(tmp_path / "out.toml")],
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode != 0 and message in result.stderr, result.stderr
 
 
 def test_cross_validation_prints_the_rules_beside_the_svm(tmp_path):
     result = fit(tmp_path, "c.toml", "--cv")
     lines = result.stdout.splitlines()
     assert lines[0].startswith("5-fold cross-validation on dev.jsonl")
-    assert lines[2].split() == ["topic", "P", "R", "F1", "P", "R", "F1", "support"]
-    assert [line.split()[0] for line in lines[3:]] == [
-        *tomllib.loads(VOCABULARY.read_text(encoding="utf-8"))["topics"], "micro-F1",
-        "macro-F1"]
+    assert lines[2].split() == ["topic", "P", "R", "F1", "P", "R", "F1", "labelled"]
+    assert [line.split()[0] for line in lines[3:]] == [*vocabulary(), "micro-F1", "macro-F1"]
+    assert all(line.endswith("few") for line in lines[3:-2])  # two papers a topic
+
+
+def test_holdout_scores_the_unread_papers_with_rules_fitted_on_the_rest(tmp_path):
+    dev = sample(ROOT / "data" / "papers-17-dev.jsonl", 2)
+    extra = sample(ROOT / "data" / "papers-17-rare.jsonl", 1)
+    # Every topic keeps its supplementary paper to be fitted on.
+    unread_extra = [p for p in extra if not p["topics"]][:2]
+    unread = [p["id"] for p in dev[::3] + unread_extra]
+    (tmp_path / "unread.txt").write_text("# not read\n" + "\n".join(unread) + "\n")
+    write_lines(tmp_path / "dev.jsonl", dev)
+    write_lines(tmp_path / "extra.jsonl", extra)
+    result = subprocess.run([sys.executable, str(SCRIPT), "--holdout", "--no-svm", "--dev",
+                             str(tmp_path / "dev.jsonl"), "--extra", str(tmp_path / "extra.jsonl"),
+                             "--unread", str(tmp_path / "unread.txt")],
+                            capture_output=True, text=True, timeout=300, check=True)
+    lines = result.stdout.splitlines()
+    read = len(dev) + len(extra) - len(unread)
+    assert lines[0] == (f"Fitted on the {read} papers read; scored on the {len(dev[::3])} "
+                        "unread papers of dev.jsonl, text only")
+    assert lines[2].split()[-1] == "labelled"
+    assert [line.split()[0] for line in lines[3:3 + len(vocabulary()) + 2]] == [
+        *vocabulary(), "micro-F1", "macro-F1"]
+    assert (f"scored on the {len(unread_extra)} unread papers of the supplementary files"
+            in result.stdout)

@@ -13,12 +13,14 @@ from scripts.eval_like import TARGETS, evaluate_topic, split, topics_with
 
 pytestmark = pytest.mark.slow
 DEV = "data/papers-17-dev.jsonl"
+# docs/like.md was measured on the file's first 1,000 papers; round 3 added 300 more.
+MEASURED = 1000
 
 
 @cache
 def dev_papers():
     with open(DEV, encoding="utf-8") as stream:
-        return list(read_papers(stream, DEV))
+        return list(read_papers(stream, DEV))[:MEASURED]
 
 
 @cache
