@@ -19,7 +19,6 @@ from feedmaker.config import parse_config
 from feedmaker.errors import ConfigError
 from feedmaker.sources import SOURCE_TYPES
 
-
 REPO = Path(__file__).resolve().parent.parent
 README = REPO / "README.md"
 DOCUMENTS = [README, REPO / "CHANGELOG.md", *sorted((REPO / "docs").glob("*.md"))]
