@@ -57,12 +57,20 @@ def test_the_upgrade_fixture_holds_feeds_with_entries_and_edited_papers():
 def test_an_upgrade_changes_no_entry_and_no_feed_identity_or_date(old_site):
     result = feedmaker(old_site)
     assert result.returncode == 0, result.stderr
+    new_feeds = old_site / "feeds"
+    # Every paper, as it was: the same ids, dates and titles in the same order.
+    assert atom_entries(new_feeds / "all.atom") == atom_entries(FIXTURE / "feeds" / "all.atom")
+    assert json_items(new_feeds / "all.json") == json_items(FIXTURE / "feeds" / "all.json")
+    papers = {entry[0]: entry for entry in atom_entries(FIXTURE / "feeds" / "all.atom")[1]}
+    # The release's new default topics move papers between topic feeds (on purpose, see
+    # CHANGELOG.md); wherever a paper shows, it shows as it was, so no reader sees it again.
     for old in sorted((FIXTURE / "feeds").glob("*.atom")):
-        assert atom_entries(old_site / "feeds" / old.name) == atom_entries(old), old.name
-    for old in sorted((FIXTURE / "feeds").glob("*.json")):
-        if old.name != "status.json":
-            assert json_items(old_site / "feeds" / old.name) == json_items(old), old.name
-    names = {p.name for p in (old_site / "feeds").iterdir()}
+        (feed_id, _, title), _ = atom_entries(old)
+        (new_id, _, new_title), entries = atom_entries(new_feeds / old.name)
+        assert (new_id, new_title) == (feed_id, title), old.name
+        for entry in entries:
+            assert entry == papers[entry[0]], (old.name, entry[0])
+    names = {p.name for p in new_feeds.iterdir()}
     assert names == {p.name for p in (FIXTURE / "feeds").iterdir()}
 
 
