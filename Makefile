@@ -63,9 +63,12 @@ screenshot: demo
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check feedmaker tests scripts
 
+# HISTORY=1000000 times a million-paper history against a tenth of it.
+HISTORY ?= 100000
 bench: $(VENV)/.installed bytecode
 	$(BIN)/python -m bench.bench_tagger --json bench/results.json
-	$(BIN)/python -m bench.bench_pipeline --json bench/results-pipeline.json
+	$(BIN)/python -m bench.bench_pipeline --history $(HISTORY) --small-history $$(( $(HISTORY) / 10 )) \
+	  --json bench/results-pipeline.json
 	$(BIN)/python -m bench.bench_like --json bench/results-like.json
 
 run: $(VENV)/.installed

@@ -48,11 +48,11 @@ def refresh_topics(config: Config, store: Store, now: datetime,
     them. Not when the rules or feedmaker changed: readers would see every old paper again.
     """
     key = tagging_key(config)
-    topics = _Topics(config, store, now, papers_only=store.topics.computed_with() == key)
+    topics = Topics(config, store, now, papers_only=store.topics.computed_with() == key)
     return store.topics.refresh(key, topics, now, progress)
 
 
-class _Topics:
+class Topics:
     """Each paper's topics, with their scores, the best one marked and the terms that hit."""
 
     def __init__(self, config: Config, store: Store, now: datetime, papers_only: bool) -> None:
@@ -117,13 +117,13 @@ def refresh_views(config: Config, store: Store, now: datetime,
     A view that fails on a paper keeps the paper where it was, and the paper is placed
     again on the next run; the other views go on.
     """
-    views = _Views(config, store)
+    views = Views(config, store)
     store.views.refresh(views.rules, views, now, progress)
     store.views.forget_keys(views.unsettled)
     return views.failed
 
 
-class _Views:
+class Views:
     """The rule views each paper is in."""
 
     def __init__(self, config: Config, store: Store) -> None:
