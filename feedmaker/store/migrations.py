@@ -198,6 +198,11 @@ CREATE TABLE view_status (
     entries_seen INTEGER
 );
 """),
+    # Like views count the papers first seen since their fit on every run: without an
+    # index that reads every paper of the history.
+    Migration(9, "an index of when each paper was first seen", """
+CREATE INDEX entries_first_seen ON entries (first_seen);
+"""),
 )
 LATEST = MIGRATIONS[-1].number
 
