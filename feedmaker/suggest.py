@@ -73,11 +73,11 @@ def suggest_terms(papers: Sequence[Paper], slug: str, *, count: int = 40,
     term (see `merge_plurals`).
     """
     labelled = [slug in (p.topics or ()) for p in papers]
+    if not any(labelled):
+        return []
     docs = merge_plurals([candidate_terms(p.title + " " + p.summary) for p in papers])
     positive_docs = [doc for doc, positive in zip(docs, labelled, strict=True) if positive]
     negative_docs = [doc for doc, positive in zip(docs, labelled, strict=True) if not positive]
-    if not positive_docs:
-        return []
     in_pos, in_neg = Counter(), Counter()
     for doc in positive_docs:
         in_pos.update(doc)

@@ -164,12 +164,13 @@ def test_a_paper_two_sources_list_in_its_first_run_is_new_not_updated(store):
 
 
 def test_a_big_retag_reports_its_progress_every_thousand_entries(store):
-    store.history.merge([paper(n) for n in range(2500)], T0)
-    reports = []
-    assert refresh(store, lambda entry: [], "rules", T0,
-                   lambda done, total: reports.append((done, total))) == 2500
-    assert reports == [(1000, 2500), (2000, 2500), (2500, 2500)]
-    assert refresh(store, lambda entry: [], "rules-b", T0) == 2500  # progress is optional
+    with store.transaction():  # as in a run: one commit, not one per paper
+        store.history.merge([paper(n) for n in range(2500)], T0)
+        reports = []
+        assert refresh(store, lambda entry: [], "rules", T0,
+                       lambda done, total: reports.append((done, total))) == 2500
+        assert reports == [(1000, 2500), (2000, 2500), (2500, 2500)]
+        assert refresh(store, lambda entry: [], "rules-b", T0) == 2500  # progress is optional
 
 
 def test_a_failed_transaction_leaves_the_store_as_it_was(store):
