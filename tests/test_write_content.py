@@ -2,10 +2,13 @@
 with the terms that put the paper in its topics marked, notes, topics and links."""
 
 import json
+import re
 from dataclasses import replace
 from datetime import UTC, datetime
 
 import lxml.html
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from feedmaker.model import Entry
 from feedmaker.write.atom import MEDIA
@@ -88,3 +91,22 @@ def test_the_json_feed_item_has_its_image_and_the_pdf_as_an_attachment():
     assert "<mark>Image</mark>" in item["content_html"]
     [plain] = json.loads(render_json(*feed([replace(ENTRY, image="", links=())])))["items"]
     assert "image" not in plain and "attachments" not in plain
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["image", "Image segmentation", "ViT", "segment", "GPT-4",
+                                 "language model", "es", "mass"]), max_size=4),
+       st.lists(st.sampled_from(["image", "images", "Images", "segmentation", "ViTs",
+                                 "GPT-4", "GPT-45", "language models", "x", "massess",
+                                 "image-based", "  ", ",", "é", "segmentes"]), max_size=12))
+def test_marking_words_agrees_with_a_pattern_of_them(words, tokens):
+    text = " ".join(tokens)
+
+    def marked(pieces):
+        return [p.text if hasattr(p, "text") else None for p in pieces if not isinstance(p, str)]
+
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(
+        re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+        + r")(?:e?s)?(?!\w)", re.IGNORECASE) if words else None
+    expected = [m.group(0) for m in pattern.finditer(text)] if pattern else []
+    assert marked(highlighted(text, words)) == expected
