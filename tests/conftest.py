@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from lxml import etree
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -108,3 +109,19 @@ def feed_site(entries, categories=(), *, slug="vision", title="Vision", descript
                     topic_titles=topic_titles,
                     empty_updated=datetime(2026, 1, 1, tzinfo=UTC), version="1.0")
     return SiteData(**(defaults | site), feeds=tuple(feeds or (feed,))), feed
+
+
+LIKE_VIEW = '\n[views.like-mine]\ntitle = "Like my papers"\nlike = ["mine.bib"]\nper_day = 2\n'
+
+
+@pytest.fixture
+def like_config(tmp_path, httpserver):
+    """A config with one source and a like view over the demo's library (`mine.bib`)."""
+    import shutil
+    from importlib.resources import files
+
+    shutil.copy(files("feedmaker") / "data" / "demo-library.bib", tmp_path / "mine.bib")
+    httpserver.expect_request("/api/daily_papers").respond_with_data(
+        json.dumps(daily_items()), content_type="application/json")
+    return write_config(tmp_path, [("hf", "hf-api", httpserver.url_for("/api/daily_papers"))],
+                        LIKE_VIEW)

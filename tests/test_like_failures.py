@@ -14,10 +14,9 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from .conftest import ATOM_NS, FIXTURES, daily_items, write_config
+from .conftest import ATOM_NS, FIXTURES, LIKE_VIEW, daily_items, write_config
 
 API = "/api/daily_papers"
-VIEW = '\n[views.like-mine]\ntitle = "Like my papers"\nlike = ["mine.bib"]\nper_day = 2\n'
 # Put first on the path, it makes the named packages look not installed, as they are
 # without the `like` extra (`import sklearn` fails; find_spec finds nothing).
 BLOCKER = """
@@ -46,14 +45,6 @@ def feedmaker(*args, cwd: Path, block: str = "") -> subprocess.CompletedProcess:
 
 def ids_in(path) -> list[str]:
     return etree.parse(str(path)).xpath("/a:feed/a:entry/a:id/text()", namespaces=ATOM_NS)
-
-
-@pytest.fixture
-def like_config(tmp_path, httpserver):
-    shutil.copy(files("feedmaker") / "data" / "demo-library.bib", tmp_path / "mine.bib")
-    httpserver.expect_request(API).respond_with_data(json.dumps(daily_items()),
-                                                     content_type="application/json")
-    return write_config(tmp_path, [("hf", "hf-api", httpserver.url_for(API))], VIEW)
 
 
 def test_a_bibtex_library_without_the_extra_is_a_config_error_before_any_fetch(
@@ -102,7 +93,7 @@ def test_a_saved_model_that_cannot_be_used_is_fitted_again_with_a_warning(
     served = iter([items[:45], items, items])  # too few new papers for a refit
     httpserver.expect_request(API).respond_with_handler(
         lambda request: _json(next(served)))
-    config = write_config(tmp_path, [("hf", "hf-api", httpserver.url_for(API))], VIEW)
+    config = write_config(tmp_path, [("hf", "hf-api", httpserver.url_for(API))], LIKE_VIEW)
     assert feedmaker("run", "--config", config, cwd=tmp_path).returncode == 0
     state = tmp_path / "state" / "state.sqlite"
     with sqlite3.connect(state) as db:
