@@ -2,6 +2,8 @@
 for good, never the library's own; a view that cannot be read or fitted fails alone."""
 
 
+import re
+
 import pytest
 from click.testing import CliRunner
 from lxml import etree
