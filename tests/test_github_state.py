@@ -176,14 +176,7 @@ def test_the_branch_keeps_the_newest_states_and_drops_older_ones(remote, httpser
 
 
 def test_a_save_that_lost_a_race_goes_on_top_of_the_winner(remote, httpserver):
-    serve(httpserver, daily_items())
-    workflow_run(remote, "run-1")
-    winner, loser = checkout(remote, "winner"), checkout(remote, "loser")
-    for clone in (winner, loser):
-        assert feedmaker("github", "restore-state", cwd=clone).returncode == 0
-        assert feedmaker("run", "-q", "--out", "_site", "--state", STATE,
-                         cwd=clone).returncode == 0
-    differ(loser / STATE)  # two runs in the same second may leave the same bytes
+    winner, loser = two_runs(remote, httpserver)
     assert feedmaker("github", "save-state", cwd=winner).returncode == 0
     won = branch_log(remote)[0]
     lost = feedmaker("github", "save-state", cwd=loser)
@@ -200,11 +193,20 @@ def test_a_save_that_lost_a_race_goes_on_top_of_the_winner(remote, httpserver):
     assert (nxt / STATE).read_bytes() == git_blob(remote, f"{tip}:state.sqlite")
 
 
-def differ(state: Path) -> None:
-    """Make a state store hold something of its own."""
-    with sqlite3.connect(state) as db:
+def two_runs(remote: Path, httpserver) -> tuple[Path, Path]:
+    """Two checkouts that restored the same state and ran, each with a state of its own."""
+    serve(httpserver, daily_items())
+    workflow_run(remote, "run-1")
+    winner, loser = checkout(remote, "winner"), checkout(remote, "loser")
+    for clone in (winner, loser):
+        assert feedmaker("github", "restore-state", cwd=clone).returncode == 0
+        assert feedmaker("run", "-q", "--out", "_site", "--state", STATE,
+                         cwd=clone).returncode == 0
+    # Two runs in the same second may leave the same bytes.
+    with sqlite3.connect(loser / STATE) as db:
         db.execute("INSERT OR REPLACE INTO meta VALUES ('test', 'this run')")
     db.close()
+    return winner, loser
 
 
 def git_blob(remote: Path, spec: str) -> bytes:
@@ -216,14 +218,7 @@ def test_a_push_whose_lease_fails_is_retried_on_top_of_the_push_that_won(
         remote, httpserver, monkeypatch):
     """The other run pushes between this run's fetch and its push: the lease refuses the
     push, and the retry goes on top."""
-    serve(httpserver, daily_items())
-    workflow_run(remote, "run-1")
-    winner, loser = checkout(remote, "winner"), checkout(remote, "loser")
-    for clone in (winner, loser):
-        assert feedmaker("github", "restore-state", cwd=clone).returncode == 0
-        assert feedmaker("run", "-q", "--out", "_site", "--state", STATE,
-                         cwd=clone).returncode == 0
-    differ(loser / STATE)  # two runs in the same second may leave the same bytes
+    winner, loser = two_runs(remote, httpserver)
     fetch_tip, calls, pauses = statebranch._fetch_tip, [], []
 
     def fetch_then_lose_the_race(git, branch, depth):
