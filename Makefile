@@ -38,11 +38,11 @@ demo: $(VENV)/.installed
 
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check --quiet feedmaker tests scripts
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 # Fitting, benchmark and quality tests: slower, and about the data as much as the code.
 test-slow: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -m slow
+	$(BIN)/python -m pytest -n auto -m slow
 
 # The shipped default rules on the uniform labelled papers: P/R/F1 per topic, micro/macro-F1.
 eval: $(VENV)/.installed
