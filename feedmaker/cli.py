@@ -64,17 +64,21 @@ def run(config_path, out_dir, state, base_url, dry_run, quiet, verbose) -> None:
     from feedmaker.config import load_config
     from feedmaker.outputs import INDEX
     from feedmaker.pipeline import run as run_pipeline
+    from feedmaker.progress import Progress
+
+    # A progress bar only for a person watching: never under cron, -q or -v.
+    show_bar = sys.stderr.isatty() and not (quiet or verbose)
 
     def log(message: str) -> None:
         if verbose:
             click.echo(without_secrets(message), err=True)
+        elif isinstance(message, Progress):  # a long step (a big library): its bar
+            progress(message.stage, message.done, message.total)
 
     try:
         config = load_config(config_path).with_paths(out_dir, state)
         if base_url is not None:
             config = _with_base_url(config, base_url)
-        # A progress bar only for a person watching: never under cron, -q or -v.
-        show_bar = sys.stderr.isatty() and not (quiet or verbose)
         with _ProgressBars(show_bar) as progress:
             report = run_pipeline(config, now=_now(), dry_run=dry_run, log=log,
                                   progress=progress)

@@ -208,3 +208,30 @@ def test_a_csl_json_library_that_json_cannot_hold_fails_naming_file_and_line(lik
         assert result.exit_code == 1, result.output
         assert f"view 'like-mine': {library}:3: item cannot be read (" in result.output
         assert problem in result.output
+
+
+def test_a_library_read_in_parts_shows_a_progress_bar_on_a_terminal(like_config):
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    code = ("import feedmaker.like.library as library\nlibrary.BIBTEX_CHUNK = 300\n"
+            "from feedmaker.cli import main\nmain()\n")
+    leader, follower = pty.openpty()  # stderr a terminal, as for a person at it
+    done = subprocess.run([sys.executable, "-c", code, "run", "--config", str(like_config)],
+                          stdout=subprocess.PIPE, stderr=follower, timeout=120)
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closed: all was read
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    assert done.returncode == 0
+    assert f"reading {like_config.parent / 'mine.bib'}".encode() in shown
+    assert b"100%" in shown

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from feedmaker.errors import FeedmakerError
 from feedmaker.normalize import arxiv_id_from_url, bare_arxiv_id, clean_text
+from feedmaker.progress import Progress
 
 INSTALL = "pip install 'feedmaker[like]'"
 # A library file is written by hand or exported; anything this big is a wrong path.
@@ -162,7 +163,7 @@ def _bibtex(text: str, where: str, log: Callable[[str], None]
     try:
         for begin, end in zip(bounds, bounds[1:], strict=False):
             if len(bounds) > 2:
-                log(f"reading {where}: {begin / len(text):.0%}")
+                log(Progress(f"reading {where}", begin, len(text)))
             # Earlier chunks' @string macros come first, so later entries can use them.
             chunk = macros + text[begin:end]
             offset = text.count("\n", 0, begin) - macros.count("\n")
