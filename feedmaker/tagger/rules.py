@@ -15,7 +15,7 @@ from importlib import resources
 
 from feedmaker.errors import ConfigError
 from feedmaker.outputs import slug_problem
-from feedmaker.schema import Key, check_table
+from feedmaker.schema import check_table, keys_of, setting
 from feedmaker.tagger.matcher import check_regex, words_of
 
 # Where a term may hit: text fields are searched for words; label fields hold names matched
@@ -38,22 +38,6 @@ def _more_than_zero(value: float) -> str | None:
     return None if value > 0 else f"must be more than 0, got {value:g}"
 
 
-TOPIC_KEYS: dict[str, Key] = {
-    "title": Key("name", None, "the topic's display name and category label",
-                 default_note="the slug"),
-    "description": Key("text", "", "the topic feed's subtitle"),
-    "any": Key("terms", [], "weighted terms; their points add up to the score (`any` or `all` "
-               "is required)", default_note="`[]`"),
-    "all": Key("terms", [], "groups of terms that must each have a hit", default_note="`[]`"),
-    "none": Key("terms", [], "terms that veto the topic, whatever the score",
-                default_note="`[]`"),
-    "threshold": Key("number", 1.0, "the score a paper needs", high=MAX_THRESHOLD,
-                     check=_more_than_zero),
-    "title_weight": Key("number", 2.0, "how many times a term found in the title counts",
-                        high=MAX_TITLE_WEIGHT, check=_more_than_zero),
-}
-
-
 @dataclass(frozen=True)
 class Term:
     """One term of a rule.
@@ -72,7 +56,8 @@ class Term:
 
 @dataclass(frozen=True)
 class TopicRule:
-    """One topic: slug (the feed's file name), display title and its rule.
+    """One topic: slug (the feed's file name), display title and its rule; each field but
+    the slug is a config key, declared here once.
 
     The topic matches when no `none` term hits, every `all` group has a hit, and the
     `any` terms that hit add up to `threshold` (a hit in the title counts `title_weight`
@@ -80,13 +65,23 @@ class TopicRule:
     """
 
     slug: str
-    title: str
-    description: str
-    any: tuple[Term, ...]
-    all: tuple[tuple[Term, ...], ...] = ()
-    none: tuple[Term, ...] = ()
-    threshold: float = 1.0
-    title_weight: float = 2.0
+    title: str = setting("name", None, "the topic's display name and category label",
+                         default_note="the slug")
+    description: str = setting("text", "", "the topic feed's subtitle")
+    any: tuple[Term, ...] = setting("terms", (), "weighted terms; their points add up to "
+                                    "the score (`any` or `all` is required)",
+                                    default_note="`[]`")
+    all: tuple[tuple[Term, ...], ...] = setting("terms", (), "groups of terms that must each "
+                                                "have a hit", default_note="`[]`")
+    none: tuple[Term, ...] = setting("terms", (), "terms that veto the topic, whatever the "
+                                     "score", default_note="`[]`")
+    threshold: float = setting("number", 1.0, "the score a paper needs", high=MAX_THRESHOLD,
+                               check=_more_than_zero)
+    title_weight: float = setting("number", 2.0, "how many times a term found in the title "
+                                  "counts", high=MAX_TITLE_WEIGHT, check=_more_than_zero)
+
+
+TOPIC_KEYS = keys_of(TopicRule)
 
 
 def parse_topics(tables: object, path: tuple = ("topics",)) -> tuple[TopicRule, ...]:
@@ -125,14 +120,14 @@ def parse_rule(slug: str, values: dict, path: tuple, fields: tuple[str, ...] = F
 
 
 def _terms(value: object, path: tuple, fields: tuple[str, ...]) -> tuple[Term, ...]:
-    if not isinstance(value, list):
+    if not isinstance(value, list | tuple):
         raise ConfigError("must be a list of terms", path)
     return tuple(parse_term(term, (*path, number), fields) for number, term in enumerate(value))
 
 
 def _groups(value: object, path: tuple, fields: tuple[str, ...]) -> tuple[tuple[Term, ...], ...]:
     # `all = ["a", ["b", "c"]]`: "a" must hit, and "b" or "c" must hit.
-    if not isinstance(value, list):
+    if not isinstance(value, list | tuple):
         raise ConfigError("must be a list of terms or of lists of terms", path)
     groups = []
     for number, group in enumerate(value):
