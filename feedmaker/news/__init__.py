@@ -1,2 +1,1 @@
-"""Paper news: events of known papers (a new version, a publication, code...) and the news
-views that publish them; see docs/views.md, "Paper news"."""
+"""Paper news: events of known papers and the news views that publish them (docs/views.md)."""

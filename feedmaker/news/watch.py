@@ -1,5 +1,4 @@
-"""Watched papers (a news view's `watch` files): read, followed, and looked up on arXiv and
-Hugging Face once a day while no listing shows them, so that their news is not missed."""
+"""Watched papers of news views: followed, and looked up on arXiv and Hugging Face daily."""
 
 from __future__ import annotations
 

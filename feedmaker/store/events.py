@@ -1,5 +1,4 @@
-"""What happened to papers after their first day (feedmaker.news): one row per event, kept
-once; and what news views watch, and when each watched paper was last looked up."""
+"""Papers' news events, what news views watch, and when watched papers were looked up."""
 
 from __future__ import annotations
 
