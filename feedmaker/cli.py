@@ -94,7 +94,8 @@ def run(config_path, out_dir, state, base_url, dry_run, quiet, verbose) -> None:
         removed = (f", {'would remove' if dry_run else 'removed'} {', '.join(report.removed)}"
                    if report.removed else "")
         click.echo(f"{report.sources} sources ({len(report.failures)} failed{unchanged}), "
-                   f"{report.seen} entries seen: {report.new} new, {report.updated} updated; "
+                   f"{report.seen} entries seen: {report.new} new, {report.updated} updated"
+                   f"{f', {report.events} news events' if report.events else ''}; "
                    f"{verb} {len(report.written)} files, {len(report.unchanged)} unchanged"
                    f"{removed}; index: {config.site.out_dir / INDEX}")
     sys.exit(report.exit_code)
@@ -394,12 +395,14 @@ def _eval_like(config_path, slug: str, label: str | None, k: int, as_json: bool,
 def explain(config_path, title, summary, entry_id, state, all_topics) -> None:
     """Show which terms of which topics (and views) match a paper, in which field, with the score.
 
-    Give the paper as --title/--summary, or by --id from the state store.
+    Give the paper as --title/--summary, or by --id from the state store (which also
+    lists its recorded news: new versions, publication, code...).
 
     Example: feedmaker explain --title "Diffusion models for video" --summary "..."
     """
     from feedmaker.explain import (
         explain_entry,
+        explain_events,
         explain_likes,
         explain_views,
         format_explanation,
@@ -413,9 +416,10 @@ def explain(config_path, title, summary, entry_id, state, all_topics) -> None:
                                        entry_id=entry_id, state=state)
         views = explain_views(config, paper, results, state)
         likes = explain_likes(config, paper, state)
+        news = explain_events(config, paper, state)
     except FeedmakerError as exc:
         _fail(exc)
-    click.echo(format_explanation(tagger, paper, results, all_topics, views, likes))
+    click.echo(format_explanation(tagger, paper, results, all_topics, views, likes, news))
 
 
 @cli.command()

@@ -60,6 +60,12 @@ class Site:
                                        "for readers who follow several topic feeds; `all` and "
                                        "views keep every paper, and entries still list all "
                                        "their topics")
+    arxiv_api_url: str = setting("web_url", "https://export.arxiv.org/api/query", "the arXiv "
+                                 "API that papers known only by id are looked up at: `like` "
+                                 "libraries' and news views' `watch`ed papers (a mirror, say)")
+    hf_paper_api_url: str = setting("site_url", "https://huggingface.co/api/papers/", "where "
+                                    "news views' `watch`ed papers are looked up on Hugging "
+                                    "Face: `<hf_paper_api_url><arXiv id>`")
 
 
 SITE_KEYS = keys_of(Site)
@@ -111,12 +117,23 @@ class Config:
     @property
     def feeds(self) -> tuple[FeedDef, ...]:
         """Every feed to write, in order: all papers first, then each topic, then each rule
-        view, then each like view."""
+        view and news view, then each like view."""
         return (FeedDef(ALL_SLUG, "All papers", "Every paper, whatever its topics", "all"),
                 *(FeedDef(t.slug, t.title, t.description, "topic",
                           best_only=self.site.one_feed_per_paper) for t in self.topics),
-                *(FeedDef(v.slug, v.rule.title, v.rule.description, "view") for v in self.views),
+                *(FeedDef(v.slug, v.rule.title, v.rule.description, "news" if v.news else "view",
+                          news=v.news, bar=v.bar) for v in self.views),
                 *(FeedDef(v.slug, v.title, v.description, "like") for v in self.like_views))
+
+    @property
+    def popular_bars(self) -> tuple[int, ...]:
+        """The upvote bars whose reaching is news to some news view."""
+        return tuple(sorted({v.bar for v in self.views if v.bar is not None}))
+
+    @property
+    def watching(self) -> tuple[ViewRule, ...]:
+        """The news views that watch library files."""
+        return tuple(v for v in self.views if v.watch)
 
     def with_paths(self, out_dir: Path | None = None, state: Path | None = None) -> Config:
         """The same config with `--out` / `--state` overrides applied and checked."""

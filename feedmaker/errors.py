@@ -67,7 +67,12 @@ class SourceError(FeedmakerError):
 
 
 class FetchError(SourceError):
-    """An HTTP or file fetch failed after its retries."""
+    """An HTTP or file fetch failed after its retries; `status` is the HTTP status the
+    server answered with, if it answered."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class ParseError(SourceError):

@@ -8,6 +8,7 @@ from feedmaker import like
 from feedmaker.config import Config
 from feedmaker.errors import InputError
 from feedmaker.model import Entry
+from feedmaker.news.events import changes
 from feedmaker.normalize import bare_arxiv_id, canonical_url, clean_text
 from feedmaker.store import Store
 from feedmaker.tagger import Tagger, TopicResult
@@ -46,6 +47,23 @@ def explain_likes(config: Config, entry: Entry, state: Path | None = None) -> li
     return like.explain(config.like_views, state or config.site.state, entry)
 
 
+def explain_events(config: Config, entry: Entry, state: Path | None = None) -> list[str]:
+    """A stored paper's news (feedmaker.news): a line per recorded event, oldest first,
+    with what changed; and the news views that watch it. None for a paper without."""
+    path = state or config.site.state
+    if not entry.id or not path.is_file():
+        return []
+    with Store.reader(path) as store:
+        events = store.events.of(entry.id)
+        watching = store.watched.of([entry.id])[entry.id]
+    lines = [f"{event.seen:%Y-%m-%d %H:%M} UTC  {event.kind:<9} "
+             + "; ".join(f"{label}: {text}" for label, text in changes(event))
+             for event in events]
+    if watching:
+        lines.append(f"watched by: {', '.join(watching)}")
+    return lines
+
+
 def _stored_entry(state: Path, entry_id: str) -> Entry:
     arxiv_id = bare_arxiv_id(entry_id.removeprefix("https://arxiv.org/abs/")
                              .removeprefix("http://arxiv.org/abs/"))
@@ -59,9 +77,9 @@ def _stored_entry(state: Path, entry_id: str) -> Entry:
 
 def format_explanation(tagger: Tagger, entry: Entry, results: list[TopicResult],
                        all_topics: bool = True, views: list[ViewResult] = (),
-                       likes: list[str] = ()) -> str:
+                       likes: list[str] = (), news: list[str] = ()) -> str:
     """A readable report: a line per topic, then a line per term that hit; then the same
-    for each view, and a line per `like` view."""
+    for each view, a line per `like` view, and a line per news event of the paper."""
     rules = {t.slug: t for t in tagger.topics}
     lines = [f"{entry.title}" + (f"  <{entry.id}>" if entry.id else "")]
     matched = [r.slug for r in results if r.matched]
@@ -78,6 +96,9 @@ def format_explanation(tagger: Tagger, entry: Entry, results: list[TopicResult],
     if likes:
         lines.append("papers like yours:")
         lines += [line for line in likes if all_topics or line.startswith("MATCH")]
+    if news:
+        lines.append("news:")
+        lines += [f"  {line}" for line in news]
     return "\n".join(lines)
 
 

@@ -239,7 +239,7 @@ class Fetcher:
                 attempt.track(response)
                 if response.status_code >= 400:
                     raise FetchError(f"{url}: HTTP {response.status_code} {response.reason}"
-                                     + self._gave_up(response))
+                                     + self._gave_up(response), status=response.status_code)
                 if response.status_code == 304:
                     return Response(url=response.url, body=b"", status=304,
                                     headers=_lower_case(response.headers))

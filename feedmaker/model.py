@@ -45,6 +45,7 @@ class RawEntry:
     comment: str | None = None      # arXiv's author comment: "Accepted at ...", page counts
     journal_ref: str | None = None  # arXiv's journal reference
     doi: str | None = None
+    version: int | None = None      # the arXiv version this sighting is of (2 for v2)
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,8 @@ class Entry:
     # The most upvotes ever seen: a view's `min_upvotes` reads it, so a paper that reached
     # the bar stays in the view when its count falls again.
     top_upvotes: int | None = field(default=None, metadata=_merged(MAX, shown=False))
+    # The highest arXiv version seen: a higher one later is a `version` event (feedmaker.news).
+    version: int | None = field(default=None, metadata=_merged(MAX, shown=False))
     updated: datetime | None = field(default=None, metadata=_merged(STORE))
     first_seen: datetime | None = field(default=None, metadata=_merged(STORE))
 

@@ -16,7 +16,7 @@ from feedmaker.model import LINK_KINDS, Entry, RawEntry
 
 # New-style (2401.00001, 2401.00001v2) and old-style (hep-th/9901001, math.GT/0309136) ids.
 _ARXIV_ID = re.compile(
-    r"(?P<id>\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?", re.ASCII
+    r"(?P<id>\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})(?:v(?P<version>\d+))?", re.ASCII
 )
 _ARXIV_URL = re.compile(
     r"^https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/"
@@ -45,6 +45,7 @@ MAX_SUMMARY = 50_000
 MAX_AUTHORS = 500
 MAX_NAME = 300
 MAX_NOTE = 500  # an arXiv comment or journal reference
+MAX_VERSION = 1000  # no paper has had this many arXiv versions
 # A DOI: "10.", a registrant code, "/", a suffix of printable characters.
 _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 
@@ -126,6 +127,8 @@ def _normalize(raw: RawEntry, base_url: str | None) -> Entry:
         image=absolute_url(raw.image, base_url) or "",
         comment=shorten(clean_text(raw.comment), MAX_NOTE),
         journal_ref=shorten(clean_text(raw.journal_ref), MAX_NOTE),
+        version=raw.version if isinstance(raw.version, int) and not isinstance(
+            raw.version, bool) and 0 < raw.version < MAX_VERSION else None,
     )
 
 
@@ -148,6 +151,13 @@ def bare_arxiv_id(value: str) -> str | None:
     """`2401.00001v2` -> `2401.00001`; None when the value is not an arXiv id."""
     match = _ARXIV_ID.fullmatch(value.strip().removeprefix("arXiv:").removeprefix("arxiv:"))
     return match["id"] if match else None
+
+
+def arxiv_version(value: str) -> int | None:
+    """`2401.00001v2`, `arXiv:2401.00001v2` or its arxiv.org URL -> 2; None without one."""
+    text = value.strip().removeprefix("arXiv:").removeprefix("arxiv:")
+    match = _ARXIV_ID.fullmatch(text) or _ARXIV_URL.match(text)
+    return int(match["version"]) if match and match["version"] else None
 
 
 def arxiv_id_from_url(url: str) -> str | None:

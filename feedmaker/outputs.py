@@ -20,14 +20,17 @@ DEVICE_NAMES = frozenset({"con", "prn", "aux", "nul"} | {f"com{i}" for i in rang
 class FeedDef:
     """One feed: its slug (the stem of its files), display title and description, and which
     papers it selects: `kind` "all" (every paper), "topic" (the papers tagged `slug`; with
-    `best_only`, only those for which it is the best-scoring topic) or "view" (the papers
-    in the view `slug`)."""
+    `best_only`, only those for which it is the best-scoring topic), "view" or "like" (the
+    papers in the view `slug`) or "news" (the events of the `news` kinds of the papers the
+    view `slug` follows; `popular` ones for the upvote bar `bar`)."""
 
     slug: str
     title: str
     description: str
     kind: str = "topic"
     best_only: bool = False
+    news: tuple[str, ...] = ()
+    bar: int | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,8 @@ class FeedData:
     # were, and the front page and status.json say so.
     error: str = ""
     failing_since: datetime | None = None
+    # A news feed's entries are events: each one's (label, text) lines of what changed.
+    changes: tuple[tuple[tuple[str, str], ...], ...] = ()
 
 
 @dataclass(frozen=True)

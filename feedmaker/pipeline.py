@@ -13,6 +13,7 @@ from feedmaker.collect import Collected, collect
 from feedmaker.config import Config
 from feedmaker.errors import ValidationError
 from feedmaker.fetch import Fetcher, Validators
+from feedmaker.news.events import paper_of
 from feedmaker.outputs import SiteData
 from feedmaker.store import Store, format_time, run_lock, store_error
 from feedmaker.write import render_site
@@ -20,6 +21,8 @@ from feedmaker.write.files import OutputDir
 
 # Entries no feed shows are dropped from the state once no source has listed them for this long.
 PRUNE_AFTER = timedelta(days=7)
+# The kinds of feed that are views: one that fails fails alone (see Run.fail_view).
+VIEW_KINDS = ("view", "news", "like")
 # A source refused this many runs in a row for a steady count has a new size, not a
 # broken page: a listing narrowed on purpose, say.
 NEW_LEVEL_AFTER = 3
@@ -36,6 +39,7 @@ class RunReport:
     seen: int = 0
     new: int = 0
     updated: int = 0
+    events: int = 0  # news events recorded (feedmaker.news)
     written: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
@@ -61,6 +65,8 @@ class Run:
     report: RunReport
     log: Callable[[str], None]
     progress: Callable[[str, int, int], None]
+    # The papers each watching news view follows, by identity (see feedmaker.news.watch).
+    watched: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def execute(self, dry_run: bool) -> None:
         """Every step. State is committed before files are written: if writing fails, the
@@ -71,9 +77,12 @@ class Run:
         collected = self.collect()
         with self.store.transaction():
             self.merge(collected)
+            self.watch()
             self.derive()
             site, files = self.publish(collected)
-            pruned = self.store.prune(publish.shown_ids(site), self.now - PRUNE_AFTER)
+            # Watched papers stay while watched: pruned, their news would start over.
+            kept = publish.shown_ids(site) | self.store.watched.members(self.watched)
+            pruned = self.store.prune(kept, self.now - PRUNE_AFTER)
             self.log(f"pruned {pruned} entries no feed shows")
         retired = self.retired(files)
         if dry_run:
@@ -106,10 +115,12 @@ class Run:
             elif result.unchanged:
                 self.report.unchanged_sources += 1
             else:
-                merged = self.store.history.merge(result.entries, self.now)
+                merged = self.store.history.merge(result.entries, self.now,
+                                                  bars=self.config.popular_bars)
                 self.report.seen += merged.seen
                 self.report.new += merged.new
                 self.report.updated += merged.updated
+                self.report.events += merged.events
             self.store.source_health.record(
                 result.source.name, format_time(self.now), error,
                 None if error or result.unchanged else len(result.entries))
@@ -140,8 +151,23 @@ class Run:
                                   count if count else None)
         return None
 
+    def watch(self) -> None:
+        """Look up the papers news views watch that no listing shows any more (only when
+        some news view has `watch` files: other runs ask nothing more)."""
+        if not self.config.watching:
+            return
+        from feedmaker.news import watch
+
+        outcome = watch.refresh(self.config, self.store, self.now, self.fetcher, self.log)
+        self.watched = outcome.keys
+        self.report.warnings += outcome.warnings
+        self.report.events += outcome.events
+        for slug, why in outcome.failures.items():
+            self.fail_view(slug, why)
+
     def derive(self) -> None:
-        """Each paper's topics, then the rule views it is in, then the like views'."""
+        """Each paper's topics, then the rule views it is in and the papers news views
+        watch, then the like views'."""
         tagged = derive.refresh_topics(
             self.config, self.store, self.now,
             lambda done, total: self.progress("tagging entries", done, total))
@@ -149,9 +175,13 @@ class Run:
         if self.config.views:
             for slug, why in derive.refresh_views(self.config, self.store, self.now).items():
                 self.fail_view(slug, why)
+        if self.config.watching:
+            from feedmaker.news import watch
+
+            watch.refresh_watched(self.config, self.store, self.now, self.watched)
         if self.config.like_views:
             liked = like.refresh(self.config.like_views, self.store, self.now, self.fetcher,
-                                 self.log)
+                                 self.log, self.config.site.arxiv_api_url)
             self.report.warnings += liked.warnings
             for slug, why in liked.failures.items():
                 self.fail_view(slug, why)
@@ -176,7 +206,7 @@ class Run:
             if not bad_entries and not bad_feeds:
                 break
             for slug, problem in bad_feeds.items():
-                if site.feed(slug).feed.kind not in ("view", "like"):
+                if site.feed(slug).feed.kind not in VIEW_KINDS:
                     raise ValidationError(f"the feed {slug!r} failed validation; nothing was "
                                           f"published: {problem}")
                 self.fail_view(slug, f"view {slug!r}: its feed is not valid: {problem}")
@@ -192,7 +222,7 @@ class Run:
         """Warn of each entry that cannot be published; fail the sources all of whose
         entries of this run are such."""
         for entry_id, problem in bad.items():
-            source = self.store.history.get(entry_id).source
+            source = self.store.history.get(paper_of(entry_id)).source
             self.report.warnings.append(f"source {source!r}: entry {entry_id} cannot be "
                                         f"published ({problem}); it is left out of the feeds")
         excluded = set(self.report.unpublishable) | set(bad)
@@ -211,7 +241,7 @@ class Run:
     def record_view_health(self) -> None:
         """Remember how each view did in this run (its failure, or that it worked)."""
         for feed in self.config.feeds:
-            if feed.kind in ("view", "like"):
+            if feed.kind in VIEW_KINDS:
                 self.store.view_health.record(feed.slug, format_time(self.now),
                                               self.report.views_failed.get(feed.slug))
 

@@ -14,6 +14,7 @@ from feedmaker import __version__
 from feedmaker.config import Config
 from feedmaker.derive import stored_terms
 from feedmaker.model import Entry, shown_entry
+from feedmaker.news.events import Event, changes, event_entry, paper_of
 from feedmaker.normalize import shorten
 from feedmaker.outputs import (
     PAGE,
@@ -40,19 +41,30 @@ SELECTORS: dict[str, Selector] = {
 }
 
 
+def news_items(store: Store, feed: FeedDef, limit: int, since: datetime | None,
+               memo: dict) -> list[tuple[Entry, Event]]:
+    """A news feed's newest events (since `since`), each with its paper."""
+    return store.events.newest(feed.slug, feed.news, feed.bar, limit, since, memo)
+
+
 def select(config: Config, store: Store, now: datetime, excluded: Collection[str] = (),
            failed: Mapping[str, str] = ()) -> SiteData:
     """Every feed with its newest entries (only what outputs may show of them) and their
     topics, plus the site's own facts: all that any output is made from. Entries whose ids
     are `excluded` (they cannot be published) are left out, and the next ones take their
-    place; the views `failed` in this run ({slug: why}) carry their error."""
+    place; the views `failed` in this run ({slug: why}) carry their error. A news feed's
+    entries are events (feedmaker.news), dated when first seen, each with what changed."""
     site = config.site
     since = now - timedelta(days=site.max_age_days) if site.max_age_days else None
     memo: dict[str, Entry] = {}  # one decode per entry, though a paper shows in several feeds
     limit = site.max_entries + len(excluded)
-    chosen = [(feed, [e for e in SELECTORS[feed.kind](store, feed, limit, since, memo)
-                      if e.id not in excluded][:site.max_entries])
-              for feed in config.feeds]
+    chosen: list[tuple[FeedDef, list[tuple[Entry, Event | None]]]] = []
+    for feed in config.feeds:
+        items = (news_items(store, feed, limit, since, memo) if feed.kind == "news" else
+                 [(e, None) for e in SELECTORS[feed.kind](store, feed, limit, since, memo)])
+        chosen.append((feed, [(paper, event) for paper, event in items
+                              if paper.id not in excluded and (event is None or event_entry(
+                                  paper, event).id not in excluded)][:site.max_entries]))
     order = {topic.slug: number for number, topic in enumerate(config.topics)}
     stored = {entry_id: stored_terms(values) for entry_id, values
               in store.topics.values_of(memo, "terms").items()}
@@ -71,14 +83,18 @@ def select(config: Config, store: Store, now: datetime, excluded: Collection[str
         icon=site.icon, formats=formats(config),
         topic_titles=tuple((topic.slug, topic.title) for topic in config.topics),
         empty_updated=store.created, version=__version__,
-        feeds=tuple(FeedData(feed, tuple(shown[e.id] for e in entries),
-                             tuple(topics[e.id] for e in entries),
-                             tuple(terms[e.id] for e in entries),
-                             tuple(similar[e.id] for e in entries),
+        feeds=tuple(FeedData(feed, tuple(shown[e.id] if event is None
+                                         else event_entry(shown[e.id], event)
+                                         for e, event in items),
+                             tuple(topics[e.id] for e, _ in items),
+                             tuple(terms[e.id] for e, _ in items),
+                             tuple(similar[e.id] for e, _ in items),
                              error=public_text(dict(failed).get(feed.slug, "")),
                              failing_since=_time(health[feed.slug].failing_since)
-                             if feed.slug in health else None)
-                    for feed, entries in chosen),
+                             if feed.slug in health else None,
+                             changes=tuple(changes(event) for _, event in items
+                                           if event is not None))
+                    for feed, items in chosen),
         sources=source_health(config, store), run_time=now)
 
 
@@ -141,8 +157,8 @@ def expected_names(config: Config) -> set[str]:
 
 
 def shown_ids(site: SiteData) -> set[str]:
-    """The ids of every entry some feed shows."""
-    return {entry.id for feed in site.feeds for entry in feed.entries}
+    """The ids of every paper some feed shows (a news feed's events show their papers)."""
+    return {paper_of(entry.id) for feed in site.feeds for entry in feed.entries}
 
 
 def invalid_parts(site: SiteData, now: datetime) -> tuple[dict[str, str], dict[str, str]]:

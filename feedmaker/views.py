@@ -9,7 +9,10 @@ from pathlib import Path
 
 from feedmaker.errors import ConfigError
 from feedmaker.like import ONLY_LIKE, LikeView, is_like_view, parse_like_view
+from feedmaker.like.library import INSTALL
+from feedmaker.like.view import needs_bibtexparser
 from feedmaker.model import Entry
+from feedmaker.news.events import KINDS
 from feedmaker.schema import Key, check_table
 from feedmaker.tagger import Tagger, TopicResult
 from feedmaker.tagger.rules import TOPIC_KEYS, VIEW_FIELDS, TopicRule, parse_rule
@@ -18,7 +21,18 @@ VIEW_KEYS: dict[str, Key] = TOPIC_KEYS | {
     "min_upvotes": Key("count", None, "the paper must have reached this many upvotes on its "
                        "source at least once; it stays in the view when its count falls again "
                        "(views only)", low=0, high=10**7),
+    "news": Key("choices", None, "makes the view a news view: an entry for each event of the "
+                "papers it follows, of these kinds: " + ", ".join(f"`{k}`" for k in KINDS)
+                + " (see \"Paper news\")", choices=KINDS),
+    "watch": Key("texts", [], "news views: library files (as `like` takes them) of papers to "
+                 "follow, looked up on arXiv and Hugging Face once a day while no listing "
+                 "shows them", default_note="`[]`"),
+    "popular_upvotes": Key("count", None, "news views: the upvotes whose reaching is a "
+                           "`popular` event", default_note="the view's `min_upvotes`",
+                           low=1, high=10**7),
 }
+# The keys that only a news view takes.
+NEWS_KEYS = ("watch", "popular_upvotes")
 # Names a view's label terms refer to, checked when the config loads.
 _REFERENCE_FIELDS = ("topic", "source", "view")
 
@@ -31,10 +45,26 @@ class ViewRule:
 
     rule: TopicRule
     min_upvotes: int | None = None
+    news: tuple[str, ...] = ()  # a news view's kinds of event (feedmaker.news)
+    watch: tuple[Path, ...] = ()  # a news view's watched library files
+    popular_upvotes: int | None = None
 
     @property
     def slug(self) -> str:
         return self.rule.slug
+
+    @property
+    def follows_by_rule(self) -> bool:
+        """Whether its rule chooses papers: a news view of watched papers alone has none."""
+        return bool(self.rule.any or self.rule.all) or self.min_upvotes is not None \
+            or not self.watch
+
+    @property
+    def bar(self) -> int | None:
+        """A news view's `popular` bar: the upvotes whose reaching is news."""
+        if "popular" not in self.news:
+            return None
+        return self.min_upvotes if self.popular_upvotes is None else self.popular_upvotes
 
 
 def parse_views(tables: object, topics: Sequence[str], sources: Sequence[str],
@@ -62,9 +92,11 @@ def parse_views(tables: object, topics: Sequence[str], sources: Sequence[str],
                 raise ConfigError("is for `like` views only: add `like = [...]` or remove it",
                                   (*path, slug, key))
         values = check_table(table, VIEW_KEYS, (*path, slug))
+        watch = _news_keys(values, base_dir, (*path, slug))
         rule = parse_rule(slug, values, (*path, slug), VIEW_FIELDS,
-                          terms_required=values["min_upvotes"] is None)
-        views.append(ViewRule(rule, values["min_upvotes"]))
+                          terms_required=values["min_upvotes"] is None and not watch)
+        views.append(ViewRule(rule, values["min_upvotes"], values["news"] or (), watch,
+                              values["popular_upvotes"]))
     known = {"topic": set(topics), "source": set(sources), "view": {v.slug for v in views}}
     liked = {v.slug for v in likes}
     for view in views:
@@ -86,6 +118,31 @@ def parse_views(tables: object, topics: Sequence[str], sources: Sequence[str],
                                   f"{', '.join(sorted(known[term.field])) or 'none'})", term_path)
     evaluation_order(views, path)
     return tuple(views), tuple(likes)
+
+
+def _news_keys(values: dict, base_dir: Path, path: tuple) -> tuple[Path, ...]:
+    """Check a view's news keys; returns its watch files (resolved)."""
+    news = values["news"]
+    if news is None:
+        for key in NEWS_KEYS:
+            if values[key] not in (None, []):
+                raise ConfigError("is for news views: add `news = [...]` or remove it",
+                                  (*path, key))
+        return ()
+    if not news:
+        raise ConfigError(f"names no kind of news (kinds: {', '.join(KINDS)})", (*path, "news"))
+    if "popular" in news and values["popular_upvotes"] is None and values["min_upvotes"] is None:
+        raise ConfigError("'popular' needs the upvotes to reach: set `popular_upvotes` (or "
+                          "`min_upvotes`)", (*path, "news"))
+    if values["popular_upvotes"] is not None and "popular" not in news:
+        raise ConfigError("is the bar of `popular` news: add 'popular' to `news` or remove it",
+                          (*path, "popular_upvotes"))
+    files = tuple((base_dir / name).resolve() for name in values["watch"])
+    for number, file in enumerate(files):
+        if needs_bibtexparser(file):
+            raise ConfigError(f"{file} is BibTeX, which needs the `like` extra (bibtexparser "
+                              f"is missing): {INSTALL}", (*path, "watch", number))
+    return files
 
 
 def _terms_with_paths(rule: TopicRule, path: tuple):
@@ -154,7 +211,7 @@ class ViewResult:
 
     @property
     def matched(self) -> bool:
-        return self.rule.matched and self.upvotes_ok
+        return self.view.follows_by_rule and self.rule.matched and self.upvotes_ok
 
 
 class ViewTagger:

@@ -125,3 +125,24 @@ def like_config(tmp_path, httpserver):
         json.dumps(daily_items()), content_type="application/json")
     return write_config(tmp_path, [("hf", "hf-api", httpserver.url_for("/api/daily_papers"))],
                         LIKE_VIEW)
+
+
+def arxiv_answer(papers: list[dict]) -> bytes:
+    """An arXiv API answer (Atom) of papers given as dicts: `id`, and optionally `version`
+    (1), `title`, `summary`, `published`, `comment`, `journal_ref`, `doi`."""
+    from xml.sax.saxutils import escape
+
+    ns = 'xmlns:arxiv="http://arxiv.org/schemas/atom"'
+    entries = []
+    for paper in papers:
+        notes = "".join(f"<arxiv:{name} {ns}>{escape(paper[name])}</arxiv:{name}>"
+                        for name in ("comment", "journal_ref", "doi") if paper.get(name))
+        entries.append(
+            f"<entry><id>http://arxiv.org/abs/{paper['id']}v{paper.get('version', 1)}</id>"
+            f"<published>{paper.get('published', '2026-05-14T00:00:00Z')}</published>"
+            f"<title>{escape(paper.get('title', 'A paper ' + paper['id']))}</title>"
+            f"<summary>{escape(paper.get('summary', 'An abstract.'))}</summary>"
+            f"<author><name>A. Author</name></author>{notes}</entry>")
+    return ('<?xml version="1.0" encoding="UTF-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+            f"<title>ArXiv Query</title><id>http://arxiv.org/api/x</id>{''.join(entries)}"
+            "</feed>").encode()

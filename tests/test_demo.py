@@ -1,6 +1,7 @@
 """The bundled demo runs offline and its feeds read as a user expects in a feed reader."""
 
 from collections import Counter
+from datetime import timedelta
 from importlib import resources
 from pathlib import Path
 
@@ -58,3 +59,33 @@ def test_the_demo_writes_its_views_and_a_feed_like_its_example_library(tmp_path)
     popular = feedparser.parse((tmp_path / "feeds" / "popular.atom").read_bytes())
     assert len(popular.entries) > 3
     assert (tmp_path / "feeds" / "efficient-vision.atom").is_file()
+
+
+def test_the_demos_next_day_publishes_each_kind_of_news_once(tmp_path):
+    run_demo(tmp_path)
+    later = Path(str(resources.files("feedmaker").joinpath("data/demo-next-day.toml")))
+    config = load_config(later).with_paths(tmp_path / "feeds", tmp_path / "state.sqlite")
+    report = run(config, now=NOW + timedelta(days=1))
+    assert (report.exit_code, report.new, report.events) == (0, 0, 10)
+    news = feedparser.parse((tmp_path / "feeds" / "paper-news.atom").read_bytes())
+    assert news.bozo == 0
+    assert Counter(entry.id.split("#")[1] for entry in news.entries) == {
+        "v2": 2, "v3": 1, "accepted": 1, "published": 1, "code": 2, "project": 1,
+        "popular-50": 2}
+    titles = {entry.id: entry.title for entry in news.entries}
+    assert titles["https://arxiv.org/abs/2605.16143#accepted"] == (
+        "Accepted at ICML 2026: Look Before You Leap: Autonomous Exploration for LLM Agents")
+    assert titles["https://arxiv.org/abs/2605.06527#published"].startswith(
+        "Published in Transactions on Machine Learning Research, 2026: STALE")
+    assert all(entry.published.startswith("2026-05-19") for entry in news.entries)
+    assert run(config, now=NOW + timedelta(days=1, hours=1)).events == 0
+
+
+def test_the_demos_next_day_config_differs_only_in_what_its_sources_read():
+    data = Path(str(resources.files("feedmaker").joinpath("data")))
+
+    def settings(name):
+        lines = (data / name).read_text().splitlines()
+        return [line for line in lines if not line.startswith(("#", "url =", "subtitle ="))]
+
+    assert settings("demo.toml") == settings("demo-next-day.toml")

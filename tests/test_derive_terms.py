@@ -116,11 +116,20 @@ def test_an_upgraded_store_sees_no_paper_as_edited(tmp_path, monkeypatch):
     pdf = (("pdf", "https://arxiv.org/pdf/2605.00001"),)
     before = [m for m in migrations.MIGRATIONS if m.number < 7]
     with monkeypatch.context() as old:
-        # The store as feedmaker left it before, content hashed the old way.
+        # The store as feedmaker left it before: its schema, the paper's row as that
+        # release wrote it, content hashed the old way.
         old.setattr(migrations, "MIGRATIONS", tuple(before))
         old.setattr(history, "CONTENT_FIELDS", ("title", "summary", "authors"))
+        entry, seen, date = paper(links=pdf), history.format_time(T0), history.format_time(
+            PUBLISHED)
         with Store(path, T0) as store:
-            store.history.merge([paper(links=pdf)], T0)
+            store.db.execute(
+                "INSERT INTO entries (id, data, content_hash, published, date_known, updated, "
+                "first_seen, last_seen) VALUES (?, ?, ?, ?, 1, ?, ?, ?)",
+                (entry.id, history.encode(entry), history.content_hash(entry), date, date,
+                 seen, seen))
+            store.db.execute("INSERT INTO entry_sources VALUES (?, ?, ?, ?)",
+                             (entry.id, entry.source, seen, seen))
     with Store(path, T1) as store:
         assert migrations.applied(store.db) == migrations.LATEST
         assert store.history.merge([paper(links=pdf)], T1).updated == 0

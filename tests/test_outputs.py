@@ -27,7 +27,7 @@ def test_every_entry_field_says_how_it_merges_and_whether_outputs_show_it():
     for f in fields(Entry):
         assert f.metadata["merge"] in MERGE_POLICIES
         assert isinstance(f.metadata["shown"], bool)
-    assert {"upvotes", "top_upvotes", "owners"} == NOT_SHOWN
+    assert {"upvotes", "top_upvotes", "owners", "version"} == NOT_SHOWN
     assert shown_entry(ENTRY) == replace(ENTRY, upvotes=None, top_upvotes=None)
 
 

@@ -22,7 +22,7 @@ import pytest
 from feedmaker.config import load_config
 from feedmaker.pipeline import run
 
-from .conftest import NOW, daily_items, write_config
+from .conftest import NOW, arxiv_answer, daily_items, write_config
 
 pytestmark = pytest.mark.skipif(shutil.which("newsboat") is None,
                                 reason="newsboat is not installed (make reader-test installs it)")
@@ -80,12 +80,16 @@ class Newsboat:
             db.execute("UPDATE rss_item SET unread = 0")
 
 
-def regenerate(config, httpserver, papers, hours):
-    """Serve `papers` and run, as cron would `hours` after NOW; returns the run's report."""
+def regenerate(config, httpserver, papers, hours, arxiv=None):
+    """Serve `papers` (and `arxiv`'s papers on arXiv's API, see conftest.arxiv_answer) and
+    run, as cron would `hours` after NOW; returns the run's report."""
     out = config.site.out_dir
     httpserver.clear()
     httpserver.expect_request(API).respond_with_data(json.dumps(papers),
                                                      content_type="application/json")
+    if arxiv is not None:
+        httpserver.expect_request("/api/query").respond_with_data(
+            arxiv_answer(arxiv), content_type="application/atom+xml")
     now = NOW + timedelta(hours=hours)
     report = run(config, now=now)
     assert report.exit_code == 0
@@ -182,3 +186,43 @@ def test_newsboat_sees_a_popularity_view_gain_a_paper_once_and_nothing_unread_ag
     assert popular[0] == []
     assert popular[1] == [(base_url + "popular.atom", climber_id, 1)]  # new, unread, once
     assert popular[2] == [(base_url + "popular.atom", climber_id, 0)]  # still there, read
+
+
+def test_newsboat_shows_each_news_event_once_and_never_unread_again(
+        tmp_path, httpserver, feed_server):
+    out, base_url = feed_server
+    config_path = write_config(
+        tmp_path, [("hf", "hf-api", httpserver.url_for(API)),
+                   ("arxiv", "arxiv-api", httpserver.url_for("/api/query"))],
+        '\n[views.news]\nnews = ["version", "code", "project", "popular"]\n'
+        'any = ["source:hf"]\npopular_upvotes = 20\n')
+    text = config_path.read_text().replace("https://feeds.example.org/", base_url)
+    config_path.write_text(text.replace('out_dir = "out"', f'out_dir = "{out}"'))
+    config = load_config(config_path)
+    items = copy.deepcopy(daily_items()[:6])
+    for item in items:
+        item["paper"].pop("githubRepo", None)
+        item["paper"].pop("projectPage", None)
+        item["paper"]["upvotes"] = 3
+    ids = [f"https://arxiv.org/abs/{item['paper']['id']}" for item in items]
+    reader = Newsboat(tmp_path)
+    reader.urls.write_text(base_url + "news.atom\n")
+
+    def regenerate_at(hours, version=1):
+        regenerate(config, httpserver, items, hours,
+                   [{"id": items[0]["paper"]["id"], "version": version}])
+        reader.reload()
+        found = reader.items()
+        reader.mark_all_read()
+        return sorted((guid, unread) for _, guid, unread in found)
+
+    assert regenerate_at(0) == []
+    items[1]["paper"]["githubRepo"] = "https://github.com/lab/one"
+    items[2]["paper"]["projectPage"] = "https://two.example.org/"
+    items[3]["paper"]["upvotes"] = 25
+    news = [ids[1] + "#code", ids[2] + "#project", ids[3] + "#popular-20"]
+    assert regenerate_at(24) == sorted((guid, 1) for guid in news)
+    assert regenerate_at(25) == sorted((guid, 0) for guid in news)  # the same answers again
+    items[3]["paper"]["upvotes"] = 4  # falls below the bar: nothing to tell
+    assert regenerate_at(48, version=2) == sorted(
+        [(guid, 0) for guid in news] + [(ids[0] + "#v2", 1)])

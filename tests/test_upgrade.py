@@ -97,3 +97,20 @@ def test_a_dry_run_over_an_old_store_changes_no_byte_on_disk(old_site):
     import sqlite3
     with sqlite3.connect(old_site / "state.sqlite") as db:
         assert db.execute("SELECT max(number) FROM migrations").fetchone()[0] == 7
+
+
+def test_an_upgrade_makes_no_news_of_what_the_old_store_already_knew(old_site):
+    # A news view over every source: the old store knew these papers without their arXiv
+    # versions or what each source showed, so the first runs after the upgrade (the same
+    # sources, one with v2 where another says v1) have no news to tell.
+    config = old_site / "config.toml"
+    config.write_text(config.read_text() + (
+        '\n[views.news]\nnews = ["version", "published", "accepted", "code", "project", '
+        '"popular"]\nany = ["source:hf-daily", "source:hf-page", "source:arxiv-cv", '
+        '"source:arxiv-api"]\npopular_upvotes = 1\n'))
+    for _ in range(2):
+        result = feedmaker(old_site)
+        assert result.returncode == 0, result.stderr
+        assert "news events" not in result.stdout
+        feed, entries = atom_entries(old_site / "feeds" / "news.atom")
+        assert feed[0] == "https://feeds.example.org/news.atom" and entries == []

@@ -113,6 +113,14 @@ def test_views_are_feeds_after_the_topics_and_not_topics_of_a_paper():
     ('[views.x]\nany = ["image"]\nmin_upvote = 3\n', 3, r"views\.x\.min_upvote: unknown key"),
     ('[topics.x]\nany = ["topic:vision"]\n', 2,
      r"topics\.x\.any\[1\]: term 'topic:vision': field 'topic' is for views only"),
+    ('[views.x]\nany = ["image"]\nwatch = ["mine.bib"]\n', 3,
+     r"views\.x\.watch: is for news views: add `news = \[\.\.\.\]` or remove it"),
+    ('[views.x]\nany = ["image"]\nnews = []\n', 3, r"views\.x\.news: names no kind of news"),
+    ('[views.x]\nany = ["image"]\nnews = ["code", "popular"]\n', 3,
+     r"views\.x\.news: 'popular' needs the upvotes to reach: set `popular_upvotes`"),
+    ('[views.x]\nany = ["image"]\nnews = ["code"]\npopular_upvotes = 5\n', 4,
+     r"views\.x\.popular_upvotes: is the bar of `popular` news"),
+    ('[views.x]\nnews = ["code"]\n', 1, r"views\.x: needs at least one term in `any` or `all`"),
 ])
 def test_view_mistakes_name_file_line_and_field(text, line, message):
     base = BASE if text.startswith("[views") else ""

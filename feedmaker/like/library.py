@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from urllib.parse import unquote
 
 from feedmaker.errors import FeedmakerError
 from feedmaker.normalize import arxiv_id_from_url, bare_arxiv_id, clean_text
@@ -76,6 +77,12 @@ def identity(arxiv_id: str | None, doi: str | None, title: str) -> set[str]:
     if words:
         keys.add(f"title:{words}")
     return keys
+
+
+def entry_identity(entry) -> set[str]:
+    """`identity` of a stored paper (a feedmaker.model.Entry): its arXiv id, DOI, title."""
+    doi = next((clean_doi(unquote(url)) for kind, url in entry.links if kind == "doi"), None)
+    return identity(entry.arxiv_id, doi, entry.title)
 
 
 @dataclass

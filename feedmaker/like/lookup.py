@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
-from urllib.parse import urlencode
 
 from feedmaker.errors import SourceError
 from feedmaker.fetch import Response
@@ -12,8 +11,8 @@ from feedmaker.like.library import LibraryPaper
 from feedmaker.normalize import clean_text
 from feedmaker.sources import arxiv_api
 
-ARXIV_API = "https://export.arxiv.org/api/query"
-BATCH = 100
+ARXIV_API = arxiv_api.API_URL
+BATCH = arxiv_api.ID_BATCH
 
 
 @dataclass
@@ -78,8 +77,7 @@ def fill_in(papers: Sequence[LibraryPaper], cache: MutableMapping[str, list | No
 
 def _ask_arxiv(ids: list[str], fetch: Callable[..., Response], api_url: str,
                min_interval: float | None) -> dict[str, list[str]]:
-    url = f"{api_url}?{urlencode({'id_list': ','.join(ids), 'max_results': len(ids)})}"
-    response = fetch(url) if min_interval is None else fetch(url, min_interval=min_interval)
-    entries = arxiv_api.parse(response.body, source_name="library lookup", page_url=url)
+    entries = arxiv_api.look_up(ids, fetch, source_name="library lookup", api_url=api_url,
+                                min_interval=min_interval)
     return {raw.arxiv_id: [clean_text(raw.title), clean_text(raw.summary)] for raw in entries
             if raw.arxiv_id}

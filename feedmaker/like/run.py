@@ -8,19 +8,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import unquote
 
 from feedmaker.fetch import Fetcher
 from feedmaker.like.library import (
     LibraryPaper,
     LikeError,
-    clean_doi,
+    entry_identity,
     identity,
     paper_text,
     read_bytes,
     read_library,
 )
-from feedmaker.like.lookup import fill_in, stored_texts
+from feedmaker.like.lookup import ARXIV_API, fill_in, stored_texts
 from feedmaker.like.model import (
     MAX_BACKGROUND,
     RECIPE,
@@ -55,15 +54,16 @@ class LikeOutcome:
 
 
 def refresh(views: Sequence[LikeView], store: Store, now: datetime, fetcher: Fetcher | None,
-            log: Callable[[str], None]) -> LikeOutcome:
+            log: Callable[[str], None], api_url: str = ARXIV_API) -> LikeOutcome:
     """Bring every like view up to date inside the run's transaction, each in a savepoint:
-    a view that cannot be read, fitted or scored is undone and reported, never raised."""
+    a view that cannot be read, fitted or scored is undone and reported, never raised.
+    Library papers known only by id are looked up at the arXiv API `api_url`."""
     outcome = LikeOutcome()
     for view in views:
         notes: list[str] = []
         try:
             with store.savepoint():
-                _refresh_view(view, store, now, fetcher, log, notes)
+                _refresh_view(view, store, now, fetcher, log, notes, api_url)
         except LikeError as exc:
             outcome.failures[view.slug] = f"view {view.slug!r}: {clean_text(str(exc))}"
         except Exception as exc:  # noqa: BLE001 - one view never stops the others or the run
@@ -74,7 +74,7 @@ def refresh(views: Sequence[LikeView], store: Store, now: datetime, fetcher: Fet
 
 
 def _refresh_view(view: LikeView, store: Store, now: datetime, fetcher: Fetcher | None,
-                  log: Callable[[str], None], notes: list[str]) -> None:
+                  log: Callable[[str], None], notes: list[str], api_url: str) -> None:
     library, not_like, fingerprint = _library(view, store, log, notes)
     unscored = store.likes.unscored(view.slug, WINDOW)
     version = sklearn_version()
@@ -90,10 +90,10 @@ def _refresh_view(view: LikeView, store: Store, now: datetime, fetcher: Fetcher 
             notes.append(f"its saved model cannot be used ({exc}); fitting it again")
     if model is None:
         log(f"view {view.slug!r}: fitting its model ({reason or 'the saved one is unusable'})")
-        library = _filled(library, store, fetcher, notes)
+        library = _filled(library, store, fetcher, notes, api_url)
         background = without_library(store.history.newest(MAX_BACKGROUND + len(library)),
                                      library)[:MAX_BACKGROUND]
-        model = fit(library, background, _filled(not_like, store, fetcher, notes))
+        model = fit(library, background, _filled(not_like, store, fetcher, notes, api_url))
         store.likes.save_model(view.slug, {
             "library": fingerprint, "recipe": RECIPE, "sklearn": version,
             "fitted_at": format_time(now), "background": len(background)}, model.to_bytes())
@@ -127,7 +127,7 @@ def _library(view: LikeView, store: Store, log: Callable[[str], None], notes: li
             != content:
         keys = _keys(read.papers)
         store.likes.forget(view.slug, [e.id for e in store.likes.newest(view.slug, 10**9)
-                                       if _identity(e) & keys])
+                                       if entry_identity(e) & keys])
     return read.papers, unwanted.papers, fingerprint
 
 
@@ -145,11 +145,6 @@ def _rows(papers: list[LibraryPaper]) -> list:
 
 def _keys(papers: list[LibraryPaper]) -> set[str]:
     return set().union(*(identity(p.arxiv_id, p.doi, p.title) for p in papers))
-
-
-def _identity(entry: Entry) -> set[str]:
-    doi = next((clean_doi(unquote(url)) for kind, url in entry.links if kind == "doi"), None)
-    return identity(entry.arxiv_id, doi, entry.title)
 
 
 def refit_reason(inputs: object, fingerprint: str, version: str | None,
@@ -176,12 +171,13 @@ def refit_reason(inputs: object, fingerprint: str, version: str | None,
 
 
 def _filled(papers: list[LibraryPaper], store: Store, fetcher: Fetcher | None,
-            notes: list[str]) -> list[LibraryPaper]:
+            notes: list[str], api_url: str = ARXIV_API) -> list[LibraryPaper]:
     """The papers, those known only by arXiv id given their title and abstract: from the
     history, else the lookups kept, else arXiv."""
     cache = store.likes.lookups()
     asked = dict(cache)
-    result = fill_in(papers, cache, fetcher, stored_texts(papers, store.history))
+    result = fill_in(papers, cache, fetcher, stored_texts(papers, store.history),
+                     api_url=api_url)
     store.likes.save_lookups({k: v for k, v in cache.items() if k not in asked})
     notes += [f"library lookup: {error}" for error in result.errors]
     if result.unknown:
@@ -196,8 +192,8 @@ def _score(view: LikeView, model: Model, library: list[LibraryPaper], entries: l
     """Score the unscored papers, then admit the best of their days. A paper of the
     library is never admitted, nor one that shares no term with any library paper."""
     keys = _keys(library)
-    own = [e for e in entries if _identity(e) & keys]
-    others = [e for e in entries if not _identity(e) & keys]
+    own = [e for e in entries if entry_identity(e) & keys]
+    others = [e for e in entries if not entry_identity(e) & keys]
     scores, closest = model.score([paper_text(e.title, e.summary) for e in others])
     store.likes.save_scores(view.slug, [(e, 0.0, None, NEVER) for e in own] + [
         (e, score, None if best is None else model.titles[best], 0)

@@ -67,7 +67,7 @@ def parse_like_view(slug: str, table: object, base_dir: Path, path: tuple) -> Li
              for key in ("like", "not_like")}
     for key, paths in files.items():
         for number, file in enumerate(paths):
-            if _needs_bibtexparser(file):
+            if needs_bibtexparser(file):
                 raise ConfigError(f"{file} is BibTeX, which needs the `like` extra "
                                   f"(bibtexparser is missing): {INSTALL}", (*path, key, number))
     per_day = values["per_day"]
@@ -77,7 +77,8 @@ def parse_like_view(slug: str, table: object, base_dir: Path, path: tuple) -> Li
                     files["not_like"], per_day, values["min_score"])
 
 
-def _needs_bibtexparser(file: Path) -> bool:
+def needs_bibtexparser(file: Path) -> bool:
+    """Whether the file is BibTeX and bibtexparser is not installed."""
     import importlib.util
 
     try:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from feedmaker.errors import ParseError
 from feedmaker.model import RawEntry
-from feedmaker.normalize import arxiv_id_from_url
+from feedmaker.normalize import arxiv_id_from_url, arxiv_version
 from feedmaker.schema import Key
 from feedmaker.sources.base import (
     TIMEOUT,
@@ -19,6 +21,10 @@ from feedmaker.sources.base import (
 )
 from feedmaker.sources.feed import ATOM
 
+# Where papers known by id are looked up (`like` libraries, watched papers), and how many
+# ids one request asks for.
+API_URL = "https://export.arxiv.org/api/query"
+ID_BATCH = 100
 ARXIV = "{http://arxiv.org/schemas/atom}"
 OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
 OPTIONS = {
@@ -44,6 +50,16 @@ def read(source, fetch: Fetch, warn: Warn) -> list[RawEntry]:
         if not count or total <= start + read_so_far:
             break
     return entries
+
+
+def look_up(ids: list[str], fetch, *, source_name: str, api_url: str = API_URL,
+            min_interval: float | None = None, warn: Warn | None = None) -> list[RawEntry]:
+    """The entries arXiv gives for these ids (at most ID_BATCH), asked in one `id_list`
+    request through `fetch` (a feedmaker.fetch.Fetcher: it spaces requests to arXiv 3 s
+    apart; `min_interval` overrides that). An id arXiv does not know is not among them."""
+    url = f"{api_url}?{urlencode({'id_list': ','.join(ids), 'max_results': len(ids)})}"
+    response = fetch(url) if min_interval is None else fetch(url, min_interval=min_interval)
+    return parse(response.body, source_name=source_name, page_url=url, warn=warn)
 
 
 def parse(body: bytes, source_name: str, page_url: str, warn: Warn | None = None
@@ -88,6 +104,7 @@ def _to_raw(entry, source_name: str) -> RawEntry:
         # `published` is the v1 date: the paper's own date, whatever version this is.
         published=parse_any_date(entry.findtext(f"{ATOM}published")),
         categories=list(dict.fromkeys(categories)),
+        version=arxiv_version(entry_id),
         **notes(entry),
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from feedmaker.model import RawEntry
-from feedmaker.normalize import bare_arxiv_id
+from feedmaker.normalize import arxiv_version, bare_arxiv_id
 from feedmaker.schema import Key
 from feedmaker.sources.base import (
     TIMEOUT,
@@ -78,5 +78,6 @@ def _to_raw(item: FeedItem, source_name: str) -> RawEntry:
         authors=[a for a in authors if a],
         published=parse_any_date(item.published or item.updated),
         categories=item.categories,
+        version=arxiv_version(guid) if guid else None,  # a replacement is v2 or later
     )
 

@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 
 from feedmaker.errors import InputError, LockedError, StoreError
+from feedmaker.store.events import Events, Watch
 from feedmaker.store.health import Health
 from feedmaker.store.history import History, MergeResult, format_time, merge_entries, parse_time
 from feedmaker.store.likes import Likes
@@ -117,10 +118,13 @@ class Store:
         except OSError as exc:
             raise StoreError(f"{path}: cannot open the state store: {exc.strerror or exc}") from exc
         self.meta = Meta(self.db)
-        self.history = History(self.db)
+        self.events = Events(self.db)
+        self.history = History(self.db, self.events)
         self.topics = Memberships(self.db, self.meta, "entry_topics", "tag_key",
                                   ("score", "best", "terms"))
         self.views = Memberships(self.db, self.meta, "entry_views", "view_key")
+        self.watched = Memberships(self.db, self.meta, "entry_watched", "watch_key")
+        self.watch = Watch(self.db)
         self.likes = Likes(self.db)
         self.sources = SourceLog(self.db)
         self.source_health = Health(self.db, "source_status")

@@ -6,9 +6,10 @@ import functools
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from feedmaker.model import (
     ABSTRACT,
@@ -24,6 +25,10 @@ from feedmaker.model import (
     UNION,
     Entry,
 )
+from feedmaker.news.events import events_of, facts
+
+if TYPE_CHECKING:
+    from feedmaker.store.events import Events
 
 ENTRY_COLUMNS = "id, data, published, updated, first_seen"
 
@@ -35,6 +40,7 @@ class MergeResult:
     new: int = 0
     updated: int = 0
     seen: int = 0
+    events: int = 0  # news events recorded (see feedmaker.news)
 
 
 def format_time(moment: datetime) -> str:
@@ -138,20 +144,26 @@ def entry_from_row(row: tuple) -> Entry:
 class History:
     """The `entries` and `entry_sources` tables."""
 
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self.db = db
-        # Each entry's (content hash, updated) before the run merged it first: what its
-        # content is compared with, whatever order the run's sources came in.
-        self._before: dict[str, tuple[str, str]] = {}
+    def __init__(self, db: sqlite3.Connection, events: Events) -> None:
+        self.db, self.events = db, events
+        # Each entry's (content hash, updated, entry) before the run merged it first: what
+        # its content and its news are compared with, whatever order the sources came in.
+        self._before: dict[str, tuple[str, str, Entry]] = {}
         self._run: str | None = None
 
-    def merge(self, entries: Iterable[Entry], now: datetime) -> MergeResult:
+    def merge(self, entries: Iterable[Entry], now: datetime, *, bars: Sequence[int] = (),
+              quiet: bool = False) -> MergeResult:
         """Add new entries and fold re-seen ones into what is stored.
 
         A re-seen entry keeps its id, first-seen time and published date; `updated` moves
         to `now` only when what readers see of it differs from what it was before this run
         (`now`), and not at all in the run that first saw it: two sources that tell one
         paper a little apart, each run, do not make it look edited each run.
+
+        What changed about a paper known before this run is recorded as news events (see
+        feedmaker.news.events; `bars` are the upvote counts whose reaching is one). Entries
+        merged `quiet` (watch lookups) and new to the store are shown by news views only,
+        until a listing shows them.
         """
         result = MergeResult()
         stamp = format_time(now)
@@ -159,21 +171,32 @@ class History:
             self._before, self._run = {}, stamp
         for entry in entries:
             result.seen += 1
-            row = self.db.execute("SELECT data, content_hash, published, date_known, updated, "
-                                  "first_seen FROM entries WHERE id = ?", (entry.id,)).fetchone()
+            shown = facts(entry)
+            row = self.db.execute(
+                "SELECT e.data, e.content_hash, e.published, e.date_known, e.updated, "
+                "e.first_seen, s.first_seen, s.facts FROM entries e LEFT JOIN entry_sources s "
+                "ON s.entry_id = e.id AND s.source = ? WHERE e.id = ?",
+                (entry.source, entry.id)).fetchone()
             if row is None:
                 published = format_time(entry.published) if entry.published else stamp
                 self.db.execute(
                     "INSERT INTO entries (id, data, content_hash, published, date_known, updated, "
-                    "first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    "first_seen, last_seen, quiet) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (entry.id, encode(entry), content_hash(entry), published,
-                     int(entry.published is not None), published, stamp, stamp))
+                     int(entry.published is not None), published, stamp, stamp, int(quiet)))
                 result.new += 1
             else:
-                data, old_hash, published, date_known, updated, first_seen = row
-                start_hash, start_updated = self._before.setdefault(entry.id,
-                                                                    (old_hash, updated))
-                merged = merge_entries(decode(entry.id, data), entry)
+                data, old_hash, published, date_known, updated, first_seen, source_first, \
+                    source_facts = row
+                old = decode(entry.id, data)
+                start_hash, start_updated, start = self._before.setdefault(
+                    entry.id, (old_hash, updated, old))
+                merged = merge_entries(old, entry)
+                if first_seen != stamp:  # a paper new in this run has no news yet
+                    seen_before = source_facts if source_first not in (None, stamp) else None
+                    result.events += self.events.record(entry.id, events_of(
+                        start, merged, entry, shown=shown, seen_before=seen_before, bars=bars),
+                        now)
                 new_hash = content_hash(merged)
                 if not date_known and entry.published is not None:
                     published, date_known = format_time(entry.published), 1
@@ -188,12 +211,16 @@ class History:
                         result.updated += old_hash == start_hash
                 self.db.execute(
                     "UPDATE entries SET data = ?, content_hash = ?, published = ?, "
-                    "date_known = ?, updated = ?, last_seen = ? WHERE id = ?",
-                    (encode(merged), new_hash, published, date_known, updated, stamp, entry.id))
+                    "date_known = ?, updated = ?, last_seen = ?, quiet = quiet AND ? "
+                    "WHERE id = ?", (encode(merged), new_hash, published, date_known, updated,
+                                     stamp, int(quiet), entry.id))
+            # What a source once showed it keeps showing as far as news goes: a field it
+            # drops and gives again is no news.
             self.db.execute(
-                "INSERT INTO entry_sources VALUES (?, ?, ?, ?) ON CONFLICT (entry_id, source) "
-                "DO UPDATE SET last_seen = excluded.last_seen",
-                (entry.id, entry.source, stamp, stamp))
+                "INSERT INTO entry_sources VALUES (?, ?, ?, ?, ?) ON CONFLICT (entry_id, source) "
+                "DO UPDATE SET last_seen = excluded.last_seen, "
+                "facts = coalesce(entry_sources.facts, 0) | excluded.facts",
+                (entry.id, entry.source, stamp, stamp, shown))
         return result
 
     def touch(self, entry_id: str, now: datetime) -> None:
@@ -214,9 +241,10 @@ class History:
 
     def newest(self, limit: int, since: datetime | None = None,
                memo: dict[str, Entry] | None = None) -> list[Entry]:
-        """The `limit` newest entries (by published date), published at `since` or later."""
+        """The `limit` newest entries (by published date), published at `since` or later;
+        not those known only from watch lookups (see `merge`)."""
         rows = self.db.execute(f"SELECT {ENTRY_COLUMNS} FROM entries WHERE published >= ? "
-                               "ORDER BY published DESC, id DESC LIMIT ?",
+                               "AND quiet = 0 ORDER BY published DESC, id DESC LIMIT ?",
                                (format_time(since) if since else "", limit))
         return decoded(rows, memo)
 

@@ -100,15 +100,23 @@ class Memberships:
     def newest(self, name: str, limit: int, since: datetime | None = None,
                memo: dict[str, Entry] | None = None, best_only: bool = False) -> list[Entry]:
         """The `limit` newest entries with rows of `name`, published at `since` or later;
-        with `best_only`, only those whose row is marked best (see the topics table)."""
+        with `best_only`, only those whose row is marked best (see the topics table). Not
+        the entries known only from watch lookups (see History.merge)."""
         columns = ", ".join("e." + c.strip() for c in ENTRY_COLUMNS.split(","))
         best = " AND t.best = 1" if best_only else ""
         rows = self.db.execute(
             f"SELECT {columns} FROM {self.table} t JOIN entries e ON e.id = t.entry_id "
-            f"WHERE t.name = ? AND t.published >= ?{best} "
+            f"WHERE t.name = ? AND t.published >= ?{best} AND e.quiet = 0 "
             "ORDER BY t.published DESC, t.entry_id DESC LIMIT ?",
             (name, format_time(since) if since else "", limit))
         return decoded(rows, memo)
+
+    def members(self, names: Iterable[str]) -> set[str]:
+        """The ids of the entries with rows of any of these names."""
+        names = list(names)
+        return {row[0] for row in self.db.execute(
+            f"SELECT DISTINCT entry_id FROM {self.table} WHERE name IN "
+            f"({','.join('?' * len(names))})", names)} if names else set()
 
     def values_of(self, entry_ids: Iterable[str], column: str) -> dict[str, dict[str, object]]:
         """Each given entry's value of one extra column, by name: {id: {name: value}}."""

@@ -203,6 +203,42 @@ CREATE TABLE view_status (
     Migration(9, "an index of when each paper was first seen", """
 CREATE INDEX entries_first_seen ON entries (first_seen);
 """),
+    Migration(10, "paper news: events, facts each source reported, watched papers", """
+-- The feedmaker.news BITS each source last showed of a paper (NULL: not kept yet).
+ALTER TABLE entry_sources ADD COLUMN facts INTEGER;
+-- 1 for a paper known only from watch lookups: only news views show it.
+ALTER TABLE entries ADD COLUMN quiet INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE entries ADD COLUMN watch_key TEXT;
+CREATE INDEX entries_unwatched ON entries (id) WHERE watch_key IS NULL;
+CREATE TABLE entry_events (
+    entry_id TEXT NOT NULL REFERENCES entries (id) ON DELETE CASCADE,
+    key TEXT NOT NULL,             -- "v3", "published", "accepted", "code", "popular-20"...
+    kind TEXT NOT NULL,            -- version, published, accepted, code, project, popular
+    seen TEXT NOT NULL,            -- when it was first seen
+    detail TEXT NOT NULL,          -- JSON: what changed
+    PRIMARY KEY (entry_id, key)
+);
+CREATE INDEX entry_events_newest ON entry_events (seen DESC, entry_id DESC);
+CREATE TABLE entry_watched (
+    name TEXT NOT NULL,            -- a news view's slug
+    entry_id TEXT NOT NULL REFERENCES entries (id) ON DELETE CASCADE,
+    published TEXT NOT NULL,
+    PRIMARY KEY (name, entry_id)
+);
+CREATE INDEX entry_watched_entry ON entry_watched (entry_id);
+CREATE TABLE watch_libraries (
+    name TEXT PRIMARY KEY,         -- a news view's slug
+    files_key TEXT NOT NULL,       -- digest of its watch files' bytes, as last read
+    papers TEXT NOT NULL           -- JSON: [arxiv id, doi, title] of each paper read
+);
+CREATE TABLE watch_lookups (
+    service TEXT NOT NULL,         -- "arxiv" or "hf"
+    arxiv_id TEXT NOT NULL,
+    asked TEXT NOT NULL,           -- when last asked (and answered)
+    found INTEGER NOT NULL,        -- 1 when the service knew the paper
+    PRIMARY KEY (service, arxiv_id)
+);
+"""),
 )
 LATEST = MIGRATIONS[-1].number
 

@@ -12,7 +12,7 @@ from feedmaker.outputs import FEED_FORMATS, INDEX, PAGE, SITE_FILES, FeedData, O
 from feedmaker.outputs import file_name as output_file
 
 if TYPE_CHECKING:
-    from feedmaker.write.content import Category, Similar
+    from feedmaker.write.content import Category, Change, Similar
 
 # How many of each feed's newest titles index.html lists.
 NEWEST_SHOWN = 3
@@ -57,6 +57,12 @@ def home_url(site: SiteData, feed: FeedData) -> str:
 def similar(feed: FeedData) -> tuple[tuple[Similar, ...], ...]:
     """Each entry's `like` views in a feed, none when not given."""
     return feed.similar or ((),) * len(feed.entries)
+
+
+def changes(feed: FeedData) -> tuple[tuple[Change, ...], ...]:
+    """Each entry's "what changed" lines in a feed: a news feed's events have them, other
+    entries none."""
+    return feed.changes or ((),) * len(feed.entries)
 
 
 def categories(site: SiteData, feed: FeedData) -> tuple[tuple[Category, ...], ...]:

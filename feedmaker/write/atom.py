@@ -14,8 +14,16 @@ from feedmaker import PROJECT_URL
 from feedmaker.model import Entry
 from feedmaker.outputs import FeedData, SiteData, file_name
 from feedmaker.write import categories, feed_title, home_url
+from feedmaker.write import changes as changes_of
 from feedmaker.write import similar as similar_of
-from feedmaker.write.content import LINK_TITLES, LINK_TYPES, Category, Similar, entry_html
+from feedmaker.write.content import (
+    LINK_TITLES,
+    LINK_TYPES,
+    Category,
+    Change,
+    Similar,
+    entry_html,
+)
 
 MEDIA = "http://search.yahoo.com/mrss/"  # Media RSS: readers show its thumbnail as the picture
 
@@ -66,19 +74,21 @@ def skeleton(site: SiteData, feed: FeedData) -> bytes:
 
 def pieces(site: SiteData, feed: FeedData) -> list[tuple[str, bytes]]:
     """Each entry of the feed as (id, its serialized `<entry>`)."""
-    return [(entry.id, render_entry(entry, entry_categories, site.base_url, similar))
-            for entry, entry_categories, similar
-            in zip(feed.entries, categories(site, feed), similar_of(feed), strict=True)]
+    return [(entry.id, render_entry(entry, entry_categories, site.base_url, similar, changes))
+            for entry, entry_categories, similar, changes
+            in zip(feed.entries, categories(site, feed), similar_of(feed), changes_of(feed),
+                   strict=True)]
 
 
 # A paper shows in several feeds of a run, always the same: each is rendered once.
 @functools.lru_cache(maxsize=4096)
 def render_entry(entry: Entry, categories: Sequence[Category], scheme: str,
-                 similar: Sequence[Similar] = ()) -> bytes:
+                 similar: Sequence[Similar] = (), changes: Sequence[Change] = ()) -> bytes:
     """One `<entry>` element, serialized: the unit feeds are assembled from.
 
     The PDF is an enclosure, the other pages related links; `categories` are the entry's
-    topics, each with the words that put it there (shown in the content)."""
+    topics, each with the words that put it there (shown in the content); `changes` what
+    changed, for an event of a news feed."""
     fe = FeedEntry()
     fe.register_extension("feedmaker_links", _LinksEntry, atom=True, rss=False)
     fe.id(entry.id)
@@ -91,7 +101,8 @@ def render_entry(entry: Entry, categories: Sequence[Category], scheme: str,
         fe.category(term=slug, label=title, scheme=scheme)
     if entry.summary:
         fe.summary(entry.summary)
-    fe.content(entry_html(entry, tuple(categories), tuple(similar)), type="html")
+    fe.content(entry_html(entry, tuple(categories), tuple(similar), tuple(changes)),
+               type="html")
     fe.feedmaker_links.links = [{"rel": "alternate", "type": "text/html", "href": entry.url}] + [
         {"rel": "enclosure" if kind == "pdf" else "related", "type": LINK_TYPES[kind],
          "title": LINK_TITLES[kind], "href": href}

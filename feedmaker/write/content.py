@@ -25,6 +25,9 @@ LINK_TYPES = {"arxiv": "text/html", "pdf": "application/pdf", "code": "text/html
 Category = tuple[str, str, tuple[str, ...]]
 # A `like` view an entry is in: (the view's title, the library paper it is most like).
 Similar = tuple[str, str]
+# A line of what changed, of a news feed's event: (label, text); a text that is an http(s)
+# URL is shown as a link.
+Change = tuple[str, str]
 
 CONTENT_TAGS = {"p", "a", "strong", "br", "img", "mark", "bdi"}
 CONTENT_ATTRIBUTES = {"a": {"href"}, "img": {"src", "alt", "loading"}}
@@ -125,16 +128,26 @@ def similar_text(similar: Sequence[Similar]) -> str:
                      for view, closest in similar)
 
 
+def change_parts(changes: Sequence[Change]) -> list[etree._Element]:
+    """"What changed" and a paragraph per line of it: label, then its text or link."""
+    parts = [E.P(E.STRONG("What changed"))] if changes else []
+    for label, text in changes:
+        value = E.A(text, href=text) if text.startswith(("https://", "http://")) else text
+        parts.append(E.P(E.STRONG(f"{label}: "), value))
+    return parts
+
+
 @functools.lru_cache(maxsize=4096)
 def entry_html(entry: Entry, categories: tuple[Category, ...] = (),
-               similar: tuple[Similar, ...] = ()) -> str:
-    """The entry body of feeds, as sanitized HTML: picture, abstract (the terms that put it
-    in its topics marked), authors, notes, topics with those terms, the library paper it is
-    most like (when in a `like` view), then its links.
+               similar: tuple[Similar, ...] = (), changes: tuple[Change, ...] = ()) -> str:
+    """The entry body of feeds, as sanitized HTML: what changed (an event of a news feed),
+    picture, abstract (the terms that put it in its topics marked), authors, notes, topics
+    with those terms, the library paper it is most like (when in a `like` view), then its
+    links.
 
     Cached: a paper in three topics appears in four feeds of one run.
     """
-    parts = []
+    parts = change_parts(changes)
     if entry.image:
         parts.append(E.P(E.IMG(src=entry.image, alt=entry.title, loading="lazy")))
     if entry.summary:

@@ -51,6 +51,7 @@ def render(site: SiteData) -> bytes:
 
 def _feed_card(feed: FeedData, formats: list[str], pages: bool) -> etree._Element:
     slug, count = feed.feed.slug, len(feed.entries)
+    noun = "event" if feed.feed.kind == "news" else "paper"
     atom = file_name(slug, "atom")
     home = file_name(slug, PAGE) if pages else atom
     others = [E.A(FEED_FORMATS[fmt].label, href=file_name(slug, fmt))
@@ -59,7 +60,7 @@ def _feed_card(feed: FeedData, formats: list[str], pages: bool) -> etree._Elemen
     newest = [(e.title, e.url) for e in feed.entries[:NEWEST_SHOWN]]
     return E.LI(
         E.H3(E.A(feed.feed.title, href=home), " ",
-             E.SPAN(f"{count} {'paper' if count == 1 else 'papers'}", E.CLASS("count"))),
+             E.SPAN(f"{count} {noun if count == 1 else noun + 's'}", E.CLASS("count"))),
         *([E.P(feed.feed.description)] if feed.feed.description else []),
         *([E.P(E.SPAN(f"failing since {feed.failing_since:%Y-%m-%d %H:%M} UTC"
                       if feed.failing_since else "failing", E.CLASS("failing")),

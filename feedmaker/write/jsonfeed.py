@@ -9,8 +9,16 @@ from datetime import datetime
 from feedmaker.model import Entry
 from feedmaker.outputs import FeedData, SiteData, file_name
 from feedmaker.write import categories, feed_title, home_url
+from feedmaker.write import changes as changes_of
 from feedmaker.write import similar as similar_of
-from feedmaker.write.content import LINK_TITLES, LINK_TYPES, Category, Similar, entry_html
+from feedmaker.write.content import (
+    LINK_TITLES,
+    LINK_TYPES,
+    Category,
+    Change,
+    Similar,
+    entry_html,
+)
 
 VERSION = "https://jsonfeed.org/version/1.1"
 
@@ -25,20 +33,23 @@ def render(site: SiteData, feed: FeedData) -> bytes:
         "description": feed.feed.description,
         "user_comment": f"Written by feedmaker {site.version}.",
         "authors": [{"name": site.author}],
-        "items": [_item(entry, entry_categories, similar) for entry, entry_categories, similar
-                  in zip(feed.entries, categories(site, feed), similar_of(feed), strict=True)],
+        "items": [_item(entry, entry_categories, similar, changes)
+                  for entry, entry_categories, similar, changes
+                  in zip(feed.entries, categories(site, feed), similar_of(feed),
+                         changes_of(feed), strict=True)],
     }
     if site.icon:
         document["icon"] = site.icon
     return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def _item(entry: Entry, categories: Sequence[Category], similar: Sequence[Similar]) -> dict:
+def _item(entry: Entry, categories: Sequence[Category], similar: Sequence[Similar],
+          changes: Sequence[Change]) -> dict:
     item = {
         "id": entry.id,
         "url": entry.url,
         "title": entry.title,
-        "content_html": entry_html(entry, tuple(categories), tuple(similar)),
+        "content_html": entry_html(entry, tuple(categories), tuple(similar), tuple(changes)),
         "date_published": _time(entry.published),
         "date_modified": _time(entry.updated),
         "authors": [{"name": name} for name in entry.authors],

@@ -74,6 +74,7 @@ img { position: relative; }
 img::after { content: ""; position: absolute; inset: 0; background: var(--thumb); }
 .paper p { margin: 0.15rem 0; }
 .authors, .note { font-size: 0.9rem; }
+.change strong { color: var(--accent); }
 .links, .topics { font-size: 0.9rem; display: flex; flex-wrap: wrap; gap: 0.2rem 0.8rem; }
 .topics a { font-weight: 600; text-decoration: none; }
 .why { color: var(--muted); }

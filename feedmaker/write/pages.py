@@ -19,9 +19,11 @@ from feedmaker.model import Entry
 from feedmaker.outputs import FEED_FORMATS, INDEX, PAGE, FeedData, SiteData
 from feedmaker.outputs import file_name as output_file
 from feedmaker.write import categories
+from feedmaker.write import changes as changes_of
 from feedmaker.write import similar as similar_of
 from feedmaker.write.content import (
     Category,
+    Change,
     Similar,
     all_terms,
     highlighted,
@@ -42,12 +44,13 @@ ITEM_ATTRIBUTES = {"*": {"class"}, "a": {"href"},
 def render(site: SiteData, feed: FeedData) -> bytes:
     """The page: a head and header, then each day's papers."""
     days: list[tuple[date | None, list[bytes]]] = []
-    for entry, entry_categories, similar in zip(feed.entries, categories(site, feed),
-                                                similar_of(feed), strict=True):
+    for entry, entry_categories, similar, changes in zip(
+            feed.entries, categories(site, feed), similar_of(feed), changes_of(feed),
+            strict=True):
         day = entry.published.date() if entry.published else None
         if not days or days[-1][0] != day:
             days.append((day, []))
-        days[-1][1].append(render_item(entry, entry_categories, similar))
+        days[-1][1].append(render_item(entry, entry_categories, similar, changes))
     sections = [_day_section(day, items) for day, items in days] or [
         b"<p>No papers yet.</p>"]
     return join_at_marker(_document(site, feed, E.E.main(marker())), sections)
@@ -56,7 +59,7 @@ def render(site: SiteData, feed: FeedData) -> bytes:
 def _document(site: SiteData, feed: FeedData, main: etree._Element) -> bytes:
     slug, title = feed.feed.slug, feed.feed.title
     feeds = [(fmt, output_file(slug, fmt)) for fmt in site.formats if FEED_FORMATS[fmt].feed]
-    count = len(feed.entries)
+    count, noun = len(feed.entries), "event" if feed.feed.kind == "news" else "paper"
     return document(
         f"{site.title}: {title}",
         [E.LINK(rel="alternate", type=FEED_FORMATS[fmt].media_type,
@@ -69,7 +72,7 @@ def _document(site: SiteData, feed: FeedData, main: etree._Element) -> bytes:
             E.P(E.A("Subscribe", E.CLASS("subscribe"), href=feeds[0][1],
                     type=FEED_FORMATS[feeds[0][0]].media_type),
                 *[E.A(FEED_FORMATS[fmt].label, href=name) for fmt, name in feeds[1:]],
-                f" {count} {'paper' if count == 1 else 'papers'}, newest first",
+                f" {count} {noun if count == 1 else noun + 's'}, newest first",
                 E.CLASS("actions")),
             E.E.nav(E.UL(*[E.LI(E.A(other.feed.title, href=output_file(other.feed.slug, PAGE),
                                     **({"aria-current": "page"}
@@ -92,13 +95,16 @@ def _day_section(day: date | None, items: list[bytes]) -> bytes:
 # A paper shows in several pages of a run, always the same: each is rendered once.
 @functools.lru_cache(maxsize=4096)
 def render_item(entry: Entry, entry_categories: Sequence[Category],
-                similar: Sequence[Similar] = ()) -> bytes:
-    """One paper's `<li>` on a page, serialized and sanitized: the unit pages are assembled
-    from."""
+                similar: Sequence[Similar] = (), changes: Sequence[Change] = ()) -> bytes:
+    """One paper's `<li>` on a page (or an event's, with what changed), serialized and
+    sanitized: the unit pages are assembled from."""
     authors = names(entry.authors[:AUTHORS_SHOWN], max(0, len(entry.authors) - AUTHORS_SHOWN))
     notes = "; ".join(note for note in (entry.comment, entry.journal_ref) if note)
     text = E.DIV(
         E.H3(E.A(entry.title, href=entry.url)),
+        *[E.P(E.STRONG(f"{label}: "), E.A(text, href=text)
+              if text.startswith(("https://", "http://")) else text, E.CLASS("change"))
+          for label, text in changes],
         *([E.P(*authors, E.CLASS("authors"))] if authors else []),
         *([E.P(notes, E.CLASS("note"))] if notes else []),
         *([E.P("Similar to: ", similar_text(similar), E.CLASS("note"))] if similar else []),

@@ -1,0 +1,193 @@
+"""Watched papers of news views: followed, and looked up on arXiv and Hugging Face daily."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from feedmaker.collect import normalize_all
+from feedmaker.config import Config
+from feedmaker.derive import code_digest
+from feedmaker.errors import FeedmakerError, FetchError
+from feedmaker.fetch import Fetcher
+from feedmaker.like.library import LikeError, entry_identity, identity, read_bytes, read_library
+from feedmaker.model import Entry
+from feedmaker.normalize import clean_text
+from feedmaker.sources import arxiv_api, hf_api
+from feedmaker.store import Store
+from feedmaker.store.memberships import inputs_key
+from feedmaker.views import ViewRule
+
+# The names lookups merge under: no configured source can take them (a colon), and each
+# keeps what it showed of a paper apart, so news is compared with what the same lookup
+# said before (see feedmaker.news.events).
+ARXIV_SOURCE, HF_SOURCE = "watch:arxiv", "watch:hf"
+LOOKUP_SOURCES = (ARXIV_SOURCE, HF_SOURCE)
+# Papers asked of arXiv per run (in requests of 100 ids, 3 s apart, as arXiv asks), and of
+# Hugging Face (one request each, 1 s apart): the rest wait for the next runs.
+ARXIV_PER_RUN = 200
+HF_PER_RUN = 20
+ARXIV_INTERVAL = 3.0
+# A paper a listing showed this recently needs no lookup: the listing brings its news.
+LISTED_WITHIN = timedelta(days=1)
+# Hugging Face knows few papers that were never on its daily list: one it did not know is
+# asked again after a week.
+ASK_UNKNOWN_AFTER = timedelta(days=7)
+
+
+@dataclass
+class WatchOutcome:
+    """What the watch step did: each view's papers (their identity keys), warnings, the
+    views that failed (slug: why), and how many lookups and news events it made."""
+
+    keys: dict[str, frozenset[str]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    failures: dict[str, str] = field(default_factory=dict)
+    asked: dict[str, int] = field(default_factory=lambda: {"arXiv": 0, "Hugging Face": 0})
+    events: int = 0
+
+
+def refresh(config: Config, store: Store, now: datetime, fetcher: Fetcher,
+            log: Callable[[str], None]) -> WatchOutcome:
+    """Read each watching view's files (a view whose files cannot be read fails, and keeps
+    the papers read last time), then look up the watched papers that are due, merging what
+    arXiv and Hugging Face say as sightings of their own: news events come out as from any
+    source. A lookup that fails is a warning, and is asked again next run."""
+    outcome = WatchOutcome()
+    ids: dict[str, None] = {}
+    for view in config.watching:
+        try:
+            papers = _library(view, store, log, outcome.warnings)
+        except LikeError as exc:
+            outcome.failures[view.slug] = f"view {view.slug!r}: {clean_text(str(exc))}"
+            stored = store.watch.library(view.slug)
+            papers = stored[1] if stored else []
+        outcome.keys[view.slug] = frozenset().union(*(identity(*paper) for paper in papers))
+        ids.update((arxiv_id, None) for arxiv_id, _, _ in papers if arxiv_id)
+    try:
+        with store.savepoint():
+            _look_up(config, store, now, fetcher, list(ids), outcome)
+    except FeedmakerError as exc:
+        outcome.warnings.append(f"watch: lookups failed ({exc}); asked again next run")
+    except Exception as exc:  # noqa: BLE001 - a lookup never stops the run
+        outcome.warnings.append(f"watch: lookups failed (internal error: {type(exc).__name__}: "
+                                f"{clean_text(str(exc))[:300]}); asked again next run")
+    if any(outcome.asked.values()):
+        log("watch: looked up " + ", ".join(f"{n} on {service}" for service, n
+                                             in outcome.asked.items())
+            + f"; {outcome.events} news events")
+    return outcome
+
+
+def _library(view: ViewRule, store: Store, log: Callable[[str], None],
+             warnings: list[str]) -> list[list]:
+    """[arxiv id, doi, title] of each paper of the view's files, read again only when their
+    bytes changed."""
+    data = {path: read_bytes(path) for path in view.watch}
+    digest = hashlib.sha256()
+    for path in view.watch:
+        digest.update(str(path).encode() + b"\0" + data[path])
+    stored = store.watch.library(view.slug)
+    if stored and stored[0] == digest.hexdigest():
+        return stored[1]
+    log(f"view {view.slug!r}: reading its watch files")
+    library = read_library(view.watch, log, data)
+    warnings += [f"view {view.slug!r}: {clean_text(note)}" for note in library.notes]
+    papers = [[p.arxiv_id, p.doi, p.title] for p in library.papers]
+    store.watch.save_library(view.slug, digest.hexdigest(), papers)
+    return papers
+
+
+def _look_up(config: Config, store: Store, now: datetime, fetcher: Fetcher, ids: list[str],
+             outcome: WatchOutcome) -> None:
+    site, bars = config.site, config.popular_bars
+    due = _due(store, "arxiv", ids, now)[:ARXIV_PER_RUN]
+    for start in range(0, len(due), arxiv_api.ID_BATCH):
+        batch = due[start:start + arxiv_api.ID_BATCH]
+        try:
+            raws = arxiv_api.look_up(batch, fetcher, source_name=ARXIV_SOURCE,
+                                     api_url=site.arxiv_api_url, min_interval=ARXIV_INTERVAL,
+                                     warn=outcome.warnings.append)
+        except FeedmakerError as exc:
+            outcome.warnings.append(f"watch: looking up {len(batch)} papers on arXiv failed: "
+                                    f"{exc}; they are asked again next run")
+            break
+        entries = normalize_all(raws, now, outcome.warnings)
+        outcome.events += store.history.merge(entries, now, bars=bars, quiet=True).events
+        found = {entry.arxiv_id for entry in entries}
+        store.watch.record("arxiv", {arxiv_id: arxiv_id in found for arxiv_id in batch}, now)
+        outcome.asked["arXiv"] += len(batch)
+    answers: dict[str, bool] = {}
+    for arxiv_id in _due(store, "hf", ids, now)[:HF_PER_RUN]:
+        url = site.hf_paper_api_url + arxiv_id
+        try:
+            entries = normalize_all(hf_api.parse(fetcher(url).body, HF_SOURCE, url,
+                                                 outcome.warnings), now, outcome.warnings)
+        except FetchError as exc:
+            if exc.status == 404:  # not a paper Hugging Face has a page for
+                answers[arxiv_id] = False
+                continue
+            outcome.warnings.append(f"watch: looking up {arxiv_id} on Hugging Face failed: "
+                                    f"{exc}; asked again next run")
+            break
+        except FeedmakerError as exc:
+            outcome.warnings.append(f"watch: {exc}; asked again next run")
+            continue
+        outcome.events += store.history.merge(entries, now, bars=bars, quiet=True).events
+        answers[arxiv_id] = bool(entries)
+    store.watch.record("hf", answers, now)
+    outcome.asked["Hugging Face"] += len(answers)
+
+
+def _due(store: Store, service: str, ids: Sequence[str], now: datetime) -> list[str]:
+    """The ids to ask `service` about: not shown by a listing in the last day, not asked
+    yet today (UTC), nor in the last week when the service did not know them; those never
+    asked first, then those asked longest ago."""
+    listed = store.watch.listed_since([_entry_id(i) for i in ids], now - LISTED_WITHIN,
+                                      LOOKUP_SOURCES)
+    asked = store.watch.asked(service, ids)
+    due = []
+    for arxiv_id in ids:
+        if _entry_id(arxiv_id) in listed:
+            continue
+        when, known = asked.get(arxiv_id, (None, False))
+        if when is not None and (when.date() == now.date()
+                                 or (not known and now - when < ASK_UNKNOWN_AFTER)):
+            continue
+        due.append(arxiv_id)
+    never = datetime.min.replace(tzinfo=UTC)
+    return sorted(due, key=lambda arxiv_id: asked.get(arxiv_id, (never,))[0])
+
+
+def _entry_id(arxiv_id: str) -> str:
+    return f"https://arxiv.org/abs/{arxiv_id}"
+
+
+def refresh_watched(config: Config, store: Store, now: datetime,
+                    keys: dict[str, frozenset[str]]) -> None:
+    """Record which stored papers each watching view follows: those whose arXiv id, DOI or
+    title is one of its files' papers' (`keys`, from `refresh`)."""
+    fingerprint = hashlib.sha256(repr([sorted((slug, sorted(found)) for slug, found
+                                              in keys.items()), code_digest("news")])
+                                 .encode()).hexdigest()
+    store.watched.refresh(fingerprint, _Watched(fingerprint, keys), now)
+
+
+class _Watched:
+    """Each paper's watching views (a Derivation, see store.memberships)."""
+
+    def __init__(self, fingerprint: str, keys: dict[str, frozenset[str]]) -> None:
+        self.fingerprint, self.keys = fingerprint, keys
+
+    def prepare(self, entries: list[Entry]) -> None:
+        pass  # an entry alone says whether it is watched
+
+    def key(self, entry: Entry) -> str:
+        return inputs_key(self.fingerprint, [entry.arxiv_id, entry.links, entry.title,
+                                             entry.published])
+
+    def rows(self, entry: Entry) -> list[tuple[str]]:
+        found = entry_identity(entry)
+        return [(slug,) for slug, keys in self.keys.items() if found & keys]
