@@ -11,8 +11,11 @@ scored on the listed uniform papers (and, apart, on the listed supplementary one
 a TF-IDF + linear SVM trained on the same papers.
 --cv prints 5-fold cross-validation on the uniform file (each fold fitted on the other
 four fifths and every supplementary paper): more papers to score, but the vocabulary was
-written while reading most of them, so it flatters the rules. Both score through
-feedmaker's own tagger, text only. The same files always give the same rules, byte for byte.
+written while reading most of them, so it flatters the rules; it also scores the Hugging
+Face daily papers among them (those without arXiv categories) as a group. --cv --read-only
+leaves the unread papers out: the cross-validation on which the vocabulary and settings
+are chosen, so that --holdout stays an estimate. Both score through feedmaker's own
+tagger, text only. The same files always give the same rules, byte for byte.
 
 A topic's weighted terms and threshold are a linear classifier over "does this term
 occur" (a title hit counting title_weight times). So per topic this script finds the
@@ -28,8 +31,9 @@ and fits a class-balanced logistic regression over them, in which:
 - an L1 penalty keeps few terms (and a refit with less of it keeps their weights honest);
   topics with few labelled papers are penalised more, so they trust their data less.
 The threshold is the one with the best F1 on cross-validated scores among those keeping
-precision >= 0.8 at the share of the topic among the uniform papers: a feed with many wrong
-papers is worse than one that misses a few. Recall is counted on the labelled papers of
+precision >= 0.75 at the share of the topic among the uniform papers: a feed with many wrong
+papers is worse than one that misses a few, and the precision the cut promises is already
+optimistic for papers scored later. Recall is counted on the labelled papers of
 every file, wrong papers on the uniform file only (the supplement holds more of the rare
 topics, and of their neighbours, than a reader sees). Titles, descriptions, vetoes and
 notes are copied from the vocabulary file.
