@@ -120,8 +120,41 @@ def test_cross_validation_prints_the_rules_beside_the_svm(tmp_path):
     lines = result.stdout.splitlines()
     assert lines[0].startswith("5-fold cross-validation on dev.jsonl")
     assert lines[2].split() == ["topic", "P", "R", "F1", "P", "R", "F1", "labelled"]
-    assert [line.split()[0] for line in lines[3:]] == [*vocabulary(), "micro-F1", "macro-F1"]
-    assert all(line.endswith("few") for line in lines[3:-2])  # two papers a topic
+    end = 3 + len(vocabulary()) + 2
+    assert [line.split()[0] for line in lines[3:end]] == [*vocabulary(), "micro-F1", "macro-F1"]
+    assert all(line.endswith("few") for line in lines[3:end - 2])  # two papers a topic
+    # The Hugging Face daily papers (no arXiv categories) are scored again as a group: only
+    # the topics they carry or are given, and micro-F1.
+    dev = sample(ROOT / "data" / "papers-17-dev.jsonl", 2)
+    daily = sum(not p.get("categories") for p in dev)
+    assert daily and lines[end + 1] == (f"The {daily} Hugging Face daily papers among them "
+                                        "(no arXiv categories): rules and SVM")
+    rows = lines[end + 4:]
+    assert rows[-1].split()[0] == "micro-F1" and "macro-F1" not in result.stdout.split(
+        "Hugging Face")[1]
+    assert {row.split()[0] for row in rows[:-1]} <= set(vocabulary())
+    assert not any(row.endswith("few") for row in rows)
+
+
+def test_cross_validation_can_leave_the_unread_papers_out(tmp_path):
+    dev = sample(ROOT / "data" / "papers-17-dev.jsonl", 2)
+    extra = sample(ROOT / "data" / "papers-17-rare.jsonl", 1)
+    # Papers with no topic, so that every topic keeps papers to be fitted on in every fold.
+    hidden_dev = [p for p in dev if not p["topics"]][:2]
+    hidden_extra = [p for p in extra if not p["topics"]][:1]
+    unread = [p["id"] for p in hidden_dev + hidden_extra]
+    (tmp_path / "unread.txt").write_text("\n".join(unread) + "\n")
+    write_lines(tmp_path / "dev.jsonl", dev)
+    write_lines(tmp_path / "extra.jsonl", extra)
+    result = subprocess.run([sys.executable, str(SCRIPT), "--cv", "--read-only", "--no-svm",
+                             "--dev", str(tmp_path / "dev.jsonl"), "--extra",
+                             str(tmp_path / "extra.jsonl"), "--unread",
+                             str(tmp_path / "unread.txt")],
+                            capture_output=True, text=True, timeout=300, check=True)
+    read_dev, read_extra = len(dev) - len(hidden_dev), len(extra) - len(hidden_extra)
+    assert result.stdout.splitlines()[0] == (
+        f"5-fold cross-validation on dev.jsonl ({read_dev} read papers, fold seed 0), text "
+        f"only; each fold fitted on the rest and {read_extra} supplementary papers")
 
 
 def test_holdout_scores_the_unread_papers_with_rules_fitted_on_the_rest(tmp_path):
