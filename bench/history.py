@@ -58,8 +58,9 @@ def _write(store: Store, rows: list[tuple]) -> int:
     store.db.executemany(
         "INSERT INTO entries (id, data, content_hash, published, date_known, updated, "
         "first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [row[:8] for row in rows])
-    store.db.executemany("INSERT INTO entry_sources VALUES (?, ?, ?, ?)",
-                         [(row[0], row[8], row[6], row[7]) for row in rows])
+    store.db.executemany("INSERT INTO entry_sources (entry_id, source, first_seen, last_seen) "
+                         "VALUES (?, ?, ?, ?)", [(row[0], row[8], row[6], row[7])
+                                                 for row in rows])
     return len(rows)
 
 
