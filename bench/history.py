@@ -10,7 +10,8 @@ from feedmaker import derive, like
 from feedmaker.config import Config
 from feedmaker.model import Entry
 from feedmaker.store import Store, format_time
-from feedmaker.store.history import content_hash, encode
+from feedmaker.store.history import content_hash
+from feedmaker.store.rows import encode
 
 BATCH = 20_000
 

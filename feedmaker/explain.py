@@ -7,8 +7,8 @@ from pathlib import Path
 from feedmaker import like
 from feedmaker.config import Config
 from feedmaker.errors import InputError
+from feedmaker.events import changes
 from feedmaker.model import Entry
-from feedmaker.news.events import changes
 from feedmaker.normalize import bare_arxiv_id, canonical_url, clean_text
 from feedmaker.store import Store
 from feedmaker.tagger import Tagger, TopicResult
@@ -48,7 +48,7 @@ def explain_likes(config: Config, entry: Entry, state: Path | None = None) -> li
 
 
 def explain_events(config: Config, entry: Entry, state: Path | None = None) -> list[str]:
-    """A stored paper's news (feedmaker.news): a line per recorded event, oldest first,
+    """A stored paper's news (feedmaker.events): a line per recorded event, oldest first,
     with what changed; and the news views that watch it. None for a paper without."""
     path = state or config.site.state
     if not entry.id or not path.is_file():

@@ -80,7 +80,7 @@ class Entry:
     # The most upvotes ever seen: a view's `min_upvotes` reads it, so a paper that reached
     # the bar stays in the view when its count falls again.
     top_upvotes: int | None = field(default=None, metadata=_merged(MAX, shown=False))
-    # The highest arXiv version seen: a higher one later is a `version` event (feedmaker.news).
+    # The highest arXiv version seen: a higher one later is a `version` event (feedmaker.events).
     version: int | None = field(default=None, metadata=_merged(MAX, shown=False))
     updated: datetime | None = field(default=None, metadata=_merged(STORE))
     first_seen: datetime | None = field(default=None, metadata=_merged(STORE))

@@ -12,8 +12,8 @@ from feedmaker import derive, like, publish
 from feedmaker.collect import Collected, collect
 from feedmaker.config import Config
 from feedmaker.errors import ValidationError
+from feedmaker.events import paper_of
 from feedmaker.fetch import Fetcher, Validators
-from feedmaker.news.events import paper_of
 from feedmaker.outputs import SiteData
 from feedmaker.store import Store, format_time, run_lock, store_error
 from feedmaker.write import render_site
@@ -39,7 +39,7 @@ class RunReport:
     seen: int = 0
     new: int = 0
     updated: int = 0
-    events: int = 0  # news events recorded (feedmaker.news)
+    events: int = 0  # news events recorded (feedmaker.events)
     written: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
@@ -65,7 +65,7 @@ class Run:
     report: RunReport
     log: Callable[[str], None]
     progress: Callable[[str, int, int], None]
-    # The papers each watching news view follows, by identity (see feedmaker.news.watch).
+    # The papers each watching news view follows, by identity (see feedmaker.watch).
     watched: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def execute(self, dry_run: bool) -> None:
@@ -156,7 +156,7 @@ class Run:
         some news view has `watch` files: other runs ask nothing more)."""
         if not self.config.watching:
             return
-        from feedmaker.news import watch
+        from feedmaker import watch
 
         outcome = watch.refresh(self.config, self.store, self.now, self.fetcher, self.log)
         self.watched = outcome.keys
@@ -176,7 +176,7 @@ class Run:
             for slug, why in derive.refresh_views(self.config, self.store, self.now).items():
                 self.fail_view(slug, why)
         if self.config.watching:
-            from feedmaker.news import watch
+            from feedmaker import watch
 
             watch.refresh_watched(self.config, self.store, self.now, self.watched)
         if self.config.like_views:

@@ -13,8 +13,8 @@ from urllib.parse import urlsplit, urlunsplit
 from feedmaker import __version__
 from feedmaker.config import Config
 from feedmaker.derive import stored_terms
+from feedmaker.events import Event, changes, event_entry, paper_of
 from feedmaker.model import Entry, shown_entry
-from feedmaker.news.events import Event, changes, event_entry, paper_of
 from feedmaker.normalize import shorten
 from feedmaker.outputs import (
     PAGE,
@@ -53,7 +53,7 @@ def select(config: Config, store: Store, now: datetime, excluded: Collection[str
     topics, plus the site's own facts: all that any output is made from. Entries whose ids
     are `excluded` (they cannot be published) are left out, and the next ones take their
     place; the views `failed` in this run ({slug: why}) carry their error. A news feed's
-    entries are events (feedmaker.news), dated when first seen, each with what changed."""
+    entries are events (feedmaker.events), dated when first seen, each with what changed."""
     site = config.site
     since = now - timedelta(days=site.max_age_days) if site.max_age_days else None
     memo: dict[str, Entry] = {}  # one decode per entry, though a paper shows in several feeds

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from feedmaker.errors import ConfigError
+from feedmaker.events import KINDS
 from feedmaker.like import ONLY_LIKE, LikeView, is_like_view, parse_like_view
 from feedmaker.like.library import INSTALL
 from feedmaker.like.view import needs_bibtexparser
 from feedmaker.model import Entry
-from feedmaker.news.events import KINDS
 from feedmaker.schema import Key, check_table
 from feedmaker.tagger import Tagger, TopicResult
 from feedmaker.tagger.rules import TOPIC_KEYS, VIEW_FIELDS, TopicRule, parse_rule
@@ -45,7 +45,7 @@ class ViewRule:
 
     rule: TopicRule
     min_upvotes: int | None = None
-    news: tuple[str, ...] = ()  # a news view's kinds of event (feedmaker.news)
+    news: tuple[str, ...] = ()  # a news view's kinds of event (feedmaker.events)
     watch: tuple[Path, ...] = ()  # a news view's watched library files
     popular_upvotes: int | None = None
 

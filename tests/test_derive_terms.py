@@ -10,6 +10,7 @@ import pytest
 
 import feedmaker.store.history as history
 import feedmaker.store.migrations as migrations
+import feedmaker.store.rows as rows
 from feedmaker.config import parse_config
 from feedmaker.derive import refresh_topics, stored_terms
 from feedmaker.model import Entry
@@ -120,13 +121,13 @@ def test_an_upgraded_store_sees_no_paper_as_edited(tmp_path, monkeypatch):
         # release wrote it, content hashed the old way.
         old.setattr(migrations, "MIGRATIONS", tuple(before))
         old.setattr(history, "CONTENT_FIELDS", ("title", "summary", "authors"))
-        entry, seen, date = paper(links=pdf), history.format_time(T0), history.format_time(
+        entry, seen, date = paper(links=pdf), rows.format_time(T0), rows.format_time(
             PUBLISHED)
         with Store(path, T0) as store:
             store.db.execute(
                 "INSERT INTO entries (id, data, content_hash, published, date_known, updated, "
                 "first_seen, last_seen) VALUES (?, ?, ?, ?, 1, ?, ?, ?)",
-                (entry.id, history.encode(entry), history.content_hash(entry), date, date,
+                (entry.id, rows.encode(entry), history.content_hash(entry), date, date,
                  seen, seen))
             store.db.execute("INSERT INTO entry_sources VALUES (?, ?, ?, ?)",
                              (entry.id, entry.source, seen, seen))

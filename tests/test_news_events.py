@@ -3,8 +3,8 @@ project links written in an arXiv comment."""
 
 import pytest
 
+from feedmaker.events import acceptance, code_link, project_link
 from feedmaker.model import Entry
-from feedmaker.news.events import acceptance, code_link, project_link
 
 
 @pytest.mark.parametrize("comment, venue", [

@@ -13,7 +13,8 @@ from feedmaker.config import load_config
 from feedmaker.model import MERGE_POLICIES, NEWER, NOT_SHOWN, Entry, shown_entry
 from feedmaker.outputs import FEED_FORMATS, SITE_FILES, Output, slug_problem
 from feedmaker.pipeline import run
-from feedmaker.store.history import decode, encode, merge_entries
+from feedmaker.store.history import merge_entries
+from feedmaker.store.rows import decode, encode
 
 from .conftest import NOW, daily_items, write_config
 

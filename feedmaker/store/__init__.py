@@ -20,11 +20,12 @@ from pathlib import Path
 from feedmaker.errors import InputError, LockedError, StoreError
 from feedmaker.store.events import Events, Watch
 from feedmaker.store.health import Health
-from feedmaker.store.history import History, MergeResult, format_time, merge_entries, parse_time
+from feedmaker.store.history import History, MergeResult, merge_entries
 from feedmaker.store.likes import Likes
 from feedmaker.store.memberships import Memberships
 from feedmaker.store.meta import Meta
 from feedmaker.store.migrations import LATEST, applied, migrate
+from feedmaker.store.rows import format_time, parse_time
 from feedmaker.store.sources import SourceLog
 from feedmaker.store.written import WrittenFiles
 

@@ -7,9 +7,9 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
+from feedmaker.events import Event
 from feedmaker.model import Entry
-from feedmaker.news.events import Event
-from feedmaker.store.history import ENTRY_COLUMNS, chunks, decoded, format_time, parse_time
+from feedmaker.store.rows import ENTRY_COLUMNS, chunks, decoded, format_time, parse_time
 
 
 class Events:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields, replace
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from datetime import datetime
 
+from feedmaker.events import events_of, facts
 from feedmaker.model import (
     ABSTRACT,
     CONTENT_FIELDS,
@@ -25,12 +24,16 @@ from feedmaker.model import (
     UNION,
     Entry,
 )
-from feedmaker.news.events import events_of, facts
-
-if TYPE_CHECKING:
-    from feedmaker.store.events import Events
-
-ENTRY_COLUMNS = "id, data, published, updated, first_seen"
+from feedmaker.store.events import Events
+from feedmaker.store.rows import (
+    ENTRY_COLUMNS,
+    chunks,
+    decode,
+    decoded,
+    encode,
+    entry_from_row,
+    format_time,
+)
 
 
 @dataclass
@@ -40,17 +43,7 @@ class MergeResult:
     new: int = 0
     updated: int = 0
     seen: int = 0
-    events: int = 0  # news events recorded (see feedmaker.news)
-
-
-def format_time(moment: datetime) -> str:
-    """RFC 3339 UTC with a `Z` and no fraction: sorts as text in time order."""
-    return moment.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def parse_time(text: str) -> datetime:
-    """The inverse of `format_time` (fromisoformat: strptime costs 20x more per call)."""
-    return datetime.fromisoformat(text)
+    events: int = 0  # news events recorded (see feedmaker.events)
 
 
 def content_hash(entry: Entry) -> str:
@@ -61,12 +54,6 @@ def content_hash(entry: Entry) -> str:
 
 def _known(value: object) -> bool:
     return value is not None and value != "" and value != ()
-
-
-@functools.cache
-def stored_fields(cls: type[Entry] = Entry) -> tuple:
-    """The fields kept in the `data` JSON: all but `id` and the dates, which have columns."""
-    return tuple(f for f in fields(cls) if f.name != "id" and f.metadata["merge"] != STORE)
 
 
 def merge_entries(old: Entry, new: Entry) -> Entry:
@@ -113,34 +100,6 @@ def _takes_summary(old: Entry, new: Entry, owner: str) -> bool:
     return owner == new.source
 
 
-def encode(entry: Entry) -> str:
-    """The entry's JSON for the `data` column."""
-    return json.dumps({f.name: getattr(entry, f.name) for f in stored_fields(type(entry))},
-                      ensure_ascii=False, separators=(",", ":"))
-
-
-def decode(entry_id: str, data: str, published: datetime | None = None,
-           updated: datetime | None = None, first_seen: datetime | None = None,
-           cls: type[Entry] = Entry) -> Entry:
-    """An Entry from its `data` JSON; a field the JSON lacks (added since) takes its default."""
-    stored = json.loads(data)
-    values = {f.name: _tupled(stored[f.name]) if isinstance(f.default, tuple) else stored[f.name]
-              for f in stored_fields(cls) if f.name in stored}
-    return cls(id=entry_id, published=published, updated=updated, first_seen=first_seen,
-               **values)
-
-
-def _tupled(value: object) -> object:
-    return tuple(_tupled(v) for v in value) if isinstance(value, list) else value
-
-
-def entry_from_row(row: tuple) -> Entry:
-    """An Entry from a row of ENTRY_COLUMNS."""
-    entry_id, data, published, updated, first_seen = row
-    return decode(entry_id, data, parse_time(published), parse_time(updated),
-                  parse_time(first_seen))
-
-
 class History:
     """The `entries` and `entry_sources` tables."""
 
@@ -161,7 +120,7 @@ class History:
         paper a little apart, each run, do not make it look edited each run.
 
         What changed about a paper known before this run is recorded as news events (see
-        feedmaker.news.events; `bars` are the upvote counts whose reaching is one). Entries
+        feedmaker.events; `bars` are the upvote counts whose reaching is one). Entries
         merged `quiet` (watch lookups) and new to the store are shown by news views only,
         until a listing shows them.
         """
@@ -248,16 +207,6 @@ class History:
                                (format_time(since) if since else "", limit))
         return decoded(rows, memo)
 
-    def seen_at(self, stamp: datetime) -> list[Entry]:
-        """The entries a source listed at `stamp` (the run's merge)."""
-        rows = self.db.execute(f"SELECT {ENTRY_COLUMNS} FROM entries WHERE last_seen = ?",
-                               (format_time(stamp),))
-        return decoded(rows)
-
-    def every_entry(self) -> list[Entry]:
-        """Every stored entry."""
-        return decoded(self.db.execute(f"SELECT {ENTRY_COLUMNS} FROM entries"))
-
     def sources_of(self, entry_ids: Iterable[str]) -> dict[str, list[str]]:
         """Every source that listed each given entry, first sighting first."""
         found: dict[str, list[str]] = {i: [] for i in entry_ids}
@@ -274,23 +223,3 @@ class History:
         return self.db.execute(
             "DELETE FROM entries WHERE last_seen < ? AND id NOT IN (SELECT id FROM kept)",
             (format_time(unseen_since),)).rowcount
-
-
-def decoded(rows: Iterable[tuple], memo: dict[str, Entry] | None = None) -> list[Entry]:
-    """Entries from rows of ENTRY_COLUMNS; those already in `memo` (by id) are not decoded
-    again, and the others are added to it (a paper shows in several feeds)."""
-    if memo is None:
-        return [entry_from_row(row) for row in rows]
-    found = []
-    for row in rows:
-        entry = memo.get(row[0])
-        if entry is None:
-            entry = memo[row[0]] = entry_from_row(row)
-        found.append(entry)
-    return found
-
-
-def chunks(items: list, size: int = 500) -> Iterable[list]:
-    """`items` in pieces small enough for one `IN (...)` of SQLite."""
-    for start in range(0, len(items), size):
-        yield items[start:start + size]

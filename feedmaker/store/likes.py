@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from feedmaker.model import Entry
-from feedmaker.store.history import ENTRY_COLUMNS, chunks, decoded, format_time
+from feedmaker.store.rows import ENTRY_COLUMNS, chunks, decoded, format_time
 
 
 class Likes:

@@ -10,8 +10,8 @@ from datetime import datetime
 from typing import Protocol
 
 from feedmaker.model import Entry
-from feedmaker.store.history import ENTRY_COLUMNS, chunks, decoded, format_time
 from feedmaker.store.meta import Meta
+from feedmaker.store.rows import ENTRY_COLUMNS, chunks, decoded, format_time
 
 # Entries computed between two progress reports.
 PROGRESS_STEP = 1000

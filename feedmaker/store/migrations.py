@@ -7,7 +7,8 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from feedmaker.store.history import content_hash, decode
+from feedmaker.store.history import content_hash
+from feedmaker.store.rows import decode
 
 
 @dataclass(frozen=True)
@@ -204,7 +205,7 @@ CREATE TABLE view_status (
 CREATE INDEX entries_first_seen ON entries (first_seen);
 """),
     Migration(10, "paper news: events, facts each source reported, watched papers", """
--- The feedmaker.news BITS each source last showed of a paper (NULL: not kept yet).
+-- The feedmaker.events BITS each source last showed of a paper (NULL: not kept yet).
 ALTER TABLE entry_sources ADD COLUMN facts INTEGER;
 -- 1 for a paper known only from watch lookups: only news views show it.
 ALTER TABLE entries ADD COLUMN quiet INTEGER NOT NULL DEFAULT 0;

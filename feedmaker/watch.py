@@ -22,7 +22,7 @@ from feedmaker.views import ViewRule
 
 # The names lookups merge under: no configured source can take them (a colon), and each
 # keeps what it showed of a paper apart, so news is compared with what the same lookup
-# said before (see feedmaker.news.events).
+# said before (see feedmaker.events).
 ARXIV_SOURCE, HF_SOURCE = "watch:arxiv", "watch:hf"
 LOOKUP_SOURCES = (ARXIV_SOURCE, HF_SOURCE)
 # Papers asked of arXiv per run (in requests of 100 ids, 3 s apart, as arXiv asks), and of
@@ -170,7 +170,7 @@ def refresh_watched(config: Config, store: Store, now: datetime,
     """Record which stored papers each watching view follows: those whose arXiv id, DOI or
     title is one of its files' papers' (`keys`, from `refresh`)."""
     fingerprint = hashlib.sha256(repr([sorted((slug, sorted(found)) for slug, found
-                                              in keys.items()), code_digest("news")])
+                                              in keys.items()), code_digest("watch.py")])
                                  .encode()).hexdigest()
     store.watched.refresh(fingerprint, _Watched(fingerprint, keys), now)
 
