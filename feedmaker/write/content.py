@@ -54,11 +54,24 @@ def names(authors: Sequence[str], more: int = 0) -> list[str | etree._Element]:
 def highlighted(text: str, words: Sequence[str]) -> list[str | etree._Element]:
     """The text as pieces for an element, each whole-word occurrence of `words` (any case,
     with a plural ending) in a `<mark>`; at each place the longest word that fits wins."""
+    pieces: list[str | etree._Element] = []
+    last = 0
+    for start, end in _marked(text, tuple(sorted(set(words)))):
+        pieces += [text[last:start], E.E.mark(text[start:end])]
+        last = end
+    return [*pieces, text[last:]]
+
+
+# A paper's abstract is marked for its feed entry and again for its page item.
+@functools.lru_cache(maxsize=4096)
+def _marked(text: str, words: tuple[str, ...]) -> tuple[tuple[int, int], ...]:
+    """(start, end) of each place to mark, in order."""
     if not words:
-        return [text]
+        return ()
     lowered = text.lower()
     if len(lowered) != len(text) or not all(_WORD_CHAR.match(word) for word in words):
-        return _highlighted_by_pattern(text, words)
+        return tuple(match.span() for match in _words_pattern(
+            tuple(sorted(words, key=len, reverse=True))).finditer(text))
     # Compiling a pattern of each paper's words took a third of rendering a run's feeds:
     # find each word in the lower-cased text instead.
     found: dict[int, int] = {}  # start: end of the longest word that fits there
@@ -69,13 +82,12 @@ def highlighted(text: str, words: Sequence[str]) -> list[str | etree._Element]:
             if end and start not in found:
                 found[start] = end
             start = lowered.find(word, start + 1)
-    pieces: list[str | etree._Element] = []
-    last = 0
+    spans, last = [], 0
     for start in sorted(found):
         if start >= last:
-            pieces += [text[last:start], E.E.mark(text[start:found[start]])]
+            spans.append((start, found[start]))
             last = found[start]
-    return [*pieces, text[last:]]
+    return tuple(spans)
 
 
 _WORD_CHAR = re.compile(r"\w")
@@ -95,19 +107,9 @@ def _whole_word_end(text: str, start: int, end: int) -> int | None:
     return None
 
 
-@functools.lru_cache(maxsize=1024)
 def _words_pattern(words: tuple[str, ...]) -> re.Pattern:
     alternatives = "|".join(re.escape(word) for word in words)
     return re.compile(rf"(?<!\w)(?:{alternatives})(?:e?s)?(?!\w)", re.IGNORECASE)
-
-
-def _highlighted_by_pattern(text: str, words: Sequence[str]) -> list[str | etree._Element]:
-    pieces: list[str | etree._Element] = []
-    last = 0
-    for match in _words_pattern(tuple(sorted(set(words), key=len, reverse=True))).finditer(text):
-        pieces += [text[last:match.start()], E.E.mark(match.group(0))]
-        last = match.end()
-    return [*pieces, text[last:]]
 
 
 def all_terms(categories: Sequence[Category]) -> tuple[str, ...]:
