@@ -6,6 +6,7 @@ from importlib import resources
 from pathlib import Path
 
 import feedparser
+import pytest
 
 from feedmaker.config import load_config
 from feedmaker.pipeline import run
@@ -19,16 +20,24 @@ def run_demo(tmp_path: Path):
     return config, run(config, now=NOW)
 
 
-def test_the_demo_writes_a_feed_and_a_page_per_topic_plus_all_index_opml_and_status(tmp_path):
-    config, report = run_demo(tmp_path)
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """The demo's first day, run once for the tests that only read what it wrote:
+    (its folder, its config, its report)."""
+    folder = tmp_path_factory.mktemp("demo")
+    return (folder, *run_demo(folder))
+
+
+def test_the_demo_writes_a_feed_and_a_page_per_topic_plus_all_index_opml_and_status(demo):
+    tmp_path, config, report = demo
     assert report.exit_code == 0 and report.new == 50
     names = {p.name for p in (tmp_path / "feeds").iterdir()}
     assert {"all.atom", "all.html", "index.html", "feeds.opml", "status.json"} <= names
     assert {f"{t.slug}.{ext}" for t in config.topics for ext in ("atom", "html")} <= names
 
 
-def test_demo_feeds_parse_cleanly_with_readable_entries(tmp_path):
-    run_demo(tmp_path)
+def test_demo_feeds_parse_cleanly_with_readable_entries(demo):
+    tmp_path, _, _ = demo
     feed = feedparser.parse((tmp_path / "feeds" / "vision.atom").read_bytes())
     assert feed.bozo == 0
     assert feed.feed.title == "Paper feeds (demo): Computer Vision"
@@ -44,14 +53,14 @@ def test_demo_feeds_parse_cleanly_with_readable_entries(tmp_path):
         assert "<p>" in body and "Authors:" in body and entry.link in body
 
 
-def test_every_demo_feed_passes_feedparser_without_complaint(tmp_path):
-    run_demo(tmp_path)
+def test_every_demo_feed_passes_feedparser_without_complaint(demo):
+    tmp_path, _, _ = demo
     for path in (tmp_path / "feeds").glob("*.atom"):
         assert feedparser.parse(path.read_bytes()).bozo == 0, path.name
 
 
-def test_the_demo_writes_its_views_and_a_feed_like_its_example_library(tmp_path):
-    config, report = run_demo(tmp_path)
+def test_the_demo_writes_its_views_and_a_feed_like_its_example_library(demo):
+    tmp_path, config, report = demo
     assert report.warnings == [] or all("lookup" not in w for w in report.warnings)
     liked = feedparser.parse((tmp_path / "feeds" / "like-mine.atom").read_bytes())
     days = Counter(entry.published[:10] for entry in liked.entries)
