@@ -85,29 +85,37 @@ def test_a_huge_library_file_is_refused_before_it_is_read(like_config):
     assert resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss < 600 * 1024
 
 
+@pytest.fixture(scope="module")
+def fitted(tmp_path_factory) -> Path:
+    """A site whose like view has saved a fitted model: one run over 45 papers; the
+    source then lists 50, too few new ones for a refit."""
+    site = tmp_path_factory.mktemp("fitted")
+    shutil.copy(files("feedmaker") / "data" / "demo-library.bib", site / "mine.bib")
+    (site / "papers.json").write_text(json.dumps(daily_items()[:45]))
+    config = write_config(site, [("hf", "hf-api", "file:papers.json")], LIKE_VIEW)
+    assert feedmaker("run", "--config", config, cwd=site).returncode == 0
+    (site / "papers.json").write_text(json.dumps(daily_items()))
+    return site
+
+
 @pytest.mark.parametrize("damage", ["garbage", "missing key", "wrong type", "out of range"])
 def test_a_saved_model_that_cannot_be_used_is_fitted_again_with_a_warning(
-        tmp_path, httpserver, damage):
-    shutil.copy(files("feedmaker") / "data" / "demo-library.bib", tmp_path / "mine.bib")
-    items = daily_items()
-    served = iter([items[:45], items, items])  # too few new papers for a refit
-    httpserver.expect_request(API).respond_with_handler(
-        lambda request: _json(next(served)))
-    config = write_config(tmp_path, [("hf", "hf-api", httpserver.url_for(API))], LIKE_VIEW)
-    assert feedmaker("run", "--config", config, cwd=tmp_path).returncode == 0
-    state = tmp_path / "state" / "state.sqlite"
-    with sqlite3.connect(state) as db:
+        fitted, tmp_path, damage):
+    site = tmp_path / "site"
+    shutil.copytree(fitted, site)
+    config = site / "feedmaker.toml"
+    with sqlite3.connect(site / "state" / "state.sqlite") as db:
         [blob] = db.execute("SELECT model FROM like_models").fetchone()
         db.execute("UPDATE like_models SET model = ?", (_damaged(blob, damage),))
-    result = feedmaker("run", "--config", config, cwd=tmp_path)
+    db.close()
+    result = feedmaker("run", "--config", config, cwd=site)
     assert result.returncode == 0, result.stderr
     assert ("feedmaker: warning: view 'like-mine': its saved model cannot be used ("
             in result.stderr) and "; fitting it again" in result.stderr
-    held = ids_in(tmp_path / "out" / "like-mine.atom")
-    assert held
-    # Fitted again and saved: the next run has nothing to say.
-    again = feedmaker("run", "--config", config, cwd=tmp_path)
-    assert again.returncode == 0 and "warning" not in again.stderr
+    assert ids_in(site / "out" / "like-mine.atom")
+    if damage == "garbage":  # fitted again and saved: the next run has nothing to say
+        again = feedmaker("run", "--config", config, cwd=site)
+        assert again.returncode == 0 and "warning" not in again.stderr
 
 
 def _json(data):
