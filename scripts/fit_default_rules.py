@@ -2,20 +2,25 @@
 never saw.
 
 Usage: python scripts/fit_default_rules.py [--holdout] [--cv] [--write [PATH]]
-                                           [--dev F] [--extra F ...] [--unread F]
+                                           [--seed SEED ...] [--dev F] [--extra F ...]
+                                           [--unread F]
 
 --write regenerates feedmaker/tagger/defaults.toml (or PATH) from every labelled paper.
---holdout is the honest estimate: the rules are fitted on every paper except those listed
-in data/papers-17-unread.txt (the papers no one read while writing the vocabulary) and
-scored on the listed uniform papers (and, apart, on the listed supplementary ones), beside
-a TF-IDF + linear SVM trained on the same papers.
---cv prints 5-fold cross-validation on the uniform file (each fold fitted on the other
-four fifths and every supplementary paper): more papers to score, but the vocabulary was
-written while reading most of them, so it flatters the rules; it also scores the Hugging
-Face daily papers among them (those without arXiv categories) as a group. --cv --read-only
-leaves the unread papers out: the cross-validation on which the vocabulary and settings
-are chosen, so that --holdout stays an estimate. Both score through feedmaker's own
-tagger, text only. The same files always give the same rules, byte for byte.
+--cv prints 5-fold cross-validation over every labelled paper: each fifth of the uniform
+file and of the supplementary ones is scored by rules fitted on the other four fifths of
+both (thresholds chosen inside those), beside a TF-IDF + linear SVM trained on the same
+papers. The uniform papers are scored as a reader's mix, the Hugging Face daily papers
+among them (those without arXiv categories) as a group, the supplementary papers apart.
+Several fold seeds (--seed 0 1 2 3 4) print the mean over them, with the range of each
+F1. The vocabulary was written while reading these papers, so these figures flatter the
+rules (docs/default-topics.md says by about how much).
+--holdout fits the rules on every paper except those listed in data/papers-17-unread.txt
+and scores them on the listed ones, beside the SVM. It was the honest estimate while no
+one had read those papers; they have been read since, so it no longer is, and --cv
+--read-only (the cross-validation without them) is no longer the one to choose on. Both
+stay for the next papers labelled and kept unread.
+Everything scores through feedmaker's own tagger, text only. The same files always give
+the same rules, byte for byte.
 
 A topic's weighted terms and threshold are a linear classifier over "does this term
 occur" (a title hit counting title_weight times). So per topic this script finds the
@@ -27,7 +32,8 @@ and fits a class-balanced logistic regression over them, in which:
   take a topic away from a paper;
 - the `strong` terms, which each name the topic's subject, share one weight, so a rare one
   counts as much as the common ones, and that weight is at least the threshold divided by
-  title_weight: a title that names the subject is enough on its own;
+  title_weight: a title that names the subject is enough on its own (a strong term written
+  `title:...` names it only there, as a phrase that in a summary is often a passing tool);
 - an L1 penalty keeps few terms (and a refit with less of it keeps their weights honest);
   topics with few labelled papers are penalised more, so they trust their data less.
 The threshold is the one with the best F1 on cross-validated scores among those keeping
@@ -282,6 +288,9 @@ def fit_topic(occurrences: Occurrences, vocab: dict[str, dict], slug: str, truth
     found = candidates(vocab, slug)
     signs = np.append(1.0, found.signs)
     y = truth[rows]
+    if not y.any():
+        raise SystemExit(f"[topics.{slug}]: no paper the rules are fitted on carries its label "
+                         "(too few labelled papers to leave a fifth out?)")
     strength = max(1.0, settings.reference_positives / max(int(y.sum()), 1))
     settings = replace(settings, l1=settings.l1 * strength, l2=settings.l2 * strength)
     title_weight = settings.title_weight
@@ -424,20 +433,23 @@ def measure(occurrences: Occurrences, papers: list[Paper], uniform: np.ndarray,
 
 
 def cross_validate(dev: list[Paper], extra: list[Paper], vocab: dict[str, dict],
-                   settings: Settings, svm: bool = True) -> tuple[Counts, Counts]:
-    """The rules' and the anchor's counts on each fifth of the uniform papers, fitted on the
-    other four fifths and every supplementary paper; and the same counts on the Hugging Face
-    daily papers among them (see hugging_face)."""
+                   settings: Settings, svm: bool = True) -> tuple[Counts, Counts, Counts]:
+    """The rules' and the anchor's counts over every paper, five folds: each fifth of the
+    uniform papers and of the supplementary ones is scored by rules fitted on the other four
+    fifths of both. Three counts: on the uniform papers (a reader's mix), on the Hugging Face
+    daily papers among them (see hugging_face), on the supplementary papers."""
     papers = dev + extra
     uniform = np.arange(len(papers)) < len(dev)
-    daily = np.array([hugging_face(paper) for paper in dev])
+    daily = np.array([hugging_face(paper) for paper in dev] + [False] * len(extra), dtype=bool)
     occurrences = Occurrences(all_terms(vocab), papers)
-    counts = Counts(list(vocab)), Counts(list(vocab))
-    for number, (train, test) in enumerate(_folds(np.arange(len(dev)), settings), 1):
-        rows = np.concatenate([train, np.arange(len(dev), len(papers))])
-        measure(occurrences, papers, uniform, rows, [test, test[daily[test]]], list(counts),
-                vocab, settings, svm)
-        print(f"fold {number} of {settings.folds} done", file=sys.stderr)
+    counts = Counts(list(vocab)), Counts(list(vocab)), Counts(list(vocab))
+    splits = zip(_folds(np.arange(len(dev)), settings),
+                 _folds(np.arange(len(dev), len(papers)), settings), strict=True)
+    for number, ((train, test), (train_extra, test_extra)) in enumerate(splits, 1):
+        measure(occurrences, papers, uniform, np.concatenate([train, train_extra]),
+                [test, test[daily[test]], test_extra], list(counts), vocab, settings, svm)
+        print(f"fold {number} of {settings.folds} done (fold seed {settings.seed})",
+              file=sys.stderr)
     return counts
 
 
@@ -480,27 +492,43 @@ def svm_anchor(train: list[Paper], test: list[Paper], slugs: list[str]) -> dict:
     return counts
 
 
-def table(counts: Counts, group: bool = False) -> str:
+def table(runs: list[Counts], group: bool = False) -> str:
     """Per topic the rules' precision, recall and F1 and the SVM's, the number of labelled
     papers (`few` under 25), then micro and macro F1. For a small group of papers (`group`),
-    only the topics they carry or are given, and micro-F1."""
-    rules, svm = counts.scores("rules"), counts.scores("svm")
+    only the topics they carry or are given, and micro-F1. Of several runs (fold seeds) each
+    figure is the mean, and a column gives the range of the rules' F1 (highest - lowest)."""
+    several = len(runs) > 1
+    rules = [run.scores("rules") for run in runs]
+    svm = [run.scores("svm") for run in runs]
+    slugs = runs[0].slugs
     if group:
-        shown = {s.slug for s in rules + svm if s.support or s.predicted}
-        rules, svm = ([s for s in scores if s.slug in shown] for scores in (rules, svm))
-    svm_of = {s.slug: s for s in svm}
-    rows = [f"{'':<24} {'rules':^22}   {'TF-IDF + linear SVM':^22}",
-            f"{'topic':<24} {'P':>6} {'R':>7} {'F1':>7}   {'P':>6} {'R':>7} {'F1':>7} "
+        slugs = [slug for i, slug in enumerate(slugs)
+                 if any(s[i].support or s[i].predicted for s in rules + svm)]
+    index = {slug: i for i, slug in enumerate(runs[0].slugs)}
+    spread = f" {'range':>6}" if several else ""
+    rows = [f"{'':<24} {'rules':^22}{' ' * len(spread)}   {'TF-IDF + linear SVM':^22}",
+            f"{'topic':<24} {'P':>6} {'R':>7} {'F1':>7}{spread}   {'P':>6} {'R':>7} {'F1':>7} "
             f"{'labelled':>9}"]
-    for score in rules:
-        other = svm_of[score.slug]
-        rows.append(f"{score.slug:<24} {score.precision:>6.3f} {score.recall:>7.3f} "
-                    f"{score.f1:>7.3f}   {other.precision:>6.3f} {other.recall:>7.3f} "
-                    f"{other.f1:>7.3f} {score.support:>9}"
-                    + ("  few" if score.few and not group else ""))
+
+    def figures(values: list[float], ranged: bool) -> str:
+        text = f"{np.mean(values):>7.3f}"
+        return text + (f" {max(values) - min(values):>6.3f}" if several and ranged else "")
+
+    for slug in slugs:
+        mine = [s[index[slug]] for s in rules]
+        other = [s[index[slug]] for s in svm]
+        rows.append(f"{slug:<24} {np.mean([s.precision for s in mine]):>6.3f} "
+                    f"{np.mean([s.recall for s in mine]):>7.3f} "
+                    f"{figures([s.f1 for s in mine], True)}   "
+                    f"{np.mean([s.precision for s in other]):>6.3f} "
+                    f"{np.mean([s.recall for s in other]):>7.3f} "
+                    f"{np.mean([s.f1 for s in other]):>7.3f} {mine[0].support:>9}"
+                    + ("  few" if mine[0].few and not group else ""))
     for name, value in (("micro-F1", micro_f1),) + ((("macro-F1", macro_f1),) * (not group)):
-        rows.append(f"{name:<24} {'':>6} {'':>7} {value(rules):>7.3f}   {'':>6} {'':>7} "
-                    f"{value(svm):>7.3f}")
+        shown = [[s[index[slug]] for slug in slugs] for s in rules]
+        shown_svm = [[s[index[slug]] for slug in slugs] for s in svm]
+        rows.append(f"{name:<24} {'':>6} {'':>7} {figures([value(s) for s in shown], True)}   "
+                    f"{'':>6} {'':>7} {np.mean([value(s) for s in shown_svm]):>7.3f}")
     return "\n".join(rows)
 
 
@@ -515,21 +543,23 @@ def main() -> None:
     parser.add_argument("--dev", type=Path, default=DEV,
                         help=f"uniform labelled papers (default {DEV.relative_to(ROOT)})")
     parser.add_argument("--extra", type=Path, nargs="*", default=[EXTRA],
-                        help="supplementary labelled papers: fitted on, scored only by "
-                             f"--holdout (default {EXTRA.relative_to(ROOT)})")
+                        help="supplementary labelled papers: fitted on, and scored apart "
+                             f"(default {EXTRA.relative_to(ROOT)})")
     parser.add_argument("--unread", type=Path, default=UNREAD,
                         help=f"ids of the unread papers (default {UNREAD.relative_to(ROOT)})")
     parser.add_argument("--vocabulary", type=Path, default=VOCABULARY)
     parser.add_argument("--read-only", action="store_true",
-                        help="leave the unread papers out of --cv: the cross-validation the "
-                             "vocabulary and settings were chosen on")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the fold split")
+                        help="leave the papers listed by --unread out of --cv")
+    parser.add_argument("--seed", type=int, nargs="+", default=[0], metavar="SEED",
+                        help="seed of the fold split; several make --cv print the mean over "
+                             "them, with the range of each F1 (the first is the one --write "
+                             "and --holdout use)")
     parser.add_argument("--no-svm", dest="svm", action="store_false",
                         help="leave the TF-IDF + SVM anchor out of --holdout and --cv")
     args = parser.parse_args()
     if not (args.holdout or args.cv or args.write):
         parser.error("nothing to do: give --holdout, --cv and/or --write")
-    settings = Settings(seed=args.seed)
+    settings = Settings(seed=args.seed[0])
     vocab = vocabulary(args.vocabulary)
     dev = load(args.dev)
     extra = [paper for path in args.extra for paper in load(path)]
@@ -541,21 +571,29 @@ def main() -> None:
                              (supplement, "the supplementary files (not a reader's mix)")):
             print(f"Fitted on the {read} papers read; scored on the {counts.papers} unread "
                   f"papers of {name}, text only")
-            print(table(counts))
+            print(table([counts]))
             print()
     if args.cv:
         hidden = unread_ids(args.unread) if args.read_only else set()
         read = [[paper for paper in papers if paper.record.get("id") not in hidden]
                 for papers in (dev, extra)]
-        counts, daily = cross_validate(*read, vocab, settings, args.svm)
+        runs = [cross_validate(*read, vocab, replace(settings, seed=seed), args.svm)
+                for seed in args.seed]
+        uniform, daily, supplement = ([run[i] for run in runs] for i in range(3))
+        seeds = ", ".join(map(str, args.seed))
         print(f"{settings.folds}-fold cross-validation on {args.dev.name} ({len(read[0])} "
-              f"{'read ' if args.read_only else ''}papers, fold seed {settings.seed}), text only; "
-              f"each fold fitted on the rest and {len(read[1])} supplementary papers")
-        print(table(counts))
-        if daily.papers:
-            print(f"\nThe {daily.papers} Hugging Face daily papers among them (no arXiv "
+              f"{'read ' if args.read_only else ''}papers) and {len(read[1])} supplementary "
+              f"papers, fold seed{'s' * (len(args.seed) > 1)} {seeds}, text only; each fifth of "
+              "both scored by rules fitted on the other four fifths")
+        print(table(uniform))
+        if daily[0].papers:
+            print(f"\nThe {daily[0].papers} Hugging Face daily papers among them (no arXiv "
                   "categories): rules and SVM")
             print(table(daily, group=True))
+        if supplement[0].papers:
+            print(f"\nThe {supplement[0].papers} supplementary papers (not a reader's mix): "
+                  "rules and SVM")
+            print(table(supplement))
     if args.write:
         papers = dev + extra
         rows = np.arange(len(papers))

@@ -37,7 +37,7 @@ def write_lines(path: Path, papers: list[dict]) -> Path:
 def fit(tmp_path: Path, out: str, *options: str) -> subprocess.CompletedProcess:
     dev = write_lines(tmp_path / "dev.jsonl", sample(ROOT / "data" / "papers-17-dev.jsonl", 2))
     extra = write_lines(tmp_path / "extra.jsonl",
-                        sample(ROOT / "data" / "papers-17-rare.jsonl", 1))
+                        sample(ROOT / "data" / "papers-17-rare.jsonl", 2))
     return subprocess.run([sys.executable, str(SCRIPT), "--dev", str(dev), "--extra",
                            str(extra), "--write", str(tmp_path / out), *options],
                           capture_output=True, text=True, timeout=300, check=True)
@@ -117,23 +117,42 @@ def test_the_vocabulary_is_checked_before_fitting(tmp_path):
 
 def test_cross_validation_prints_the_rules_beside_the_svm(tmp_path):
     result = fit(tmp_path, "c.toml", "--cv")
-    lines = result.stdout.splitlines()
-    assert lines[0].startswith("5-fold cross-validation on dev.jsonl")
-    assert lines[2].split() == ["topic", "P", "R", "F1", "P", "R", "F1", "labelled"]
-    end = 3 + len(vocabulary()) + 2
-    assert [line.split()[0] for line in lines[3:end]] == [*vocabulary(), "micro-F1", "macro-F1"]
-    assert all(line.endswith("few") for line in lines[3:end - 2])  # two papers a topic
+    dev = sample(ROOT / "data" / "papers-17-dev.jsonl", 2)
+    extra = sample(ROOT / "data" / "papers-17-rare.jsonl", 2)
+    blocks = [block.splitlines() for block in result.stdout.split("\n\n")]
+    # Both files are folded: each fifth of each is scored by rules fitted on the rest.
+    assert blocks[0][0] == (f"5-fold cross-validation on dev.jsonl ({len(dev)} papers) and "
+                            f"{len(extra)} supplementary papers, fold seed 0, text only; each "
+                            "fifth of both scored by rules fitted on the other four fifths")
+    assert blocks[0][2].split() == ["topic", "P", "R", "F1", "P", "R", "F1", "labelled"]
+    rows = blocks[0][3:]
+    assert [row.split()[0] for row in rows] == [*vocabulary(), "micro-F1", "macro-F1"]
+    assert all(row.endswith("few") for row in rows[:-2])  # two papers a topic
     # The Hugging Face daily papers (no arXiv categories) are scored again as a group: only
     # the topics they carry or are given, and micro-F1.
-    dev = sample(ROOT / "data" / "papers-17-dev.jsonl", 2)
     daily = sum(not p.get("categories") for p in dev)
-    assert daily and lines[end + 1] == (f"The {daily} Hugging Face daily papers among them "
-                                        "(no arXiv categories): rules and SVM")
-    rows = lines[end + 4:]
-    assert rows[-1].split()[0] == "micro-F1" and "macro-F1" not in result.stdout.split(
-        "Hugging Face")[1]
+    assert daily and blocks[1][0] == (f"The {daily} Hugging Face daily papers among them "
+                                      "(no arXiv categories): rules and SVM")
+    rows = blocks[1][3:]
+    assert rows[-1].split()[0] == "micro-F1"
     assert {row.split()[0] for row in rows[:-1]} <= set(vocabulary())
     assert not any(row.endswith("few") for row in rows)
+    # Then the supplementary papers, apart: they are not a reader's mix.
+    assert blocks[2][0] == (f"The {len(extra)} supplementary papers (not a reader's mix): "
+                            "rules and SVM")
+    assert [row.split()[0] for row in blocks[2][3:]] == [*vocabulary(), "micro-F1", "macro-F1"]
+
+
+def test_cross_validation_over_several_fold_seeds_gives_means_and_ranges(tmp_path):
+    result = fit(tmp_path, "d.toml", "--cv", "--no-svm", "--seed", "0", "1")
+    lines = result.stdout.splitlines()
+    assert "fold seeds 0, 1, text only" in lines[0]
+    assert lines[2].split() == ["topic", "P", "R", "F1", "range", "P", "R", "F1", "labelled"]
+    rows = [line.split() for line in lines[3:3 + len(vocabulary()) + 2]]
+    assert [row[0] for row in rows] == [*vocabulary(), "micro-F1", "macro-F1"]
+    # A topic's F1 and its range over the seeds; then micro- and macro-F1 and theirs.
+    for f1, spread in [row[3:5] for row in rows[:-2]] + [row[1:3] for row in rows[-2:]]:
+        assert 0 <= float(f1) <= 1 and 0 <= float(spread) <= 1
 
 
 def test_cross_validation_can_leave_the_unread_papers_out(tmp_path):
@@ -153,8 +172,9 @@ def test_cross_validation_can_leave_the_unread_papers_out(tmp_path):
                             capture_output=True, text=True, timeout=300, check=True)
     read_dev, read_extra = len(dev) - len(hidden_dev), len(extra) - len(hidden_extra)
     assert result.stdout.splitlines()[0] == (
-        f"5-fold cross-validation on dev.jsonl ({read_dev} read papers, fold seed 0), text "
-        f"only; each fold fitted on the rest and {read_extra} supplementary papers")
+        f"5-fold cross-validation on dev.jsonl ({read_dev} read papers) and {read_extra} "
+        "supplementary papers, fold seed 0, text only; each fifth of both scored by rules "
+        "fitted on the other four fifths")
 
 
 def test_holdout_scores_the_unread_papers_with_rules_fitted_on_the_rest(tmp_path):
