@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit, urlunsplit
@@ -161,7 +162,29 @@ def shown_ids(site: SiteData) -> set[str]:
     return {paper_of(entry.id) for feed in site.feeds for entry in feed.entries}
 
 
-def invalid_parts(site: SiteData, now: datetime) -> tuple[dict[str, str], dict[str, str]]:
+@dataclass(frozen=True)
+class AtomParts:
+    """What validating a run's Atom feeds reads: each feed's own elements (its file name and
+    skeleton, by slug) and every paper's `<entry>` once (by id)."""
+
+    skeletons: dict[str, tuple[str, bytes]]
+    entries: dict[str, bytes]
+
+
+def atom_parts(site: SiteData) -> AtomParts:
+    """The parts of every Atom feed of the site, rendered (the feeds that failed left out)."""
+    from feedmaker.write import atom
+
+    skeletons, entries = {}, {}
+    for feed in site.feeds:
+        if not feed.error:
+            name = file_name(feed.feed.slug, "atom")
+            skeletons[feed.feed.slug] = (name, atom.skeleton(site, feed))
+            entries.update(atom.pieces(site, feed))
+    return AtomParts(skeletons, entries)
+
+
+def invalid_parts(parts: AtomParts, now: datetime) -> tuple[dict[str, str], dict[str, str]]:
     """The entries ({id: the first problem}) and the feeds ({slug: the first problem}) that
     make a rendered Atom feed fail validation.
 
@@ -171,30 +194,24 @@ def invalid_parts(site: SiteData, now: datetime) -> tuple[dict[str, str], dict[s
     `feedmaker validate` checks whole files.
     """
     from feedmaker.validate import validate_bytes
-    from feedmaker.write import atom
+    from feedmaker.write.atom import assemble
 
     bad_feeds: dict[str, str] = {}
-    entries: dict[str, bytes] = {}
     good_skeleton = None
-    for feed in site.feeds:
-        if feed.error:
-            continue
-        name = file_name(feed.feed.slug, "atom")
-        skeleton = atom.skeleton(site, feed)
+    for slug, (name, skeleton) in parts.skeletons.items():
         problems = validate_bytes(skeleton, name, now)
         if problems:
-            bad_feeds[feed.feed.slug] = _problem(problems[0])
-            continue
-        good_skeleton = good_skeleton or (name, skeleton)
-        entries.update(atom.pieces(site, feed))
-    if not entries or good_skeleton is None:
+            bad_feeds[slug] = _problem(problems[0])
+        else:
+            good_skeleton = good_skeleton or (name, skeleton)
+    if not parts.entries or good_skeleton is None:
         return {}, bad_feeds
     name, skeleton = good_skeleton
-    if not validate_bytes(atom.assemble(skeleton, list(entries.values())), name, now):
+    if not validate_bytes(assemble(skeleton, list(parts.entries.values())), name, now):
         return {}, bad_feeds
     bad_entries = {}
-    for entry_id, xml in entries.items():
-        problems = validate_bytes(atom.assemble(skeleton, [xml]), entry_id, now)
+    for entry_id, xml in parts.entries.items():
+        problems = validate_bytes(assemble(skeleton, [xml]), entry_id, now)
         if problems:
             bad_entries[entry_id] = _problem(problems[0])
     return bad_entries, bad_feeds
