@@ -5,6 +5,7 @@ clock, no store, no config here: everything comes in through the SiteData."""
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterator
 from types import ModuleType
 from typing import TYPE_CHECKING
 
@@ -12,6 +13,7 @@ from feedmaker.outputs import FEED_FORMATS, INDEX, PAGE, SITE_FILES, FeedData, O
 from feedmaker.outputs import file_name as output_file
 
 if TYPE_CHECKING:
+    from feedmaker.model import Entry
     from feedmaker.write.content import Category, Change, Similar
 
 # How many of each feed's newest titles index.html lists.
@@ -54,15 +56,14 @@ def home_url(site: SiteData, feed: FeedData) -> str:
     return site.url(output_file(feed.feed.slug, PAGE) if PAGE in site.formats else INDEX)
 
 
-def similar(feed: FeedData) -> tuple[tuple[Similar, ...], ...]:
-    """Each entry's `like` views in a feed, none when not given."""
-    return feed.similar or ((),) * len(feed.entries)
-
-
-def changes(feed: FeedData) -> tuple[tuple[Change, ...], ...]:
-    """Each entry's "what changed" lines in a feed: a news feed's events have them, other
-    entries none."""
-    return feed.changes or ((),) * len(feed.entries)
+def shown_entries(site: SiteData, feed: FeedData
+                  ) -> Iterator[tuple[Entry, tuple[Category, ...], tuple[Similar, ...],
+                                      tuple[Change, ...]]]:
+    """Each entry of a feed with what its renderings show beside it: its topics, the
+    library papers it is like (like views) and what changed (news views)."""
+    nothing = ((),) * len(feed.entries)
+    yield from zip(feed.entries, categories(site, feed), feed.similar or nothing,
+                   feed.changes or nothing, strict=True)
 
 
 def categories(site: SiteData, feed: FeedData) -> tuple[tuple[Category, ...], ...]:

@@ -13,9 +13,7 @@ from lxml import etree
 from feedmaker import PROJECT_URL
 from feedmaker.model import Entry
 from feedmaker.outputs import FeedData, SiteData, file_name
-from feedmaker.write import categories, feed_title, home_url
-from feedmaker.write import changes as changes_of
-from feedmaker.write import similar as similar_of
+from feedmaker.write import feed_title, home_url, shown_entries
 from feedmaker.write.content import (
     LINK_TITLES,
     LINK_TYPES,
@@ -76,8 +74,7 @@ def pieces(site: SiteData, feed: FeedData) -> list[tuple[str, bytes]]:
     """Each entry of the feed as (id, its serialized `<entry>`)."""
     return [(entry.id, render_entry(entry, entry_categories, site.base_url, similar, changes))
             for entry, entry_categories, similar, changes
-            in zip(feed.entries, categories(site, feed), similar_of(feed), changes_of(feed),
-                   strict=True)]
+            in shown_entries(site, feed)]
 
 
 # A paper shows in several feeds of a run, always the same: each is rendered once.

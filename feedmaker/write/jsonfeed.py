@@ -8,9 +8,7 @@ from datetime import datetime
 
 from feedmaker.model import Entry
 from feedmaker.outputs import FeedData, SiteData, file_name
-from feedmaker.write import categories, feed_title, home_url
-from feedmaker.write import changes as changes_of
-from feedmaker.write import similar as similar_of
+from feedmaker.write import feed_title, home_url, shown_entries
 from feedmaker.write.content import (
     LINK_TITLES,
     LINK_TYPES,
@@ -35,8 +33,7 @@ def render(site: SiteData, feed: FeedData) -> bytes:
         "authors": [{"name": site.author}],
         "items": [_item(entry, entry_categories, similar, changes)
                   for entry, entry_categories, similar, changes
-                  in zip(feed.entries, categories(site, feed), similar_of(feed),
-                         changes_of(feed), strict=True)],
+                  in shown_entries(site, feed)],
     }
     if site.icon:
         document["icon"] = site.icon

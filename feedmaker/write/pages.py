@@ -18,9 +18,7 @@ from lxml.html import builder as E
 from feedmaker.model import Entry
 from feedmaker.outputs import FEED_FORMATS, INDEX, PAGE, FeedData, SiteData
 from feedmaker.outputs import file_name as output_file
-from feedmaker.write import categories
-from feedmaker.write import changes as changes_of
-from feedmaker.write import similar as similar_of
+from feedmaker.write import shown_entries
 from feedmaker.write.content import (
     Category,
     Change,
@@ -44,9 +42,7 @@ ITEM_ATTRIBUTES = {"*": {"class"}, "a": {"href"},
 def render(site: SiteData, feed: FeedData) -> bytes:
     """The page: a head and header, then each day's papers."""
     days: list[tuple[date | None, list[bytes]]] = []
-    for entry, entry_categories, similar, changes in zip(
-            feed.entries, categories(site, feed), similar_of(feed), changes_of(feed),
-            strict=True):
+    for entry, entry_categories, similar, changes in shown_entries(site, feed):
         day = entry.published.date() if entry.published else None
         if not days or days[-1][0] != day:
             days.append((day, []))
