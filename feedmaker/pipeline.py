@@ -159,7 +159,8 @@ class Run:
             return
         from feedmaker import watch
 
-        outcome = watch.refresh(self.config, self.store, self.now, self.fetcher, self.log)
+        outcome = watch.WatchStep(self.config, self.store, self.now, self.fetcher,
+                                    self.log).refresh()
         self.watched = outcome.keys
         self.report.warnings += outcome.warnings
         self.report.events += outcome.events
@@ -181,8 +182,8 @@ class Run:
 
             watch.refresh_watched(self.config, self.store, self.now, self.watched)
         if self.config.like_views:
-            liked = like.refresh(self.config.like_views, self.store, self.now, self.fetcher,
-                                 self.log, self.config.site.arxiv_api_url)
+            liked = like.LikeStep(self.store, self.now, self.fetcher, self.log,
+                                  self.config.site.arxiv_api_url).refresh(self.config.like_views)
             self.report.warnings += liked.warnings
             for slug, why in liked.failures.items():
                 self.fail_view(slug, why)

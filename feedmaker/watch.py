@@ -49,36 +49,87 @@ class WatchOutcome:
     events: int = 0
 
 
-def refresh(config: Config, store: Store, now: datetime, fetcher: Fetcher,
-            log: Callable[[str], None]) -> WatchOutcome:
-    """Read each watching view's files (a view whose files cannot be read fails, and keeps
-    the papers read last time), then look up the watched papers that are due, merging what
-    arXiv and Hugging Face say as sightings of their own: news events come out as from any
-    source. A lookup that fails is a warning, and is asked again next run."""
-    outcome = WatchOutcome()
-    ids: dict[str, None] = {}
-    for view in config.watching:
+@dataclass
+class WatchStep:
+    """A run's watch step, with what it needs of the run: config, store (inside the run's
+    transaction), clock, fetcher and log."""
+
+    config: Config
+    store: Store
+    now: datetime
+    fetcher: Fetcher
+    log: Callable[[str], None]
+
+    def refresh(self) -> WatchOutcome:
+        """Read each watching view's files (a view whose files cannot be read fails, and
+        keeps the papers read last time), then look up the watched papers that are due,
+        merging what arXiv and Hugging Face say as sightings of their own: news events come
+        out as from any source. A lookup that fails is a warning, asked again next run."""
+        store, outcome = self.store, WatchOutcome()
+        ids: dict[str, None] = {}
+        for view in self.config.watching:
+            try:
+                papers = _library(view, store, self.log, outcome.warnings)
+            except LikeError as exc:
+                outcome.failures[view.slug] = f"view {view.slug!r}: {clean_text(str(exc))}"
+                stored = store.watch.library(view.slug)
+                papers = stored[1] if stored else []
+            outcome.keys[view.slug] = frozenset().union(*(identity(*paper) for paper in papers))
+            ids.update((arxiv_id, None) for arxiv_id, _, _ in papers if arxiv_id)
         try:
-            papers = _library(view, store, log, outcome.warnings)
-        except LikeError as exc:
-            outcome.failures[view.slug] = f"view {view.slug!r}: {clean_text(str(exc))}"
-            stored = store.watch.library(view.slug)
-            papers = stored[1] if stored else []
-        outcome.keys[view.slug] = frozenset().union(*(identity(*paper) for paper in papers))
-        ids.update((arxiv_id, None) for arxiv_id, _, _ in papers if arxiv_id)
-    try:
-        with store.savepoint():
-            _look_up(config, store, now, fetcher, list(ids), outcome)
-    except FeedmakerError as exc:
-        outcome.warnings.append(f"watch: lookups failed ({exc}); asked again next run")
-    except Exception as exc:  # noqa: BLE001 - a lookup never stops the run
-        outcome.warnings.append(f"watch: lookups failed (internal error: {type(exc).__name__}: "
-                                f"{clean_text(str(exc))[:300]}); asked again next run")
-    if any(outcome.asked.values()):
-        log("watch: looked up " + ", ".join(f"{n} on {service}" for service, n
-                                             in outcome.asked.items())
-            + f"; {outcome.events} news events")
-    return outcome
+            with store.savepoint():
+                self._look_up(list(ids), outcome)
+        except FeedmakerError as exc:
+            outcome.warnings.append(f"watch: lookups failed ({exc}); asked again next run")
+        except Exception as exc:  # noqa: BLE001 - a lookup never stops the run
+            outcome.warnings.append(
+                f"watch: lookups failed (internal error: {type(exc).__name__}: "
+                f"{clean_text(str(exc))[:300]}); asked again next run")
+        if any(outcome.asked.values()):
+            self.log("watch: looked up " + ", ".join(f"{n} on {service}" for service, n
+                                                      in outcome.asked.items())
+                     + f"; {outcome.events} news events")
+        return outcome
+
+    def _look_up(self, ids: list[str], outcome: WatchOutcome) -> None:
+        store, now, fetcher = self.store, self.now, self.fetcher
+        site, bars = self.config.site, self.config.popular_bars
+        due = _due(store, "arxiv", ids, now)[:ARXIV_PER_RUN]
+        for start in range(0, len(due), arxiv_api.ID_BATCH):
+            batch = due[start:start + arxiv_api.ID_BATCH]
+            try:
+                raws = arxiv_api.look_up(batch, fetcher, source_name=ARXIV_SOURCE,
+                                         api_url=site.arxiv_api_url, min_interval=ARXIV_INTERVAL,
+                                         warn=outcome.warnings.append)
+            except FeedmakerError as exc:
+                outcome.warnings.append(f"watch: looking up {len(batch)} papers on arXiv failed: "
+                                        f"{exc}; they are asked again next run")
+                break
+            entries = normalize_all(raws, now, outcome.warnings)
+            outcome.events += store.history.merge(entries, now, bars=bars, quiet=True).events
+            found = {entry.arxiv_id for entry in entries}
+            store.watch.record("arxiv", {arxiv_id: arxiv_id in found for arxiv_id in batch}, now)
+            outcome.asked["arXiv"] += len(batch)
+        answers: dict[str, bool] = {}
+        for arxiv_id in _due(store, "hf", ids, now)[:HF_PER_RUN]:
+            url = site.hf_paper_api_url + arxiv_id
+            try:
+                entries = normalize_all(hf_api.parse(fetcher(url).body, HF_SOURCE, url,
+                                                     outcome.warnings), now, outcome.warnings)
+            except FetchError as exc:
+                if exc.status == 404:  # not a paper Hugging Face has a page for
+                    answers[arxiv_id] = False
+                    continue
+                outcome.warnings.append(f"watch: looking up {arxiv_id} on Hugging Face failed: "
+                                        f"{exc}; asked again next run")
+                break
+            except FeedmakerError as exc:
+                outcome.warnings.append(f"watch: {exc}; asked again next run")
+                continue
+            outcome.events += store.history.merge(entries, now, bars=bars, quiet=True).events
+            answers[arxiv_id] = bool(entries)
+        store.watch.record("hf", answers, now)
+        outcome.asked["Hugging Face"] += len(answers)
 
 
 def _library(view: ViewRule, store: Store, log: Callable[[str], None],
@@ -98,47 +149,6 @@ def _library(view: ViewRule, store: Store, log: Callable[[str], None],
     papers = [[p.arxiv_id, p.doi, p.title] for p in library.papers]
     store.watch.save_library(view.slug, digest.hexdigest(), papers)
     return papers
-
-
-def _look_up(config: Config, store: Store, now: datetime, fetcher: Fetcher, ids: list[str],
-             outcome: WatchOutcome) -> None:
-    site, bars = config.site, config.popular_bars
-    due = _due(store, "arxiv", ids, now)[:ARXIV_PER_RUN]
-    for start in range(0, len(due), arxiv_api.ID_BATCH):
-        batch = due[start:start + arxiv_api.ID_BATCH]
-        try:
-            raws = arxiv_api.look_up(batch, fetcher, source_name=ARXIV_SOURCE,
-                                     api_url=site.arxiv_api_url, min_interval=ARXIV_INTERVAL,
-                                     warn=outcome.warnings.append)
-        except FeedmakerError as exc:
-            outcome.warnings.append(f"watch: looking up {len(batch)} papers on arXiv failed: "
-                                    f"{exc}; they are asked again next run")
-            break
-        entries = normalize_all(raws, now, outcome.warnings)
-        outcome.events += store.history.merge(entries, now, bars=bars, quiet=True).events
-        found = {entry.arxiv_id for entry in entries}
-        store.watch.record("arxiv", {arxiv_id: arxiv_id in found for arxiv_id in batch}, now)
-        outcome.asked["arXiv"] += len(batch)
-    answers: dict[str, bool] = {}
-    for arxiv_id in _due(store, "hf", ids, now)[:HF_PER_RUN]:
-        url = site.hf_paper_api_url + arxiv_id
-        try:
-            entries = normalize_all(hf_api.parse(fetcher(url).body, HF_SOURCE, url,
-                                                 outcome.warnings), now, outcome.warnings)
-        except FetchError as exc:
-            if exc.status == 404:  # not a paper Hugging Face has a page for
-                answers[arxiv_id] = False
-                continue
-            outcome.warnings.append(f"watch: looking up {arxiv_id} on Hugging Face failed: "
-                                    f"{exc}; asked again next run")
-            break
-        except FeedmakerError as exc:
-            outcome.warnings.append(f"watch: {exc}; asked again next run")
-            continue
-        outcome.events += store.history.merge(entries, now, bars=bars, quiet=True).events
-        answers[arxiv_id] = bool(entries)
-    store.watch.record("hf", answers, now)
-    outcome.asked["Hugging Face"] += len(answers)
 
 
 def _due(store: Store, service: str, ids: Sequence[str], now: datetime) -> list[str]:

@@ -10,9 +10,9 @@ from feedmaker.like.view import (
     parse_like_view,
 )
 
-__all__ = ["LIKE_KEYS", "ONLY_LIKE", "LikeError", "LikeOutcome", "LikeView", "explain",
-           "explain_line", "files_stamp", "is_like_view", "parse_like_view", "refresh"]
-_RUN = ("LikeOutcome", "explain", "explain_line", "refresh")
+__all__ = ["LIKE_KEYS", "ONLY_LIKE", "LikeError", "LikeOutcome", "LikeStep", "LikeView",
+           "explain", "explain_line", "files_stamp", "is_like_view", "parse_like_view"]
+_RUN = ("LikeOutcome", "LikeStep", "explain", "explain_line")
 
 
 def __getattr__(name: str):

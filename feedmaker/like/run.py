@@ -53,51 +53,78 @@ class LikeOutcome:
     failures: dict[str, str] = field(default_factory=dict)
 
 
-def refresh(views: Sequence[LikeView], store: Store, now: datetime, fetcher: Fetcher | None,
-            log: Callable[[str], None], api_url: str = ARXIV_API) -> LikeOutcome:
-    """Bring every like view up to date inside the run's transaction, each in a savepoint:
-    a view that cannot be read, fitted or scored is undone and reported, never raised.
-    Library papers known only by id are looked up at the arXiv API `api_url`."""
-    outcome = LikeOutcome()
-    for view in views:
-        notes: list[str] = []
-        try:
-            with store.savepoint():
-                _refresh_view(view, store, now, fetcher, log, notes, api_url)
-        except LikeError as exc:
-            outcome.failures[view.slug] = f"view {view.slug!r}: {clean_text(str(exc))}"
-        except Exception as exc:  # noqa: BLE001 - one view never stops the others or the run
-            outcome.failures[view.slug] = (f"view {view.slug!r}: internal error: "
-                                           f"{type(exc).__name__}: {clean_text(str(exc))[:300]}")
-        outcome.warnings += [f"view {view.slug!r}: {clean_text(note)}" for note in notes]
-    return outcome
+@dataclass
+class LikeStep:
+    """A run's like-views step, with what it needs of the run: the store (inside the run's
+    transaction), the clock, a fetcher (None: look nothing up) and the log; library papers
+    known only by id are looked up at the arXiv API `api_url`."""
 
+    store: Store
+    now: datetime
+    fetcher: Fetcher | None
+    log: Callable[[str], None]
+    api_url: str = ARXIV_API
 
-def _refresh_view(view: LikeView, store: Store, now: datetime, fetcher: Fetcher | None,
-                  log: Callable[[str], None], notes: list[str], api_url: str) -> None:
-    library, not_like, fingerprint = _library(view, store, log, notes)
-    unscored = store.likes.unscored(view.slug, WINDOW)
-    version = sklearn_version()
-    reason = refit_reason(store.likes.model_inputs(view.slug), fingerprint, version,
-                          store.likes.first_seen_since)
-    if reason is None and not unscored:
-        return  # nothing to score: the saved model need not even be loaded
-    model = None
-    if reason is None:
-        try:
-            model = Model.from_bytes(store.likes.model(view.slug) or b"")
-        except ModelError as exc:
-            notes.append(f"its saved model cannot be used ({exc}); fitting it again")
-    if model is None:
-        log(f"view {view.slug!r}: fitting its model ({reason or 'the saved one is unusable'})")
-        library = _filled(library, store, fetcher, notes, api_url)
-        background = without_library(store.history.newest(MAX_BACKGROUND + len(library)),
-                                     library)[:MAX_BACKGROUND]
-        model = fit(library, background, _filled(not_like, store, fetcher, notes, api_url))
-        store.likes.save_model(view.slug, {
-            "library": fingerprint, "recipe": RECIPE, "sklearn": version,
-            "fitted_at": format_time(now), "background": len(background)}, model.to_bytes())
-    _score(view, model, library, unscored, store)
+    def refresh(self, views: Sequence[LikeView]) -> LikeOutcome:
+        """Bring every like view up to date, each in a savepoint: a view that cannot be
+        read, fitted or scored is undone and reported, never raised."""
+        outcome = LikeOutcome()
+        for view in views:
+            notes: list[str] = []
+            try:
+                with self.store.savepoint():
+                    self._refresh_view(view, notes)
+            except LikeError as exc:
+                outcome.failures[view.slug] = f"view {view.slug!r}: {clean_text(str(exc))}"
+            except Exception as exc:  # noqa: BLE001 - one view never stops the others or the run
+                outcome.failures[view.slug] = (
+                    f"view {view.slug!r}: internal error: {type(exc).__name__}: "
+                    f"{clean_text(str(exc))[:300]}")
+            outcome.warnings += [f"view {view.slug!r}: {clean_text(note)}" for note in notes]
+        return outcome
+
+    def _refresh_view(self, view: LikeView, notes: list[str]) -> None:
+        store = self.store
+        library, not_like, fingerprint = _library(view, store, self.log, notes)
+        unscored = store.likes.unscored(view.slug, WINDOW)
+        version = sklearn_version()
+        reason = refit_reason(store.likes.model_inputs(view.slug), fingerprint, version,
+                              store.likes.first_seen_since)
+        if reason is None and not unscored:
+            return  # nothing to score: the saved model need not even be loaded
+        model = None
+        if reason is None:
+            try:
+                model = Model.from_bytes(store.likes.model(view.slug) or b"")
+            except ModelError as exc:
+                notes.append(f"its saved model cannot be used ({exc}); fitting it again")
+        if model is None:
+            self.log(f"view {view.slug!r}: fitting its model "
+                     f"({reason or 'the saved one is unusable'})")
+            library = self._filled(library, notes)
+            background = without_library(store.history.newest(MAX_BACKGROUND + len(library)),
+                                         library)[:MAX_BACKGROUND]
+            model = fit(library, background, self._filled(not_like, notes))
+            store.likes.save_model(view.slug, {
+                "library": fingerprint, "recipe": RECIPE, "sklearn": version,
+                "fitted_at": format_time(self.now), "background": len(background)},
+                model.to_bytes())
+        _score(view, model, library, unscored, store)
+
+    def _filled(self, papers: list[LibraryPaper], notes: list[str]) -> list[LibraryPaper]:
+        """The papers, those known only by arXiv id given their title and abstract: from
+        the history, else the lookups kept, else arXiv."""
+        cache = self.store.likes.lookups()
+        asked = dict(cache)
+        result = fill_in(papers, cache, self.fetcher,
+                         stored_texts(papers, self.store.history), api_url=self.api_url)
+        self.store.likes.save_lookups({k: v for k, v in cache.items() if k not in asked})
+        notes += [f"library lookup: {error}" for error in result.errors]
+        if result.unknown:
+            more = len(result.unknown) - 5
+            notes.append(f"arXiv knows no paper {', '.join(result.unknown[:5])}"
+                         + (f" and {more} more" if more > 0 else ""))
+        return result.papers
 
 
 def _library(view: LikeView, store: Store, log: Callable[[str], None], notes: list[str]
@@ -168,23 +195,6 @@ def refit_reason(inputs: object, fingerprint: str, version: str | None,
         return (f"the history grew by {new} papers since the fit "
                 f"(refit from {REFIT_GROWTH:.0%} of the {fitted_on} fitted on)")
     return None
-
-
-def _filled(papers: list[LibraryPaper], store: Store, fetcher: Fetcher | None,
-            notes: list[str], api_url: str = ARXIV_API) -> list[LibraryPaper]:
-    """The papers, those known only by arXiv id given their title and abstract: from the
-    history, else the lookups kept, else arXiv."""
-    cache = store.likes.lookups()
-    asked = dict(cache)
-    result = fill_in(papers, cache, fetcher, stored_texts(papers, store.history),
-                     api_url=api_url)
-    store.likes.save_lookups({k: v for k, v in cache.items() if k not in asked})
-    notes += [f"library lookup: {error}" for error in result.errors]
-    if result.unknown:
-        more = len(result.unknown) - 5
-        notes.append(f"arXiv knows no paper {', '.join(result.unknown[:5])}"
-                     + (f" and {more} more" if more > 0 else ""))
-    return result.papers
 
 
 def _score(view: LikeView, model: Model, library: list[LibraryPaper], entries: list[Entry],
