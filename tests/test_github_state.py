@@ -193,6 +193,27 @@ def test_a_save_that_lost_a_race_goes_on_top_of_the_winner(remote, httpserver):
     assert (nxt / STATE).read_bytes() == git_blob(remote, f"{tip}:state.sqlite")
 
 
+def test_a_save_that_finds_the_same_state_already_saved_pushes_nothing_and_does_not_warn(
+        remote, httpserver):
+    serve(httpserver, daily_items())
+    workflow_run(remote, "run-1")
+    first, second = checkout(remote, "first"), checkout(remote, "second")
+    for clone in (first, second):
+        assert feedmaker("github", "restore-state", cwd=clone).returncode == 0
+    with sqlite3.connect(first / STATE) as db:
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('test', 'a newer state')")
+    db.close()
+    # Both runs end with the same bytes (two runs of an unchanged listing in one second).
+    (second / STATE).write_bytes((first / STATE).read_bytes())
+    assert feedmaker("github", "save-state", cwd=first).returncode == 0
+    before = branch_log(remote)
+    again = feedmaker("github", "save-state", cwd=second)
+    assert again.returncode == 0, again.stderr
+    assert "nothing to push" in again.stdout
+    assert "another run saved" not in again.stderr
+    assert branch_log(remote) == before
+
+
 def two_runs(remote: Path, httpserver) -> tuple[Path, Path]:
     """Two checkouts that restored the same state and ran, each with a state of its own."""
     serve(httpserver, daily_items())

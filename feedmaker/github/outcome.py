@@ -10,9 +10,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 # What each exit status of `feedmaker run` means for the job (docs/operations.md).
-PUBLISHED = {0: "every source worked",
-             1: "a source failed; the feeds were written from the others and the history"}
-FAILED = {2: "bad config or usage: nothing was written",
+PUBLISHED = {0: "every source and view worked",
+             1: "a source or a view failed; the feeds were written from what worked and "
+                "the history, a failed view's files kept as they were"}
+FAILED = {2: "bad config or usage, or somebody else's file in the way: nothing was written",
           3: "the state store cannot be used: nothing was written",
           70: "an internal error (a bug in feedmaker): nothing was written",
           75: "another run held the lock: nothing was written"}

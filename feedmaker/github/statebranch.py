@@ -155,6 +155,9 @@ def save(state: Path, *, keep: int = DEFAULT_KEEP, message: str = "feedmaker sta
         if attempt:
             sleep(backoff * 2 ** (attempt - 1))
         tip = _fetch_tip(git, branch, depth=keep)
+        if tip is not None and _tree_of(git, tip) == tree:  # saved already, by us or another
+            git("update-ref", BASE, tip)
+            return Saved(None, tuple(replaced), _count(git, tip, keep))
         if tip != expected:
             if tip is not None:
                 replaced.append(tip)
@@ -162,9 +165,6 @@ def save(state: Path, *, keep: int = DEFAULT_KEEP, message: str = "feedmaker sta
                      f"{tip[:12]}); this run's newer state goes on top of it, and that one "
                      "stays in the branch's history")
             expected = tip
-        if tip is not None and _tree_of(git, tip) == tree:
-            git("update-ref", BASE, tip)
-            return Saved(None, tuple(replaced), _count(git, tip, keep))
         commit, kept = _commit(git, tree, tip, keep, _message(message, replaced))
         pushed = git("push", "--quiet", "--porcelain",
                      f"--force-with-lease=refs/heads/{branch}:{tip or ''}", remote,
