@@ -185,9 +185,12 @@ def fit(library: Sequence[LibraryPaper], background: Sequence[PaperText],
         words, pairs = _vectorizer(1), _vectorizer(2)
         matrix = sp.hstack([words.fit_transform(texts),
                             PAIR_WEIGHT * pairs.fit_transform(texts)]).tocsr()
-    except ValueError as exc:
+    except ValueError:
         # Too few papers for min_df/max_df to leave any term (a tiny library and history).
-        raise LikeError(f"too little text to learn from ({exc})") from None
+        raise LikeError(f"too little text to learn from: no word is in at least {MIN_DF} of "
+                        f"the {len(texts)} papers (library and stored) and in at most "
+                        f"{MAX_DF:.0%} of them; it is fitted again when more papers are "
+                        "stored") from None
     n_library, n_background = len(library), len(background)
     positives, others = matrix[:n_library], matrix[n_library:n_library + n_background]
     strong = matrix[n_library + n_background:]

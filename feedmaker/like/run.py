@@ -42,6 +42,8 @@ NEVER = -1
 # New history papers, as a share of the background the model was fitted on, that make a
 # refit worth its cost: IDF and negatives then describe a fifth of the stream no longer.
 REFIT_GROWTH = 0.2
+# How a note of a failed lookup of library papers starts.
+LOOKUP_FAILED = "library lookup: "
 
 
 @dataclass
@@ -80,7 +82,8 @@ class LikeStep:
                 outcome.failures[view.slug] = (
                     f"view {view.slug!r}: internal error: {type(exc).__name__}: "
                     f"{clean_text(str(exc))[:300]}")
-            outcome.warnings += [f"view {view.slug!r}: {clean_text(note)}" for note in notes]
+            outcome.warnings += [f"view {view.slug!r}: {clean_text(note)}"
+                                 for note in dict.fromkeys(notes)]
         return outcome
 
     def _refresh_view(self, view: LikeView, notes: list[str]) -> None:
@@ -101,13 +104,17 @@ class LikeStep:
         if model is None:
             self.log(f"view {view.slug!r}: fitting its model "
                      f"({reason or 'the saved one is unusable'})")
+            looked_up = len(notes)
             library = self._filled(library, notes)
             background = without_library(store.history.newest(MAX_BACKGROUND + len(library)),
                                          library)[:MAX_BACKGROUND]
             model = fit(library, background, self._filled(not_like, notes))
             store.likes.save_model(view.slug, {
                 "library": fingerprint, "recipe": RECIPE, "sklearn": version,
-                "fitted_at": format_time(self.now), "background": len(background)},
+                "fitted_at": format_time(self.now), "background": len(background),
+                # A lookup that failed is asked again: the next run fits again.
+                "lookups_failed": any(note.startswith(LOOKUP_FAILED)
+                                      for note in notes[looked_up:])},
                 model.to_bytes())
         _score(view, model, library, unscored, store)
 
@@ -119,7 +126,7 @@ class LikeStep:
         result = fill_in(papers, cache, self.fetcher,
                          stored_texts(papers, self.store.history), api_url=self.api_url)
         self.store.likes.save_lookups({k: v for k, v in cache.items() if k not in asked})
-        notes += [f"library lookup: {error}" for error in result.errors]
+        notes += [f"{LOOKUP_FAILED}{error}" for error in result.errors]
         if result.unknown:
             more = len(result.unknown) - 5
             notes.append(f"arXiv knows no paper {', '.join(result.unknown[:5])}"
@@ -187,6 +194,8 @@ def refit_reason(inputs: object, fingerprint: str, version: str | None,
         return f"scikit-learn changed from {inputs.get('sklearn')} to {version}"
     if inputs.get("library") != fingerprint:
         return "the library changed"
+    if inputs.get("lookups_failed"):
+        return "library papers could not be looked up last time"
     fitted_on = inputs.get("background")
     if not isinstance(fitted_on, int) or not isinstance(inputs.get("fitted_at"), str):
         return "its record is incomplete"
