@@ -47,6 +47,15 @@ def feed_server(tmp_path):
     server.server_close()
 
 
+def served_config(tmp_path, feed_server, sources, extra: str = ""):
+    """A config whose feeds are written to the served folder and name its address."""
+    out, base_url = feed_server
+    path = write_config(tmp_path, sources, extra)
+    text = path.read_text().replace("https://feeds.example.org/", base_url)
+    path.write_text(text.replace('out_dir = "out"', f'out_dir = "{out}"'))
+    return load_config(path)
+
+
 class Newsboat:
     """newsboat driven from the command line, its cache read as the SQLite file it is."""
 
@@ -103,10 +112,7 @@ def regenerate(config, httpserver, papers, hours, arxiv=None):
 def test_newsboat_sees_no_duplicates_no_old_item_unread_again_and_each_new_paper_once(
         tmp_path, httpserver, feed_server):
     out, base_url = feed_server
-    config_path = write_config(tmp_path, [("hf", "hf-api", httpserver.url_for(API))])
-    text = config_path.read_text().replace("https://feeds.example.org/", base_url)
-    config_path.write_text(text.replace('out_dir = "out"', f'out_dir = "{out}"'))
-    config = load_config(config_path)
+    config = served_config(tmp_path, feed_server, [("hf", "hf-api", httpserver.url_for(API))])
     items = daily_items()
 
     def regenerate_with(papers, hours):
@@ -147,11 +153,8 @@ def test_newsboat_sees_no_duplicates_no_old_item_unread_again_and_each_new_paper
 def test_newsboat_sees_a_popularity_view_gain_a_paper_once_and_nothing_unread_again(
         tmp_path, httpserver, feed_server):
     out, base_url = feed_server
-    config_path = write_config(tmp_path, [("hf", "hf-api", httpserver.url_for(API))],
-                               '\n[views.popular]\nany = ["source:hf"]\nmin_upvotes = 20\n')
-    text = config_path.read_text().replace("https://feeds.example.org/", base_url)
-    config_path.write_text(text.replace('out_dir = "out"', f'out_dir = "{out}"'))
-    config = load_config(config_path)
+    config = served_config(tmp_path, feed_server, [("hf", "hf-api", httpserver.url_for(API))],
+                           '\n[views.popular]\nany = ["source:hf"]\nmin_upvotes = 20\n')
     items = copy.deepcopy(daily_items()[:20])
     for item in items:
         item["paper"]["upvotes"] = 0
@@ -190,15 +193,12 @@ def test_newsboat_sees_a_popularity_view_gain_a_paper_once_and_nothing_unread_ag
 
 def test_newsboat_shows_each_news_event_once_and_never_unread_again(
         tmp_path, httpserver, feed_server):
-    out, base_url = feed_server
-    config_path = write_config(
-        tmp_path, [("hf", "hf-api", httpserver.url_for(API)),
-                   ("arxiv", "arxiv-api", httpserver.url_for("/api/query"))],
+    base_url = feed_server[1]
+    config = served_config(
+        tmp_path, feed_server, [("hf", "hf-api", httpserver.url_for(API)),
+                                ("arxiv", "arxiv-api", httpserver.url_for("/api/query"))],
         '\n[views.news]\nnews = ["version", "code", "project", "popular"]\n'
         'any = ["source:hf"]\npopular_upvotes = 20\n')
-    text = config_path.read_text().replace("https://feeds.example.org/", base_url)
-    config_path.write_text(text.replace('out_dir = "out"', f'out_dir = "{out}"'))
-    config = load_config(config_path)
     items = copy.deepcopy(daily_items()[:6])
     for item in items:
         item["paper"].pop("githubRepo", None)
