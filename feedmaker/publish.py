@@ -14,7 +14,7 @@ from urllib.parse import urlsplit, urlunsplit
 from feedmaker import __version__
 from feedmaker.config import Config
 from feedmaker.derive import stored_terms
-from feedmaker.events import Event, changes, event_entry, paper_of
+from feedmaker.events import Event, changes, event_entry, event_id, paper_of
 from feedmaker.model import Entry, shown_entry
 from feedmaker.normalize import shorten
 from feedmaker.outputs import (
@@ -42,12 +42,6 @@ SELECTORS: dict[str, Selector] = {
 }
 
 
-def news_items(store: Store, feed: FeedDef, limit: int, since: datetime | None,
-               memo: dict) -> list[tuple[Entry, Event]]:
-    """A news feed's newest events (since `since`), each with its paper."""
-    return store.events.newest(feed.slug, feed.news, feed.bar, limit, since, memo)
-
-
 def select(config: Config, store: Store, now: datetime, excluded: Collection[str] = (),
            failed: Mapping[str, str] = ()) -> SiteData:
     """Every feed with its newest entries (only what outputs may show of them) and their
@@ -61,11 +55,12 @@ def select(config: Config, store: Store, now: datetime, excluded: Collection[str
     limit = site.max_entries + len(excluded)
     chosen: list[tuple[FeedDef, list[tuple[Entry, Event | None]]]] = []
     for feed in config.feeds:
-        items = (news_items(store, feed, limit, since, memo) if feed.kind == "news" else
+        items = (store.events.newest(feed.slug, feed.news, feed.bar, limit, since, memo)
+                 if feed.kind == "news" else
                  [(e, None) for e in SELECTORS[feed.kind](store, feed, limit, since, memo)])
         chosen.append((feed, [(paper, event) for paper, event in items
-                              if paper.id not in excluded and (event is None or event_entry(
-                                  paper, event).id not in excluded)][:site.max_entries]))
+                              if paper.id not in excluded and (event is None or event_id(
+                                  paper.id, event.key) not in excluded)][:site.max_entries]))
     order = {topic.slug: number for number, topic in enumerate(config.topics)}
     stored = {entry_id: stored_terms(values) for entry_id, values
               in store.topics.values_of(memo, "terms").items()}

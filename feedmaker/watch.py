@@ -14,7 +14,7 @@ from feedmaker.errors import FeedmakerError, FetchError
 from feedmaker.fetch import Fetcher
 from feedmaker.like.library import LikeError, entry_identity, identity, read_bytes, read_library
 from feedmaker.model import Entry
-from feedmaker.normalize import clean_text
+from feedmaker.normalize import clean_text, entry_id
 from feedmaker.sources import arxiv_api, hf_api
 from feedmaker.store import Store
 from feedmaker.store.memberships import inputs_key
@@ -94,6 +94,7 @@ class WatchStep:
     def _look_up(self, ids: list[str], outcome: WatchOutcome) -> None:
         store, now, fetcher = self.store, self.now, self.fetcher
         site, bars = self.config.site, self.config.popular_bars
+        ids = _unlisted(store, ids, now)  # arXiv's answers below are no listing's
         due = _due(store, "arxiv", ids, now)[:ARXIV_PER_RUN]
         for start in range(0, len(due), arxiv_api.ID_BATCH):
             batch = due[start:start + arxiv_api.ID_BATCH]
@@ -151,17 +152,19 @@ def _library(view: ViewRule, store: Store, log: Callable[[str], None],
     return papers
 
 
-def _due(store: Store, service: str, ids: Sequence[str], now: datetime) -> list[str]:
-    """The ids to ask `service` about: not shown by a listing in the last day, not asked
-    yet today (UTC), nor in the last week when the service did not know them; those never
-    asked first, then those asked longest ago."""
-    listed = store.watch.listed_since([_entry_id(i) for i in ids], now - LISTED_WITHIN,
+def _unlisted(store: Store, ids: Sequence[str], now: datetime) -> list[str]:
+    """The ids no listing showed in the last day: a listing brings their news."""
+    listed = store.watch.listed_since([entry_id("", i) for i in ids], now - LISTED_WITHIN,
                                       LOOKUP_SOURCES)
+    return [arxiv_id for arxiv_id in ids if entry_id("", arxiv_id) not in listed]
+
+
+def _due(store: Store, service: str, ids: Sequence[str], now: datetime) -> list[str]:
+    """The ids to ask `service` about: not asked yet today (UTC), nor in the last week when
+    the service did not know them; those never asked first, then those asked longest ago."""
     asked = store.watch.asked(service, ids)
     due = []
     for arxiv_id in ids:
-        if _entry_id(arxiv_id) in listed:
-            continue
         when, known = asked.get(arxiv_id, (None, False))
         if when is not None and (when.date() == now.date()
                                  or (not known and now - when < ASK_UNKNOWN_AFTER)):
@@ -169,10 +172,6 @@ def _due(store: Store, service: str, ids: Sequence[str], now: datetime) -> list[
         due.append(arxiv_id)
     never = datetime.min.replace(tzinfo=UTC)
     return sorted(due, key=lambda arxiv_id: asked.get(arxiv_id, (never,))[0])
-
-
-def _entry_id(arxiv_id: str) -> str:
-    return f"https://arxiv.org/abs/{arxiv_id}"
 
 
 def refresh_watched(config: Config, store: Store, now: datetime,
