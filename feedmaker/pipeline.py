@@ -199,14 +199,13 @@ class Run:
         its place), with a warning naming it and its source; a source none of whose entries
         could be published has failed. A view whose feed cannot be made valid has failed.
         """
-        excluded: dict[str, str] = {}
         # RelaxNG validation lets other threads run: the other files render meanwhile
         # (a tenth of a second of a run over a long history, measured).
         with ThreadPoolExecutor(max_workers=1) as validation:
             while True:
                 self.record_view_health()
-                site = publish.select(self.config, self.store, self.now, excluded,
-                                      self.report.views_failed)
+                site = publish.select(self.config, self.store, self.now,
+                                      self.report.unpublishable, self.report.views_failed)
                 checked = validation.submit(publish.invalid_parts, publish.atom_parts(site),
                                             self.now)
                 files = render_site(site)
@@ -219,8 +218,6 @@ class Run:
                                               f"was published: {problem}")
                     self.fail_view(slug, f"view {slug!r}: its feed is not valid: {problem}")
                 self.exclude(bad_entries, collected)
-                excluded |= bad_entries
-        self.report.unpublishable = excluded
         self.log(f"rendered {len(files)} files")
         self.out.check_clashes(files)
         return site, files
@@ -232,8 +229,8 @@ class Run:
             source = self.store.history.get(paper_of(entry_id)).source
             self.report.warnings.append(f"source {source!r}: entry {entry_id} cannot be "
                                         f"published ({problem}); it is left out of the feeds")
-        excluded = set(self.report.unpublishable) | set(bad)
-        self.report.unpublishable = {**self.report.unpublishable, **bad}
+        self.report.unpublishable |= bad
+        excluded = self.report.unpublishable.keys()
         for result in collected:
             ids = {entry.id for entry in result.entries}
             failure = (f"source {result.source.name!r} ({result.source.url}): none of its "
@@ -269,8 +266,8 @@ class Run:
             self.log(f"removing {name}: the config no longer makes it")
             self.out.remove(name)
         self.out.sync()
-        gone = [name for name in self.out.owned if name not in publish.expected_names(
-            self.config) and name not in files]
+        made = publish.expected_names(self.config) | set(files)
+        gone = [name for name in self.out.owned if name not in made]
         with self.store.transaction():
             self.store.written.record(self.out.digests)
             self.store.written.forget(gone)
