@@ -9,7 +9,13 @@ from datetime import datetime
 
 from feedmaker.events import Event
 from feedmaker.model import Entry
-from feedmaker.store.rows import ENTRY_COLUMNS, chunks, decoded, format_time, parse_time
+from feedmaker.store.rows import (
+    JOINED_COLUMNS,
+    chunks,
+    decoded,
+    format_time,
+    parse_time,
+)
 
 
 class Events:
@@ -41,9 +47,8 @@ class Events:
         """The `limit` newest events of the papers a news view follows (its rule's papers,
         in `entry_views`, and its watched ones, in `entry_watched`), of the `kinds` asked
         for; a `popular` event only for the upvote bar `bar`. Each with its paper."""
-        columns = ", ".join("e." + c.strip() for c in ENTRY_COLUMNS.split(","))
         rows = self.db.execute(
-            f"SELECT {columns}, ev.kind, ev.key, ev.seen, ev.detail FROM entry_events ev "
+            f"SELECT {JOINED_COLUMNS}, ev.kind, ev.key, ev.seen, ev.detail FROM entry_events ev "
             "JOIN entries e ON e.id = ev.entry_id "
             f"WHERE ev.kind IN ({','.join('?' * len(kinds))}) AND ev.seen >= ? "
             "AND (ev.kind != 'popular' OR ev.key = ?) "

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from feedmaker.model import Entry
-from feedmaker.store.rows import ENTRY_COLUMNS, chunks, decoded, format_time
+from feedmaker.store.rows import ENTRY_COLUMNS, JOINED_COLUMNS, chunks, decoded, format_time
 
 
 class Likes:
@@ -125,9 +125,8 @@ class Likes:
                memo: dict[str, Entry] | None = None) -> list[Entry]:
         """The `limit` newest members of the view, published at `since` or later (not those
         known only from watch lookups)."""
-        columns = ", ".join("e." + c.strip() for c in ENTRY_COLUMNS.split(","))
         return decoded(self.db.execute(
-            f"SELECT {columns} FROM like_scores s JOIN entries e ON e.id = s.entry_id "
+            f"SELECT {JOINED_COLUMNS} FROM like_scores s JOIN entries e ON e.id = s.entry_id "
             "WHERE s.name = ? AND s.member = 1 AND s.published >= ? AND e.quiet = 0 "
             "ORDER BY s.published DESC, s.entry_id DESC LIMIT ?",
             (name, format_time(since) if since else "", limit)), memo)

@@ -11,7 +11,7 @@ from typing import Protocol
 
 from feedmaker.model import Entry
 from feedmaker.store.meta import Meta
-from feedmaker.store.rows import ENTRY_COLUMNS, chunks, decoded, format_time
+from feedmaker.store.rows import ENTRY_COLUMNS, JOINED_COLUMNS, chunks, decoded, format_time
 
 # Entries computed between two progress reports.
 PROGRESS_STEP = 1000
@@ -102,10 +102,9 @@ class Memberships:
         """The `limit` newest entries with rows of `name`, published at `since` or later;
         with `best_only`, only those whose row is marked best (see the topics table). Not
         the entries known only from watch lookups (see History.merge)."""
-        columns = ", ".join("e." + c.strip() for c in ENTRY_COLUMNS.split(","))
         best = " AND t.best = 1" if best_only else ""
         rows = self.db.execute(
-            f"SELECT {columns} FROM {self.table} t JOIN entries e ON e.id = t.entry_id "
+            f"SELECT {JOINED_COLUMNS} FROM {self.table} t JOIN entries e ON e.id = t.entry_id "
             f"WHERE t.name = ? AND t.published >= ?{best} AND e.quiet = 0 "
             "ORDER BY t.published DESC, t.entry_id DESC LIMIT ?",
             (name, format_time(since) if since else "", limit))

@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 from feedmaker.model import STORE, Entry
 
 ENTRY_COLUMNS = "id, data, published, updated, first_seen"
+# The same, of the entries table joined as `e`.
+JOINED_COLUMNS = ", ".join("e." + column for column in ENTRY_COLUMNS.split(", "))
 
 
 def format_time(moment: datetime) -> str:
