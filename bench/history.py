@@ -30,7 +30,7 @@ def build(path, config: Config, papers: Iterable[Entry], seen: datetime,
     with Store(path, seen) as store, store.transaction():
         added = _insert(store, papers, seen)
         log(f"wrote {added:,} papers")
-        topics = derive.Topics(config, store, seen, papers_only=False)
+        topics = derive.Topics(config, store, seen)
         store.topics.refresh(derive.tagging_key(config), _Once(topics, text_of), seen)
         log("tagged them")
         views = derive.Views(config, store)

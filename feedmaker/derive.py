@@ -47,27 +47,24 @@ def refresh_topics(config: Config, store: Store, now: datetime,
     topics, or those terms, change because the paper changed is updated: its entry shows
     them. Not when the rules or feedmaker changed: readers would see every old paper again.
     """
-    key = tagging_key(config)
-    topics = Topics(config, store, now, papers_only=store.topics.computed_with() == key)
-    return store.topics.refresh(key, topics, now, progress)
+    topics = Topics(config, store, now)
+    topics.papers_only = store.topics.computed_with() == topics.rules
+    return store.topics.refresh(topics.rules, topics, now, progress)
 
 
 class Topics:
     """Each paper's topics, with their scores, the best one marked and the terms that hit."""
 
-    def __init__(self, config: Config, store: Store, now: datetime, papers_only: bool) -> None:
+    def __init__(self, config: Config, store: Store, now: datetime) -> None:
         self.config, self.store, self.now = config, store, now
         self.rules = tagging_key(config)
-        self.papers_only = papers_only  # the rules are as before: only papers changed
+        self.papers_only = False  # True when the rules are as before: only papers changed
         self.before: dict[str, dict[str, object]] = {}  # the terms kept for papers
-        self._tagger: Tagger | None = None
 
-    @property
+    @functools.cached_property
     def tagger(self) -> Tagger:
         # Compiled only when some entry needs tagging: an unchanged run never pays for it.
-        if self._tagger is None:
-            self._tagger = Tagger(self.config.topics)
-        return self._tagger
+        return Tagger(self.config.topics)
 
     def prepare(self, entries: list[Entry]) -> None:
         if self.papers_only:
@@ -135,7 +132,6 @@ class Views:
         self.placed_before: dict[str, list[str]] = {}
         self.failed: dict[str, str] = {}
         self.unsettled: list[str] = []  # papers a view failed on: placed again next run
-        self._tagger: ViewTagger | None = None
 
     def prepare(self, entries: list[Entry]) -> None:
         ids = [entry.id for entry in entries]
@@ -147,11 +143,14 @@ class Views:
         return inputs_key(self.rules, [*_values(entry, ViewTagger.READS),
                                        sorted(self.topics[entry.id]), self.sources[entry.id]])
 
+    @functools.cached_property
+    def tagger(self) -> ViewTagger:
+        # Built only when some paper needs placing.
+        return ViewTagger(self.config.views)
+
     def rows(self, entry: Entry) -> list[tuple[str]]:
-        if self._tagger is None:
-            self._tagger = ViewTagger(self.config.views)
-        matched, failures = self._tagger.place(entry, self.topics[entry.id],
-                                               self.sources[entry.id])
+        matched, failures = self.tagger.place(entry, self.topics[entry.id],
+                                              self.sources[entry.id])
         if failures:
             self.failed.update(failures)
             self.unsettled.append(entry.id)
