@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import unquote
@@ -77,6 +77,11 @@ def identity(arxiv_id: str | None, doi: str | None, title: str) -> set[str]:
     if words:
         keys.add(f"title:{words}")
     return keys
+
+
+def library_keys(papers: Sequence[LibraryPaper]) -> set[str]:
+    """The `identity` keys of all the papers: a paper sharing one is one of them."""
+    return set().union(*(identity(p.arxiv_id, p.doi, p.title) for p in papers))
 
 
 def entry_identity(entry) -> set[str]:

@@ -9,7 +9,14 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Protocol
 
-from feedmaker.like.library import INSTALL, LibraryPaper, LikeError, identity, paper_text
+from feedmaker.like.library import (
+    INSTALL,
+    LibraryPaper,
+    LikeError,
+    identity,
+    library_keys,
+    paper_text,
+)
 
 # The recipe, chosen on data/papers-17-dev.jsonl for all topics alike (docs/like.md has the
 # measurements): arxiv-sanity's tokens, English stop words, sublinear tf, smoothed idf, each
@@ -222,6 +229,6 @@ def pseudo_count(library_size: int, background_size: int) -> int:
 def without_library(background: Sequence[PaperText], library: Sequence[LibraryPaper]
                     ) -> list[PaperText]:
     """The background minus the library's own papers (else a paper would be both sides)."""
-    keys = set().union(*(identity(p.arxiv_id, p.doi, p.title) for p in library))
+    keys = library_keys(library)
     return [p for p in background if not identity(p.arxiv_id, None, p.title) & keys]
 

@@ -14,7 +14,7 @@ from feedmaker.like.library import (
     LibraryPaper,
     LikeError,
     entry_identity,
-    identity,
+    library_keys,
     paper_text,
     read_bytes,
     read_library,
@@ -159,7 +159,7 @@ def _library(view: LikeView, store: Store, log: Callable[[str], None], notes: li
     # Compared by content, not fingerprint: files moved or rewritten alike change nothing.
     if not rows or [_content(_papers(rows["like"])), _content(_papers(rows["not_like"]))] \
             != content:
-        keys = _keys(read.papers)
+        keys = library_keys(read.papers)
         store.likes.forget(view.slug, [e.id for e in store.likes.newest(view.slug, 10**9)
                                        if entry_identity(e) & keys])
     return read.papers, unwanted.papers, fingerprint
@@ -175,10 +175,6 @@ def _papers(rows: list) -> list[LibraryPaper]:
 
 def _rows(papers: list[LibraryPaper]) -> list:
     return [[p.where, p.title, p.abstract, p.arxiv_id, p.doi] for p in papers]
-
-
-def _keys(papers: list[LibraryPaper]) -> set[str]:
-    return set().union(*(identity(p.arxiv_id, p.doi, p.title) for p in papers))
 
 
 def refit_reason(inputs: object, fingerprint: str, version: str | None,
@@ -210,9 +206,10 @@ def _score(view: LikeView, model: Model, library: list[LibraryPaper], entries: l
            store: Store) -> None:
     """Score the unscored papers, then admit the best of their days. A paper of the
     library is never admitted, nor one that shares no term with any library paper."""
-    keys = _keys(library)
-    own = [e for e in entries if entry_identity(e) & keys]
-    others = [e for e in entries if not entry_identity(e) & keys]
+    keys = library_keys(library)
+    own, others = [], []
+    for entry in entries:
+        (own if entry_identity(entry) & keys else others).append(entry)
     scores, closest = model.score([paper_text(e.title, e.summary) for e in others])
     store.likes.save_scores(view.slug, [(e, 0.0, None, NEVER) for e in own] + [
         (e, score, None if best is None else model.titles[best], 0)
