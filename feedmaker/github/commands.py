@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from feedmaker.errors import FeedmakerError
+from feedmaker.github import DEFAULT_BRANCH, DEFAULT_KEEP
 
 state_option = click.option(
     "--state", type=click.Path(dir_okay=False, path_type=Path),
@@ -53,7 +54,7 @@ def github() -> None:
 @state_option
 @click.option("--remote", help="URL or path of the repository holding the branch "
                                "(default: the URL of 'origin' of the git repository here).")
-@click.option("--branch", default="feedmaker-state", show_default=True,
+@click.option("--branch", default=DEFAULT_BRANCH, show_default=True,
               help="The branch that keeps the state store.")
 def restore_state(state: Path, remote: str | None, branch: str) -> None:
     """Fetch the state store from its branch before a run; a first run finds none.
@@ -79,7 +80,7 @@ def restore_state(state: Path, remote: str | None, branch: str) -> None:
 
 @github.command("save-state")
 @state_option
-@click.option("--keep", type=click.IntRange(1, 100), default=10, show_default=True,
+@click.option("--keep", type=click.IntRange(1, 100), default=DEFAULT_KEEP, show_default=True,
               help="How many saved states the branch keeps (its newest commits).")
 @click.option("--message", default="feedmaker state", show_default=True,
               help="The commit message (the workflow run's URL is added under GitHub).")
@@ -147,7 +148,7 @@ def finish(run_status: int, out_dir: Path, summary_path: Path | None) -> None:
             click.echo(f"feedmaker: {target}: cannot write the summary: {exc.strerror}",
                        err=True)
     if _in_actions():
-        for line in annotations(outcome, out_dir):
+        for line in annotations(outcome):
             click.echo(line)
     click.echo(f"feedmaker: {outcome.headline}", err=not outcome.publish)
     sys.exit(outcome.exit_code)

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from feedmaker.outputs import INDEX, STATUS
+
 # What each exit status of `feedmaker run` means for the job (docs/operations.md).
 PUBLISHED = {0: "every source and view worked",
              1: "a source or a view failed; the feeds were written from what worked and "
@@ -21,11 +23,13 @@ FAILED = {2: "bad config or usage, or somebody else's file in the way: nothing w
 
 @dataclass(frozen=True)
 class Outcome:
-    """Whether to publish the site, and the job step's exit status (0 to publish)."""
+    """Whether to publish the site, the job step's exit status (0 to publish), and the
+    run's status.json (None when missing or unreadable)."""
 
     publish: bool
     exit_code: int
     headline: str
+    status: dict | None
 
 
 def decide(run_status: int, out_dir: Path) -> Outcome:
@@ -33,35 +37,35 @@ def decide(run_status: int, out_dir: Path) -> Outcome:
     it lists present in `out_dir`. Anything else fails the job with the run's own status
     (1 when the run said 0 or 1 but the site is incomplete), so nothing is deployed and the
     site already published stays up."""
+    status = read_status(out_dir)
     if run_status not in PUBLISHED:
         meaning = FAILED.get(run_status, "the run stopped: nothing may be published")
         return Outcome(False, run_status or 1,
                        f"feedmaker run exited {run_status} ({meaning}); not publishing, "
-                       "the site stays as it was")
-    missing = missing_files(out_dir)
+                       "the site stays as it was", status)
+    missing = missing_files(status, out_dir)
     if missing:
         return Outcome(False, 1, f"feedmaker run exited {run_status}, but {out_dir} lacks "
                                  f"{', '.join(missing[:3])}; not publishing an incomplete "
-                                 "site, the site stays as it was")
+                                 "site, the site stays as it was", status)
     return Outcome(True, 0, f"feedmaker run exited {run_status} ({PUBLISHED[run_status]}); "
-                            "publishing")
+                            "publishing", status)
 
 
 def read_status(out_dir: Path) -> dict | None:
     """status.json as written by the run, or None when it is missing or unreadable."""
     try:
-        document = json.loads((out_dir / "status.json").read_bytes())
+        document = json.loads((out_dir / STATUS).read_bytes())
     except (OSError, ValueError):
         return None
     return document if isinstance(document, dict) else None
 
 
-def missing_files(out_dir: Path) -> list[str]:
+def missing_files(status: dict | None, out_dir: Path) -> list[str]:
     """The site's files that status.json lists (and status.json itself) not in `out_dir`."""
-    status = read_status(out_dir)
     if status is None:
-        return ["status.json"]
-    names = ["index.html"] + [urlsplit(url).path.rsplit("/", 1)[-1]
+        return [STATUS]
+    names = [INDEX] + [urlsplit(url).path.rsplit("/", 1)[-1]
                               for feed in _items(status, "feeds")
                               for url in (feed.get("files") or {}).values()
                               if isinstance(url, str)]
@@ -70,7 +74,7 @@ def missing_files(out_dir: Path) -> list[str]:
 
 def summary(outcome: Outcome, out_dir: Path) -> str:
     """The job summary in Markdown: the outcome, then tables of the sources and feeds."""
-    status = read_status(out_dir)
+    status = outcome.status
     lines = [f"### feedmaker: {'published' if outcome.publish else 'not published'}", "",
              _cell(outcome.headline), ""]
     if status is None:
@@ -96,12 +100,12 @@ def summary(outcome: Outcome, out_dir: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
-def annotations(outcome: Outcome, out_dir: Path) -> list[str]:
+def annotations(outcome: Outcome) -> list[str]:
     """GitHub workflow commands that show the outcome on the run's page: an error when
     nothing is published, a warning per failing source."""
     lines = ([] if outcome.publish
              else [f"::error title=feedmaker::{command_text(outcome.headline)}"])
-    for source in _items(read_status(out_dir) or {}, "sources"):
+    for source in _items(outcome.status or {}, "sources"):
         if not source.get("ok"):
             title = _property(f"feedmaker: source {source.get('name', '?')}")
             lines.append(f"::warning title={title}::"

@@ -18,14 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from feedmaker.errors import InputError, StoreError
-from feedmaker.github import snapshot
+from feedmaker.github import ATTEMPTS, DEFAULT_BRANCH, DEFAULT_KEEP, snapshot
 from feedmaker.github.git import LOCAL_TIMEOUT, Git, GitError
 
 STATE_FILE = "state.sqlite"
 README_FILE = "README.md"
-DEFAULT_BRANCH = "feedmaker-state"
-DEFAULT_KEEP = 10     # saved states the branch keeps: the newest and nine before it
-ATTEMPTS = 5          # pushes tried when other runs keep pushing first
 BASE = "refs/feedmaker/base"  # the commit this run's state was restored from, then saved as
 TIP = "refs/feedmaker/tip"    # the branch as last fetched
 
