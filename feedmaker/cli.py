@@ -106,10 +106,9 @@ def _with_base_url(config, base_url: str):
     from dataclasses import replace
 
     from feedmaker.config import SITE_KEYS
-    from feedmaker.schema import KINDS
+    from feedmaker.schema import checked_value
 
-    key = SITE_KEYS["base_url"]
-    value, problem = KINDS[key.kind](key, base_url)
+    value, problem = checked_value(SITE_KEYS["base_url"], base_url)
     if problem:
         raise click.BadParameter(problem, param_hint="--base-url")
     return replace(config, site=replace(config.site, base_url=value))

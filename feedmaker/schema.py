@@ -91,13 +91,20 @@ def check_table(table: object, keys: Mapping[str, Key], path: Path,
                 raise ConfigError("is required", (*path, name))
             values[name] = key.default
             continue
-        value, problem = KINDS[key.kind](key, table[name])
-        if problem is None and key.check:
-            problem = key.check(value)
+        value, problem = checked_value(key, table[name])
         if problem:
             raise ConfigError(problem, (*path, name))
         values[name] = value
     return values
+
+
+def checked_value(key: Key, value: Any) -> tuple[Any, str | None]:
+    """The value as the key takes it, and what is wrong with it (None when nothing): its
+    kind and range, then the key's own check."""
+    value, problem = KINDS[key.kind](key, value)
+    if problem is None and key.check:
+        problem = key.check(value)
+    return value, problem
 
 
 def _text(key: Key, value: Any) -> tuple[Any, str | None]:
