@@ -51,6 +51,12 @@ def feed_title(site: SiteData, feed: FeedData) -> str:
     return f"{site.title}: {feed.feed.title}"
 
 
+def entry_count(feed: FeedData) -> str:
+    """"1 paper", "12 papers"; a news feed's entries are events."""
+    count, noun = len(feed.entries), "event" if feed.feed.kind == "news" else "paper"
+    return f"{count} {noun if count == 1 else noun + 's'}"
+
+
 def home_url(site: SiteData, feed: FeedData) -> str:
     """A feed's web page: its own when pages are written, else index.html."""
     return site.url(output_file(feed.feed.slug, PAGE) if PAGE in site.formats else INDEX)

@@ -134,9 +134,13 @@ def change_parts(changes: Sequence[Change]) -> list[etree._Element]:
     """"What changed" and a paragraph per line of it: label, then its text or link."""
     parts = [E.P(E.STRONG("What changed"))] if changes else []
     for label, text in changes:
-        value = E.A(text, href=text) if text.startswith(("https://", "http://")) else text
-        parts.append(E.P(E.STRONG(f"{label}: "), value))
+        parts.append(E.P(E.STRONG(f"{label}: "), change_value(text)))
     return parts
+
+
+def change_value(text: str) -> str | etree._Element:
+    """A line of what changed: a link when the text is an http(s) URL, else the text."""
+    return E.A(text, href=text) if text.startswith(("https://", "http://")) else text
 
 
 @functools.lru_cache(maxsize=4096)

@@ -18,7 +18,7 @@ from feedmaker.errors import ClashError, WriteError
 _MARK = re.compile(rb"(?s)generator.{0,120}?feedmaker|Written by feedmaker")
 _MARK_WITHIN = 4096
 # Temporary files are `.<name>.feedmaker-<8 characters>.tmp`: nobody else's file looks so.
-_TEMPORARY = re.compile(r"^\.(?P<name>.+)\.feedmaker-[a-z0-9_]{8}\.tmp$")
+_TEMPORARY = re.compile(r"^\..+\.feedmaker-[a-z0-9_]{8}\.tmp$")
 
 
 def sha256(data: bytes) -> str:

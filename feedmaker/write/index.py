@@ -9,7 +9,7 @@ from lxml import etree
 from lxml.html import builder as E
 
 from feedmaker.outputs import FEED_FORMATS, OPML, PAGE, FeedData, SiteData, SourceHealth, file_name
-from feedmaker.write import NEWEST_SHOWN
+from feedmaker.write import NEWEST_SHOWN, entry_count, feed_title
 from feedmaker.write.layout import document
 
 # How many of each feed's newest pictures the front page shows.
@@ -24,7 +24,7 @@ def render(site: SiteData) -> bytes:
     formats = [fmt for fmt in site.formats if FEED_FORMATS[fmt].feed]
     pages = PAGE in site.formats
     discovery = [E.LINK(rel="alternate", type=FEED_FORMATS[fmt].media_type,
-                        title=f"{site.title}: {feed.feed.title}"
+                        title=feed_title(site, feed)
                         + ("" if fmt == "atom" else f" ({FEED_FORMATS[fmt].label})"),
                         href=file_name(feed.feed.slug, fmt))
                  for fmt in formats for feed in site.feeds]
@@ -50,8 +50,7 @@ def render(site: SiteData) -> bytes:
 
 
 def _feed_card(feed: FeedData, formats: list[str], pages: bool) -> etree._Element:
-    slug, count = feed.feed.slug, len(feed.entries)
-    noun = "event" if feed.feed.kind == "news" else "paper"
+    slug = feed.feed.slug
     atom = file_name(slug, "atom")
     home = file_name(slug, PAGE) if pages else atom
     others = [E.A(FEED_FORMATS[fmt].label, href=file_name(slug, fmt))
@@ -60,7 +59,7 @@ def _feed_card(feed: FeedData, formats: list[str], pages: bool) -> etree._Elemen
     newest = [(e.title, e.url) for e in feed.entries[:NEWEST_SHOWN]]
     return E.LI(
         E.H3(E.A(feed.feed.title, href=home), " ",
-             E.SPAN(f"{count} {noun if count == 1 else noun + 's'}", E.CLASS("count"))),
+             E.SPAN(entry_count(feed), E.CLASS("count"))),
         *([E.P(feed.feed.description)] if feed.feed.description else []),
         *([E.P(E.SPAN(f"failing since {feed.failing_since:%Y-%m-%d %H:%M} UTC"
                       if feed.failing_since else "failing", E.CLASS("failing")),

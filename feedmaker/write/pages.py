@@ -18,12 +18,13 @@ from lxml.html import builder as E
 from feedmaker.model import Entry
 from feedmaker.outputs import FEED_FORMATS, INDEX, PAGE, FeedData, SiteData
 from feedmaker.outputs import file_name as output_file
-from feedmaker.write import shown_entries
+from feedmaker.write import entry_count, feed_title, shown_entries
 from feedmaker.write.content import (
     Category,
     Change,
     Similar,
     all_terms,
+    change_value,
     highlighted,
     links,
     names,
@@ -55,11 +56,10 @@ def render(site: SiteData, feed: FeedData) -> bytes:
 def _document(site: SiteData, feed: FeedData, main: etree._Element) -> bytes:
     slug, title = feed.feed.slug, feed.feed.title
     feeds = [(fmt, output_file(slug, fmt)) for fmt in site.formats if FEED_FORMATS[fmt].feed]
-    count, noun = len(feed.entries), "event" if feed.feed.kind == "news" else "paper"
     return document(
-        f"{site.title}: {title}",
+        feed_title(site, feed),
         [E.LINK(rel="alternate", type=FEED_FORMATS[fmt].media_type,
-                title=f"{site.title}: {title} ({FEED_FORMATS[fmt].label})",
+                title=f"{feed_title(site, feed)} ({FEED_FORMATS[fmt].label})",
                 href=name) for fmt, name in feeds],
         E.HEADER(
             E.P(E.A(site.title, href=INDEX), E.CLASS("crumbs")),
@@ -68,7 +68,7 @@ def _document(site: SiteData, feed: FeedData, main: etree._Element) -> bytes:
             E.P(E.A("Subscribe", E.CLASS("subscribe"), href=feeds[0][1],
                     type=FEED_FORMATS[feeds[0][0]].media_type),
                 *[E.A(FEED_FORMATS[fmt].label, href=name) for fmt, name in feeds[1:]],
-                f" {count} {noun if count == 1 else noun + 's'}, newest first",
+                f" {entry_count(feed)}, newest first",
                 E.CLASS("actions")),
             E.E.nav(E.UL(*[E.LI(E.A(other.feed.title, href=output_file(other.feed.slug, PAGE),
                                     **({"aria-current": "page"}
@@ -98,8 +98,7 @@ def render_item(entry: Entry, entry_categories: Sequence[Category],
     notes = "; ".join(note for note in (entry.comment, entry.journal_ref) if note)
     text = E.DIV(
         E.H3(E.A(entry.title, href=entry.url)),
-        *[E.P(E.STRONG(f"{label}: "), E.A(text, href=text)
-              if text.startswith(("https://", "http://")) else text, E.CLASS("change"))
+        *[E.P(E.STRONG(f"{label}: "), change_value(text), E.CLASS("change"))
           for label, text in changes],
         *([E.P(*authors, E.CLASS("authors"))] if authors else []),
         *([E.P(notes, E.CLASS("note"))] if notes else []),
