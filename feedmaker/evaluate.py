@@ -82,8 +82,7 @@ class TopicScore:
 
     @property
     def precision(self) -> float:
-        predicted = self.true_positives + self.false_positives
-        return self.true_positives / predicted if predicted else 0.0
+        return self.true_positives / self.predicted if self.predicted else 0.0
 
     @property
     def recall(self) -> float:
