@@ -10,8 +10,7 @@ from pathlib import Path
 from feedmaker.errors import ConfigError
 from feedmaker.events import KINDS
 from feedmaker.like import ONLY_LIKE, LikeView, is_like_view, parse_like_view
-from feedmaker.like.library import INSTALL
-from feedmaker.like.view import needs_bibtexparser
+from feedmaker.like.view import library_files
 from feedmaker.model import Entry
 from feedmaker.schema import Key, check_table
 from feedmaker.tagger import Tagger, TopicResult
@@ -137,12 +136,7 @@ def _news_keys(values: dict, base_dir: Path, path: tuple) -> tuple[Path, ...]:
     if values["popular_upvotes"] is not None and "popular" not in news:
         raise ConfigError("is the bar of `popular` news: add 'popular' to `news` or remove it",
                           (*path, "popular_upvotes"))
-    files = tuple((base_dir / name).resolve() for name in values["watch"])
-    for number, file in enumerate(files):
-        if needs_bibtexparser(file):
-            raise ConfigError(f"{file} is BibTeX, which needs the `like` extra (bibtexparser "
-                              f"is missing): {INSTALL}", (*path, "watch", number))
-    return files
+    return library_files(values["watch"], base_dir, (*path, "watch"))
 
 
 def _terms_with_paths(rule: TopicRule, path: tuple):

@@ -63,18 +63,24 @@ def parse_like_view(slug: str, table: object, base_dir: Path, path: tuple) -> Li
         raise ConfigError(problem, path)
     if not values["like"]:
         raise ConfigError("names no library file", (*path, "like"))
-    files = {key: tuple((base_dir / name).resolve() for name in values[key])
+    files = {key: library_files(values[key], base_dir, (*path, key))
              for key in ("like", "not_like")}
-    for key, paths in files.items():
-        for number, file in enumerate(paths):
-            if needs_bibtexparser(file):
-                raise ConfigError(f"{file} is BibTeX, which needs the `like` extra "
-                                  f"(bibtexparser is missing): {INSTALL}", (*path, key, number))
     per_day = values["per_day"]
     if per_day is None and values["min_score"] is None:
         per_day = DEFAULT_PER_DAY
     return LikeView(slug, values["title"] or slug, values["description"], files["like"],
                     files["not_like"], per_day, values["min_score"])
+
+
+def library_files(names: Sequence[str], base_dir: Path, path: tuple) -> tuple[Path, ...]:
+    """The library files a key names (relative to the config's folder). A BibTeX file
+    while bibtexparser is missing is a config error at the key's `path`, before any run."""
+    files = tuple((base_dir / name).resolve() for name in names)
+    for number, file in enumerate(files):
+        if needs_bibtexparser(file):
+            raise ConfigError(f"{file} is BibTeX, which needs the `like` extra (bibtexparser "
+                              f"is missing): {INSTALL}", (*path, number))
+    return files
 
 
 def needs_bibtexparser(file: Path) -> bool:
