@@ -14,6 +14,11 @@ NOW = datetime(2026, 5, 18, 12, 0, 0, tzinfo=UTC)
 ATOM_NS = {"a": "http://www.w3.org/2005/Atom"}
 
 
+def ids_in(path) -> list[str]:
+    """The ids of an Atom feed file's entries, in order."""
+    return etree.parse(str(path)).xpath("/a:feed/a:entry/a:id/text()", namespaces=ATOM_NS)
+
+
 def fixture_bytes(name: str) -> bytes:
     return (FIXTURES / name).read_bytes()
 

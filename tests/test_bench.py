@@ -14,9 +14,6 @@ from feedmaker.tagger.reasons import topic_terms
 TAGGER_FIGURES = {"papers", "terms", "loop_docs_per_s", "re2_set_docs_per_s",
                   "tagger_docs_per_s", "run_docs_per_s", "vs_loop", "vs_re2_set", "compile_ms"}
 
-pytestmark = pytest.mark.slow
-
-
 @pytest.mark.slow
 def test_a_small_tagging_benchmark_reports_every_figure_in_its_report_and_json(
         tmp_path, monkeypatch, capsys):

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from .conftest import ATOM_NS, FIXTURES, LIKE_VIEW, daily_items, write_config
+from .conftest import ATOM_NS, FIXTURES, LIKE_VIEW, daily_items, ids_in, write_config
 
 API = "/api/daily_papers"
 # Put first on the path, it makes the named packages look not installed, as they are
@@ -41,10 +41,6 @@ def feedmaker(*args, cwd: Path, block: str = "") -> subprocess.CompletedProcess:
                 "BLOCK": block}
     return subprocess.run([sys.executable, "-m", "feedmaker", *map(str, args)], cwd=cwd,
                           env=env, capture_output=True, text=True, timeout=300)
-
-
-def ids_in(path) -> list[str]:
-    return etree.parse(str(path)).xpath("/a:feed/a:entry/a:id/text()", namespaces=ATOM_NS)
 
 
 def test_a_bibtex_library_without_the_extra_is_a_config_error_before_any_fetch(
@@ -120,12 +116,6 @@ def test_a_saved_model_that_cannot_be_used_is_fitted_again_with_a_warning(
     if damage == "garbage":  # fitted again and saved: the next run has nothing to say
         again = feedmaker("run", "--config", config, cwd=site)
         assert again.returncode == 0 and "warning" not in again.stderr
-
-
-def _json(data):
-    from werkzeug import Response
-
-    return Response(json.dumps(data), content_type="application/json")
 
 
 def _damaged(blob: bytes, damage: str) -> bytes:

@@ -12,14 +12,10 @@ from feedmaker.cli import cli
 from feedmaker.config import load_config
 from feedmaker.errors import ConfigError
 
-from .conftest import ATOM_NS, daily_items
+from .conftest import ATOM_NS, daily_items, ids_in
 
 API = "/api/daily_papers"
 LIBRARY_IDS = {"2605.16143", "2605.06527", "2605.13880"}
-
-
-def ids_in(path) -> list[str]:
-    return etree.parse(str(path)).xpath("/a:feed/a:entry/a:id/text()", namespaces=ATOM_NS)
 
 
 def contents(path) -> dict[str, str]:

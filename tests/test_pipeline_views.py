@@ -14,7 +14,7 @@ from feedmaker.model import Entry
 from feedmaker.pipeline import run
 from feedmaker.tagger import Tagger
 
-from .conftest import ATOM_NS, NOW, daily_items, fixture_bytes, write_config
+from .conftest import ATOM_NS, NOW, daily_items, fixture_bytes, ids_in, write_config
 
 API, QUERY = "/api/daily_papers", "/api/query"
 TOPICS = """
@@ -47,11 +47,6 @@ title = "Popular on Hugging Face"
 any = ["source:hf"]
 min_upvotes = 20
 """
-
-
-def ids_in(path) -> list[str]:
-    tree = etree.parse(str(path))
-    return tree.xpath("/a:feed/a:entry/a:id/text()", namespaces=ATOM_NS)
 
 
 def serve(httpserver, items, arxiv=True):

@@ -100,8 +100,8 @@ def test_an_assembled_feed_is_the_document_lxml_builds_from_the_same_pieces():
     from feedmaker.write.atom import assemble, render_entry
 
     entries = [replace(ENTRY, id=f"https://arxiv.org/abs/2605.0000{n}") for n in range(3)]
-    site, _ = feed_site([], slug="all")
-    skeleton = render(*feed_site([], slug="all"))
+    site, feed = feed_site([], slug="all")
+    skeleton = render(site, feed)
     pieces = [render_entry(e, (), site.base_url) for e in entries]
     assembled = assemble(skeleton, pieces)
     parser = etree.XMLParser(remove_blank_text=True)
