@@ -144,8 +144,8 @@ def _library(view: LikeView, store: Store, log: Callable[[str], None], notes: li
     digest = hashlib.sha256()
     for path in paths:
         digest.update(str(path).encode() + b"\0" + data.get(path, b""))
-    files_key, stored = digest.hexdigest(), store.likes.library_keys(view.slug)
-    rows = store.likes.library(view.slug) if stored else None
+    files_key, stored = digest.hexdigest(), store.likes.library(view.slug)
+    rows = stored[2] if stored else None
     if stored and stored[0] == files_key:
         return _papers(rows["like"]), _papers(rows["not_like"]), stored[1]
     log(f"view {view.slug!r}: reading its library")

@@ -17,17 +17,12 @@ class Likes:
     def __init__(self, db: sqlite3.Connection) -> None:
         self.db = db
 
-    def library_keys(self, name: str) -> tuple[str, str] | None:
-        """(files key, fingerprint) of the view's library as last read."""
-        row = self.db.execute("SELECT files_key, fingerprint FROM like_libraries "
+    def library(self, name: str) -> tuple[str, str, dict] | None:
+        """(files key, fingerprint, papers as JSON values) of the view's library as last
+        read; None before the first read."""
+        row = self.db.execute("SELECT files_key, fingerprint, papers FROM like_libraries "
                               "WHERE name = ?", (name,)).fetchone()
-        return tuple(row) if row else None
-
-    def library(self, name: str) -> dict | None:
-        """The papers of the view's library as last read, as JSON values."""
-        row = self.db.execute("SELECT papers FROM like_libraries WHERE name = ?",
-                              (name,)).fetchone()
-        return json.loads(row[0]) if row else None
+        return (row[0], row[1], json.loads(row[2])) if row else None
 
     def save_library(self, name: str, files_key: str, fingerprint: str, papers: dict) -> None:
         """Remember the library read from files with this key."""
