@@ -3,7 +3,6 @@ a saved model that cannot be used is refused, never half-used."""
 
 from __future__ import annotations
 
-import io
 import json
 import random
 from functools import cache
@@ -13,7 +12,7 @@ import pytest
 
 from feedmaker.like.library import LibraryPaper, LikeError, paper_text
 from feedmaker.like.model import Model, ModelError, Text, fit, without_library
-from tests.conftest import daily_items
+from tests.conftest import daily_items, resaved_model
 
 pytestmark = pytest.mark.slow
 DEV = "data/papers-17-dev.jsonl"
@@ -114,16 +113,6 @@ def test_the_background_leaves_out_the_librarys_papers_by_id_or_title():
     assert without_library(background, library) == background[2:]
 
 
-def _resaved(blob: bytes, change) -> bytes:
-    saved = dict(np.load(io.BytesIO(blob), allow_pickle=False))
-    meta = json.loads(saved["meta"].tobytes())
-    change(saved, meta)
-    saved["meta"] = np.frombuffer(json.dumps(meta).encode(), np.uint8)
-    out = io.BytesIO()
-    np.savez(out, **saved)
-    return out.getvalue()
-
-
 @pytest.mark.parametrize("change", [
     lambda saved, meta: meta.pop("words"),
     lambda saved, meta: meta.update(words=meta["words"][:-1]),
@@ -140,7 +129,7 @@ def _resaved(blob: bytes, change) -> bytes:
 def test_a_saved_model_that_is_inconsistent_is_a_model_error(change):
     _, model, _ = fitted()
     with pytest.raises(ModelError):
-        Model.from_bytes(_resaved(model.to_bytes(), change))
+        Model.from_bytes(resaved_model(model.to_bytes(), change))
 
 
 @pytest.mark.parametrize("blob", [b"", b"not a model", b"PK\x03\x04", b"\x93NUMPY"])
