@@ -64,7 +64,6 @@ def run(config_path, out_dir, state, base_url, dry_run, quiet, verbose) -> None:
     from feedmaker.config import load_config
     from feedmaker.outputs import INDEX
     from feedmaker.pipeline import run as run_pipeline
-    from feedmaker.progress import Progress
 
     # A progress bar only for a person watching: never under cron, -q or -v.
     show_bar = sys.stderr.isatty() and not (quiet or verbose)
@@ -72,8 +71,6 @@ def run(config_path, out_dir, state, base_url, dry_run, quiet, verbose) -> None:
     def log(message: str) -> None:
         if verbose:
             click.echo(without_secrets(message), err=True)
-        elif isinstance(message, Progress):  # a long step (a big library): its bar
-            progress(message.stage, message.done, message.total)
 
     try:
         config = load_config(config_path).with_paths(out_dir, state)

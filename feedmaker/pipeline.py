@@ -160,7 +160,7 @@ class Run:
         from feedmaker import watch
 
         outcome = watch.WatchStep(self.config, self.store, self.now, self.fetcher,
-                                    self.log).refresh()
+                                    self.log, self.progress).refresh()
         self.watched = outcome.keys
         self.report.warnings += outcome.warnings
         self.report.events += outcome.events
@@ -182,7 +182,7 @@ class Run:
 
             watch.refresh_watched(self.config, self.store, self.now, self.watched)
         if self.config.like_views:
-            liked = like.LikeStep(self.store, self.now, self.fetcher, self.log,
+            liked = like.LikeStep(self.store, self.now, self.fetcher, self.log, self.progress,
                                   self.config.site.arxiv_api_url).refresh(self.config.like_views)
             self.report.warnings += liked.warnings
             for slug, why in liked.failures.items():

@@ -12,7 +12,14 @@ from feedmaker.config import Config
 from feedmaker.derive import code_digest
 from feedmaker.errors import FeedmakerError, FetchError
 from feedmaker.fetch import Fetcher
-from feedmaker.like.library import LikeError, entry_identity, identity, read_bytes, read_library
+from feedmaker.like.library import (
+    LikeError,
+    Progress,
+    entry_identity,
+    identity,
+    read_bytes,
+    read_library,
+)
 from feedmaker.model import Entry
 from feedmaker.normalize import clean_text, entry_id
 from feedmaker.sources import arxiv_api, hf_api
@@ -52,13 +59,14 @@ class WatchOutcome:
 @dataclass
 class WatchStep:
     """A run's watch step, with what it needs of the run: config, store (inside the run's
-    transaction), clock, fetcher and log."""
+    transaction), clock, fetcher, log and progress (a big watch file's reading)."""
 
     config: Config
     store: Store
     now: datetime
     fetcher: Fetcher
     log: Callable[[str], None]
+    progress: Progress = lambda stage, done, total: None
 
     def refresh(self) -> WatchOutcome:
         """Read each watching view's files (a view whose files cannot be read fails, and
@@ -69,7 +77,7 @@ class WatchStep:
         ids: dict[str, None] = {}
         for view in self.config.watching:
             try:
-                papers = _library(view, store, self.log, outcome.warnings)
+                papers = self._library(view, outcome.warnings)
             except LikeError as exc:
                 outcome.failures[view.slug] = f"view {view.slug!r}: {clean_text(str(exc))}"
                 stored = store.watch.library(view.slug)
@@ -90,6 +98,24 @@ class WatchStep:
                                                       in outcome.asked.items())
                      + f"; {outcome.events} news events")
         return outcome
+
+    def _library(self, view: ViewRule, warnings: list[str]) -> list[list]:
+        """[arxiv id, doi, title] of each paper of the view's files, read again only when their
+        bytes changed."""
+        store = self.store
+        data = {path: read_bytes(path) for path in view.watch}
+        digest = hashlib.sha256()
+        for path in view.watch:
+            digest.update(str(path).encode() + b"\0" + data[path])
+        stored = store.watch.library(view.slug)
+        if stored and stored[0] == digest.hexdigest():
+            return stored[1]
+        self.log(f"view {view.slug!r}: reading its watch files")
+        library = read_library(view.watch, self.log, data, self.progress)
+        warnings += [f"view {view.slug!r}: {clean_text(note)}" for note in library.notes]
+        papers = [[p.arxiv_id, p.doi, p.title] for p in library.papers]
+        store.watch.save_library(view.slug, digest.hexdigest(), papers)
+        return papers
 
     def _look_up(self, ids: list[str], outcome: WatchOutcome) -> None:
         store, now, fetcher = self.store, self.now, self.fetcher
@@ -131,25 +157,6 @@ class WatchStep:
             answers[arxiv_id] = bool(entries)
         store.watch.record("hf", answers, now)
         outcome.asked["Hugging Face"] += len(answers)
-
-
-def _library(view: ViewRule, store: Store, log: Callable[[str], None],
-             warnings: list[str]) -> list[list]:
-    """[arxiv id, doi, title] of each paper of the view's files, read again only when their
-    bytes changed."""
-    data = {path: read_bytes(path) for path in view.watch}
-    digest = hashlib.sha256()
-    for path in view.watch:
-        digest.update(str(path).encode() + b"\0" + data[path])
-    stored = store.watch.library(view.slug)
-    if stored and stored[0] == digest.hexdigest():
-        return stored[1]
-    log(f"view {view.slug!r}: reading its watch files")
-    library = read_library(view.watch, log, data)
-    warnings += [f"view {view.slug!r}: {clean_text(note)}" for note in library.notes]
-    papers = [[p.arxiv_id, p.doi, p.title] for p in library.papers]
-    store.watch.save_library(view.slug, digest.hexdigest(), papers)
-    return papers
 
 
 def _unlisted(store: Store, ids: Sequence[str], now: datetime) -> list[str]:

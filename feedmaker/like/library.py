@@ -11,7 +11,6 @@ from urllib.parse import unquote
 
 from feedmaker.errors import FeedmakerError
 from feedmaker.normalize import arxiv_id_from_url, bare_arxiv_id, clean_text
-from feedmaker.progress import Progress
 
 INSTALL = "pip install 'feedmaker[like]'"
 # A library file is written by hand or exported; anything this big is a wrong path.
@@ -39,6 +38,9 @@ class LikeError(FeedmakerError):
 
     exit_code = 2
 
+
+# progress(stage, done, total), as a run shows its long steps (feedmaker.pipeline.run).
+Progress = Callable[[str, int, int], None]
 
 @dataclass(frozen=True)
 class LibraryPaper:
@@ -99,13 +101,15 @@ class Library:
 
 
 def read_library(paths: Iterable[Path], log: Callable[[str], None] = lambda _: None,
-                 data: Mapping[Path, bytes] | None = None) -> Library:
+                 data: Mapping[Path, bytes] | None = None,
+                 progress: Progress = lambda stage, done, total: None) -> Library:
     """Read every file (or its bytes in `data`); a paper listed twice (same arXiv id, DOI
-    or title) is kept once. LikeError naming the file (and line) when one cannot be read."""
+    or title) is kept once. LikeError naming the file (and line) when one cannot be read.
+    A big BibTeX file's reading is told as it goes: a line to `log`, and to `progress`."""
     library, seen = Library(), set()
     for path in map(Path, paths):
         raw = data[path] if data and path in data else read_bytes(path)
-        papers, notes = parse_library_file(path, raw, log)
+        papers, notes = parse_library_file(path, raw, log, progress)
         library.notes += notes
         for paper in papers:
             keys = identity(paper.arxiv_id, paper.doi, paper.title)
@@ -127,7 +131,8 @@ def read_bytes(path: Path) -> bytes:
         raise LikeError(f"{path}: cannot read library file ({exc.strerror or exc})") from None
 
 
-def parse_library_file(path: Path, data: bytes, log: Callable[[str], None] = lambda _: None
+def parse_library_file(path: Path, data: bytes, log: Callable[[str], None] = lambda _: None,
+                       progress: Progress = lambda stage, done, total: None
                        ) -> tuple[list[LibraryPaper], list[str]]:
     """One file's papers, and a note for each entry skipped."""
     try:
@@ -137,7 +142,7 @@ def parse_library_file(path: Path, data: bytes, log: Callable[[str], None] = lam
         raise LikeError(f"{path}:{line}: not UTF-8 text (byte {data[exc.start]:#04x})") from None
     kind = detect_format(path, text)
     if kind == "bibtex":
-        return _bibtex(text, str(path), log)
+        return _bibtex(text, str(path), log, progress)
     return (_csl_json if kind == "csl-json" else _id_list)(text, str(path))
 
 
@@ -151,7 +156,7 @@ def detect_format(path: Path, text: str) -> str:
     return "bibtex" if _BIBTEX_BLOCK.search(text) else "ids"
 
 
-def _bibtex(text: str, where: str, log: Callable[[str], None]
+def _bibtex(text: str, where: str, log: Callable[[str], None], progress: Progress
             ) -> tuple[list[LibraryPaper], list[str]]:
     """Braces, LaTeX accents and `@string` macros are resolved by bibtexparser; a block it
     cannot parse names the file and line; a key given twice keeps its first entry."""
@@ -175,7 +180,8 @@ def _bibtex(text: str, where: str, log: Callable[[str], None]
     try:
         for begin, end in zip(bounds, bounds[1:], strict=False):
             if len(bounds) > 2:
-                log(Progress(f"reading {where}", begin, len(text)))
+                log(f"reading {where}: {begin / len(text):.0%}")
+                progress(f"reading {where}", begin, len(text))
             # Earlier chunks' @string macros come first, so later entries can use them.
             chunk = macros + text[begin:end]
             offset = text.count("\n", 0, begin) - macros.count("\n")

@@ -13,6 +13,7 @@ from feedmaker.fetch import Fetcher
 from feedmaker.like.library import (
     LibraryPaper,
     LikeError,
+    Progress,
     entry_identity,
     library_keys,
     paper_text,
@@ -58,13 +59,15 @@ class LikeOutcome:
 @dataclass
 class LikeStep:
     """A run's like-views step, with what it needs of the run: the store (inside the run's
-    transaction), the clock, a fetcher (None: look nothing up) and the log; library papers
-    known only by id are looked up at the arXiv API `api_url`."""
+    transaction), the clock, a fetcher (None: look nothing up), the log and progress (a big
+    library's reading); library papers known only by id are looked up at `api_url`, the
+    arXiv API."""
 
     store: Store
     now: datetime
     fetcher: Fetcher | None
     log: Callable[[str], None]
+    progress: Progress = lambda stage, done, total: None
     api_url: str = ARXIV_API
 
     def refresh(self, views: Sequence[LikeView]) -> LikeOutcome:
@@ -88,7 +91,7 @@ class LikeStep:
 
     def _refresh_view(self, view: LikeView, notes: list[str]) -> None:
         store = self.store
-        library, not_like, fingerprint = _library(view, store, self.log, notes)
+        library, not_like, fingerprint = self._library(view, notes)
         unscored = store.likes.unscored(view.slug, WINDOW)
         version = sklearn_version()
         reason = refit_reason(store.likes.model_inputs(view.slug), fingerprint, version,
@@ -118,6 +121,37 @@ class LikeStep:
                 model.to_bytes())
         _score(view, model, library, unscored, store)
 
+    def _library(self, view: LikeView, notes: list[str]
+                 ) -> tuple[list[LibraryPaper], list[LibraryPaper], str]:
+        """The library and "not like" papers, read from the files only when they changed (a
+        2,000-paper BibTeX file takes seconds), and a fingerprint of their content. When the
+        content changed, the view's papers are judged again, its library's own ones left out."""
+        store, log = self.store, self.log
+        paths = [*view.files, "--", *view.not_like]
+        data = {path: read_bytes(path) for path in paths if isinstance(path, Path)}
+        digest = hashlib.sha256()
+        for path in paths:
+            digest.update(str(path).encode() + b"\0" + data.get(path, b""))
+        files_key, stored = digest.hexdigest(), store.likes.library(view.slug)
+        rows = stored[2] if stored else None
+        if stored and stored[0] == files_key:
+            return _papers(rows["like"]), _papers(rows["not_like"]), stored[1]
+        log(f"view {view.slug!r}: reading its library")
+        read = read_library(view.files, log, data, self.progress)
+        unwanted = read_library(view.not_like, log, data, self.progress)
+        notes += read.notes + unwanted.notes
+        content = [_content(read.papers), _content(unwanted.papers)]
+        fingerprint = hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()
+        store.likes.save_library(view.slug, files_key, fingerprint, {
+            "like": _rows(read.papers), "not_like": _rows(unwanted.papers)})
+        # Compared by content, not fingerprint: files moved or rewritten alike change nothing.
+        if not rows or [_content(_papers(rows["like"])), _content(_papers(rows["not_like"]))] \
+                != content:
+            keys = library_keys(read.papers)
+            store.likes.forget(view.slug, [e.id for e in store.likes.newest(view.slug, 10**9)
+                                           if entry_identity(e) & keys])
+        return read.papers, unwanted.papers, fingerprint
+
     def _filled(self, papers: list[LibraryPaper], notes: list[str]) -> list[LibraryPaper]:
         """The papers, those known only by arXiv id given their title and abstract: from
         the history, else the lookups kept, else arXiv."""
@@ -132,37 +166,6 @@ class LikeStep:
             notes.append(f"arXiv knows no paper {', '.join(result.unknown[:5])}"
                          + (f" and {more} more" if more > 0 else ""))
         return result.papers
-
-
-def _library(view: LikeView, store: Store, log: Callable[[str], None], notes: list[str]
-             ) -> tuple[list[LibraryPaper], list[LibraryPaper], str]:
-    """The library and "not like" papers, read from the files only when they changed (a
-    2,000-paper BibTeX file takes seconds), and a fingerprint of their content. When the
-    content changed, the view's papers are judged again, its library's own ones left out."""
-    paths = [*view.files, "--", *view.not_like]
-    data = {path: read_bytes(path) for path in paths if isinstance(path, Path)}
-    digest = hashlib.sha256()
-    for path in paths:
-        digest.update(str(path).encode() + b"\0" + data.get(path, b""))
-    files_key, stored = digest.hexdigest(), store.likes.library(view.slug)
-    rows = stored[2] if stored else None
-    if stored and stored[0] == files_key:
-        return _papers(rows["like"]), _papers(rows["not_like"]), stored[1]
-    log(f"view {view.slug!r}: reading its library")
-    read = read_library(view.files, log, data)
-    unwanted = read_library(view.not_like, log, data)
-    notes += read.notes + unwanted.notes
-    content = [_content(read.papers), _content(unwanted.papers)]
-    fingerprint = hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()
-    store.likes.save_library(view.slug, files_key, fingerprint, {
-        "like": _rows(read.papers), "not_like": _rows(unwanted.papers)})
-    # Compared by content, not fingerprint: files moved or rewritten alike change nothing.
-    if not rows or [_content(_papers(rows["like"])), _content(_papers(rows["not_like"]))] \
-            != content:
-        keys = library_keys(read.papers)
-        store.likes.forget(view.slug, [e.id for e in store.likes.newest(view.slug, 10**9)
-                                       if entry_identity(e) & keys])
-    return read.papers, unwanted.papers, fingerprint
 
 
 def _content(papers: list[LibraryPaper]) -> list:
