@@ -34,10 +34,11 @@ from feedmaker.write.layout import document, join_at_marker, marker
 
 # Authors listed on a page before "and N more".
 AUTHORS_SHOWN = 12
-ITEM_TAGS = {"li", "article", "div", "h3", "a", "p", "img", "details", "summary", "mark",
-             "span", "strong", "bdi"}
-ITEM_ATTRIBUTES = {"*": {"class"}, "a": {"href"},
-                   "img": {"src", "alt", "loading", "decoding"}}
+ITEM_CLEANER = nh3.Cleaner(
+    tags={"li", "article", "div", "h3", "a", "p", "img", "details", "summary", "mark", "span",
+          "strong", "bdi"},
+    attributes={"*": {"class"}, "a": {"href"}, "img": {"src", "alt", "loading", "decoding"}},
+    url_schemes={"http", "https"}, link_rel="noopener noreferrer")
 
 
 def render(site: SiteData, feed: FeedData) -> bytes:
@@ -116,6 +117,4 @@ def render_item(entry: Entry, entry_categories: Sequence[Category],
                       decoding="async")] if entry.image else [])
     item = E.LI(E.E.article(*picture, text), E.CLASS("paper"))
     markup = etree.tostring(item, method="html", encoding="unicode")
-    return nh3.clean(markup, tags=ITEM_TAGS, attributes=ITEM_ATTRIBUTES,
-                     url_schemes={"http", "https"}, link_rel="noopener noreferrer"
-                     ).encode("utf-8")
+    return ITEM_CLEANER.clean(markup).encode("utf-8")
