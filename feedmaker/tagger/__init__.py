@@ -50,6 +50,15 @@ class TopicResult:
         return tuple(hit.term for hit in self.hits if hit.role == "none")
 
 
+class _Fields(NamedTuple):
+    """The fields of a paper that tagging reads, as `Entry` has them."""
+
+    title: str
+    summary: str
+    authors: Sequence[str]
+    categories: Sequence[str]
+
+
 class _Use(NamedTuple):
     """One term of one topic's rule, with what a hit of it means in each field it may hit."""
 
@@ -89,7 +98,8 @@ class Tagger:
             roles += [(ALL, g, term) for g, group in enumerate(topic.all) for term in group]
             roles += [(NONE, 0, term) for term in topic.none]
             for role, group, term in roles:
-                use = _use(next(keys), number, topic, role, group, term)
+                use = _Use(next(keys), number, role, 1 << group if role == ALL else 0,
+                           *_scoring(term, role, topic.title_weight))
                 if term.kind == "label":
                     if term.text.endswith("*"):
                         self._label_prefixes.append((term.field, term.text[:-1], use))
@@ -123,14 +133,13 @@ class Tagger:
         `labels` gives the names a paper has in the label fields beyond its categories
         ({"topic": [...], "source": [...], "view": [...]}), which views' rules may name.
         """
-        return self._results(title, summary, authors, categories, labels, every=True)
+        return self._results(_Fields(title, summary, authors, categories), labels, every=True)
 
     def verdicts(self, entry: Entry,
                  labels: Mapping[str, Sequence[str]] | None = None) -> list[TopicResult]:
         """The verdicts on the topics an entry belongs to, in config order: each has the
         score and the hits that `reasons.topic_terms` turns into the words shown."""
-        return self._results(entry.title, entry.summary, entry.authors, entry.categories,
-                             labels, every=False)
+        return self._results(entry, labels, every=False)
 
     def tag(self, entry: Entry) -> list[str]:
         """The slugs of the topics an entry belongs to, in config order."""
@@ -139,32 +148,31 @@ class Tagger:
     def tag_fields(self, title: str, summary: str = "", authors: Sequence[str] = (),
                    categories: Sequence[str] = ()) -> list[str]:
         """The slugs of the topics a paper's fields belong to, in config order."""
-        return [r.slug for r in self._results(title, summary, authors, categories, None,
-                                              every=False)]
+        return [r.slug for r in self._results(_Fields(title, summary, authors, categories),
+                                              None, every=False)]
 
     def scored(self, entry: Entry) -> list[tuple[str, float]]:
         """The topics an entry belongs to, each with its score, in config order."""
         return [(r.slug, r.score) for r in self.verdicts(entry)]
 
-    def _results(self, title: str, summary: str, authors: Sequence[str],
-                 categories: Sequence[str], labels: Mapping[str, Sequence[str]] | None,
+    def _results(self, paper: Entry | _Fields, labels: Mapping[str, Sequence[str]] | None,
                  every: bool) -> list[TopicResult]:
         """Every topic's verdict, or (not `every`) the matched topics' alone."""
-        by_topic = self._hits(title, summary, authors, categories, labels or {})
+        by_topic = self._hits(paper, labels or {})
         results = [self._judge(n, by_topic[n], every) if n in by_topic else without
                    for n, without in enumerate(self._without_hits)]
         return results if every else [r for r in results if r is not None and r.matched]
 
-    def _hits(self, title: str, summary: str, authors: Sequence[str],
-              categories: Sequence[str], labels: Mapping[str, Sequence[str]]
+    def _hits(self, paper: Entry | _Fields, labels: Mapping[str, Sequence[str]]
               ) -> dict[int, list[tuple[_Use, str]]]:
         """Each topic's hits, as (use, field) pairs, field by field (title first). An `any`
         term found in several fields counts in the first, so a term in title and summary
         counts once, with the title's points."""
-        found = [("title", self._uses_in(title)), ("summary", self._uses_in(summary))]
-        if authors:
-            found.append(("authors", self._uses_in("; ".join(authors))))
-        for field, names in {"category": categories, **labels}.items():
+        found = [("title", self._uses_in(paper.title)),
+                 ("summary", self._uses_in(paper.summary))]
+        if paper.authors:
+            found.append(("authors", self._uses_in("; ".join(paper.authors))))
+        for field, names in {"category": paper.categories, **labels}.items():
             if names:
                 found.append((field, self._label_uses(field, names)))
         by_topic: dict[int, list[tuple[_Use, str]]] = {}
@@ -216,14 +224,16 @@ class Tagger:
                            tuple(g for g in range(len(topic.all)) if not groups >> g & 1))
 
 
-def _use(key: int, number: int, topic: TopicRule, role: str, group: int, term: Term) -> _Use:
-    """A term's use in one topic; only an `any` term's hits add points."""
+def _scoring(term: Term, role: str, title_weight: float
+             ) -> tuple[dict[str, int], dict[str, Hit]]:
+    """A term's use in one topic, field by field: the points a hit adds (only an `any`
+    term's hits add points), and the hit it makes."""
     fields = ("title", "summary") if term.field == "text" else (term.field,)
     weight = term.weight if role == ANY else 0.0
-    points = {field: round(weight * (topic.title_weight if field == "title" else 1) * _UNIT)
+    points = {field: round(weight * (title_weight if field == "title" else 1) * _UNIT)
               for field in fields}
-    hits = {field: Hit(term.source, role, field, points[field] / _UNIT) for field in fields}
-    return _Use(key, number, role, 1 << group if role == ALL else 0, points, hits)
+    return points, {field: Hit(term.source, role, field, points[field] / _UNIT)
+                    for field in fields}
 
 
 def rules_fingerprint(topics: Sequence[TopicRule]) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 
 from feedmaker.errors import ConfigError
@@ -165,7 +165,7 @@ def _term_from_text(value: object, fail) -> Term:
         raise fail(f"unknown field {unknown[1]!r} (known: {', '.join(VIEW_FIELDS)}); to match "
                    f"the text as it is, write {{term = {text!r}}}")
     if text.startswith("re:"):
-        return _regex_term(value, text[3:], scope, 1.0, fail)
+        return _regex_term(Term(value, "regex", text[3:], scope), fail)
     weight = 1.0
     weighted = _WEIGHT.search(text)
     if weighted:
@@ -174,7 +174,7 @@ def _term_from_text(value: object, fail) -> Term:
         raise fail(f"weight {odd[1]!r} is not a number (write term^2, term^0.5 or term^-1)")
     if weight == 0 or abs(weight) > MAX_WEIGHT:
         raise fail(f"weight must be non-zero and at most {MAX_WEIGHT:g} either way")
-    return _word_term(value, text, scope, weight, None, fail)
+    return _word_term(Term(value, "word", text, scope, weight), None, fail)
 
 
 def _term_from_table(table: dict, fail) -> Term:
@@ -198,40 +198,39 @@ def _term_from_table(table: dict, fail) -> Term:
         raise fail("the term must be a non-empty string")
     source = f"{scope}:{text}" if scope != "text" else text
     if "regex" in table:
-        return _regex_term(source, text, scope, float(weight), fail)
-    return _word_term(source, text.strip(), scope, float(weight), case, fail)
+        return _regex_term(Term(source, "regex", text, scope, float(weight)), fail)
+    return _word_term(Term(source, "word", text.strip(), scope, float(weight)), case, fail)
 
 
-def _regex_term(source: str, pattern: str, scope: str, weight: float, fail) -> Term:
-    if scope in LABEL_FIELDS:
-        raise fail(f"{scope} terms are names, not regexes")
-    problem = check_regex(pattern)
+def _regex_term(draft: Term, fail) -> Term:
+    """The term of a regex as written: checked, and always case-sensitive."""
+    if draft.field in LABEL_FIELDS:
+        raise fail(f"{draft.field} terms are names, not regexes")
+    problem = check_regex(draft.text)
     if problem:
         raise fail(problem)
-    return Term(source=source, kind="regex", text=pattern, field=scope, weight=weight,
-                case_sensitive=True)
+    return replace(draft, case_sensitive=True)
 
 
-def _word_term(source: str, text: str, scope: str, weight: float, case: bool | None,
-               fail) -> Term:
-    kind = "word"
+def _word_term(draft: Term, case: bool | None, fail) -> Term:
+    """The term of words as written (`case` None: not said), as a word, prefix or label."""
+    text, kind = draft.text, "word"
     if text.endswith("*"):
         kind, text = "prefix", text[:-1].rstrip()
     if not re.search(r"\w", text):
         raise fail("has no letter or digit")
     if "*" in text:
         raise fail("`*` is allowed only at the end (prefix match)")
-    if scope in LABEL_FIELDS:
+    if draft.field in LABEL_FIELDS:
         # arXiv categories are matched in any case; topic, source and view names exactly.
-        name = text.lower() if scope == "category" else text
-        return Term(source=source, kind="label", text=name + ("*" if kind == "prefix" else ""),
-                    field=scope, weight=weight, case_sensitive=scope != "category")
+        name = text.lower() if draft.field == "category" else text
+        return replace(draft, kind="label", text=name + ("*" if kind == "prefix" else ""),
+                       case_sensitive=draft.field != "category")
     words = words_of(text)
     if case is None:
         # Acronyms and brand names (GAN, ViT, LLMs) match case-sensitively.
         case = any(char.isupper() for word in words for char in word[1:])
-    return Term(source=source, kind=kind, text=" ".join(words), field=scope, weight=weight,
-                case_sensitive=case)
+    return replace(draft, kind=kind, text=" ".join(words), case_sensitive=case)
 
 
 def default_topics() -> tuple[TopicRule, ...]:
