@@ -75,7 +75,7 @@ def code_link(entry: Entry) -> str | None:
     """The paper's code repository: its code link, else one its comment gives."""
     if entry.link("code"):
         return entry.link("code")
-    match = _CODE_URL.search(entry.comment) if entry.comment else None
+    match = _CODE_URL.search(entry.comment)
     return _link(match[0]) if match else None
 
 
@@ -84,7 +84,7 @@ def project_link(entry: Entry) -> str | None:
     ("Project page: https://...", any *.github.io page)."""
     if entry.link("project"):
         return entry.link("project")
-    for match in _URL.finditer(entry.comment) if entry.comment else ():
+    for match in _URL.finditer(entry.comment):
         url = match[0]
         if _CODE_URL.match(url):
             continue
@@ -107,7 +107,7 @@ def facts(entry: Entry) -> int:
     found = 0
     if entry.journal_ref or publication_doi(entry):
         found |= BITS["published"]
-    if entry.comment and acceptance(entry.comment):
+    if acceptance(entry.comment):
         found |= BITS["accepted"]
     if code_link(entry):
         found |= BITS["code"]
@@ -154,7 +154,8 @@ def _version(old: Entry, merged: Entry, sighting: Entry) -> Event:
     text = sighting.summary if sighting.summary_is_abstract and sighting.summary \
         else merged.summary
     if old.summary and text and text != old.summary:
-        changed = new_sentences(old.summary, text)
+        known = set(sentences(old.summary))
+        changed = [part for part in sentences(text) if part not in known][:SENTENCES_SHOWN]
         if changed:
             detail["sentences"] = changed
     return Event("version", f"v{sighting.version}", detail)
@@ -174,13 +175,6 @@ def sentences(text: str) -> list[str]:
     return [part.strip() for part in _SENTENCE_END.split(text) if part.strip()]
 
 
-def new_sentences(before: str, after: str) -> list[str]:
-    """The sentences of `after` that `before` does not have, in order, at most
-    SENTENCES_SHOWN."""
-    old = set(sentences(before))
-    return [s for s in sentences(after) if s not in old][:SENTENCES_SHOWN]
-
-
 def headline(event: Event, title: str) -> str:
     """The event's entry title: what happened, then the paper's title."""
     detail = event.detail
@@ -189,7 +183,8 @@ def headline(event: Event, title: str) -> str:
     if event.kind == "published":
         if detail.get("journal_ref"):
             return f"Published in {shorten(detail['journal_ref'], TITLE_NOTE)}: {title}"
-        return f"Published (DOI {_doi(detail.get('doi') or '?')}): {title}"
+        doi = (detail.get("doi") or "?").removeprefix("https://doi.org/")
+        return f"Published (DOI {doi}): {title}"
     if event.kind == "accepted":
         return f"Accepted at {shorten(detail.get('venue') or '?', TITLE_NOTE)}: {title}"
     if event.kind == "code":
@@ -218,10 +213,6 @@ def changes(event: Event) -> tuple[tuple[str, str], ...]:
     if event.kind in ("code", "project"):
         return (("Code" if event.kind == "code" else "Project page", detail.get("link") or ""),)
     return (("Upvotes", f"{detail.get('upvotes')}, reaching {detail.get('bar')}"),)
-
-
-def _doi(link: str) -> str:
-    return link.removeprefix("https://doi.org/")
 
 
 def event_entry(paper: Entry, event: Event) -> Entry:

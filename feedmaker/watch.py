@@ -87,12 +87,10 @@ class WatchStep:
         try:
             with store.savepoint():
                 self._look_up(list(ids), outcome)
-        except FeedmakerError as exc:
-            outcome.warnings.append(f"watch: lookups failed ({exc}); asked again next run")
         except Exception as exc:  # noqa: BLE001 - a lookup never stops the run
-            outcome.warnings.append(
-                f"watch: lookups failed (internal error: {type(exc).__name__}: "
-                f"{clean_text(str(exc))[:300]}); asked again next run")
+            why = (exc if isinstance(exc, FeedmakerError) else
+                   f"internal error: {type(exc).__name__}: {clean_text(str(exc))[:300]}")
+            outcome.warnings.append(f"watch: lookups failed ({why}); asked again next run")
         if any(outcome.asked.values()):
             self.log("watch: looked up " + ", ".join(f"{n} on {service}" for service, n
                                                       in outcome.asked.items())

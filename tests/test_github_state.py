@@ -250,8 +250,9 @@ def test_a_push_whose_lease_fails_is_retried_on_top_of_the_push_that_won(
         return tip
 
     monkeypatch.setattr(statebranch, "_fetch_tip", fetch_then_lose_the_race)
+    monkeypatch.setattr(statebranch, "sleep", pauses.append)
     warnings = []
-    saved = statebranch.save(loser / STATE, sleep=pauses.append, warn=warnings.append)
+    saved = statebranch.save(loser / STATE, warn=warnings.append)
     won = calls[1]
     assert calls[0] != won and saved.replaced == (won,) and len(warnings) == 1
     assert pauses == [2.0]
@@ -282,8 +283,10 @@ def test_a_save_gives_up_after_bounded_attempts_when_others_keep_pushing_first(
         db.execute("INSERT OR REPLACE INTO meta VALUES ('changed', 'yes')")
     db.close()
     pauses = []
+    monkeypatch.setattr(statebranch, "sleep", pauses.append)
+    monkeypatch.setattr(statebranch, "ATTEMPTS", 3)
     with pytest.raises(statebranch.GitError, match="failed 3 times: other runs kept pushing"):
-        statebranch.save(loser / STATE, attempts=3, sleep=pauses.append)
+        statebranch.save(loser / STATE)
     assert pauses == [2.0, 4.0]
 
 

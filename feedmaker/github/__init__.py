@@ -3,4 +3,3 @@
 # Kept here, not in statebranch: the commands' defaults need them without loading git.
 DEFAULT_BRANCH = "feedmaker-state"
 DEFAULT_KEEP = 10     # saved states the branch keeps: the newest and nine before it
-ATTEMPTS = 5          # pushes tried when other runs keep pushing first

@@ -22,22 +22,24 @@ def _in_actions() -> bool:
     return os.environ.get("GITHUB_ACTIONS") == "true"
 
 
-def _fail(exc: FeedmakerError) -> None:
-    message = " ".join(str(exc).split())
-    click.echo(f"feedmaker: {message}", err=True)
+def _annotate(level: str, message: str) -> None:
+    """Under GitHub Actions, show `message` on the run's page as an error or a warning."""
     if _in_actions():
         from feedmaker.github.outcome import command_text
 
-        click.echo(f"::error title=feedmaker::{command_text(message)}")
+        click.echo(f"::{level} title=feedmaker::{command_text(message)}")
+
+
+def _fail(exc: FeedmakerError) -> None:
+    message = " ".join(str(exc).split())
+    click.echo(f"feedmaker: {message}", err=True)
+    _annotate("error", message)
     sys.exit(exc.exit_code)
 
 
 def _warn(message: str) -> None:
     click.echo(f"feedmaker: warning: {message}", err=True)
-    if _in_actions():
-        from feedmaker.github.outcome import command_text
-
-        click.echo(f"::warning title=feedmaker::{command_text(message)}")
+    _annotate("warning", message)
 
 
 @click.group()
@@ -121,6 +123,7 @@ def _run_url() -> str:
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               default="_site", show_default=True, help="The run's output folder.")
 @click.option("--summary", "summary_path", type=click.Path(dir_okay=False, path_type=Path),
+              envvar="GITHUB_STEP_SUMMARY",
               help="Append the summary here (default: $GITHUB_STEP_SUMMARY; without it, "
                    "print it).")
 def finish(run_status: int, out_dir: Path, summary_path: Path | None) -> None:
@@ -136,16 +139,14 @@ def finish(run_status: int, out_dir: Path, summary_path: Path | None) -> None:
 
     outcome = decide(run_status, out_dir)
     text = summary(outcome, out_dir)
-    target = summary_path or (Path(os.environ["GITHUB_STEP_SUMMARY"])
-                              if os.environ.get("GITHUB_STEP_SUMMARY") else None)
-    if target is None:
+    if summary_path is None:
         click.echo(text, nl=False)
     else:
         try:
-            with open(target, "a", encoding="utf-8") as f:
+            with open(summary_path, "a", encoding="utf-8") as f:
                 f.write(text)
         except OSError as exc:
-            click.echo(f"feedmaker: {target}: cannot write the summary: {exc.strerror}",
+            click.echo(f"feedmaker: {summary_path}: cannot write the summary: {exc.strerror}",
                        err=True)
     if _in_actions():
         for line in annotations(outcome):

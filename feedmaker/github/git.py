@@ -58,7 +58,7 @@ class Git:
         timeout = NETWORK_TIMEOUT if network else LOCAL_TIMEOUT
         try:
             done = subprocess.run(command, input=input,
-                                  stdout=stdout if stdout is not None else subprocess.PIPE,
+                                  stdout=stdout or subprocess.PIPE,
                                   stderr=subprocess.PIPE, env={**self.env, **(env or {})},
                                   timeout=timeout, check=False)
         except FileNotFoundError:

@@ -78,25 +78,22 @@ def summary(outcome: Outcome, out_dir: Path) -> str:
     lines = [f"### feedmaker: {'published' if outcome.publish else 'not published'}", "",
              _cell(outcome.headline), ""]
     if status is None:
-        lines.append(f"No status.json in {_cell(str(out_dir))}: the run wrote no site.")
+        lines.append(f"No status.json in {_cell(out_dir)}: the run wrote no site.")
         return "\n".join(lines) + "\n"
     written = status.get("written") or "never"
-    lines += [f"status.json written {_cell(str(written))}.", "",
+    lines += [f"status.json written {_cell(written)}.", "",
               "| source | type | health | last success | entries | last error |",
               "|---|---|---|---|---|---|"]
     for source in _items(status, "sources"):
         health = ("ok" if source.get("ok") else
                   f"failing since {source.get('failing_since') or '?'}")
-        lines.append("| " + " | ".join(_cell(str(value)) for value in (
-            source.get("name", "?"), source.get("type", "?"), health,
-            source.get("last_success") or "never",
-            "" if source.get("entries_seen") is None else source["entries_seen"],
-            source.get("last_error") or "")) + " |")
+        lines.append(_row(source.get("name", "?"), source.get("type", "?"), health,
+                          source.get("last_success") or "never",
+                          "" if source.get("entries_seen") is None else source["entries_seen"],
+                          source.get("last_error") or ""))
     lines += ["", "| feed | title | entries | newest |", "|---|---|---|---|"]
-    for feed in _items(status, "feeds"):
-        lines.append("| " + " | ".join(_cell(str(value)) for value in (
-            feed.get("slug", "?"), feed.get("title", ""), feed.get("entries", "?"),
-            feed.get("newest") or "none")) + " |")
+    lines += [_row(feed.get("slug", "?"), feed.get("title", ""), feed.get("entries", "?"),
+                   feed.get("newest") or "none") for feed in _items(status, "feeds")]
     return "\n".join(lines) + "\n"
 
 
@@ -107,7 +104,9 @@ def annotations(outcome: Outcome) -> list[str]:
              else [f"::error title=feedmaker::{command_text(outcome.headline)}"])
     for source in _items(outcome.status or {}, "sources"):
         if not source.get("ok"):
-            title = _property(f"feedmaker: source {source.get('name', '?')}")
+            # A property value (title=...) has its separators encoded too.
+            title = command_text(f"feedmaker: source {source.get('name', '?')}").replace(
+                ":", "%3A").replace(",", "%2C")
             lines.append(f"::warning title={title}::"
                          f"{command_text(source.get('last_error') or 'failing')}")
     return lines
@@ -117,9 +116,13 @@ def _items(document: dict, key: str) -> list[dict]:
     return [item for item in document.get(key) or () if isinstance(item, dict)]
 
 
-def _cell(text: str) -> str:
+def _row(*values: object) -> str:
+    return "| " + " | ".join(_cell(value) for value in values) + " |"
+
+
+def _cell(value: object) -> str:
     """Text safe in a Markdown table cell: one line, no table or HTML syntax."""
-    text = " ".join(text.split())
+    text = " ".join(str(value).split())
     for char, escaped in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("|", "\\|")):
         text = text.replace(char, escaped)
     return text
@@ -129,8 +132,3 @@ def command_text(text: object) -> str:
     """A workflow command's message: one line, encoded as the runner decodes it, so a
     source's error can never start a command of its own."""
     return str(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _property(text: object) -> str:
-    """A workflow command's property value (title=...): its separators encoded too."""
-    return command_text(text).replace(":", "%3A").replace(",", "%2C")

@@ -4,6 +4,7 @@ the check that a file is a sound feedmaker state store before a run may use it."
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 from feedmaker.errors import StoreError
@@ -22,11 +23,8 @@ def copy(state: Path, target: Path) -> None:
     target.unlink(missing_ok=True)
     with run_lock(state):
         try:
-            db = sqlite3.connect(state, isolation_level=None)
-            try:
+            with closing(sqlite3.connect(state, isolation_level=None)) as db:
                 db.execute("VACUUM INTO ?", (str(target),))
-            finally:
-                db.close()
         except sqlite3.Error as exc:
             raise StoreError(f"{store_error(state, exc)}; {NOT_SAVED}") from exc
     problem = check(target)
@@ -41,14 +39,11 @@ def check(path: Path) -> str | None:
     The file is opened immutable: nothing else uses it, and nothing (no -wal, no -shm) is
     written beside it."""
     try:
-        db = sqlite3.connect(f"{path.resolve().as_uri()}?immutable=1", uri=True,
-                             isolation_level=None)
-        try:
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?immutable=1", uri=True,
+                                     isolation_level=None)) as db:
             tables = {row[0] for row in db.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table'")}
             verdict = [row[0] for row in db.execute("PRAGMA integrity_check(3)")]
-        finally:
-            db.close()
     except sqlite3.Error as exc:
         return str(store_error(path, exc)).removeprefix(f"{path}: ")
     if verdict != ["ok"]:

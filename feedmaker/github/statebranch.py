@@ -12,19 +12,21 @@ import os
 import re
 import shutil
 import subprocess
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from time import sleep
 
 from feedmaker.errors import InputError, StoreError
-from feedmaker.github import ATTEMPTS, DEFAULT_BRANCH, DEFAULT_KEEP, snapshot
+from feedmaker.github import DEFAULT_BRANCH, DEFAULT_KEEP, snapshot
 from feedmaker.github.git import LOCAL_TIMEOUT, Git, GitError
 
 STATE_FILE = "state.sqlite"
 README_FILE = "README.md"
 BASE = "refs/feedmaker/base"  # the commit this run's state was restored from, then saved as
 TIP = "refs/feedmaker/tip"    # the branch as last fetched
+ATTEMPTS = 5   # pushes tried when other runs keep pushing first
+BACKOFF = 2.0  # seconds before the second push, doubled before each one after it
 
 README = """\
 # feedmaker's state
@@ -124,9 +126,8 @@ _NOT_RUN = ("nothing was run or published, and the site stays as it was; reset t
 
 
 def save(state: Path, *, keep: int = DEFAULT_KEEP, message: str = "feedmaker state",
-         token: str | None = None, attempts: int = ATTEMPTS, backoff: float = 2.0,
-         sleep: Callable[[float], None] = time.sleep,
-         warn: Callable[[str], None] = lambda message: None) -> Saved:
+         token: str | None = None, warn: Callable[[str], None] = lambda message: None
+         ) -> Saved:
     """Commit a complete copy of `state` to the branch it was restored from and push it.
 
     The new commit goes on top of the branch as it is now. When another run pushed since
@@ -142,19 +143,20 @@ def save(state: Path, *, keep: int = DEFAULT_KEEP, message: str = "feedmaker sta
                          "restore-state` before the run")
     if not state.is_file():
         raise InputError(f"{state}: no state store to save (the run did not make one)")
-    remote = Git(scratch, "").text("config", "feedmaker.remote")
-    branch = Git(scratch, "").text("config", "feedmaker.branch")
+    local = Git(scratch, "")
+    remote, branch = (local.text("config", f"feedmaker.{key}") for key in ("remote", "branch"))
     git = Git(scratch, remote, token)
     tree = _state_tree(git, state, scratch / STATE_FILE)
     expected = _rev(git, BASE)
     replaced: list[str] = []
-    for attempt in range(attempts):
+    for attempt in range(ATTEMPTS):
         if attempt:
-            sleep(backoff * 2 ** (attempt - 1))
+            sleep(BACKOFF * 2 ** (attempt - 1))
         tip = _fetch_tip(git, branch, depth=keep)
-        if tip is not None and _tree_of(git, tip) == tree:  # saved already, by us or another
+        # Saved already, by this run or another.
+        if tip is not None and git.text("rev-parse", f"{tip}^{{tree}}") == tree:
             git("update-ref", BASE, tip)
-            return Saved(None, tuple(replaced), _count(git, tip, keep))
+            return Saved(None, tuple(replaced), len(_chain(git, tip, keep)))
         if tip != expected:
             if tip is not None:
                 replaced.append(tip)
@@ -171,7 +173,7 @@ def save(state: Path, *, keep: int = DEFAULT_KEEP, message: str = "feedmaker sta
             return Saved(commit, tuple(replaced), kept)
         if _remote_tip(git, branch) == tip:  # nobody else pushed: not a race
             raise GitError(f"git push ({remote}) failed: {git.last_line(pushed.stderr)}")
-    raise GitError(f"git push ({remote}) failed {attempts} times: other runs kept pushing "
+    raise GitError(f"git push ({remote}) failed {ATTEMPTS} times: other runs kept pushing "
                    f"to {branch} first")
 
 
@@ -210,28 +212,24 @@ def _rev(git: Git, ref: str) -> str | None:
     return done.stdout.decode().strip() or None
 
 
-def _tree_of(git: Git, commit: str) -> str:
-    return git.text("rev-parse", f"{commit}^{{tree}}")
-
-
-def _count(git: Git, commit: str, keep: int) -> int:
-    return len(git.text("rev-list", "--first-parent", f"--max-count={keep}", commit).split())
+def _chain(git: Git, tip: str | None, keep: int) -> list[str]:
+    """The branch's newest `keep` states, newest first, from its `tip` (None: no branch)."""
+    return (git.text("rev-list", "--first-parent", f"--max-count={keep}", tip).split()
+            if tip else [])
 
 
 def _commit(git: Git, tree: str, tip: str | None, keep: int, message: str) -> tuple[str, int]:
     """A commit of `tree` on top of `tip` that leaves at most `keep` states on the branch:
     when the branch holds `keep` already, the newest keep-1 are rewritten onto a new root
     (same trees, messages, authors and dates), and the oldest is left out."""
-    chain = (git.text("rev-list", "--first-parent", f"--max-count={keep}", tip).split()
-             if tip else [])
+    chain = _chain(git, tip, keep)
     parent = tip
     if len(chain) >= keep:
         parent = None
         for old in reversed(chain[:keep - 1]):
             parent = _recommit(git, old, parent)
     args = ["commit-tree", tree, *(["-p", parent] if parent else []), "-F", "-"]
-    commit = git.text(*args, input=message.encode())
-    return commit, min(len(chain) + 1, keep)
+    return git.text(*args, input=message.encode()), min(len(chain) + 1, keep)
 
 
 _PERSON = re.compile(r"(?P<name>.*) <(?P<email>.*)> (?P<date>\d+ [+-]\d{4})")

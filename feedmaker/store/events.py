@@ -26,14 +26,12 @@ class Events:
 
     def record(self, entry_id: str, events: Iterable[Event], now: datetime) -> int:
         """Keep the events not recorded before; returns how many were new."""
-        added = 0
-        for event in events:
-            added += self.db.execute(
-                "INSERT OR IGNORE INTO entry_events (entry_id, key, kind, seen, detail) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (entry_id, event.key, event.kind, format_time(now),
-                 json.dumps(event.detail, ensure_ascii=False, separators=(",", ":")))).rowcount
-        return added
+        return self.db.executemany(
+            "INSERT OR IGNORE INTO entry_events (entry_id, key, kind, seen, detail) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [(entry_id, event.key, event.kind, format_time(now),
+              json.dumps(event.detail, ensure_ascii=False, separators=(",", ":")))
+             for event in events]).rowcount
 
     def of(self, entry_id: str) -> list[Event]:
         """A paper's events, oldest first."""
