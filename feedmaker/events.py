@@ -116,15 +116,15 @@ def facts(entry: Entry) -> int:
     return found
 
 
-def events_of(old: Entry, merged: Entry, sighting: Entry, *, shown: int,
-              seen_before: int | None, bars: Sequence[int] = ()) -> list[Event]:
+def events_of(old: Entry, merged: Entry, sighting: Entry, *, newly_shown: int,
+              bars: Sequence[int] = ()) -> list[Event]:
     """The events of one sighting of a paper the store knew before this run.
 
     `old` is the paper as stored before this run (the run's other sources do not count:
-    their order must not matter), `merged` the paper with the sighting folded in, `shown`
-    the sighting's `facts`, `seen_before` the facts its source reported of the paper in
-    earlier runs (None: the source never saw it before, or not since facts are kept).
-    `bars` are the upvote counts whose reaching is a `popular` event.
+    their order must not matter), `merged` the paper with the sighting folded in,
+    `newly_shown` the `facts` the sighting shows that its source did not report of the
+    paper in earlier runs (0 when the source never saw it before, or not since facts are
+    kept). `bars` are the upvote counts whose reaching is a `popular` event.
 
     - version: a higher arXiv version than any seen before (from any source);
     - published, accepted, code, project: the sighting shows it, the same source saw the
@@ -135,11 +135,10 @@ def events_of(old: Entry, merged: Entry, sighting: Entry, *, shown: int,
     if old.version is not None and sighting.version is not None \
             and sighting.version > old.version:
         found.append(_version(old, merged, sighting))
-    if seen_before is not None:
+    if newly_shown:
         had = facts(old)
-        for kind, bit in BITS.items():
-            if shown & bit and not seen_before & bit and not had & bit:
-                found.append(Event(kind, kind, _appeared(kind, sighting)))
+        found += [Event(kind, kind, _appeared(kind, sighting)) for kind, bit in BITS.items()
+                  if newly_shown & bit and not had & bit]
     if old.top_upvotes is not None and merged.top_upvotes is not None:
         found += [Event("popular", f"popular-{bar}", {"upvotes": merged.top_upvotes,
                                                       "bar": bar})

@@ -180,7 +180,7 @@ class Run:
         if self.config.watching:
             from feedmaker import watch
 
-            watch.refresh_watched(self.config, self.store, self.now, self.watched)
+            watch.refresh_watched(self.store, self.now, self.watched)
         if self.config.like_views:
             liked = like.LikeStep(self.store, self.now, self.fetcher, self.log, self.progress,
                                   self.config.site.arxiv_api_url).refresh(self.config.like_views)

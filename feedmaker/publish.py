@@ -55,7 +55,7 @@ def select(config: Config, store: Store, now: datetime, excluded: Collection[str
     limit = site.max_entries + len(excluded)
     chosen: list[tuple[FeedDef, list[tuple[Entry, Event | None]]]] = []
     for feed in config.feeds:
-        items = (store.events.newest(feed.slug, feed.news, feed.bar, limit, since, memo)
+        items = (store.events.newest(feed, limit, since, memo)
                  if feed.kind == "news" else
                  [(e, None) for e in SELECTORS[feed.kind](store, feed, limit, since, memo)])
         chosen.append((feed, [(paper, event) for paper, event in items

@@ -179,8 +179,7 @@ def _due(store: Store, service: str, ids: Sequence[str], now: datetime) -> list[
     return sorted(due, key=lambda arxiv_id: asked.get(arxiv_id, (never,))[0])
 
 
-def refresh_watched(config: Config, store: Store, now: datetime,
-                    keys: dict[str, frozenset[str]]) -> None:
+def refresh_watched(store: Store, now: datetime, keys: dict[str, frozenset[str]]) -> None:
     """Record which stored papers each watching view follows: those whose arXiv id, DOI or
     title is one of its files' papers' (`keys`, from `refresh`)."""
     fingerprint = hashlib.sha256(repr([sorted((slug, sorted(found)) for slug, found

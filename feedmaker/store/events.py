@@ -9,6 +9,7 @@ from datetime import datetime
 
 from feedmaker.events import Event
 from feedmaker.model import Entry
+from feedmaker.outputs import FeedDef
 from feedmaker.store.rows import (
     JOINED_COLUMNS,
     chunks,
@@ -39,12 +40,12 @@ class Events:
             "SELECT kind, key, seen, detail FROM entry_events WHERE entry_id = ? "
             "ORDER BY seen, key", (entry_id,))]
 
-    def newest(self, view: str, kinds: Sequence[str], bar: int | None, limit: int,
-               since: datetime | None = None, memo: dict[str, Entry] | None = None
-               ) -> list[tuple[Entry, Event]]:
-        """The `limit` newest events of the papers a news view follows (its rule's papers,
-        in `entry_views`, and its watched ones, in `entry_watched`), of the `kinds` asked
-        for; a `popular` event only for the upvote bar `bar`. Each with its paper."""
+    def newest(self, feed: FeedDef, limit: int, since: datetime | None = None,
+               memo: dict[str, Entry] | None = None) -> list[tuple[Entry, Event]]:
+        """The `limit` newest events of the papers a news feed follows (its rule's papers,
+        in `entry_views`, and its watched ones, in `entry_watched`), of the kinds it asks
+        for (`feed.news`); a `popular` event only for its upvote bar. Each with its paper."""
+        kinds = feed.news
         rows = self.db.execute(
             f"SELECT {JOINED_COLUMNS}, ev.kind, ev.key, ev.seen, ev.detail FROM entry_events ev "
             "JOIN entries e ON e.id = ev.entry_id "
@@ -53,8 +54,8 @@ class Events:
             "AND (ev.entry_id IN (SELECT entry_id FROM entry_views WHERE name = ?) "
             "OR ev.entry_id IN (SELECT entry_id FROM entry_watched WHERE name = ?)) "
             "ORDER BY ev.seen DESC, ev.entry_id DESC, ev.key DESC LIMIT ?",
-            (*kinds, format_time(since) if since else "", f"popular-{bar}", view, view,
-             limit)).fetchall()
+            (*kinds, format_time(since) if since else "", f"popular-{feed.bar}", feed.slug,
+             feed.slug, limit)).fetchall()
         papers = decoded((row[:5] for row in rows), memo)
         return [(paper, _event(row[5:])) for paper, row in zip(papers, rows, strict=True)]
 

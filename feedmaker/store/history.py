@@ -152,10 +152,11 @@ class History:
                     entry.id, (old_hash, updated, old))
                 merged = merge_entries(old, entry)
                 if first_seen != stamp:  # a paper new in this run has no news yet
-                    seen_before = source_facts if source_first not in (None, stamp) else None
+                    # What this source shows now and did not before (when it saw it before).
+                    newly_shown = (shown & ~source_facts if source_first not in (None, stamp)
+                                   and source_facts is not None else 0)
                     result.events += self.events.record(entry.id, events_of(
-                        start, merged, entry, shown=shown, seen_before=seen_before, bars=bars),
-                        now)
+                        start, merged, entry, newly_shown=newly_shown, bars=bars), now)
                 new_hash = content_hash(merged)
                 if not date_known and entry.published is not None:
                     published, date_known = format_time(entry.published), 1
