@@ -396,26 +396,19 @@ def explain(config_path, title, summary, entry_id, state, all_topics) -> None:
 
     Example: feedmaker explain --title "Diffusion models for video" --summary "..."
     """
-    from feedmaker.explain import (
-        explain_entry,
-        explain_events,
-        explain_likes,
-        explain_views,
-        format_explanation,
-    )
+    from feedmaker.config import load_config
+    from feedmaker.explain import explanation, find_paper
 
     if bool(title) == bool(entry_id):
         raise click.UsageError("give either --title (and --summary) or --id")
     try:
-        config, tagger = _load_tagger(config_path)
-        paper, results = explain_entry(config, tagger, title=title, summary=summary,
-                                       entry_id=entry_id, state=state)
-        views = explain_views(config, paper, results, state)
-        likes = explain_likes(config, paper, state)
-        news = explain_events(config, paper, state)
+        config = load_config(config_path)
+        state = state or config.site.state
+        report = explanation(config, find_paper(state, entry_id, title, summary), state,
+                             all_topics)
     except FeedmakerError as exc:
         _fail(exc)
-    click.echo(format_explanation(tagger, paper, results, all_topics, views, likes, news))
+    click.echo(report)
 
 
 @cli.command()
