@@ -51,15 +51,14 @@ def explanation(config: Config, entry: Entry, state: Path, all_topics: bool = Tr
         if watching:
             news.append(f"watched by: {', '.join(watching)}")
     matched = [r.slug for r in results if r.matched]
-    views = ViewTagger(config.views).explain(entry, matched, sources) if config.views else []
+    views = ViewTagger(config.views).explain(entry, matched, sources)
     likes = like.explain(config.like_views, state, entry)
 
-    rules = {t.slug: t for t in tagger.topics}
-    lines = [f"{entry.title}" + (f"  <{entry.id}>" if entry.id else "")]
-    lines.append(f"topics: {', '.join(matched) if matched else '(none)'}")
-    for result in results:
+    lines = [entry.title + (f"  <{entry.id}>" if entry.id else ""),
+             f"topics: {', '.join(matched) if matched else '(none)'}"]
+    for rule, result in zip(config.topics, results, strict=True):  # both in config order
         if all_topics or result.matched:
-            lines += topic_lines(rules[result.slug], result)
+            lines += topic_lines(rule, result)
     if views:
         in_views = [r.view.slug for r in views if r.matched]
         lines.append(f"views: {', '.join(in_views) if in_views else '(none)'}")
