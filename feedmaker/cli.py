@@ -5,14 +5,19 @@ from __future__ import annotations
 import os
 import sys
 import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from feedmaker import __version__
 from feedmaker.errors import FeedmakerError, InputError, without_secrets
 from feedmaker.github.commands import github as github_commands
+
+if TYPE_CHECKING:
+    from feedmaker.evaluate import Paper
 
 config_option = click.option(
     "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
@@ -220,14 +225,6 @@ def _counted(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
-def _load_tagger(config_path: Path | None):
-    from feedmaker.config import load_config
-    from feedmaker.tagger import Tagger
-
-    config = load_config(config_path)
-    return config, Tagger(config.topics)
-
-
 @cli.command()
 @config_option
 @click.option("--key", default="topics", show_default=True,
@@ -246,14 +243,15 @@ def tag(config_path, key, source) -> None:
     """
     import json
 
-    from feedmaker.evaluate import read_papers
+    from feedmaker.config import load_config
+    from feedmaker.tagger import Tagger
 
     if not key.strip():
         raise click.BadParameter("must not be empty", param_hint="--key")
-    name = _input_name(source)
+    name, papers = _papers(source)
     try:
-        _, tagger = _load_tagger(config_path)
-        for paper in read_papers(_utf8_lines(source, name), name):
+        tagger = Tagger(load_config(config_path).topics)
+        for paper in papers:
             if key in paper.record:
                 raise InputError(f"{name}:{paper.line}: the line has its own {key!r}, "
                                  "which tag does not overwrite; give --key with another name "
@@ -265,20 +263,23 @@ def tag(config_path, key, source) -> None:
         _fail(exc)
 
 
-def _input_name(stream) -> str:
+def _papers(stream) -> tuple[str, Iterator[Paper]]:
+    """The stream's name, and its JSON lines read as papers (a byte-order mark dropped); a
+    line that is not UTF-8 is an InputError naming it."""
+    from feedmaker.evaluate import read_papers
+
     # Standard input under a test runner is a BytesIO, which has no name.
-    return str(getattr(stream, "name", "<stdin>"))
+    name = str(getattr(stream, "name", "<stdin>"))
 
+    def lines() -> Iterator[str]:
+        for number, line in enumerate(stream, 1):
+            try:
+                yield line.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                raise InputError(f"{name}:{number}: not UTF-8 (byte {line[exc.start]:#04x} "
+                                 f"at column {exc.start + 1})") from None
 
-def _utf8_lines(stream, name: str):
-    """The lines of a binary stream as text (a byte-order mark dropped); a line that is not
-    UTF-8 is an InputError naming it."""
-    for number, line in enumerate(stream, 1):
-        try:
-            yield line.decode("utf-8-sig" if number == 1 else "utf-8")
-        except UnicodeDecodeError as exc:
-            raise InputError(f"{name}:{number}: not UTF-8 (byte {line[exc.start]:#04x} at "
-                             f"column {exc.start + 1})") from None
+    return name, read_papers(lines(), name)
 
 
 @cli.command(name="eval")
@@ -313,70 +314,54 @@ def eval_command(config_path, as_json, topics, use_categories, errors, like, lab
     """
     import json
 
-    name = _input_name(source)
-    if like:
-        _eval_like(config_path, like, label, k, as_json, source, name)
-        return
+    from feedmaker.config import load_config
 
-    from feedmaker.evaluate import (
-        evaluate,
-        format_mistakes,
-        format_table,
-        mistakes_json,
-        read_papers,
-        scores_json,
-        worst_mistakes,
-    )
-
+    if like and not label:
+        raise click.UsageError("--like needs --label, the topic its papers should carry")
+    name, papers = _papers(source)
     try:
-        _, tagger = _load_tagger(config_path)
-        wanted = [t.strip() for t in topics.split(",") if t.strip()] if topics else None
-        papers = list(read_papers(_utf8_lines(source, name), name))
-        scores = evaluate(tagger, papers, topics=wanted, use_categories=use_categories)
-        mistakes = (worst_mistakes(tagger, papers, errors, topics=wanted,
-                                   use_categories=use_categories) if errors else None)
+        config = load_config(config_path)
+        papers = list(papers)
+        if like:
+            from feedmaker.like.evaluate import evaluate_view
+
+            result = evaluate_view(config.like_views, like, papers, label, k, config.site.state)
+        else:
+            from feedmaker.evaluate import evaluate, worst_mistakes
+            from feedmaker.tagger import Tagger
+
+            tagger = Tagger(config.topics)
+            wanted = [t.strip() for t in topics.split(",") if t.strip()] if topics else None
+            scores = evaluate(tagger, papers, topics=wanted, use_categories=use_categories)
+            mistakes = (worst_mistakes(tagger, papers, errors, topics=wanted,
+                                       use_categories=use_categories) if errors else None)
     except FeedmakerError as exc:
         _fail(exc)
-    if as_json:
+    if like and as_json:
+        click.echo(json.dumps({"view": like, "label": label, "k": result.k,
+                               "hits": result.hits, "relevant": result.relevant,
+                               "precision": round(result.precision, 4),
+                               "ceiling": round(result.ceiling, 4),
+                               "attained": round(result.attained, 4)}, indent=2))
+    elif like:
+        click.echo(f"{like}: {result.hits} of the {result.k} best papers are labelled "
+                   f"{label!r}: precision@{result.k} {result.precision:.3f} (ceiling "
+                   f"{result.ceiling:.3f}: {result.relevant} such papers; attained "
+                   f"{result.attained:.3f})")
+    elif as_json:
+        from feedmaker.evaluate import mistakes_json, scores_json
+
         report = scores_json(scores)
         if mistakes is not None:
             report["errors"] = mistakes_json(mistakes)
         click.echo(json.dumps(report, indent=2, ensure_ascii=False))
     else:
+        from feedmaker.evaluate import format_mistakes, format_table
+
         click.echo(format_table(scores))
         if mistakes is not None:
             click.echo("")
             click.echo(format_mistakes(tagger, mistakes, name))
-
-
-def _eval_like(config_path, slug: str, label: str | None, k: int, as_json: bool, source,
-               name: str) -> None:
-    """`eval --like`: the view's library against the labelled papers."""
-    import json
-
-    from feedmaker.config import load_config
-    from feedmaker.evaluate import read_papers
-    from feedmaker.like.evaluate import evaluate_view
-
-    if not label:
-        raise click.UsageError("--like needs --label, the topic its papers should carry")
-    try:
-        config = load_config(config_path)
-        papers = list(read_papers(_utf8_lines(source, name), name))
-        result = evaluate_view(config.like_views, slug, papers, label, k, config.site.state)
-    except FeedmakerError as exc:
-        _fail(exc)
-    if as_json:
-        click.echo(json.dumps({"view": slug, "label": label, "k": result.k,
-                               "hits": result.hits, "relevant": result.relevant,
-                               "precision": round(result.precision, 4),
-                               "ceiling": round(result.ceiling, 4),
-                               "attained": round(result.attained, 4)}, indent=2))
-    else:
-        click.echo(f"{slug}: {result.hits} of the {result.k} best papers are labelled "
-                   f"{label!r}: precision@{result.k} {result.precision:.3f} (ceiling "
-                   f"{result.ceiling:.3f}: {result.relevant} such papers; attained "
-                   f"{result.attained:.3f})")
 
 
 @cli.command()
@@ -396,26 +381,19 @@ def explain(config_path, title, summary, entry_id, state, all_topics) -> None:
 
     Example: feedmaker explain --title "Diffusion models for video" --summary "..."
     """
-    from feedmaker.explain import (
-        explain_entry,
-        explain_events,
-        explain_likes,
-        explain_views,
-        format_explanation,
-    )
+    from feedmaker.config import load_config
+    from feedmaker.explain import explanation, find_paper
 
     if bool(title) == bool(entry_id):
         raise click.UsageError("give either --title (and --summary) or --id")
     try:
-        config, tagger = _load_tagger(config_path)
-        paper, results = explain_entry(config, tagger, title=title, summary=summary,
-                                       entry_id=entry_id, state=state)
-        views = explain_views(config, paper, results, state)
-        likes = explain_likes(config, paper, state)
-        news = explain_events(config, paper, state)
+        config = load_config(config_path)
+        state = state or config.site.state
+        report = explanation(config, find_paper(state, entry_id, title, summary), state,
+                             all_topics)
     except FeedmakerError as exc:
         _fail(exc)
-    click.echo(format_explanation(tagger, paper, results, all_topics, views, likes, news))
+    click.echo(report)
 
 
 @cli.command()
@@ -437,12 +415,11 @@ def suggest(slug, count, min_papers, source) -> None:
 
     Example: feedmaker suggest --topic robotics labelled.jsonl >> feedmaker.toml
     """
-    from feedmaker.evaluate import read_papers
     from feedmaker.suggest import best_threshold, format_toml, suggest_terms
 
-    name = _input_name(source)
+    name, papers = _papers(source)
     try:
-        papers = list(read_papers(_utf8_lines(source, name), name))
+        papers = list(papers)
     except FeedmakerError as exc:
         _fail(exc)
     suggestions = suggest_terms(papers, slug, count=count, min_positives=min_papers)
@@ -470,10 +447,7 @@ def main() -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
-    except click.Abort:
-        click.echo("feedmaker: interrupted", err=True)
-        sys.exit(130)
-    except KeyboardInterrupt:
+    except (click.Abort, KeyboardInterrupt):
         click.echo("feedmaker: interrupted", err=True)
         sys.exit(130)
     except BrokenPipeError:

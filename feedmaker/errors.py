@@ -1,4 +1,4 @@
-"""The error hierarchy; each class carries the exit status docs/operations.md gives it."""
+"""The error hierarchy, each class with the exit status docs/operations.md gives it (else 1)."""
 
 import json
 import re
@@ -21,7 +21,7 @@ class ConfigError(FeedmakerError):
     exit_code = 2
 
     def __init__(self, problem: str, path: tuple[str | int, ...] = ()) -> None:
-        self.problem, self.path = problem, tuple(path)
+        self.path = tuple(path)
         super().__init__(f"{dotted(self.path)}: {problem}" if self.path else problem)
 
 
@@ -63,8 +63,6 @@ class InputError(FeedmakerError):
 class SourceError(FeedmakerError):
     """A source could not be fetched or parsed; the message names the source and URL."""
 
-    exit_code = 1
-
 
 class FetchError(SourceError):
     """An HTTP or file fetch failed after its retries; `status` is the HTTP status the
@@ -95,8 +93,6 @@ class LockedError(FeedmakerError):
 class WriteError(FeedmakerError):
     """Output could not be written; the previous files are left as they were."""
 
-    exit_code = 1
-
 
 class ClashError(FeedmakerError):
     """out_dir holds a file feedmaker did not write where it would write one: nothing was
@@ -107,5 +103,3 @@ class ClashError(FeedmakerError):
 
 class ValidationError(FeedmakerError):
     """A generated feed failed validation and was not published."""
-
-    exit_code = 1

@@ -32,13 +32,14 @@ class Paper:
 FEW = 25
 
 
-def wilson(hits: int, trials: int, z: float = 1.96) -> tuple[float, float] | None:
-    """The Wilson score interval of a proportion (95% for z = 1.96); None for no trials.
+def wilson(hits: int, trials: int) -> tuple[float, float] | None:
+    """The 95% Wilson score interval of a proportion; None for no trials.
 
     Unlike p +- z*sqrt(p(1-p)/n), it stays inside [0, 1] and is not empty at 0 or n hits.
     """
     if trials <= 0:
         return None
+    z = 1.96  # 95%
     share, z2 = hits / trials, z * z
     centre = (share + z2 / (2 * trials)) / (1 + z2 / trials)
     half = z / (1 + z2 / trials) * math.sqrt(share * (1 - share) / trials

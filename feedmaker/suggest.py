@@ -37,13 +37,14 @@ class Suggestion:
     weight: int
 
 
-def candidate_terms(text: str, max_words: int = 3) -> set[str]:
-    """Lower-cased word n-grams that neither start nor end with a stopword, nor take in
-    a link or an e-mail address (nor span one: the words on either side are not a phrase)."""
+def candidate_terms(text: str) -> set[str]:
+    """Lower-cased phrases of one to three words that neither start nor end with a
+    stopword, nor take in a link or an e-mail address (nor span one: the words on either
+    side are not a phrase)."""
     grams = set()
     for piece in _LINK.split(text):
         words = [w.lower() for w in _WORD.findall(piece)]
-        for size in range(1, max_words + 1):
+        for size in (1, 2, 3):
             for start in range(len(words) - size + 1):
                 gram = words[start:start + size]
                 if gram[0] in STOPWORDS or gram[-1] in STOPWORDS or len(gram[-1]) < 3:
@@ -76,14 +77,11 @@ def suggest_terms(papers: Sequence[Paper], slug: str, *, count: int = 40,
     if not any(labelled):
         return []
     docs = merge_plurals([candidate_terms(p.title + " " + p.summary) for p in papers])
-    positive_docs = [doc for doc, positive in zip(docs, labelled, strict=True) if positive]
-    negative_docs = [doc for doc, positive in zip(docs, labelled, strict=True) if not positive]
     in_pos, in_neg = Counter(), Counter()
-    for doc in positive_docs:
-        in_pos.update(doc)
-    for doc in negative_docs:
-        in_neg.update(doc)
-    total_pos, total_neg = len(positive_docs), max(len(negative_docs), 1)
+    for doc, positive in zip(docs, labelled, strict=True):
+        (in_pos if positive else in_neg).update(doc)
+    total_pos = sum(labelled)
+    total_neg = max(len(docs) - total_pos, 1)
     scored = []
     for term, pos in in_pos.items():
         if pos < min_positives:
