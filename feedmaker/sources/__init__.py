@@ -6,8 +6,8 @@ Every source module has the same small interface:
   optionally `check(options)`: what is wrong across them, as "key: problem";
 - `read(source, fetch, warn) -> list[RawEntry]`: fetch what the source config names and parse
   it, asking for a conditional fetch of its first URL only;
-- `parse(body, source_name, page_url, ..., warn=None) -> list[RawEntry]`: the pure part, used
-  by tests.
+- `parse(body, source_name, page_url, ..., warn=None) -> list[RawEntry]` (`html`'s takes the
+  `Response`): the pure part, used by tests.
 
 Sources never write anything; errors are `SourceError`s that name the source and URL. An
 entry that cannot be read is left out with a `warn(message)` naming the source and the entry
