@@ -79,14 +79,10 @@ def collect(config: Config, fetcher: Fetcher, now: datetime,
 
 def _collect_one(source: SourceConfig, fetcher: Fetcher, now: datetime,
                  validators: Validators | None) -> Collected:
-    result = read_source(source, fetcher, validators)
-    if result.error:
-        return Collected(source, error=result.error)
-    if result.unchanged:
-        return Collected(source, unchanged=True)
-    collected = Collected(source, validators=result.validators, warnings=result.warnings)
-    collected.entries = normalize_all(result.raws, now, collected.warnings)
-    return collected
+    result = read_source(source, fetcher, validators)  # no raws when unchanged or failed
+    entries = normalize_all(result.raws, now, result.warnings)
+    return Collected(source, entries, result.unchanged, result.validators, result.error,
+                     result.warnings)
 
 
 def normalize_all(raws: list[RawEntry], now: datetime, warnings: list[str]) -> list[Entry]:
