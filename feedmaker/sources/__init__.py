@@ -41,7 +41,6 @@ __all__ = ["SOURCE_TYPES", "Fetch", "SourceResult", "read_source"]
 class SourceResult:
     """One source's part of a run: its entries, or `unchanged`, or the error that stopped it."""
 
-    name: str
     raws: list[RawEntry]
     unchanged: bool = False
     validators: Validators | None = None  # of the first URL, to store when the run commits
@@ -68,13 +67,11 @@ def read_source(source, fetcher: Fetcher, validators: Validators | None = None) 
     try:
         raws = SOURCE_TYPES[source.type].read(source, fetch, warnings.append)
     except NotModified:
-        return SourceResult(source.name, [], unchanged=True)
+        return SourceResult([], unchanged=True)
     except SourceError as exc:
-        return SourceResult(source.name, [], error=f"source {source.name!r}: "
-                                                   + " ".join(str(exc).split()))
+        return SourceResult([], error=f"source {source.name!r}: " + " ".join(str(exc).split()))
     except Exception as exc:  # noqa: BLE001 - whatever a body does, it stops this source only
         url = fetched[-1] if fetched else source.url
-        return SourceResult(source.name, [], error=f"source {source.name!r}: {url}: cannot "
-                                                   f"read it: {describe_error(exc)}")
-    return SourceResult(source.name, raws, validators=first[0] if first else None,
-                        warnings=warnings)
+        return SourceResult([], error=f"source {source.name!r}: {url}: cannot read it: "
+                                      f"{describe_error(exc)}")
+    return SourceResult(raws, validators=first[0] if first else None, warnings=warnings)
