@@ -383,7 +383,7 @@ def _describe(exc) -> str:
     if incomplete is not None:
         return (f"the body was cut off: got {incomplete.partial} bytes, "
                 f"{incomplete.expected} more were announced")
-    if isinstance(exc, requests.Timeout) or any(isinstance(c, TimeoutError | socket.timeout)
+    if isinstance(exc, requests.Timeout) or any(isinstance(c, TimeoutError)
                                                 or "timed out" in str(c) for c in causes):
         return "timed out waiting for the server"
     system = next((c for c in causes if isinstance(c, OSError) and c.strerror), None)
