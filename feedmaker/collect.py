@@ -50,43 +50,32 @@ def collect(config: Config, fetcher: Fetcher, now: datetime,
     the other, so the fetcher's per-host spacing is what the host sees. `progress` is
     called as ("reading sources", sources done, sources) each time one is done.
     """
-    finished, lock = [0], threading.Lock()
-
-    def one_done() -> None:
-        with lock:
-            finished[0] += 1
-            progress("reading sources", finished[0], len(config.sources))
+    validators = validators or {}
+    results: dict[str, Collected] = {}
+    lock = threading.Lock()
 
     by_host: dict[str, list[SourceConfig]] = {}
     for source in config.sources:
         by_host.setdefault(urlsplit(source.url).netloc.lower(), []).append(source)
 
-    def read_host(sources: list[SourceConfig]) -> list[Collected]:
-        done = []
+    def read_host(sources: list[SourceConfig]) -> None:
         for source in sources:
-            done.append(_collect_one(source, fetcher, now, (validators or {}).get(source.name)))
-            one_done()
-        return done
+            result = read_source(source, fetcher, validators.get(source.name))
+            # A source that failed or is unchanged has no raws to normalize.
+            entries = normalize_all(result.raws, now, result.warnings)
+            with lock:
+                results[source.name] = Collected(source, entries, result.unchanged,
+                                                 result.validators, result.error,
+                                                 result.warnings)
+                progress("reading sources", len(results), len(config.sources))
 
     if len(by_host) <= 1:
-        done = [read_host(sources) for sources in by_host.values()]
+        for sources in by_host.values():
+            read_host(sources)
     else:
         with ThreadPoolExecutor(min(MAX_PARALLEL_HOSTS, len(by_host))) as pool:
-            done = list(pool.map(read_host, by_host.values()))
-    results = {c.source.name: c for group in done for c in group}
+            list(pool.map(read_host, by_host.values()))  # list(): a host's error raises here
     return [results[source.name] for source in config.sources]
-
-
-def _collect_one(source: SourceConfig, fetcher: Fetcher, now: datetime,
-                 validators: Validators | None) -> Collected:
-    result = read_source(source, fetcher, validators)
-    if result.error:
-        return Collected(source, error=result.error)
-    if result.unchanged:
-        return Collected(source, unchanged=True)
-    collected = Collected(source, validators=result.validators, warnings=result.warnings)
-    collected.entries = normalize_all(result.raws, now, collected.warnings)
-    return collected
 
 
 def normalize_all(raws: list[RawEntry], now: datetime, warnings: list[str]) -> list[Entry]:

@@ -63,20 +63,6 @@ class Response:
                           body_hash=body_hash(self.body))
 
 
-@dataclass(frozen=True)
-class Deadline:
-    """When one request must be over (a time on the fetcher's clock), and how to say it
-    was missed."""
-
-    at: float
-    clock: Callable[[], float]
-    missed: str
-
-    def left(self) -> float:
-        """Seconds left before the deadline (negative once it has passed)."""
-        return self.at - self.clock()
-
-
 class NotModified(Exception):  # noqa: N818 - a signal, not an error
     """The URL answered 304, or the same bytes as last time: there is nothing to parse."""
 
@@ -102,7 +88,6 @@ class Fetcher:
                  deadline: float = DEFAULT_DEADLINE,
                  run_timeout: float | None = DEFAULT_RUN_TIMEOUT,
                  retries: int = 3, backoff: float = 1.0, max_bytes: int = MAX_BYTES,
-                 user_agent: str = USER_AGENT,
                  clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep) -> None:
         """`timeout` is urllib3's (connect, read) pair, each bounded by what is left of
@@ -114,7 +99,7 @@ class Fetcher:
         self.retries = retries
         self.max_bytes = max_bytes
         self.clock, self.sleep = clock, sleep
-        self.backoff, self.user_agent = backoff, user_agent
+        self.backoff = backoff
         self.run_timeout = run_timeout
         self._run_ends = None if run_timeout is None else clock() + run_timeout
         self._next_slot: dict[str, float] = {}
@@ -137,7 +122,7 @@ class Fetcher:
                     allowed_methods=frozenset({"GET", "HEAD"}),
                     respect_retry_after_header=True, raise_on_status=False)
                 session = requests.Session()
-                session.headers["User-Agent"] = self.user_agent
+                session.headers["User-Agent"] = USER_AGENT
                 adapter = HTTPAdapter(max_retries=retry, pool_maxsize=4)
                 adapter.poolmanager.pool_classes_by_scheme = _tracking_pool_classes()
                 session.mount("http://", adapter)
@@ -160,7 +145,7 @@ class Fetcher:
             self._check_run_deadline(url)
             self._wait_for_slot(url, interval_for(url) if min_interval is None else min_interval)
             self._check_run_deadline(url)
-            response = self._get(url, validators, self._deadline(deadline or self.deadline))
+            response = self._get(url, validators, self._attempt(url, deadline or self.deadline))
         else:
             raise FetchError(f"{url}: unsupported URL scheme {scheme!r}")
         if validators and (response.status == 304 or
@@ -173,13 +158,12 @@ class Fetcher:
             raise FetchError(f"{url}: not fetched: the run's {self.run_timeout:g} s deadline "
                              "for fetching has passed")
 
-    def _deadline(self, seconds: float) -> Deadline:
-        own = Deadline(self.clock() + seconds, self.clock,
-                       f"no complete answer within {seconds:g} s")
-        if self._run_ends is not None and self._run_ends < own.at:
-            return Deadline(self._run_ends, self.clock, "no complete answer before the "
+    def _attempt(self, url: str, seconds: float) -> _Attempt:
+        at = self.clock() + seconds
+        if self._run_ends is not None and self._run_ends < at:
+            return _Attempt(url, self._run_ends, self.clock, "no complete answer before the "
                             f"run's {self.run_timeout:g} s deadline for fetching")
-        return own
+        return _Attempt(url, at, self.clock, f"no complete answer within {seconds:g} s")
 
     def _wait_for_slot(self, url: str, interval: float) -> None:
         host = urlsplit(url).netloc.lower()
@@ -194,11 +178,10 @@ class Fetcher:
         if start > now:
             self.sleep(start - now)
 
-    def _get(self, url: str, validators: Validators | None, deadline: Deadline) -> Response:
+    def _get(self, url: str, validators: Validators | None, attempt: _Attempt) -> Response:
         """The request runs in a thread of its own, and this one waits for it no longer
         than the deadline: nothing a server (or the resolver) does can hold a run longer.
         At the deadline, the request's sockets are shut down so that its thread ends too."""
-        attempt = _Attempt(deadline)
         done = threading.Event()
 
         def request() -> None:
@@ -211,9 +194,9 @@ class Fetcher:
                 done.set()
 
         threading.Thread(target=request, name=f"fetch {url}", daemon=True).start()
-        if not done.wait(max(deadline.left(), 0.0)):
+        if not done.wait(max(attempt.left(), 0.0)):
             attempt.cut_off()
-            raise FetchError(f"{url}: {deadline.missed}")
+            raise FetchError(f"{url}: {attempt.missed}")
         if attempt.error is not None:
             raise attempt.error
         return attempt.response
@@ -222,37 +205,30 @@ class Fetcher:
                  ) -> Response:
         import requests
 
-        deadline = attempt.deadline
-        session = self.session
         headers = {}
         if validators and validators.etag:
             headers["If-None-Match"] = validators.etag
         if validators and validators.last_modified:
             headers["If-Modified-Since"] = validators.last_modified
-        left = deadline.left()
+        left = attempt.left()
         if left <= 0:
-            raise FetchError(f"{url}: {deadline.missed}")
+            raise FetchError(f"{url}: {attempt.missed}")
         timeout = (min(self.timeout[0], left), min(self.timeout[1], left))
         try:
-            with session.get(url, timeout=timeout, stream=True,
-                             headers=headers) as response:
+            with self.session.get(url, timeout=timeout, stream=True,
+                                  headers=headers) as response:
                 attempt.track(response)
                 if response.status_code >= 400:
                     raise FetchError(f"{url}: HTTP {response.status_code} {response.reason}"
                                      + self._gave_up(response), status=response.status_code)
-                if response.status_code == 304:
-                    return Response(url=response.url, body=b"", status=304,
-                                    headers=_lower_case(response.headers))
-                body = self._read_capped(url, response, deadline)
+                body = (b"" if response.status_code == 304
+                        else self._read_capped(url, response, attempt))
                 return Response(url=response.url, body=body, status=response.status_code,
-                                headers=_lower_case(response.headers))
-        except _RetryAfterTooLate as late:
-            raise FetchError(f"{url}: HTTP {late.status} {late.reason}; the server asks to be "
-                             f"retried {_when(late.retry_after)}, after this request's "
-                             "deadline") from None
+                                headers={name.lower(): value
+                                         for name, value in response.headers.items()})
         except requests.RequestException as exc:
-            if deadline.left() <= 0:
-                raise FetchError(f"{url}: {deadline.missed}") from exc
+            if attempt.left() <= 0:
+                raise FetchError(f"{url}: {attempt.missed}") from exc
             raise FetchError(f"{url}: {_describe(exc)}") from exc
 
     def _gave_up(self, response) -> str:
@@ -265,15 +241,15 @@ class Fetcher:
             gave_up += f"; the server asks to be retried {_when(retry_after)}"
         return gave_up
 
-    def _read_capped(self, url: str, response, deadline: Deadline) -> bytes:
+    def _read_capped(self, url: str, response, attempt: _Attempt) -> bytes:
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > self.max_bytes:
             raise FetchError(f"{url}: response of {declared} bytes exceeds the "
                              f"{self.max_bytes}-byte limit")
         chunks, size = [], 0
         for chunk in response.iter_content(chunk_size=65536):
-            if deadline.left() <= 0:
-                raise FetchError(f"{url}: {deadline.missed}")
+            if attempt.left() <= 0:
+                raise FetchError(f"{url}: {attempt.missed}")
             size += len(chunk)
             if size > self.max_bytes:
                 raise FetchError(f"{url}: response exceeds the {self.max_bytes}-byte limit")
@@ -300,24 +276,26 @@ class Fetcher:
             self._session.close()
 
 
-def _lower_case(headers) -> dict[str, str]:
-    return {name.lower(): value for name, value in headers.items()}
-
-
-_current = threading.local()  # the _Attempt of the request this thread is making
+_current = threading.local()  # the _Attempt of the request this thread is making (the
+# session is used in no other thread)
 
 
 class _Attempt:
-    """One request as its thread makes it: the deadline, the connections and the response
-    it has open (to cut off at the deadline), and what came of it."""
+    """One request as its thread makes it: its URL, when it must be over (a time on the
+    fetcher's clock) and how to say it was missed; the connections and the response it
+    has open (to cut off at the deadline), and what came of it."""
 
-    def __init__(self, deadline: Deadline) -> None:
-        self.deadline = deadline
+    def __init__(self, url: str, at: float, clock: Callable[[], float], missed: str) -> None:
+        self.url, self.at, self.clock, self.missed = url, at, clock, missed
         self.response: Response | None = None
         self.error: BaseException | None = None
         self._open: list = []
         self._cut = False
         self._lock = threading.Lock()
+
+    def left(self) -> float:
+        """Seconds left before the deadline (negative once it has passed)."""
+        return self.at - self.clock()
 
     def track(self, connection_or_response) -> None:
         """Remember a connection (urllib3's) or a streaming response (requests')."""
@@ -354,9 +332,7 @@ def _tracking_pool_classes() -> dict:
     class Tracking:
         def _get_conn(self, timeout=None):
             connection = super()._get_conn(timeout)
-            attempt = getattr(_current, "attempt", None)
-            if attempt is not None:
-                attempt.track(connection)
+            _current.attempt.track(connection)
             return connection
 
     class HTTPPool(Tracking, HTTPConnectionPool):
@@ -370,31 +346,26 @@ def _tracking_pool_classes() -> dict:
 
 def _deadline_retry_class():
     """urllib3's Retry, except that nothing is retried once the request's deadline has
-    passed, and a Retry-After beyond it is not waited out: the request fails at once,
-    saying when the server asked to be retried."""
+    passed, and a Retry-After beyond it is not waited out: the request fails at once
+    (a FetchError passes through urllib3 and requests as it is), saying when the server
+    asked to be retried."""
     from urllib3.util.retry import Retry
 
     class DeadlineRetry(Retry):
         def sleep_for_retry(self, response) -> bool:
             seconds = self.get_retry_after(response)
-            attempt = getattr(_current, "attempt", None)
-            if seconds is not None and attempt is not None and seconds > attempt.deadline.left():
-                raise _RetryAfterTooLate(response.status, response.reason,
-                                         response.headers.get("Retry-After", "").strip())
+            attempt = _current.attempt
+            if seconds is not None and seconds > attempt.left():
+                retry_after = response.headers.get("Retry-After", "").strip()
+                raise FetchError(f"{attempt.url}: HTTP {response.status} {response.reason}; "
+                                 f"the server asks to be retried {_when(retry_after)}, after "
+                                 "this request's deadline")
             return super().sleep_for_retry(response)
 
         def is_exhausted(self) -> bool:
-            attempt = getattr(_current, "attempt", None)
-            return super().is_exhausted() or (attempt is not None
-                                              and attempt.deadline.left() <= 0)
+            return super().is_exhausted() or _current.attempt.left() <= 0
 
     return DeadlineRetry
-
-
-class _RetryAfterTooLate(Exception):  # noqa: N818 - a signal out of urllib3's retry loop
-    def __init__(self, status: int, reason: str | None, retry_after: str) -> None:
-        super().__init__(status, reason, retry_after)
-        self.status, self.reason, self.retry_after = status, reason, retry_after
 
 
 def _when(retry_after: str) -> str:
@@ -412,7 +383,7 @@ def _describe(exc) -> str:
     if incomplete is not None:
         return (f"the body was cut off: got {incomplete.partial} bytes, "
                 f"{incomplete.expected} more were announced")
-    if isinstance(exc, requests.Timeout) or any(isinstance(c, TimeoutError | socket.timeout)
+    if isinstance(exc, requests.Timeout) or any(isinstance(c, TimeoutError)
                                                 or "timed out" in str(c) for c in causes):
         return "timed out waiting for the server"
     system = next((c for c in causes if isinstance(c, OSError) and c.strerror), None)

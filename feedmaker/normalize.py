@@ -116,12 +116,12 @@ def _normalize(raw: RawEntry, base_url: str | None) -> Entry:
         summary=shorten(clean_text(raw.summary), MAX_SUMMARY),
         summary_is_abstract=bool(raw.summary_is_abstract),
         url=url,
-        authors=tuple(_unique(shorten(a, MAX_NAME)
-                              for a in map(clean_text, _texts(raw.authors)[:MAX_AUTHORS]) if a)),
+        authors=tuple(dict.fromkeys(shorten(a, MAX_NAME) for a in
+                                    map(clean_text, _texts(raw.authors)[:MAX_AUTHORS]) if a)),
         published=parse_date(raw.published),
         links=tuple((kind, links[kind]) for kind in LINK_KINDS if kind in links),
         source=raw.source,
-        categories=tuple(_unique(c for c in map(clean_text, _texts(raw.categories)) if c)),
+        categories=tuple(dict.fromkeys(c for c in map(clean_text, _texts(raw.categories)) if c)),
         upvotes=upvotes,
         top_upvotes=upvotes,
         image=absolute_url(raw.image, base_url) or "",
@@ -261,11 +261,3 @@ def _texts(value: object) -> list:
     if isinstance(value, str):
         return [value]
     return list(value) if isinstance(value, list | tuple) else []
-
-
-def _unique(values):
-    seen = set()
-    for value in values:
-        if value not in seen:
-            seen.add(value)
-            yield value

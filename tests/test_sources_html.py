@@ -8,6 +8,7 @@ import pytest
 
 from feedmaker.config import parse_config
 from feedmaker.errors import ConfigError, ParseError
+from feedmaker.fetch import Response
 from feedmaker.sources import html
 
 from .conftest import fixture_bytes, read_served
@@ -19,7 +20,7 @@ SELECTORS = {"item": "li.paper", "title": "h3.title", "summary": ".abstract", "d
 
 def parsed(**changes):
     options = {key: None for key in html.OPTIONS} | SELECTORS | changes
-    return html.parse(fixture_bytes("html_listing.html"), "ws", PAGE, options)
+    return html.parse(Response(PAGE, fixture_bytes("html_listing.html")), "ws", options)
 
 
 def test_each_item_gives_title_summary_authors_and_categories():
@@ -158,6 +159,6 @@ def test_the_text_of_scripts_and_styles_never_reaches_an_entry():
     page = (b'<ul><li class="paper"><h3><a href="/p/1">Good <script>x()</script>paper</a></h3>'
             b'<div class="abstract">We <style>p { color: red }</style>study'
             b'<script>track("view")</script> things.</div></li></ul>')
-    (raw,) = html.parse(page, "ws", PAGE, {key: None for key in html.OPTIONS} | {
+    (raw,) = html.parse(Response(PAGE, page), "ws", {key: None for key in html.OPTIONS} | {
         "item": "li.paper", "title": "h3", "summary": ".abstract"})
     assert (raw.title, raw.summary) == ("Good paper", "We study things.")

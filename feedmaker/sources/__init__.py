@@ -6,8 +6,8 @@ Every source module has the same small interface:
   optionally `check(options)`: what is wrong across them, as "key: problem";
 - `read(source, fetch, warn) -> list[RawEntry]`: fetch what the source config names and parse
   it, asking for a conditional fetch of its first URL only;
-- `parse(body, source_name, page_url, ..., warn=None) -> list[RawEntry]`: the pure part, used
-  by tests.
+- `parse(body, source_name, page_url, ..., warn=None) -> list[RawEntry]` (`html`'s takes the
+  `Response`): the pure part, used by tests.
 
 Sources never write anything; errors are `SourceError`s that name the source and URL. An
 entry that cannot be read is left out with a `warn(message)` naming the source and the entry
@@ -41,7 +41,6 @@ __all__ = ["SOURCE_TYPES", "Fetch", "SourceResult", "read_source"]
 class SourceResult:
     """One source's part of a run: its entries, or `unchanged`, or the error that stopped it."""
 
-    name: str
     raws: list[RawEntry]
     unchanged: bool = False
     validators: Validators | None = None  # of the first URL, to store when the run commits
@@ -68,13 +67,11 @@ def read_source(source, fetcher: Fetcher, validators: Validators | None = None) 
     try:
         raws = SOURCE_TYPES[source.type].read(source, fetch, warnings.append)
     except NotModified:
-        return SourceResult(source.name, [], unchanged=True)
+        return SourceResult([], unchanged=True)
     except SourceError as exc:
-        return SourceResult(source.name, [], error=f"source {source.name!r}: "
-                                                   + " ".join(str(exc).split()))
+        return SourceResult([], error=f"source {source.name!r}: " + " ".join(str(exc).split()))
     except Exception as exc:  # noqa: BLE001 - whatever a body does, it stops this source only
         url = fetched[-1] if fetched else source.url
-        return SourceResult(source.name, [], error=f"source {source.name!r}: {url}: cannot "
-                                                   f"read it: {describe_error(exc)}")
-    return SourceResult(source.name, raws, validators=first[0] if first else None,
-                        warnings=warnings)
+        return SourceResult([], error=f"source {source.name!r}: {url}: cannot read it: "
+                                      f"{describe_error(exc)}")
+    return SourceResult(raws, validators=first[0] if first else None, warnings=warnings)

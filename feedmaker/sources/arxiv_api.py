@@ -34,7 +34,6 @@ OPTIONS = {
 }
 
 
-
 def read(source, fetch: Fetch, warn: Warn) -> list[RawEntry]:
     """Fetch the query's pages. arXiv sometimes answers an empty body: that is an error."""
     entries: list[RawEntry] = []
@@ -58,7 +57,7 @@ def look_up(ids: list[str], fetch, *, source_name: str, api_url: str = API_URL,
     request through `fetch` (a feedmaker.fetch.Fetcher: it spaces requests to arXiv 3 s
     apart; `min_interval` overrides that). An id arXiv does not know is not among them."""
     url = f"{api_url}?{urlencode({'id_list': ','.join(ids), 'max_results': len(ids)})}"
-    response = fetch(url) if min_interval is None else fetch(url, min_interval=min_interval)
+    response = fetch(url, min_interval=min_interval)
     return parse(response.body, source_name=source_name, page_url=url, warn=warn)
 
 
@@ -105,14 +104,9 @@ def _to_raw(entry, source_name: str) -> RawEntry:
         published=parse_any_date(entry.findtext(f"{ATOM}published")),
         categories=list(dict.fromkeys(categories)),
         version=arxiv_version(entry_id),
-        **notes(entry),
+        # What the authors noted beside the paper ("Accepted at ...", page counts).
+        comment=text_of(entry.find(f"{ARXIV}comment")),
+        journal_ref=text_of(entry.find(f"{ARXIV}journal_ref")),
+        doi=text_of(entry.find(f"{ARXIV}doi")),
     )
-
-
-def notes(entry) -> dict[str, str | None]:
-    """What the authors noted beside the paper: comment ("Accepted at ...", page counts),
-    journal reference and DOI, as RawEntry fields."""
-    return {"comment": text_of(entry.find(f"{ARXIV}comment")),
-            "journal_ref": text_of(entry.find(f"{ARXIV}journal_ref")),
-            "doi": text_of(entry.find(f"{ARXIV}doi"))}
 

@@ -7,6 +7,7 @@ import re
 from feedmaker.model import RawEntry
 from feedmaker.normalize import arxiv_version, bare_arxiv_id
 from feedmaker.schema import Key
+from feedmaker.sources.arxiv_api import ARXIV
 from feedmaker.sources.base import (
     TIMEOUT,
     Fetch,
@@ -16,7 +17,6 @@ from feedmaker.sources.base import (
 )
 from feedmaker.sources.feed import FeedItem, feed_items, item_name
 
-ARXIV = "{http://arxiv.org/schemas/atom}"
 # No announcements on weekends and holidays: an empty channel is arXiv's normal answer.
 EMPTY_IS_NORMAL = True
 ANNOUNCE_TYPES = ("new", "cross", "replace", "replace-cross")
@@ -76,7 +76,7 @@ def _to_raw(item: FeedItem, source_name: str) -> RawEntry:
         url=item.link,
         arxiv_id=bare_arxiv_id(guid) if guid else None,
         authors=[a for a in authors if a],
-        published=parse_any_date(item.published or item.updated),
+        published=parse_any_date(item.published),
         categories=item.categories,
         version=arxiv_version(guid) if guid else None,  # a replacement is v2 or later
     )

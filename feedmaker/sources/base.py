@@ -16,7 +16,7 @@ from feedmaker.fetch import Response
 from feedmaker.normalize import EARLIEST_YEAR
 from feedmaker.schema import Key
 
-if TYPE_CHECKING:  # lxml, dateutil and nh3 load when a source needs them
+if TYPE_CHECKING:  # lxml and dateutil load when a source needs them
     import lxml.html
     from lxml import etree
 
@@ -68,15 +68,6 @@ def describe_error(exc: BaseException) -> str:
     text = str(exc) if isinstance(exc, ParseError) else f"{type(exc).__name__}: {exc}"
     text = " ".join(text.split())
     return text if len(text) <= 300 else text[:299] + "…"
-
-
-def text_value(value: object) -> str | None:
-    """A JSON field as text: strings as they are, numbers written out, anything else None."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return number_text(value)
-    return None
 
 
 def number_text(value: int | float) -> str:
@@ -216,23 +207,19 @@ def _parse_known(text: str) -> datetime:
         return datetime.fromisoformat(text)
     except ValueError:
         pass
-    moment = _parse_written(text)
-    # Both parsers below read a year written "1", "01" or "0001" as 2001, and dateutil
+    try:
+        moment = email.utils.parsedate_to_datetime(text)
+    except (ValueError, TypeError):
+        # Written dates ("Jun 26, 2023", "26 June 2023 10:00 UTC"), never guessing a
+        # missing day.
+        from dateutil import parser as dateutil_parser
+
+        moment = dateutil_parser.parse(text, default=_NO_YEAR)
+    # Both parsers above read a year written "1", "01" or "0001" as 2001, and dateutil
     # fills a missing one in: the year must stand in the text, in four digits.
     if moment.year not in {int(year) for year in _FOUR_DIGITS.findall(text)}:
         raise ValueError(f"no four-digit year {moment.year} in {text!r}")
     return moment
-
-
-def _parse_written(text: str) -> datetime:
-    try:
-        return email.utils.parsedate_to_datetime(text)
-    except (ValueError, TypeError):
-        pass
-    # Written dates ("Jun 26, 2023", "26 June 2023 10:00 UTC"), never guessing a missing day.
-    from dateutil import parser as dateutil_parser
-
-    return dateutil_parser.parse(text, default=_NO_YEAR)
 
 
 _NO_YEAR = datetime(1, 1, 1)
@@ -252,15 +239,3 @@ def query_int(url: str, name: str, default: int) -> int:
     values = parse_qs(urlsplit(url).query).get(name)
     return int(values[0]) if values and values[0].isdigit() else default
 
-
-_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(\s[^>]*)?/?>")
-
-
-def html_to_text(value: str | None) -> str | None:
-    """Text of an HTML fragment (scripts and styles dropped, entities left for normalize);
-    a value with no tags in it is already text and is returned as it is."""
-    if value is None or not _TAG.search(value):
-        return value
-    import nh3
-
-    return nh3.clean(value, tags=set())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -15,7 +16,6 @@ from feedmaker.sources.base import (
     Fetch,
     Warn,
     entries_of,
-    html_to_text,
     parse_any_date,
     parse_xml,
     text_of,
@@ -24,6 +24,7 @@ from feedmaker.sources.base import (
 if TYPE_CHECKING:
     from lxml import etree
 
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(\s[^>]*)?/?>")
 ATOM = "{http://www.w3.org/2005/Atom}"
 RSS1 = "{http://purl.org/rss/1.0/}"
 RSS090 = "{http://my.netscape.com/rdf/simple/0.9/}"
@@ -31,7 +32,6 @@ RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
 DC = "{http://purl.org/dc/elements/1.1/}"
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
 OPTIONS = {"timeout": TIMEOUT}
-
 
 
 @dataclass
@@ -43,8 +43,7 @@ class FeedItem:
     link: str | None = None
     summary: str | None = None
     guid: str | None = None
-    published: str | None = None
-    updated: str | None = None
+    published: str | None = None  # Atom's <updated> when it has no <published>
     authors: list[str] = field(default_factory=list)
     categories: list[str] = field(default_factory=list)
 
@@ -71,7 +70,7 @@ def item_to_raw(item: FeedItem, source_name: str) -> RawEntry:
     url = item.link or (item.guid if item.guid and item.guid.startswith("http") else None)
     return RawEntry(source=source_name, title=item.title, summary=item.summary, url=url,
                     arxiv_id=guid_id or None, authors=item.authors,
-                    published=parse_any_date(item.published or item.updated),
+                    published=parse_any_date(item.published),
                     categories=item.categories)
 
 
@@ -146,12 +145,21 @@ def _atom_entry(entry: etree._Element) -> FeedItem:
         link=_absolute(alternate, alternate.get("href")) if alternate is not None else None,
         summary=atom_text(entry.find(f"{ATOM}summary")) or atom_text(entry.find(f"{ATOM}content")),
         guid=entry.findtext(f"{ATOM}id"),
-        published=entry.findtext(f"{ATOM}published"),
-        updated=entry.findtext(f"{ATOM}updated"),
+        published=entry.findtext(f"{ATOM}published") or entry.findtext(f"{ATOM}updated"),
         authors=[t for t in (a.findtext(f"{ATOM}name") for a in entry.iterfind(f"{ATOM}author"))
                  if t],
         categories=[c.get("term") for c in entry.iterfind(f"{ATOM}category") if c.get("term")],
     )
+
+
+def html_to_text(value: str | None) -> str | None:
+    """Text of an HTML fragment (scripts and styles dropped, entities left for normalize);
+    a value with no tags in it is already text and is returned as it is."""
+    if value is None or not _TAG.search(value):
+        return value
+    import nh3
+
+    return nh3.clean(value, tags=set())
 
 
 def atom_text(element: etree._Element | None) -> str | None:

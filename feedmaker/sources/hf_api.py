@@ -13,8 +13,8 @@ from feedmaker.sources.base import (
     Fetch,
     Warn,
     entries_of,
+    number_text,
     query_int,
-    text_value,
     with_query,
 )
 
@@ -24,7 +24,6 @@ OPTIONS = {
                  "reading stops early at an empty page"),
     "timeout": TIMEOUT,
 }
-
 
 
 def read(source, fetch: Fetch, warn: Warn) -> list[RawEntry]:
@@ -66,6 +65,15 @@ def load_json(text: bytes | str, page_url: str, what: str = "not JSON") -> Any:
         raise ParseError(f"{page_url}: {what} (nested too deeply to read)") from None
 
 
+def text_value(value: object) -> str | None:
+    """A JSON field as text: strings as they are, numbers written out, anything else None."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return number_text(value)
+    return None
+
+
 def paper_id(item: Any) -> str | None:
     """The paper id of an API item, when it has one, to name it in a warning."""
     paper = item.get("paper", item) if isinstance(item, dict) else None
@@ -96,6 +104,7 @@ def item_to_raw(item: Any, source_name: str, page_url: str) -> RawEntry:
     names = [text_value(a.get("name")) for a in authors if isinstance(a, dict)]
     summary = text_value(paper.get("summary")) or text_value(item.get("summary"))
     upvotes = paper.get("upvotes")
+    image = item.get("thumbnail")  # Hugging Face's picture of the paper
     return RawEntry(
         source=source_name,
         title=text_value(paper.get("title")) or text_value(item.get("title")),
@@ -107,11 +116,5 @@ def item_to_raw(item: Any, source_name: str, page_url: str) -> RawEntry:
         published=text_value(paper.get("publishedAt")) or text_value(item.get("publishedAt")),
         links=links,
         upvotes=upvotes if isinstance(upvotes, int) and not isinstance(upvotes, bool) else None,
-        image=thumbnail(item),
+        image=image if isinstance(image, str) else None,
     )
-
-
-def thumbnail(item: dict) -> str | None:
-    """The paper's picture: the item's `thumbnail` (Hugging Face's image of the paper)."""
-    image = item.get("thumbnail")
-    return image if isinstance(image, str) else None

@@ -12,10 +12,7 @@ from feedmaker.sources.base import TIMEOUT, Fetch, Warn, entries_of, parse_html
 from feedmaker.sources.hf_api import item_to_raw, load_json, paper_id
 
 _PUBLISHED = re.compile(r"Published on ([A-Z][a-z]{2}) (\d{1,2}), (\d{4})")
-
-
 OPTIONS = {"timeout": TIMEOUT}
-
 
 
 def read(source, fetch: Fetch, warn: Warn) -> list[RawEntry]:

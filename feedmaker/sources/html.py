@@ -7,6 +7,7 @@ import re
 import threading
 
 from feedmaker.errors import ParseError
+from feedmaker.fetch import Response
 from feedmaker.model import RawEntry
 from feedmaker.schema import Key
 from feedmaker.sources.base import (
@@ -49,7 +50,6 @@ class Selector:
         from lxml import etree
         from lxml.cssselect import CSSSelector
 
-        self.text = text
         self.attribute = None
         self.is_xpath = text.startswith(("/", "./", "(", "xpath:"))
         if self.is_xpath:
@@ -146,19 +146,20 @@ def check(options: dict) -> str | None:
 
 def read(source, fetch: Fetch, warn: Warn) -> list[RawEntry]:
     """Fetch the page and pick the entries out of it."""
-    response = fetch(source.url, conditional=True)
-    return parse(response.body, source.name, source.options.get("base_url") or response.url,
-                 source.options, warn, content_type=response.headers.get("content-type"))
+    return parse(fetch(source.url, conditional=True), source.name, source.options, warn)
 
 
-def parse(body: bytes, source_name: str, page_url: str, options: dict,
-          warn: Warn | None = None, content_type: str | None = None) -> list[RawEntry]:
-    """Entries of a listing page, links made absolute against the page (and its <base>);
-    an item that cannot be read is left out with a warning (see `entries_of`).
-    `content_type` is the HTTP header, whose charset counts (see `base.parse_html`)."""
+def parse(response: Response, source_name: str, options: dict, warn: Warn | None = None
+          ) -> list[RawEntry]:
+    """Entries of a listing page, links made absolute against the page (its `base_url`
+    option, else its URL, and its <base>); an item that cannot be read is left out with a
+    warning (see `entries_of`). The Content-Type header's charset counts (see
+    `base.parse_html`)."""
     from lxml import etree
 
-    root = parse_html(body, page_url, base_url=page_url, content_type=content_type)
+    page_url = options.get("base_url") or response.url
+    root = parse_html(response.body, page_url, base_url=page_url,
+                      content_type=response.headers.get("content-type"))
     # What scripts and style sheets hold is code, never an entry's text.
     etree.strip_elements(root, "script", "style", with_tail=False)
     root.make_links_absolute(page_url, resolve_base_href=True, handle_failures="discard")
