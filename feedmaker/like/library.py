@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -60,9 +60,6 @@ class LibraryPaper:
     def needs_lookup(self) -> bool:
         """Known by arXiv id without its abstract: title and abstract are looked up."""
         return self.arxiv_id is not None and not self.abstract
-
-    def with_text(self, title: str, abstract: str) -> LibraryPaper:
-        return replace(self, title=self.title or title, abstract=abstract)
 
 
 def paper_text(title: str, abstract: str) -> str:

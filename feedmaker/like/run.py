@@ -20,7 +20,7 @@ from feedmaker.like.library import (
     read_bytes,
     read_library,
 )
-from feedmaker.like.lookup import ARXIV_API, fill_in, stored_texts
+from feedmaker.like.lookup import fill_in, stored_texts
 from feedmaker.like.model import (
     MAX_BACKGROUND,
     RECIPE,
@@ -33,6 +33,7 @@ from feedmaker.like.model import (
 from feedmaker.like.view import LikeView
 from feedmaker.model import Entry
 from feedmaker.normalize import clean_text
+from feedmaker.sources import arxiv_api
 from feedmaker.store import Store, format_time
 
 # Papers a like view looks at: the newest of the history. Older ones were scored when new
@@ -68,7 +69,7 @@ class LikeStep:
     fetcher: Fetcher | None
     log: Callable[[str], None]
     progress: Progress = lambda stage, done, total: None
-    api_url: str = ARXIV_API
+    api_url: str = arxiv_api.API_URL
 
     def refresh(self, views: Sequence[LikeView]) -> LikeOutcome:
         """Bring every like view up to date, each in a savepoint: a view that cannot be
