@@ -134,8 +134,8 @@ class LikeStep:
         for path in paths:
             digest.update(str(path).encode() + b"\0" + data.get(path, b""))
         files_key, stored = digest.hexdigest(), store.likes.library(view.slug)
-        rows = stored[2] if stored else None
         if stored and stored[0] == files_key:
+            rows = stored[2]
             return _papers(rows["like"]), _papers(rows["not_like"]), stored[1]
         log(f"view {view.slug!r}: reading its library")
         read = read_library(view.files, log, data, self.progress)
@@ -145,9 +145,8 @@ class LikeStep:
         fingerprint = hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()
         store.likes.save_library(view.slug, files_key, fingerprint, {
             "like": _rows(read.papers), "not_like": _rows(unwanted.papers)})
-        # Compared by content, not fingerprint: files moved or rewritten alike change nothing.
-        if not rows or [_content(_papers(rows["like"])), _content(_papers(rows["not_like"]))] \
-                != content:
+        # The fingerprint is of content: files moved or rewritten alike change nothing.
+        if not stored or stored[1] != fingerprint:
             keys = library_keys(read.papers)
             store.likes.forget(view.slug, [e.id for e in store.likes.newest(view.slug, 10**9)
                                            if entry_identity(e) & keys])
