@@ -328,12 +328,11 @@ def _id_list(text: str, where: str) -> tuple[list[LibraryPaper], list[str]]:
 def arxiv_id_from_link(value: str) -> str | None:
     """The bare arXiv id of an id, an arxiv.org URL or a Hugging Face paper URL, else None."""
     value = value.strip()
-    if value.startswith(("http://", "https://")):
-        hf = _HF_PAPER_URL.match(value)
-        if hf:
-            return bare_arxiv_id(hf["id"])
-        return arxiv_id_from_url(value.replace("http://", "https://", 1)
-                                 .split("#")[0].split("?")[0])
+    hf = _HF_PAPER_URL.match(value)
+    if hf:
+        return bare_arxiv_id(hf["id"])
+    if value.startswith(("http://", "https://")):  # arxiv_id_from_url takes http too
+        return arxiv_id_from_url(value.split("#")[0].split("?")[0])
     return bare_arxiv_id(value)
 
 
