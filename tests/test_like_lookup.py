@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs
 
+import pytest
+
 from feedmaker.fetch import Fetcher
 from feedmaker.like.library import LibraryPaper
 from feedmaker.like.lookup import fill_in
+from feedmaker.sources import arxiv_api
 from tests.conftest import fixture_bytes
 
 IDS = ["2605.14906", "2605.10912", "2605.15040", "2605.99999"]
@@ -25,9 +28,14 @@ def serve_batches(httpserver):
         ).respond_with_data(fixture_bytes(fixture), content_type="application/atom+xml")
 
 
+@pytest.fixture(autouse=True)
+def batches_of_two(monkeypatch):
+    monkeypatch.setattr(arxiv_api, "ID_BATCH", 2)
+
+
 def lookup(httpserver, papers, cache, known=None):
-    return fill_in(papers, cache, Fetcher(backoff=0, retries=0), known,
-                   api_url=httpserver.url_for("/api/query"), batch=2, min_interval=0)
+    fetcher = Fetcher(backoff=0, retries=0, sleep=lambda seconds: None)
+    return fill_in(papers, cache, fetcher, known, api_url=httpserver.url_for("/api/query"))
 
 
 def test_ids_are_looked_up_in_batches_and_parsed_by_the_arxiv_api_source(httpserver):

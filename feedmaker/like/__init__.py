@@ -5,14 +5,13 @@ from feedmaker.like.view import (
     LIKE_KEYS,
     ONLY_LIKE,
     LikeView,
-    files_stamp,
     is_like_view,
     parse_like_view,
 )
 
 __all__ = ["LIKE_KEYS", "ONLY_LIKE", "LikeError", "LikeOutcome", "LikeStep", "LikeView",
-           "explain", "explain_line", "files_stamp", "is_like_view", "parse_like_view"]
-_RUN = ("LikeOutcome", "LikeStep", "explain", "explain_line")
+           "explain", "is_like_view", "parse_like_view"]
+_RUN = ("LikeOutcome", "LikeStep", "explain")
 
 
 def __getattr__(name: str):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -60,9 +60,6 @@ class LibraryPaper:
     def needs_lookup(self) -> bool:
         """Known by arXiv id without its abstract: title and abstract are looked up."""
         return self.arxiv_id is not None and not self.abstract
-
-    def with_text(self, title: str, abstract: str) -> LibraryPaper:
-        return replace(self, title=self.title or title, abstract=abstract)
 
 
 def paper_text(title: str, abstract: str) -> str:
@@ -331,12 +328,11 @@ def _id_list(text: str, where: str) -> tuple[list[LibraryPaper], list[str]]:
 def arxiv_id_from_link(value: str) -> str | None:
     """The bare arXiv id of an id, an arxiv.org URL or a Hugging Face paper URL, else None."""
     value = value.strip()
-    if value.startswith(("http://", "https://")):
-        hf = _HF_PAPER_URL.match(value)
-        if hf:
-            return bare_arxiv_id(hf["id"])
-        return arxiv_id_from_url(value.replace("http://", "https://", 1)
-                                 .split("#")[0].split("?")[0])
+    hf = _HF_PAPER_URL.match(value)
+    if hf:
+        return bare_arxiv_id(hf["id"])
+    if value.startswith(("http://", "https://")):  # arxiv_id_from_url takes http too
+        return arxiv_id_from_url(value.split("#")[0].split("?")[0])
     return bare_arxiv_id(value)
 
 

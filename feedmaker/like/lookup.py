@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, MutableMapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from feedmaker.errors import SourceError
 from feedmaker.fetch import Response
 from feedmaker.like.library import LibraryPaper
 from feedmaker.normalize import clean_text
 from feedmaker.sources import arxiv_api
-
-ARXIV_API = arxiv_api.API_URL
-BATCH = arxiv_api.ID_BATCH
 
 
 @dataclass
@@ -38,11 +35,11 @@ def stored_texts(papers: Sequence[LibraryPaper], history) -> dict[str, tuple[str
 def fill_in(papers: Sequence[LibraryPaper], cache: MutableMapping[str, list | None],
             fetch: Callable[..., Response] | None,
             known: Mapping[str, tuple[str, str]] | None = None,
-            *, api_url: str = ARXIV_API, batch: int = BATCH,
-            min_interval: float | None = None) -> LookupResult:
+            *, api_url: str = arxiv_api.API_URL) -> LookupResult:
     """Each paper lacking an abstract gets its title and abstract from `known` (arXiv id ->
     (title, summary), e.g. the state store), else `cache`, else the API through `fetch`
-    (a feedmaker.fetch.Fetcher: it spaces requests to arXiv 3 s apart).
+    (a feedmaker.fetch.Fetcher: it spaces requests to arXiv 3 s apart) at `api_url`, at
+    most arxiv_api.ID_BATCH ids a request.
 
     The cache maps an id to [title, abstract], or to None when arXiv answered without it,
     so each id is asked once. A failed request is reported and its papers stay as they
@@ -54,10 +51,12 @@ def fill_in(papers: Sequence[LibraryPaper], cache: MutableMapping[str, list | No
     wanted = list(dict.fromkeys(wanted))
     errors = []
     if fetch is not None:
-        for start in range(0, len(wanted), batch):
-            ids = wanted[start:start + batch]
+        for start in range(0, len(wanted), arxiv_api.ID_BATCH):
+            ids = wanted[start:start + arxiv_api.ID_BATCH]
             try:
-                found = _ask_arxiv(ids, fetch, api_url, min_interval)
+                found = {raw.arxiv_id: [clean_text(raw.title), clean_text(raw.summary)]
+                         for raw in arxiv_api.look_up(ids, fetch, source_name="library lookup",
+                                                      api_url=api_url)}
             except SourceError as exc:
                 errors.append(str(exc))
                 continue
@@ -68,16 +67,9 @@ def fill_in(papers: Sequence[LibraryPaper], cache: MutableMapping[str, list | No
         if paper.needs_lookup:
             text = known.get(paper.arxiv_id) or cache.get(paper.arxiv_id)
             if text:
-                paper = paper.with_text(text[0], text[1])
+                paper = replace(paper, title=paper.title or text[0], abstract=text[1])
             elif paper.arxiv_id in cache:
                 unknown.append(paper.arxiv_id)
         filled.append(paper)
     return LookupResult(filled, unknown, errors)
 
-
-def _ask_arxiv(ids: list[str], fetch: Callable[..., Response], api_url: str,
-               min_interval: float | None) -> dict[str, list[str]]:
-    entries = arxiv_api.look_up(ids, fetch, source_name="library lookup", api_url=api_url,
-                                min_interval=min_interval)
-    return {raw.arxiv_id: [clean_text(raw.title), clean_text(raw.summary)] for raw in entries
-            if raw.arxiv_id}

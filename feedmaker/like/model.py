@@ -108,13 +108,9 @@ class Model:
 
     @cached_property
     def _vectorizers(self) -> tuple:
-        found = []
-        for ngrams, terms in ((1, self.words), (2, self.pairs)):
-            vectorizer = _vectorizer(ngrams, terms)
-            vectorizer.idf_ = self.idf[:len(self.words)] if ngrams == 1 else \
-                self.idf[len(self.words):]
-            found.append(vectorizer)
-        return tuple(found)
+        words, pairs = _vectorizer(1, self.words), _vectorizer(2, self.pairs)
+        words.idf_, pairs.idf_ = self.idf[:len(self.words)], self.idf[len(self.words):]
+        return words, pairs
 
     def features(self, texts: Sequence[str]):
         """TF-IDF features of the texts: words, then pairs at PAIR_WEIGHT."""

@@ -20,7 +20,7 @@ from feedmaker.like.library import (
     read_bytes,
     read_library,
 )
-from feedmaker.like.lookup import ARXIV_API, fill_in, stored_texts
+from feedmaker.like.lookup import fill_in, stored_texts
 from feedmaker.like.model import (
     MAX_BACKGROUND,
     RECIPE,
@@ -33,6 +33,7 @@ from feedmaker.like.model import (
 from feedmaker.like.view import LikeView
 from feedmaker.model import Entry
 from feedmaker.normalize import clean_text
+from feedmaker.sources import arxiv_api
 from feedmaker.store import Store, format_time
 
 # Papers a like view looks at: the newest of the history. Older ones were scored when new
@@ -68,7 +69,7 @@ class LikeStep:
     fetcher: Fetcher | None
     log: Callable[[str], None]
     progress: Progress = lambda stage, done, total: None
-    api_url: str = ARXIV_API
+    api_url: str = arxiv_api.API_URL
 
     def refresh(self, views: Sequence[LikeView]) -> LikeOutcome:
         """Bring every like view up to date, each in a savepoint: a view that cannot be
@@ -133,8 +134,8 @@ class LikeStep:
         for path in paths:
             digest.update(str(path).encode() + b"\0" + data.get(path, b""))
         files_key, stored = digest.hexdigest(), store.likes.library(view.slug)
-        rows = stored[2] if stored else None
         if stored and stored[0] == files_key:
+            rows = stored[2]
             return _papers(rows["like"]), _papers(rows["not_like"]), stored[1]
         log(f"view {view.slug!r}: reading its library")
         read = read_library(view.files, log, data, self.progress)
@@ -144,9 +145,8 @@ class LikeStep:
         fingerprint = hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()
         store.likes.save_library(view.slug, files_key, fingerprint, {
             "like": _rows(read.papers), "not_like": _rows(unwanted.papers)})
-        # Compared by content, not fingerprint: files moved or rewritten alike change nothing.
-        if not rows or [_content(_papers(rows["like"])), _content(_papers(rows["not_like"]))] \
-                != content:
+        # The fingerprint is of content: files moved or rewritten alike change nothing.
+        if not stored or stored[1] != fingerprint:
             keys = library_keys(read.papers)
             store.likes.forget(view.slug, [e.id for e in store.likes.newest(view.slug, 10**9)
                                            if entry_identity(e) & keys])

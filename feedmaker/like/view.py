@@ -99,16 +99,3 @@ def needs_bibtexparser(file: Path) -> bool:
         head = ""  # a missing file fails its view at run time
     return detect_format(file, head) == "bibtex"
 
-
-def files_stamp(views: Sequence[LikeView]) -> list:
-    """Size and modification time of every library file (None when missing), read without
-    opening them: a run whose stamp and sources are as last time has nothing to redo."""
-    stamps = []
-    for view in views:
-        for path in (*view.files, *view.not_like):
-            try:
-                stat = path.stat()
-                stamps.append((str(path), stat.st_size, stat.st_mtime_ns))
-            except OSError:
-                stamps.append((str(path), None))
-    return stamps
