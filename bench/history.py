@@ -37,7 +37,7 @@ def build(path, config: Config, papers: Iterable[Entry], seen: datetime,
         store.views.refresh(views.rules, _Once(views, text_of), seen)
         log("placed them in views")
         assert derive.refresh_topics(config, store, seen) == 0, "a paper's topics are stale"
-        outcome = like.LikeStep(store, seen, None, log).refresh(config.like_views)
+        outcome = like.LikeStep(store, seen, None).refresh(config.like_views)
         assert not outcome.failures, outcome.failures
         log("scored the like views")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import sqlite3
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -20,6 +21,8 @@ from feedmaker.store import Store, format_time, run_lock, store_error
 from feedmaker.write import render_site
 from feedmaker.write.files import OutputDir
 
+# What a run does, step by step: `feedmaker run -v` shows it.
+log = logging.getLogger("feedmaker")
 # Entries no feed shows are dropped from the state once no source has listed them for this long.
 PRUNE_AFTER = timedelta(days=7)
 # The kinds of feed that are views: one that fails fails alone (see Run.fail_view).
@@ -55,7 +58,7 @@ class RunReport:
 
 @dataclass
 class Run:
-    """One run: its config, store, clock, fetcher, output folder, report and log; each
+    """One run: its config, store, clock, fetcher, output folder, report and progress; each
     method is one step, called in the order of the module's first line."""
 
     config: Config
@@ -64,7 +67,6 @@ class Run:
     fetcher: Fetcher
     out: OutputDir
     report: RunReport
-    log: Callable[[str], None]
     progress: Callable[[str, int, int], None]
     # The papers each watching news view follows, by identity (see feedmaker.watch).
     watched: dict[str, frozenset[str]] = field(default_factory=dict)
@@ -74,7 +76,7 @@ class Run:
         next run writes what differs. A dry run writes nothing and rolls the state back."""
         if not dry_run:
             for name in self.out.remove_orphans():
-                self.log(f"removed {name}, left behind by an interrupted run")
+                log.info(f"removed {name}, left behind by an interrupted run")
         collected = self.collect()
         with self.store.transaction():
             self.merge(collected)
@@ -84,7 +86,7 @@ class Run:
             # Watched papers stay while watched: pruned, their news would start over.
             kept = publish.shown_ids(site) | self.store.watched.members(self.watched)
             pruned = self.store.prune(kept, self.now - PRUNE_AFTER)
-            self.log(f"pruned {pruned} entries no feed shows")
+            log.info(f"pruned {pruned} entries no feed shows")
         retired = self.retired(files)
         if dry_run:
             self.report.unchanged = [n for n, data in files.items() if self.out.holds(n, data)]
@@ -102,7 +104,7 @@ class Run:
                 validators[source.name] = Validators(*stored)
         collected = collect(self.config, self.fetcher, self.now, validators, self.progress)
         for result in collected:
-            self.log(result.summary)
+            log.info(result.summary)
         return collected
 
     def merge(self, collected: list[Collected]) -> None:
@@ -160,7 +162,7 @@ class Run:
         from feedmaker import watch
 
         outcome = watch.WatchStep(self.config, self.store, self.now, self.fetcher,
-                                    self.log, self.progress).refresh()
+                                  self.progress).refresh()
         self.watched = outcome.keys
         self.report.warnings += outcome.warnings
         self.report.events += outcome.events
@@ -173,7 +175,7 @@ class Run:
         tagged = derive.refresh_topics(
             self.config, self.store, self.now,
             lambda done, total: self.progress("tagging entries", done, total))
-        self.log(f"tagged {tagged} entries")
+        log.info(f"tagged {tagged} entries")
         if self.config.views:
             for slug, why in derive.refresh_views(self.config, self.store, self.now).items():
                 self.fail_view(slug, why)
@@ -182,7 +184,7 @@ class Run:
 
             watch.refresh_watched(self.store, self.now, self.watched)
         if self.config.like_views:
-            liked = like.LikeStep(self.store, self.now, self.fetcher, self.log, self.progress,
+            liked = like.LikeStep(self.store, self.now, self.fetcher, self.progress,
                                   self.config.site.arxiv_api_url).refresh(self.config.like_views)
             self.report.warnings += liked.warnings
             for slug, why in liked.failures.items():
@@ -218,7 +220,7 @@ class Run:
                                               f"was published: {problem}")
                     self.fail_view(slug, f"view {slug!r}: its feed is not valid: {problem}")
                 self.exclude(bad_entries, collected)
-        self.log(f"rendered {len(files)} files")
+        log.info(f"rendered {len(files)} files")
         self.out.check_clashes(files)
         return site, files
 
@@ -261,9 +263,9 @@ class Run:
         feedmaker wrote: the only files it may replace or remove later."""
         for name, data in files.items():
             if self.out.write(name, data):
-                self.log(f"wrote {name}")
+                log.info(f"wrote {name}")
         for name in retired:
-            self.log(f"removing {name}: the config no longer makes it")
+            log.info(f"removing {name}: the config no longer makes it")
             self.out.remove(name)
         self.out.sync()
         made = publish.expected_names(self.config) | set(files)
@@ -277,20 +279,21 @@ class Run:
 
 
 def run(config: Config, *, now: datetime, fetcher: Fetcher | None = None,
-        dry_run: bool = False, log: Callable[[str], None] = lambda message: None,
+        dry_run: bool = False,
         progress: Callable[[str, int, int], None] = lambda stage, done, total: None,
         ) -> RunReport:
     """Fetch every source, merge into the history, derive topics and views, and write the
     files whose bytes changed; a dry run does it all and writes nothing.
 
-    `progress(stage, done, total)` follows the long stages: reading the sources, and
-    tagging when many entries need it (a first run, or new rules over a long history).
+    Each step is told to the `feedmaker` logger (INFO); `progress(stage, done, total)`
+    follows the long stages: reading the sources, tagging when many entries need it (a
+    first run, or new rules over a long history), and reading a big library.
     """
     report = RunReport(sources=len(config.sources))
     try:
         with _opened(config, now, fetcher, dry_run) as (store, fetcher):
             out = OutputDir(config.site.out_dir, store.written.digests())
-            Run(config, store, now, fetcher, out, report, log, progress).execute(dry_run)
+            Run(config, store, now, fetcher, out, report, progress).execute(dry_run)
     except sqlite3.Error as exc:  # a damaged store, a full disk: never a traceback
         raise store_error(config.site.state, exc) from exc
     return report

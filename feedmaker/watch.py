@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -26,6 +27,8 @@ from feedmaker.sources import arxiv_api, hf_api
 from feedmaker.store import Store
 from feedmaker.store.memberships import inputs_key
 from feedmaker.views import ViewRule
+
+log = logging.getLogger(__name__)
 
 # The names lookups merge under: no configured source can take them (a colon), and each
 # keeps what it showed of a paper apart, so news is compared with what the same lookup
@@ -59,13 +62,12 @@ class WatchOutcome:
 @dataclass
 class WatchStep:
     """A run's watch step, with what it needs of the run: config, store (inside the run's
-    transaction), clock, fetcher, log and progress (a big watch file's reading)."""
+    transaction), clock, fetcher and progress (a big watch file's reading)."""
 
     config: Config
     store: Store
     now: datetime
     fetcher: Fetcher
-    log: Callable[[str], None]
     progress: Progress = lambda stage, done, total: None
 
     def refresh(self) -> WatchOutcome:
@@ -92,7 +94,7 @@ class WatchStep:
                    f"internal error: {type(exc).__name__}: {clean_text(str(exc))[:300]}")
             outcome.warnings.append(f"watch: lookups failed ({why}); asked again next run")
         if any(outcome.asked.values()):
-            self.log("watch: looked up " + ", ".join(f"{n} on {service}" for service, n
+            log.info("watch: looked up " + ", ".join(f"{n} on {service}" for service, n
                                                       in outcome.asked.items())
                      + f"; {outcome.events} news events")
         return outcome
@@ -108,8 +110,8 @@ class WatchStep:
         stored = store.watch.library(view.slug)
         if stored and stored[0] == digest.hexdigest():
             return stored[1]
-        self.log(f"view {view.slug!r}: reading its watch files")
-        library = read_library(view.watch, self.log, data, self.progress)
+        log.info(f"view {view.slug!r}: reading its watch files")
+        library = read_library(view.watch, data, self.progress)
         warnings += [f"view {view.slug!r}: {clean_text(note)}" for note in library.notes]
         papers = [[p.arxiv_id, p.doi, p.title] for p in library.papers]
         store.watch.save_library(view.slug, digest.hexdigest(), papers)

@@ -153,7 +153,8 @@ def test_bibtex_read_in_parts_keeps_macros_lines_and_duplicate_keys(tmp_path, mo
                     + "".join(f"@misc{{k{i}, title = {{Paper number {i}}}}}\n" for i in range(10))
                     + "@misc{late, title = memo}\n@misc{k3, title = {Again}}\n")
     progress = []
-    papers, notes = parse_library_file(path, path.read_bytes(), progress.append)
+    papers, notes = parse_library_file(path, path.read_bytes(),
+                                       lambda *told: progress.append(told))
     assert (papers[-1].title, papers[-1].where) == ("Agent memory", f"{path}:12")
     assert notes == [f"{path}:13: entry key 'k3' is used twice (first at line 5); skipped"]
-    assert len(progress) > 3 and progress[0] == f"reading {path}: 0%"
+    assert len(progress) > 3 and progress[0] == (f"reading {path}", 0, path.stat().st_size)

@@ -97,16 +97,15 @@ class Library:
     notes: list[str] = field(default_factory=list)
 
 
-def read_library(paths: Iterable[Path], log: Callable[[str], None] = lambda _: None,
-                 data: Mapping[Path, bytes] | None = None,
+def read_library(paths: Iterable[Path], data: Mapping[Path, bytes] | None = None,
                  progress: Progress = lambda stage, done, total: None) -> Library:
     """Read every file (or its bytes in `data`); a paper listed twice (same arXiv id, DOI
     or title) is kept once. LikeError naming the file (and line) when one cannot be read.
-    A big BibTeX file's reading is told as it goes: a line to `log`, and to `progress`."""
+    A big BibTeX file's reading is told to `progress` as it goes."""
     library, seen = Library(), set()
     for path in map(Path, paths):
         raw = data[path] if data and path in data else read_bytes(path)
-        papers, notes = parse_library_file(path, raw, log, progress)
+        papers, notes = parse_library_file(path, raw, progress)
         library.notes += notes
         for paper in papers:
             keys = identity(paper.arxiv_id, paper.doi, paper.title)
@@ -128,7 +127,7 @@ def read_bytes(path: Path) -> bytes:
         raise LikeError(f"{path}: cannot read library file ({exc.strerror or exc})") from None
 
 
-def parse_library_file(path: Path, data: bytes, log: Callable[[str], None] = lambda _: None,
+def parse_library_file(path: Path, data: bytes,
                        progress: Progress = lambda stage, done, total: None
                        ) -> tuple[list[LibraryPaper], list[str]]:
     """One file's papers, and a note for each entry skipped."""
@@ -139,7 +138,7 @@ def parse_library_file(path: Path, data: bytes, log: Callable[[str], None] = lam
         raise LikeError(f"{path}:{line}: not UTF-8 text (byte {data[exc.start]:#04x})") from None
     kind = detect_format(path, text)
     if kind == "bibtex":
-        return _bibtex(text, str(path), log, progress)
+        return _bibtex(text, str(path), progress)
     return (_csl_json if kind == "csl-json" else _id_list)(text, str(path))
 
 
@@ -153,8 +152,7 @@ def detect_format(path: Path, text: str) -> str:
     return "bibtex" if _BIBTEX_BLOCK.search(text) else "ids"
 
 
-def _bibtex(text: str, where: str, log: Callable[[str], None], progress: Progress
-            ) -> tuple[list[LibraryPaper], list[str]]:
+def _bibtex(text: str, where: str, progress: Progress) -> tuple[list[LibraryPaper], list[str]]:
     """Braces, LaTeX accents and `@string` macros are resolved by bibtexparser; a block it
     cannot parse names the file and line; a key given twice keeps its first entry."""
     import logging
@@ -177,7 +175,6 @@ def _bibtex(text: str, where: str, log: Callable[[str], None], progress: Progres
     try:
         for begin, end in zip(bounds, bounds[1:], strict=False):
             if len(bounds) > 2:
-                log(f"reading {where}: {begin / len(text):.0%}")
                 progress(f"reading {where}", begin, len(text))
             # Earlier chunks' @string macros come first, so later entries can use them.
             chunk = macros + text[begin:end]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -36,6 +37,8 @@ from feedmaker.normalize import clean_text
 from feedmaker.sources import arxiv_api
 from feedmaker.store import Store, format_time
 
+log = logging.getLogger(__name__)
+
 # Papers a like view looks at: the newest of the history. Older ones were scored when new
 # (or are older than the view).
 WINDOW = MAX_BACKGROUND
@@ -60,14 +63,13 @@ class LikeOutcome:
 @dataclass
 class LikeStep:
     """A run's like-views step, with what it needs of the run: the store (inside the run's
-    transaction), the clock, a fetcher (None: look nothing up), the log and progress (a big
+    transaction), the clock, a fetcher (None: look nothing up) and progress (a big
     library's reading); library papers known only by id are looked up at `api_url`, the
     arXiv API."""
 
     store: Store
     now: datetime
     fetcher: Fetcher | None
-    log: Callable[[str], None]
     progress: Progress = lambda stage, done, total: None
     api_url: str = arxiv_api.API_URL
 
@@ -106,7 +108,7 @@ class LikeStep:
             except ModelError as exc:
                 notes.append(f"its saved model cannot be used ({exc}); fitting it again")
         if model is None:
-            self.log(f"view {view.slug!r}: fitting its model "
+            log.info(f"view {view.slug!r}: fitting its model "
                      f"({reason or 'the saved one is unusable'})")
             looked_up = len(notes)
             library = self._filled(library, notes)
@@ -127,7 +129,7 @@ class LikeStep:
         """The library and "not like" papers, read from the files only when they changed (a
         2,000-paper BibTeX file takes seconds), and a fingerprint of their content. When the
         content changed, the view's papers are judged again, its library's own ones left out."""
-        store, log = self.store, self.log
+        store = self.store
         paths = [*view.files, "--", *view.not_like]
         data = {path: read_bytes(path) for path in paths if isinstance(path, Path)}
         digest = hashlib.sha256()
@@ -137,9 +139,9 @@ class LikeStep:
         if stored and stored[0] == files_key:
             rows = stored[2]
             return _papers(rows["like"]), _papers(rows["not_like"]), stored[1]
-        log(f"view {view.slug!r}: reading its library")
-        read = read_library(view.files, log, data, self.progress)
-        unwanted = read_library(view.not_like, log, data, self.progress)
+        log.info(f"view {view.slug!r}: reading its library")
+        read = read_library(view.files, data, self.progress)
+        unwanted = read_library(view.not_like, data, self.progress)
         notes += read.notes + unwanted.notes
         content = [_content(read.papers), _content(unwanted.papers)]
         fingerprint = hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()
