@@ -350,9 +350,10 @@ def eval_command(config_path, as_json, topics, use_categories, errors, like, lab
         config = load_config(config_path)
         papers = list(papers)
         if like:
-            from feedmaker.like.evaluate import evaluate_view
+            from feedmaker.like.evaluate import evaluate_view, find_view
 
-            result = evaluate_view(config.like_views, like, papers, label, k, config.site.state)
+            result = evaluate_view(find_view(config.like_views, like), papers, label, k,
+                                   config.site.state)
         else:
             from feedmaker.evaluate import evaluate, worst_mistakes
             from feedmaker.tagger import Tagger

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 from collections.abc import Sequence
@@ -119,14 +120,15 @@ class WatchStep:
 
     def _look_up(self, ids: list[str], outcome: WatchOutcome) -> None:
         store, now, fetcher = self.store, self.now, self.fetcher
+        spaced = functools.partial(fetcher, min_interval=ARXIV_INTERVAL)
         site, bars = self.config.site, self.config.popular_bars
         ids = _unlisted(store, ids, now)  # arXiv's answers below are no listing's
         due = _due(store, "arxiv", ids, now)[:ARXIV_PER_RUN]
         for start in range(0, len(due), arxiv_api.ID_BATCH):
             batch = due[start:start + arxiv_api.ID_BATCH]
             try:
-                raws = arxiv_api.look_up(batch, fetcher, source_name=ARXIV_SOURCE,
-                                         api_url=site.arxiv_api_url, min_interval=ARXIV_INTERVAL,
+                raws = arxiv_api.look_up(batch, spaced, source_name=ARXIV_SOURCE,
+                                         api_url=site.arxiv_api_url,
                                          warn=outcome.warnings.append)
             except FeedmakerError as exc:
                 outcome.warnings.append(f"watch: looking up {len(batch)} papers on arXiv failed: "

@@ -79,10 +79,9 @@ def test_a_view_library_is_evaluated_against_a_labelled_file_without_its_own_pap
     papers = dev_papers()
     library, _ = split(papers, "security", seed=1)
     (tmp_path / "ids.txt").write_text("".join(p.record["id"] + "\n" for p in library))
-    views = [LikeView("mine", "Mine", "", (tmp_path / "ids.txt",))]
-    result = evaluate_view(views, "mine", papers, "security")
+    view = LikeView("mine", "Mine", "", (tmp_path / "ids.txt",))
+    result = evaluate_view(view, papers, "security")
     assert result.relevant == 72 - 30 and result.k == 25
     assert result.hits == topic_result("security").runs[0].hits
     with pytest.raises(InputError, match="line 1: no `topics`"):
-        evaluate_view(views, "mine", [papers[0].__class__(1, {}, "t", "s", (), (), None)],
-                      "security")
+        evaluate_view(view, [papers[0].__class__(1, {}, "t", "s", (), (), None)], "security")

@@ -52,15 +52,20 @@ def precision_at_k(scores: Sequence[float], labelled: Sequence[bool], k: int = K
     return Precision(k, sum(bool(labelled[i]) for i in best), sum(map(bool, labelled)))
 
 
-def evaluate_view(views: Sequence[LikeView], slug: str, papers: list[Paper], label: str,
-                  k: int = K, state: Path | None = None) -> Precision:
-    """The view's library (papers known only by id given their text from the labelled
-    papers, else the state store; nothing is fetched) fitted against the labelled papers,
-    those in the library left out, and the precision of the best `k` against `label`."""
+def find_view(views: Sequence[LikeView], slug: str) -> LikeView:
+    """The like view called `slug`, or InputError naming those there are."""
     view = next((v for v in views if v.slug == slug), None)
     if view is None:
         raise InputError(f"no like view called {slug!r} (like views: "
                          f"{', '.join(v.slug for v in views) or 'none'})")
+    return view
+
+
+def evaluate_view(view: LikeView, papers: list[Paper], label: str, k: int = K,
+                  state: Path | None = None) -> Precision:
+    """The view's library (papers known only by id given their text from the labelled
+    papers, else the state store; nothing is fetched) fitted against the labelled papers,
+    those in the library left out, and the precision of the best `k` against `label`."""
     unlabelled = [p.line for p in papers if p.topics is None]
     if unlabelled:
         raise InputError(f"line {unlabelled[0]}: no `topics` list to evaluate against")

@@ -52,12 +52,12 @@ def read(source, fetch: Fetch, warn: Warn) -> list[RawEntry]:
 
 
 def look_up(ids: list[str], fetch, *, source_name: str, api_url: str = API_URL,
-            min_interval: float | None = None, warn: Warn | None = None) -> list[RawEntry]:
+            warn: Warn | None = None) -> list[RawEntry]:
     """The entries arXiv gives for these ids (at most ID_BATCH), asked in one `id_list`
     request through `fetch` (a feedmaker.fetch.Fetcher: it spaces requests to arXiv 3 s
-    apart; `min_interval` overrides that). An id arXiv does not know is not among them."""
+    apart). An id arXiv does not know is not among them."""
     url = f"{api_url}?{urlencode({'id_list': ','.join(ids), 'max_results': len(ids)})}"
-    response = fetch(url, min_interval=min_interval)
+    response = fetch(url)
     return parse(response.body, source_name=source_name, page_url=url, warn=warn)
 
 
