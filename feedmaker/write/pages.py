@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from datetime import date
+from html import escape
 
 import nh3
 from lxml import etree
@@ -24,8 +25,9 @@ from feedmaker.write.content import (
     Change,
     Similar,
     all_terms,
-    change_value,
+    change_html,
     highlighted,
+    href,
     links,
     names,
     similar_text,
@@ -93,28 +95,29 @@ def _day_section(day: date | None, items: list[bytes]) -> bytes:
 @functools.lru_cache(maxsize=4096)
 def render_item(entry: Entry, entry_categories: Sequence[Category],
                 similar: Sequence[Similar] = (), changes: Sequence[Change] = ()) -> bytes:
-    """One paper's `<li>` on a page (or an event's, with what changed), serialized and
-    sanitized: the unit pages are assembled from."""
-    authors = names(entry.authors[:AUTHORS_SHOWN], max(0, len(entry.authors) - AUTHORS_SHOWN))
+    """One paper's `<li>` on a page (or an event's, with what changed), as sanitized HTML:
+    the unit pages are assembled from."""
+    shown = entry.authors[:AUTHORS_SHOWN]
     notes = "; ".join(note for note in (entry.comment, entry.journal_ref) if note)
-    text = E.DIV(
-        E.H3(E.A(entry.title, href=entry.url)),
-        *[E.P(E.STRONG(f"{label}: "), change_value(text), E.CLASS("change"))
-          for label, text in changes],
-        *([E.P(*authors, E.CLASS("authors"))] if authors else []),
-        *([E.P(notes, E.CLASS("note"))] if notes else []),
-        *([E.P("Similar to: ", similar_text(similar), E.CLASS("note"))] if similar else []),
-        E.P(*[E.A(title, href=href) for title, href in links(entry)], E.CLASS("links")),
-        *([E.P(*[E.SPAN(E.A(title, href=output_file(slug, PAGE)),
-                        *([" ", E.SPAN(", ".join(words), E.CLASS("why"))] if words else []))
-                 for slug, title, words in entry_categories], E.CLASS("topics"))]
-          if entry_categories else []),
-        *([E.E.details(E.E.summary("Abstract"),
-                       E.P(*highlighted(entry.summary, all_terms(entry_categories))))]
-          if entry.summary else []),
-    )
-    picture = ([E.IMG(E.CLASS("thumb"), src=entry.image, alt=entry.title, loading="lazy",
-                      decoding="async")] if entry.image else [])
-    item = E.LI(E.E.article(*picture, text), E.CLASS("paper"))
-    markup = etree.tostring(item, method="html", encoding="unicode")
+    parts = [f'<h3><a href="{href(entry.url)}">{escape(entry.title)}</a></h3>']
+    parts += [f'<p class="change">{change_html(label, text)}</p>' for label, text in changes]
+    if shown:
+        parts.append(f'<p class="authors">{names(shown, len(entry.authors) - len(shown))}</p>')
+    if notes:
+        parts.append(f'<p class="note">{escape(notes)}</p>')
+    if similar:
+        parts.append(f'<p class="note">Similar to: {escape(similar_text(similar))}</p>')
+    anchors = [f'<a href="{href(url)}">{escape(title)}</a>' for title, url in links(entry)]
+    parts.append(f'<p class="links">{"".join(anchors)}</p>')
+    if entry_categories:
+        topics = [f'<span><a href="{href(output_file(slug, PAGE))}">{escape(title)}</a>'
+                  + (f' <span class="why">{escape(", ".join(words))}</span>' if words else "")
+                  + "</span>" for slug, title, words in entry_categories]
+        parts.append(f'<p class="topics">{"".join(topics)}</p>')
+    if entry.summary:
+        abstract = highlighted(entry.summary, all_terms(entry_categories))
+        parts.append(f"<details><summary>Abstract</summary><p>{abstract}</p></details>")
+    picture = (f'<img src="{href(entry.image)}" alt="{escape(entry.title)}" loading="lazy"'
+               ' decoding="async" class="thumb">' if entry.image else "")
+    markup = f'<li class="paper"><article>{picture}<div>{"".join(parts)}</div></article></li>'
     return ITEM_CLEANER.clean(markup).encode("utf-8")
