@@ -49,15 +49,14 @@ def skeleton(site: SiteData, feed: FeedData) -> bytes:
 
 def pieces(site: SiteData, feed: FeedData) -> list[tuple[str, bytes]]:
     """Each entry of the feed as (id, its serialized `<entry>`)."""
-    return [(entry.id, render_entry(entry, entry_categories, site.base_url, similar, changes))
-            for entry, entry_categories, similar, changes
-            in shown_entries(site, feed)]
+    return [(entry.id, render_entry(entry, categories, site.base_url, similar, changes))
+            for entry, categories, similar, changes in shown_entries(site, feed)]
 
 
 # A paper shows in several feeds of a run, always the same: each is rendered once.
 @functools.lru_cache(maxsize=4096)
-def render_entry(entry: Entry, categories: Sequence[Category], scheme: str,
-                 similar: Sequence[Similar] = (), changes: Sequence[Change] = ()) -> bytes:
+def render_entry(entry: Entry, categories: tuple[Category, ...], scheme: str,
+                 similar: tuple[Similar, ...] = (), changes: tuple[Change, ...] = ()) -> bytes:
     """One `<entry>` element, serialized: the unit feeds are assembled from.
 
     The PDF is an enclosure, the other pages related links; `categories` are the entry's
@@ -77,7 +76,7 @@ def render_entry(entry: Entry, categories: Sequence[Category], scheme: str,
     for name in entry.authors:
         etree.SubElement(etree.SubElement(element, "author"), "name").text = name
     etree.SubElement(element, "content", type="html").text = entry_html(
-        entry, tuple(categories), tuple(similar), tuple(changes))
+        entry, categories, similar, changes)
     if entry.summary:
         etree.SubElement(element, "summary").text = entry.summary
     for slug, title, _ in categories:

@@ -3,17 +3,15 @@ its page and its feeds, the OPML link, and how each source's last attempts went.
 
 from __future__ import annotations
 
-from datetime import date
-
 from lxml import etree
 from lxml.html import builder as E
 
 from feedmaker.outputs import FEED_FORMATS, OPML, PAGE, FeedData, SiteData, SourceHealth, file_name
-from feedmaker.write import NEWEST_SHOWN, entry_count, feed_title
+from feedmaker.write import entry_count, feed_title
 from feedmaker.write.layout import document
 
-# How many of each feed's newest pictures the front page shows.
-PICTURES_SHOWN = 4
+# How many of each feed's newest pictures and titles the front page shows.
+PICTURES_SHOWN, NEWEST_SHOWN = 4, 3
 SOURCE_TYPES = {"hf-api": "Hugging Face API", "hf-page": "Hugging Face page",
                 "arxiv-api": "arXiv API", "arxiv-rss": "arXiv announcements",
                 "html": "web page", "feed": "feed"}
@@ -83,7 +81,7 @@ def _source_item(source: SourceHealth) -> etree._Element:
     # A day, not a time, for its last good read: a run that changes nothing else leaves the
     # page alone.
     last_read = source.last_success.date() if source.last_success else None
-    read = (f"last read successfully on {_day(last_read)}" if last_read
+    read = (f"last read successfully on {last_read.day} {last_read:%B %Y}" if last_read
             else "never read successfully yet")
     if source.error:
         return E.LI(E.STRONG(source.name), f" ({kind}): ",
@@ -94,7 +92,3 @@ def _source_item(source: SourceHealth) -> etree._Element:
             if source.entries_seen is not None else "")
     return E.LI(E.STRONG(source.name), f" ({kind}): ", E.SPAN("working", E.CLASS("ok")),
                 f"; {read}{seen}.")
-
-
-def _day(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"

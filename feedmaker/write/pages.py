@@ -8,7 +8,7 @@ and from any server.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+import itertools
 from datetime import date
 from html import escape
 
@@ -45,14 +45,10 @@ ITEM_CLEANER = nh3.Cleaner(
 
 def render(site: SiteData, feed: FeedData) -> bytes:
     """The page: a head and header, then each day's papers."""
-    days: list[tuple[date | None, list[bytes]]] = []
-    for entry, entry_categories, similar, changes in shown_entries(site, feed):
-        day = entry.published.date() if entry.published else None
-        if not days or days[-1][0] != day:
-            days.append((day, []))
-        days[-1][1].append(render_item(entry, entry_categories, similar, changes))
-    sections = [_day_section(day, items) for day, items in days] or [
-        b"<p>No papers yet.</p>"]
+    days = itertools.groupby(shown_entries(site, feed), key=lambda shown: (
+        shown[0].published.date() if shown[0].published else None))
+    sections = [_day_section(day, [render_item(*shown) for shown in day_entries])
+                for day, day_entries in days] or [b"<p>No papers yet.</p>"]
     return join_at_marker(_document(site, feed, E.E.main(marker())), sections)
 
 
@@ -93,8 +89,8 @@ def _day_section(day: date | None, items: list[bytes]) -> bytes:
 
 # A paper shows in several pages of a run, always the same: each is rendered once.
 @functools.lru_cache(maxsize=4096)
-def render_item(entry: Entry, entry_categories: Sequence[Category],
-                similar: Sequence[Similar] = (), changes: Sequence[Change] = ()) -> bytes:
+def render_item(entry: Entry, categories: tuple[Category, ...],
+                similar: tuple[Similar, ...] = (), changes: tuple[Change, ...] = ()) -> bytes:
     """One paper's `<li>` on a page (or an event's, with what changed), as sanitized HTML:
     the unit pages are assembled from."""
     shown = entry.authors[:AUTHORS_SHOWN]
@@ -109,13 +105,13 @@ def render_item(entry: Entry, entry_categories: Sequence[Category],
         parts.append(f'<p class="note">Similar to: {escape(similar_text(similar))}</p>')
     anchors = [f'<a href="{href(url)}">{escape(title)}</a>' for title, url in links(entry)]
     parts.append(f'<p class="links">{"".join(anchors)}</p>')
-    if entry_categories:
+    if categories:
         topics = [f'<span><a href="{href(output_file(slug, PAGE))}">{escape(title)}</a>'
                   + (f' <span class="why">{escape(", ".join(words))}</span>' if words else "")
-                  + "</span>" for slug, title, words in entry_categories]
+                  + "</span>" for slug, title, words in categories]
         parts.append(f'<p class="topics">{"".join(topics)}</p>')
     if entry.summary:
-        abstract = highlighted(entry.summary, all_terms(entry_categories))
+        abstract = highlighted(entry.summary, all_terms(categories))
         parts.append(f"<details><summary>Abstract</summary><p>{abstract}</p></details>")
     picture = (f'<img src="{href(entry.image)}" alt="{escape(entry.title)}" loading="lazy"'
                ' decoding="async" class="thumb">' if entry.image else "")
