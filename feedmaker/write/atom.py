@@ -14,7 +14,6 @@ from feedmaker.outputs import FeedData, SiteData, file_name
 from feedmaker.write import feed_title, home_url, shown_entries
 from feedmaker.write.content import (
     LINK_TITLES,
-    LINK_TYPES,
     Category,
     Change,
     Similar,
@@ -85,9 +84,11 @@ def render_entry(entry: Entry, categories: tuple[Category, ...], scheme: str,
         etree.SubElement(element, "published").text = entry.published.isoformat()
     etree.SubElement(element, "link", rel="alternate", type="text/html", href=entry.url)
     for kind, href in entry.links:
-        if href != entry.url:
-            etree.SubElement(element, "link", rel="enclosure" if kind == "pdf" else "related",
-                             type=LINK_TYPES[kind], title=LINK_TITLES[kind], href=href)
+        if href != entry.url:  # every link is a web page but the PDF
+            rel, media_type = (("enclosure", "application/pdf") if kind == "pdf"
+                               else ("related", "text/html"))
+            etree.SubElement(element, "link", rel=rel, type=media_type,
+                             title=LINK_TITLES[kind], href=href)
     if entry.image:
         etree.SubElement(element, f"{{{MEDIA}}}thumbnail", url=entry.image,
                          nsmap={"media": MEDIA})

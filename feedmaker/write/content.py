@@ -22,8 +22,6 @@ from feedmaker.model import Entry
 
 LINK_TITLES = {"arxiv": "arXiv abstract", "pdf": "PDF", "code": "Code",
                "project": "Project page", "doi": "DOI"}
-LINK_TYPES = {"arxiv": "text/html", "pdf": "application/pdf", "code": "text/html",
-              "project": "text/html", "doi": "text/html"}
 # A topic of an entry: (slug, title, the words that put the entry there).
 Category = tuple[str, str, tuple[str, ...]]
 # A `like` view an entry is in: (the view's title, the library paper it is most like).
