@@ -3,6 +3,8 @@ its page and its feeds, the OPML link, and how each source's last attempts went.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from lxml import etree
 from lxml.html import builder as E
 
@@ -59,8 +61,7 @@ def _feed_card(feed: FeedData, formats: list[str], pages: bool) -> etree._Elemen
         E.H3(E.A(feed.feed.title, href=home), " ",
              E.SPAN(entry_count(feed), E.CLASS("count"))),
         *([E.P(feed.feed.description)] if feed.feed.description else []),
-        *([E.P(E.SPAN(f"failing since {feed.failing_since:%Y-%m-%d %H:%M} UTC"
-                      if feed.failing_since else "failing", E.CLASS("failing")),
+        *([E.P(_failing(feed.failing_since),
                f": its files are as the last good run left them. {feed.error}")]
           if feed.error else []),
         *([E.UL(*[E.LI(E.A(E.IMG(src=image, alt=title, loading="lazy", decoding="async"),
@@ -85,10 +86,14 @@ def _source_item(source: SourceHealth) -> etree._Element:
             else "never read successfully yet")
     if source.error:
         return E.LI(E.STRONG(source.name), f" ({kind}): ",
-                    E.SPAN(f"failing since {source.failing_since:%Y-%m-%d %H:%M} UTC"
-                           if source.failing_since else "failing", E.CLASS("failing")),
+                    _failing(source.failing_since),
                     f"; {read}. Last error: {source.error}")
     seen = (f" ({source.entries_seen} {'paper' if source.entries_seen == 1 else 'papers'})"
             if source.entries_seen is not None else "")
     return E.LI(E.STRONG(source.name), f" ({kind}): ", E.SPAN("working", E.CLASS("ok")),
                 f"; {read}{seen}.")
+
+
+def _failing(since: datetime | None) -> etree._Element:
+    return E.SPAN(f"failing since {since:%Y-%m-%d %H:%M} UTC" if since else "failing",
+                  E.CLASS("failing"))
