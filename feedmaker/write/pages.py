@@ -80,11 +80,10 @@ def _document(site: SiteData, feed: FeedData, main: etree._Element) -> bytes:
 
 
 def _day_section(day: date | None, items: list[bytes]) -> bytes:
-    heading = (E.H2(E.E.time(f"{day:%A} {day.day} {day:%B %Y}", datetime=day.isoformat()))
-               if day else E.H2("Undated"))
-    section = etree.tostring(E.SECTION(heading, E.OL(marker(), E.CLASS("papers"))),
-                             method="html", encoding="utf-8")
-    return join_at_marker(section, items)
+    heading = (f'<time datetime="{day.isoformat()}">{day:%A} {day.day} {day:%B %Y}</time>'
+               if day else "Undated")
+    return b"".join([f'<section><h2>{heading}</h2><ol class="papers">'.encode(), *items,
+                     b"</ol></section>"])
 
 
 # A paper shows in several pages of a run, always the same: each is rendered once.
