@@ -4,7 +4,7 @@ the terms that put it in its topics marked, authors, notes, topics and links.
 Everything is written as HTML text with each value escaped (`html.escape`, and `href` for
 URLs), then sanitized by nh3 with only the tags and attributes used here, and only http(s)
 URLs. Text, not lxml elements: a run writes each of its papers twice (a feed entry and a page
-item), and building elements cost three times what writing and sanitizing the text does.
+item), and building the elements took longer than writing and sanitizing the text.
 """
 
 from __future__ import annotations
@@ -37,10 +37,11 @@ CONTENT_CLEANER = nh3.Cleaner(tags={"p", "a", "strong", "br", "img", "mark", "bd
                               link_rel="noopener noreferrer")
 
 
-def links(entry: Entry) -> list[tuple[str, str]]:
-    """The entry's links to show, as (title, href): its page first, then each related link."""
-    return [("Paper page", entry.url)] + [(LINK_TITLES[kind], href) for kind, href in entry.links
-                                          if href != entry.url]
+def links(entry: Entry) -> list[str]:
+    """The entry's links as HTML `<a>`s: its page first, then each related link."""
+    shown = [("Paper page", entry.url)] + [(LINK_TITLES[kind], url) for kind, url
+                                           in entry.links if url != entry.url]
+    return [f'<a href="{href(url)}">{escape(title)}</a>' for title, url in shown]
 
 
 def href(url: str) -> str:
@@ -166,6 +167,5 @@ def entry_html(entry: Entry, categories: tuple[Category, ...] = (),
     for label, text in notes:
         if text:
             parts.append(f"<p><strong>{label}: </strong>{escape(text)}</p>")
-    anchors = [f'<a href="{href(url)}">{escape(title)}</a>' for title, url in links(entry)]
-    parts.append(f"<p>{' · '.join(anchors)}</p>")
+    parts.append(f"<p>{' · '.join(links(entry))}</p>")
     return CONTENT_CLEANER.clean("".join(parts))

@@ -102,8 +102,7 @@ def render_item(entry: Entry, categories: tuple[Category, ...],
         parts.append(f'<p class="note">{escape(notes)}</p>')
     if similar:
         parts.append(f'<p class="note">Similar to: {escape(similar_text(similar))}</p>')
-    anchors = [f'<a href="{href(url)}">{escape(title)}</a>' for title, url in links(entry)]
-    parts.append(f'<p class="links">{"".join(anchors)}</p>')
+    parts.append(f'<p class="links">{"".join(links(entry))}</p>')
     if categories:
         topics = [f'<span><a href="{href(output_file(slug, PAGE))}">{escape(title)}</a>'
                   + (f' <span class="why">{escape(", ".join(words))}</span>' if words else "")
