@@ -4,7 +4,7 @@ files, the one function that names them, and the data all of them are rendered f
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from feedmaker.model import Entry
@@ -87,13 +87,13 @@ def slug_problem(slug: str) -> str | None:
 @dataclass(frozen=True)
 class FeedData:
     """One feed with its selected entries (newest first, only the fields outputs show) and
-    each entry's topics, in config order, with (in `terms`, when known) the words that put
-    it in each of them: `terms[i][j]` are those of `topics[i][j]`."""
+    each entry's topics, in config order, with (in `terms`) the words that put it in each
+    of them, when known: `terms[i][j]` are those of `topics[i][j]`."""
 
     feed: FeedDef
     entries: tuple[Entry, ...]
     topics: tuple[tuple[str, ...], ...]
-    terms: tuple[tuple[tuple[str, ...], ...], ...] = ()
+    terms: tuple[tuple[tuple[str, ...], ...], ...]
     # Each entry's `like` views: (view title, the library paper it is most like).
     similar: tuple[tuple[tuple[str, str], ...], ...] = ()
     # Why this run could not publish the feed (a view that failed): its files stay as they
@@ -132,7 +132,7 @@ class SiteData:
     topic_titles: tuple[tuple[str, str], ...]  # (slug, title) of every topic, in order
     empty_updated: datetime  # a feed with no entries is dated when the store was created
     version: str
-    feeds: tuple[FeedData, ...] = field(default=())
+    feeds: tuple[FeedData, ...] = ()
     sources: tuple[SourceHealth, ...] = ()
     run_time: datetime | None = None  # when this run started: only status.json shows it
 
@@ -143,7 +143,3 @@ class SiteData:
     def feed(self, slug: str) -> FeedData:
         """The feed of that slug."""
         return next(feed for feed in self.feeds if feed.feed.slug == slug)
-
-    @property
-    def index_url(self) -> str:
-        return self.url(INDEX)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterator
+from datetime import datetime
 from types import ModuleType
 from typing import TYPE_CHECKING
 
@@ -15,9 +16,6 @@ from feedmaker.outputs import file_name as output_file
 if TYPE_CHECKING:
     from feedmaker.model import Entry
     from feedmaker.write.content import Category, Change, Similar
-
-# How many of each feed's newest titles index.html lists.
-NEWEST_SHOWN = 3
 
 
 def renderer(output: Output) -> ModuleType:
@@ -34,16 +32,11 @@ def render_site(site: SiteData) -> dict[str, bytes]:
         if feed.error:
             continue
         for format_name in site.formats:
-            files[output_file(feed.feed.slug, format_name)] = render_feed(site, feed,
-                                                                          format_name)
+            files[output_file(feed.feed.slug, format_name)] = renderer(
+                FEED_FORMATS[format_name]).render(site, feed)
     for name, output in SITE_FILES.items():
         files[name] = renderer(output).render(site)
     return files
-
-
-def render_feed(site: SiteData, feed: FeedData, format_name: str) -> bytes:
-    """One feed in one format."""
-    return renderer(FEED_FORMATS[format_name]).render(site, feed)
 
 
 def feed_title(site: SiteData, feed: FeedData) -> str:
@@ -65,18 +58,19 @@ def home_url(site: SiteData, feed: FeedData) -> str:
 def shown_entries(site: SiteData, feed: FeedData
                   ) -> Iterator[tuple[Entry, tuple[Category, ...], tuple[Similar, ...],
                                       tuple[Change, ...]]]:
-    """Each entry of a feed with what its renderings show beside it: its topics, the
-    library papers it is like (like views) and what changed (news views)."""
-    nothing = ((),) * len(feed.entries)
-    yield from zip(feed.entries, categories(site, feed), feed.similar or nothing,
-                   feed.changes or nothing, strict=True)
-
-
-def categories(site: SiteData, feed: FeedData) -> tuple[tuple[Category, ...], ...]:
-    """Each entry's topics in a feed: (slug, title, the words that put the entry there,
-    when known)."""
+    """Each entry of a feed with what its renderings show beside it: its topics (slug,
+    title, the words that put the entry there), the library papers it is like (like views)
+    and what changed (news views)."""
     titles = dict(site.topic_titles)
-    terms = feed.terms or tuple(((),) * len(topics) for topics in feed.topics)
-    return tuple(tuple((slug, titles[slug], tuple(words)) for slug, words
-                       in zip(topics, entry_terms, strict=True))
-                 for topics, entry_terms in zip(feed.topics, terms, strict=True))
+    nothing = ((),) * len(feed.entries)
+    for entry, topics, terms, similar, changes in zip(
+            feed.entries, feed.topics, feed.terms, feed.similar or nothing,
+            feed.changes or nothing, strict=True):
+        yield (entry, tuple((slug, titles[slug], words)
+                            for slug, words in zip(topics, terms, strict=True)),
+               similar, changes)
+
+
+def rfc3339(moment: datetime | None) -> str | None:
+    """A time as the JSON files write it (UTC), or None."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None

@@ -1,26 +1,27 @@
 """What feeds and pages show of one paper besides its title: the picture, the abstract with
 the terms that put it in its topics marked, authors, notes, topics and links.
 
-Everything is built as elements from text (lxml escapes it), then sanitized by nh3 with only
-the tags and attributes used here, and only http(s) URLs.
+Everything is written as HTML text with each value escaped (`html.escape`, and `href` for
+URLs), then sanitized by nh3 with only the tags and attributes used here, and only http(s)
+URLs. Text, not lxml elements: a run writes each of its papers twice (a feed entry and a page
+item), and building the elements took longer than writing and sanitizing the text.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+import string
 from collections.abc import Sequence
+from html import escape
+from urllib.parse import quote
 
 import nh3
-from lxml import etree
-from lxml.html import builder as E
 
 from feedmaker.model import Entry
 
 LINK_TITLES = {"arxiv": "arXiv abstract", "pdf": "PDF", "code": "Code",
                "project": "Project page", "doi": "DOI"}
-LINK_TYPES = {"arxiv": "text/html", "pdf": "application/pdf", "code": "text/html",
-              "project": "text/html", "doi": "text/html"}
 # A topic of an entry: (slug, title, the words that put the entry there).
 Category = tuple[str, str, tuple[str, ...]]
 # A `like` view an entry is in: (the view's title, the library paper it is most like).
@@ -36,33 +37,34 @@ CONTENT_CLEANER = nh3.Cleaner(tags={"p", "a", "strong", "br", "img", "mark", "bd
                               link_rel="noopener noreferrer")
 
 
-def links(entry: Entry) -> list[tuple[str, str]]:
-    """The entry's links to show, as (title, href): its page first, then each related link."""
-    return [("Paper page", entry.url)] + [(LINK_TITLES[kind], href) for kind, href in entry.links
-                                          if href != entry.url]
+def links(entry: Entry) -> list[str]:
+    """The entry's links as HTML `<a>`s: its page first, then each related link."""
+    shown = [("Paper page", entry.url)] + [(LINK_TITLES[kind], url) for kind, url
+                                           in entry.links if url != entry.url]
+    return [f'<a href="{href(url)}">{escape(title)}</a>' for title, url in shown]
 
 
-def names(authors: Sequence[str], more: int = 0) -> list[str | etree._Element]:
-    """Authors as pieces for an element, each in its own `<bdi>`: a right-to-left name
-    neither reorders the list nor pulls the comma after it."""
-    pieces: list[str | etree._Element] = []
-    for number, name in enumerate(authors):
-        element = E.E.bdi(name)
-        element.tail = ", " if number < len(authors) - 1 else (f" and {more} more" if more
-                                                                else None)
-        pieces.append(element)
-    return pieces
+def href(url: str) -> str:
+    """A URL as an attribute's value: escaped, with spaces and non-ASCII characters
+    percent-encoded (as HTML serializers write them: lxml's did)."""
+    return escape(quote(url, safe=string.punctuation))
 
 
-def highlighted(text: str, words: Sequence[str]) -> list[str | etree._Element]:
-    """The text as pieces for an element, each whole-word occurrence of `words` (any case,
-    with a plural ending) in a `<mark>`; at each place the longest word that fits wins."""
-    pieces: list[str | etree._Element] = []
-    last = 0
+def names(authors: Sequence[str], more: int = 0) -> str:
+    """Authors as HTML, each in its own `<bdi>`: a right-to-left name neither reorders the
+    list nor pulls the comma after it."""
+    listed = ", ".join(f"<bdi>{escape(name)}</bdi>" for name in authors)
+    return listed + (f" and {more} more" if more else "")
+
+
+def highlighted(text: str, words: Sequence[str]) -> str:
+    """The text as HTML, each whole-word occurrence of `words` (any case, with a plural
+    ending) in a `<mark>`; at each place the longest word that fits wins."""
+    pieces, last = [], 0
     for start, end in _marked(text, tuple(sorted(set(words)))):
-        pieces += [text[last:start], E.E.mark(text[start:end])]
+        pieces += [escape(text[last:start]), "<mark>", escape(text[start:end]), "</mark>"]
         last = end
-    return [*pieces, text[last:]]
+    return "".join([*pieces, escape(text[last:])])
 
 
 # A paper's abstract is marked for its feed entry and again for its page item.
@@ -133,17 +135,12 @@ def similar_text(similar: Sequence[Similar]) -> str:
                      for view, closest in similar)
 
 
-def change_parts(changes: Sequence[Change]) -> list[etree._Element]:
-    """"What changed" and a paragraph per line of it: label, then its text or link."""
-    parts = [E.P(E.STRONG("What changed"))] if changes else []
-    for label, text in changes:
-        parts.append(E.P(E.STRONG(f"{label}: "), change_value(text)))
-    return parts
-
-
-def change_value(text: str) -> str | etree._Element:
-    """A line of what changed: a link when the text is an http(s) URL, else the text."""
-    return E.A(text, href=text) if text.startswith(("https://", "http://")) else text
+def change_html(label: str, text: str) -> str:
+    """A line of what changed as HTML: its label, then its text, a link when that is an
+    http(s) URL."""
+    value = (f'<a href="{href(text)}">{escape(text)}</a>'
+             if text.startswith(("https://", "http://")) else escape(text))
+    return f"<strong>{escape(label)}: </strong>{value}"
 
 
 @functools.lru_cache(maxsize=4096)
@@ -156,23 +153,19 @@ def entry_html(entry: Entry, categories: tuple[Category, ...] = (),
 
     Cached: a paper in three topics appears in four feeds of one run.
     """
-    parts = change_parts(changes)
+    parts = ["<p><strong>What changed</strong></p>"] if changes else []
+    parts += [f"<p>{change_html(label, text)}</p>" for label, text in changes]
     if entry.image:
-        parts.append(E.P(E.IMG(src=entry.image, alt=entry.title, loading="lazy")))
+        parts.append(f'<p><img src="{href(entry.image)}" alt="{escape(entry.title)}"'
+                     ' loading="lazy"></p>')
     if entry.summary:
-        parts.append(E.P(*highlighted(entry.summary, all_terms(categories))))
+        parts.append(f"<p>{highlighted(entry.summary, all_terms(categories))}</p>")
     if entry.authors:
-        parts.append(E.P(E.STRONG("Authors: "), *names(entry.authors)))
-    for label, note in (("Comment: ", entry.comment), ("Journal reference: ", entry.journal_ref)):
-        if note:
-            parts.append(E.P(E.STRONG(label), note))
-    if categories:
-        parts.append(E.P(E.STRONG("Topics: "), topics_text(categories)))
-    if similar:
-        parts.append(E.P(E.STRONG("Similar to: "), similar_text(similar)))
-    anchors = [E.A(title, href=href) for title, href in links(entry)]
-    for anchor in anchors[:-1]:
-        anchor.tail = " · "
-    parts.append(E.P(*anchors))
-    markup = "".join(etree.tostring(part, method="html", encoding="unicode") for part in parts)
-    return CONTENT_CLEANER.clean(markup)
+        parts.append(f"<p><strong>Authors: </strong>{names(entry.authors)}</p>")
+    notes = (("Comment", entry.comment), ("Journal reference", entry.journal_ref),
+             ("Topics", topics_text(categories)), ("Similar to", similar_text(similar)))
+    for label, text in notes:
+        if text:
+            parts.append(f"<p><strong>{label}: </strong>{escape(text)}</p>")
+    parts.append(f"<p>{' · '.join(links(entry))}</p>")
+    return CONTENT_CLEANER.clean("".join(parts))

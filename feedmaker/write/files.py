@@ -127,7 +127,11 @@ class OutputDir:
         if not (self.written or self.removed):
             return
         try:
-            _fsync_dir(self.path)
+            fd = os.open(self.path, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
         except OSError as exc:
             raise WriteError(f"{self.path}: cannot sync: {exc.strerror or exc}") from exc
 
@@ -142,12 +146,3 @@ class OutputDir:
 def _check_name(name: str) -> None:
     if "/" in name or "\\" in name or name.startswith(".") or not name:
         raise WriteError(f"refusing to write {name!r}: not a plain file name")
-
-
-def _fsync_dir(path: Path) -> None:
-    # Makes the rename itself durable, so a crash cannot bring back the old file.
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

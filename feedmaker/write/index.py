@@ -3,17 +3,17 @@ its page and its feeds, the OPML link, and how each source's last attempts went.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import datetime
 
 from lxml import etree
 from lxml.html import builder as E
 
 from feedmaker.outputs import FEED_FORMATS, OPML, PAGE, FeedData, SiteData, SourceHealth, file_name
-from feedmaker.write import NEWEST_SHOWN, entry_count, feed_title
+from feedmaker.write import entry_count, feed_title
 from feedmaker.write.layout import document
 
-# How many of each feed's newest pictures the front page shows.
-PICTURES_SHOWN = 4
+# How many of each feed's newest pictures and titles the front page shows.
+PICTURES_SHOWN, NEWEST_SHOWN = 4, 3
 SOURCE_TYPES = {"hf-api": "Hugging Face API", "hf-page": "Hugging Face page",
                 "arxiv-api": "arXiv API", "arxiv-rss": "arXiv announcements",
                 "html": "web page", "feed": "feed"}
@@ -61,8 +61,7 @@ def _feed_card(feed: FeedData, formats: list[str], pages: bool) -> etree._Elemen
         E.H3(E.A(feed.feed.title, href=home), " ",
              E.SPAN(entry_count(feed), E.CLASS("count"))),
         *([E.P(feed.feed.description)] if feed.feed.description else []),
-        *([E.P(E.SPAN(f"failing since {feed.failing_since:%Y-%m-%d %H:%M} UTC"
-                      if feed.failing_since else "failing", E.CLASS("failing")),
+        *([E.P(_failing(feed.failing_since),
                f": its files are as the last good run left them. {feed.error}")]
           if feed.error else []),
         *([E.UL(*[E.LI(E.A(E.IMG(src=image, alt=title, loading="lazy", decoding="async"),
@@ -83,12 +82,11 @@ def _source_item(source: SourceHealth) -> etree._Element:
     # A day, not a time, for its last good read: a run that changes nothing else leaves the
     # page alone.
     last_read = source.last_success.date() if source.last_success else None
-    read = (f"last read successfully on {_day(last_read)}" if last_read
+    read = (f"last read successfully on {last_read.day} {last_read:%B %Y}" if last_read
             else "never read successfully yet")
     if source.error:
         return E.LI(E.STRONG(source.name), f" ({kind}): ",
-                    E.SPAN(f"failing since {source.failing_since:%Y-%m-%d %H:%M} UTC"
-                           if source.failing_since else "failing", E.CLASS("failing")),
+                    _failing(source.failing_since),
                     f"; {read}. Last error: {source.error}")
     seen = (f" ({source.entries_seen} {'paper' if source.entries_seen == 1 else 'papers'})"
             if source.entries_seen is not None else "")
@@ -96,5 +94,6 @@ def _source_item(source: SourceHealth) -> etree._Element:
                 f"; {read}{seen}.")
 
 
-def _day(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
+def _failing(since: datetime | None) -> etree._Element:
+    return E.SPAN(f"failing since {since:%Y-%m-%d %H:%M} UTC" if since else "failing",
+                  E.CLASS("failing"))

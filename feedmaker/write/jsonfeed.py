@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from datetime import datetime
 
 from feedmaker.model import Entry
 from feedmaker.outputs import FeedData, SiteData, file_name
-from feedmaker.write import feed_title, home_url, shown_entries
+from feedmaker.write import feed_title, home_url, rfc3339, shown_entries
 from feedmaker.write.content import (
     LINK_TITLES,
-    LINK_TYPES,
     Category,
     Change,
     Similar,
@@ -31,24 +28,22 @@ def render(site: SiteData, feed: FeedData) -> bytes:
         "description": feed.feed.description,
         "user_comment": f"Written by feedmaker {site.version}.",
         "authors": [{"name": site.author}],
-        "items": [_item(entry, entry_categories, similar, changes)
-                  for entry, entry_categories, similar, changes
-                  in shown_entries(site, feed)],
+        "items": [_item(*shown) for shown in shown_entries(site, feed)],
     }
     if site.icon:
         document["icon"] = site.icon
     return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def _item(entry: Entry, categories: Sequence[Category], similar: Sequence[Similar],
-          changes: Sequence[Change]) -> dict:
+def _item(entry: Entry, categories: tuple[Category, ...], similar: tuple[Similar, ...],
+          changes: tuple[Change, ...]) -> dict:
     item = {
         "id": entry.id,
         "url": entry.url,
         "title": entry.title,
-        "content_html": entry_html(entry, tuple(categories), tuple(similar), tuple(changes)),
-        "date_published": _time(entry.published),
-        "date_modified": _time(entry.updated),
+        "content_html": entry_html(entry, categories, similar, changes),
+        "date_published": rfc3339(entry.published),
+        "date_modified": rfc3339(entry.updated),
         "authors": [{"name": name} for name in entry.authors],
         "tags": [slug for slug, _, _ in categories],
     }
@@ -57,12 +52,8 @@ def _item(entry: Entry, categories: Sequence[Category], similar: Sequence[Simila
     if entry.image:
         item["image"] = entry.image
     if entry.link("pdf"):
-        item["attachments"] = [{"url": entry.link("pdf"), "mime_type": LINK_TYPES["pdf"],
+        item["attachments"] = [{"url": entry.link("pdf"), "mime_type": "application/pdf",
                                 "title": LINK_TITLES["pdf"]}]
     if entry.link("arxiv") and entry.link("arxiv") != entry.url:
         item["external_url"] = entry.link("arxiv")
     return item
-
-
-def _time(moment: datetime | None) -> str | None:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from feedmaker.outputs import SiteData, file_name
+from feedmaker.outputs import INDEX, SiteData, file_name
 from feedmaker.write import feed_title
 
 
@@ -19,7 +19,7 @@ def render(site: SiteData) -> bytes:
         title = feed_title(site, feed)
         etree.SubElement(body, "outline", type="rss", text=title, title=title,
                          xmlUrl=site.url(file_name(feed.feed.slug, "atom")),
-                         htmlUrl=site.index_url,
+                         htmlUrl=site.url(INDEX),
                          **({"description": feed.feed.description}
                             if feed.feed.description else {}))
     return etree.tostring(opml.getroottree(), pretty_print=True, xml_declaration=True,

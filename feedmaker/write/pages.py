@@ -8,8 +8,9 @@ and from any server.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+import itertools
 from datetime import date
+from html import escape
 
 import nh3
 from lxml import etree
@@ -24,8 +25,9 @@ from feedmaker.write.content import (
     Change,
     Similar,
     all_terms,
-    change_value,
+    change_html,
     highlighted,
+    href,
     links,
     names,
     similar_text,
@@ -43,14 +45,10 @@ ITEM_CLEANER = nh3.Cleaner(
 
 def render(site: SiteData, feed: FeedData) -> bytes:
     """The page: a head and header, then each day's papers."""
-    days: list[tuple[date | None, list[bytes]]] = []
-    for entry, entry_categories, similar, changes in shown_entries(site, feed):
-        day = entry.published.date() if entry.published else None
-        if not days or days[-1][0] != day:
-            days.append((day, []))
-        days[-1][1].append(render_item(entry, entry_categories, similar, changes))
-    sections = [_day_section(day, items) for day, items in days] or [
-        b"<p>No papers yet.</p>"]
+    days = itertools.groupby(shown_entries(site, feed), key=lambda shown: (
+        shown[0].published.date() if shown[0].published else None))
+    sections = [_day_section(day, [render_item(*shown) for shown in day_entries])
+                for day, day_entries in days] or [b"<p>No papers yet.</p>"]
     return join_at_marker(_document(site, feed, E.E.main(marker())), sections)
 
 
@@ -82,39 +80,38 @@ def _document(site: SiteData, feed: FeedData, main: etree._Element) -> bytes:
 
 
 def _day_section(day: date | None, items: list[bytes]) -> bytes:
-    heading = (E.H2(E.E.time(f"{day:%A} {day.day} {day:%B %Y}", datetime=day.isoformat()))
-               if day else E.H2("Undated"))
-    section = etree.tostring(E.SECTION(heading, E.OL(marker(), E.CLASS("papers"))),
-                             method="html", encoding="utf-8")
-    return join_at_marker(section, items)
+    heading = (f'<time datetime="{day.isoformat()}">{day:%A} {day.day} {day:%B %Y}</time>'
+               if day else "Undated")
+    return b"".join([f'<section><h2>{heading}</h2><ol class="papers">'.encode(), *items,
+                     b"</ol></section>"])
 
 
 # A paper shows in several pages of a run, always the same: each is rendered once.
 @functools.lru_cache(maxsize=4096)
-def render_item(entry: Entry, entry_categories: Sequence[Category],
-                similar: Sequence[Similar] = (), changes: Sequence[Change] = ()) -> bytes:
-    """One paper's `<li>` on a page (or an event's, with what changed), serialized and
-    sanitized: the unit pages are assembled from."""
-    authors = names(entry.authors[:AUTHORS_SHOWN], max(0, len(entry.authors) - AUTHORS_SHOWN))
+def render_item(entry: Entry, categories: tuple[Category, ...],
+                similar: tuple[Similar, ...] = (), changes: tuple[Change, ...] = ()) -> bytes:
+    """One paper's `<li>` on a page (or an event's, with what changed), as sanitized HTML:
+    the unit pages are assembled from."""
+    shown = entry.authors[:AUTHORS_SHOWN]
     notes = "; ".join(note for note in (entry.comment, entry.journal_ref) if note)
-    text = E.DIV(
-        E.H3(E.A(entry.title, href=entry.url)),
-        *[E.P(E.STRONG(f"{label}: "), change_value(text), E.CLASS("change"))
-          for label, text in changes],
-        *([E.P(*authors, E.CLASS("authors"))] if authors else []),
-        *([E.P(notes, E.CLASS("note"))] if notes else []),
-        *([E.P("Similar to: ", similar_text(similar), E.CLASS("note"))] if similar else []),
-        E.P(*[E.A(title, href=href) for title, href in links(entry)], E.CLASS("links")),
-        *([E.P(*[E.SPAN(E.A(title, href=output_file(slug, PAGE)),
-                        *([" ", E.SPAN(", ".join(words), E.CLASS("why"))] if words else []))
-                 for slug, title, words in entry_categories], E.CLASS("topics"))]
-          if entry_categories else []),
-        *([E.E.details(E.E.summary("Abstract"),
-                       E.P(*highlighted(entry.summary, all_terms(entry_categories))))]
-          if entry.summary else []),
-    )
-    picture = ([E.IMG(E.CLASS("thumb"), src=entry.image, alt=entry.title, loading="lazy",
-                      decoding="async")] if entry.image else [])
-    item = E.LI(E.E.article(*picture, text), E.CLASS("paper"))
-    markup = etree.tostring(item, method="html", encoding="unicode")
+    parts = [f'<h3><a href="{href(entry.url)}">{escape(entry.title)}</a></h3>']
+    parts += [f'<p class="change">{change_html(label, text)}</p>' for label, text in changes]
+    if shown:
+        parts.append(f'<p class="authors">{names(shown, len(entry.authors) - len(shown))}</p>')
+    if notes:
+        parts.append(f'<p class="note">{escape(notes)}</p>')
+    if similar:
+        parts.append(f'<p class="note">Similar to: {escape(similar_text(similar))}</p>')
+    parts.append(f'<p class="links">{"".join(links(entry))}</p>')
+    if categories:
+        topics = [f'<span><a href="{href(output_file(slug, PAGE))}">{escape(title)}</a>'
+                  + (f' <span class="why">{escape(", ".join(words))}</span>' if words else "")
+                  + "</span>" for slug, title, words in categories]
+        parts.append(f'<p class="topics">{"".join(topics)}</p>')
+    if entry.summary:
+        abstract = highlighted(entry.summary, all_terms(categories))
+        parts.append(f"<details><summary>Abstract</summary><p>{abstract}</p></details>")
+    picture = (f'<img src="{href(entry.image)}" alt="{escape(entry.title)}" loading="lazy"'
+               ' decoding="async" class="thumb">' if entry.image else "")
+    markup = f'<li class="paper"><article>{picture}<div>{"".join(parts)}</div></article></li>'
     return ITEM_CLEANER.clean(markup).encode("utf-8")
