@@ -48,7 +48,6 @@ def refresh_topics(config: Config, store: Store, now: datetime,
     them. Not when the rules or feedmaker changed: readers would see every old paper again.
     """
     topics = Topics(config, store, now)
-    topics.papers_only = store.topics.computed_with() == topics.rules
     return store.topics.refresh(topics.rules, topics, now, progress)
 
 
@@ -58,7 +57,7 @@ class Topics:
     def __init__(self, config: Config, store: Store, now: datetime) -> None:
         self.config, self.store, self.now = config, store, now
         self.rules = tagging_key(config)
-        self.papers_only = False  # True when the rules are as before: only papers changed
+        self.papers_only = store.topics.computed_with() == self.rules  # only papers changed
         self.before: dict[str, dict[str, object]] = {}  # the terms kept for papers
 
     @functools.cached_property

@@ -20,7 +20,7 @@ from pathlib import Path
 from feedmaker.errors import InputError, LockedError, StoreError
 from feedmaker.store.events import Events, Watch
 from feedmaker.store.health import Health
-from feedmaker.store.history import History, MergeResult, merge_entries
+from feedmaker.store.history import History, merge_entries
 from feedmaker.store.likes import Likes
 from feedmaker.store.memberships import Memberships
 from feedmaker.store.meta import Meta
@@ -29,8 +29,8 @@ from feedmaker.store.rows import format_time, parse_time
 from feedmaker.store.sources import SourceLog
 from feedmaker.store.written import WrittenFiles
 
-__all__ = ["MergeResult", "Store", "StoreError", "format_time", "merge_entries", "parse_time",
-           "run_lock", "store_error"]
+__all__ = ["Store", "StoreError", "format_time", "merge_entries", "parse_time", "run_lock",
+           "store_error"]
 
 
 # What SQLite says, and what it means for someone running feedmaker from cron.

@@ -27,7 +27,7 @@ def parse_time(text: str) -> datetime:
 
 
 @functools.cache
-def stored_fields(cls: type[Entry] = Entry) -> tuple:
+def stored_fields(cls: type[Entry]) -> tuple:
     """The fields kept in the `data` JSON: all but `id` and the dates, which have columns."""
     return tuple(f for f in fields(cls) if f.name != "id" and f.metadata["merge"] != STORE)
 
