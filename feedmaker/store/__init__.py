@@ -23,7 +23,6 @@ from feedmaker.store.health import Health
 from feedmaker.store.history import History, merge_entries
 from feedmaker.store.likes import Likes
 from feedmaker.store.memberships import Memberships
-from feedmaker.store.meta import Meta
 from feedmaker.store.migrations import LATEST, all_or_nothing, applied, migrate
 from feedmaker.store.rows import format_time, parse_time
 from feedmaker.store.sources import SourceLog
@@ -107,13 +106,13 @@ class Store:
                 # A dry run's transaction is rolled back on close.
                 self.db.execute("BEGIN IMMEDIATE" if dry_run else "PRAGMA journal_mode = WAL")
                 migrate(self.db, format_time(now))
-                if not Meta(self.db).get("created"):  # new, or made before it was kept
-                    Meta(self.db).set("created", format_time(now))
+                # A new store, or one made before `created` was kept, is created now.
+                self.db.execute("INSERT OR IGNORE INTO meta VALUES ('created', ?)",
+                                (format_time(now),))
         except sqlite3.DatabaseError as exc:
             raise store_error(path, exc) from exc
         except OSError as exc:
             raise StoreError(f"{path}: cannot open the state store: {exc.strerror or exc}") from exc
-        self.meta = Meta(self.db)
         self.events = Events(self.db)
         self.history = History(self.db, self.events)
         self.topics = Memberships(self.db, "entry_topics", "tag_key", ("score", "best", "terms"))
@@ -169,7 +168,8 @@ class Store:
     @property
     def created(self) -> datetime:
         """When this store was first created: the `updated` of a feed with no entries."""
-        return parse_time(self.meta.get("created"))
+        return parse_time(self.db.execute(
+            "SELECT value FROM meta WHERE key = 'created'").fetchone()[0])
 
     def prune(self, keep: Iterable[str], unseen_since: datetime) -> int:
         """Delete the entries no feed shows (not in `keep`) that no source has listed since

@@ -10,7 +10,6 @@ from datetime import datetime
 from typing import Protocol
 
 from feedmaker.model import Entry
-from feedmaker.store.meta import Meta
 from feedmaker.store.rows import ENTRY_COLUMNS, by_ids, decoded, entry_from_row, format_time
 
 # Entries computed between two progress reports.
@@ -41,12 +40,14 @@ class Memberships:
 
     def __init__(self, db: sqlite3.Connection, table: str, key_column: str,
                  extras: tuple[str, ...] = ()) -> None:
-        self.db, self.meta = db, Meta(db)
-        self.table, self.key_column, self.extras = table, key_column, extras
+        self.db, self.table, self.key_column, self.extras = db, table, key_column, extras
+        self.fingerprint_key = f"{table}_fingerprint"  # in the `meta` table
 
     def computed_with(self) -> str | None:
         """The rules' fingerprint every entry was last looked at with."""
-        return self.meta.get(f"{self.table}_fingerprint")
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?",
+                              (self.fingerprint_key,)).fetchone()
+        return row[0] if row else None
 
     def refresh(self, fingerprint: str, derivation: Derivation, now: datetime,
                 progress: Callable[[int, int], None] | None = None) -> int:
@@ -59,7 +60,8 @@ class Memberships:
         """
         columns = f"{ENTRY_COLUMNS}, e.{self.key_column}"
         if self.computed_with() != fingerprint:
-            self.meta.set(f"{self.table}_fingerprint", fingerprint)
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                            (self.fingerprint_key, fingerprint))
             found = self.db.execute(f"SELECT {columns} FROM entries e")
         else:
             found = self.db.execute(
