@@ -111,10 +111,8 @@ class Memberships:
 
     def members(self, names: Iterable[str]) -> set[str]:
         """The ids of the entries with rows of any of these names."""
-        names = list(names)
-        return {row[0] for row in self.db.execute(
-            f"SELECT DISTINCT entry_id FROM {self.table} WHERE name IN "
-            f"({','.join('?' * len(names))})", names)} if names else set()
+        return {row[0] for row in by_ids(
+            self.db, f"SELECT DISTINCT entry_id FROM {self.table} WHERE name IN ({{ids}})", names)}
 
     def values_of(self, entry_ids: Iterable[str], column: str) -> dict[str, dict[str, object]]:
         """Each given entry's value of one extra column, by name: {id: {name: value}}."""

@@ -1,5 +1,5 @@
 """How the store keeps a paper in its rows: the columns, the times as text, the JSON of its
-fields, and reading rows back into Entry objects."""
+fields, reading rows back into Entry objects, and asking for the rows of many ids."""
 
 from __future__ import annotations
 
@@ -73,7 +73,7 @@ def decoded(rows: Iterable[tuple], memo: dict[str, Entry] | None = None) -> list
 def by_ids(db: sqlite3.Connection, sql: str, ids: Iterable[str],
            params: tuple = ()) -> Iterator[tuple]:
     """The rows of `sql` for `ids`: its `{ids}` stands for their placeholders, after those
-    of `params`. Asked 500 ids at a time, as many as one `IN (...)` of SQLite takes."""
+    of `params`. Asked 500 ids at a time: few enough for one `IN (...)` of SQLite."""
     ids = list(ids)
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
