@@ -48,7 +48,6 @@ def refresh_topics(config: Config, store: Store, now: datetime,
     them. Not when the rules or feedmaker changed: readers would see every old paper again.
     """
     topics = Topics(config, store, now)
-    topics.papers_only = store.topics.computed_with() == topics.rules
     return store.topics.refresh(topics.rules, topics, now, progress)
 
 
@@ -58,7 +57,7 @@ class Topics:
     def __init__(self, config: Config, store: Store, now: datetime) -> None:
         self.config, self.store, self.now = config, store, now
         self.rules = tagging_key(config)
-        self.papers_only = False  # True when the rules are as before: only papers changed
+        self.papers_only = store.topics.computed_with() == self.rules  # only papers changed
         self.before: dict[str, dict[str, object]] = {}  # the terms kept for papers
 
     @functools.cached_property
@@ -75,13 +74,14 @@ class Topics:
 
     def rows(self, entry: Entry) -> list[tuple[str, float, int, str]]:
         verdicts = self.tagger.verdicts(entry)
-        scored = [(verdict.slug, verdict.score) for verdict in verdicts]
         terms = topic_terms(self.tagger, entry, verdicts)
         if self.before.get(entry.id) and shown_differently(stored_terms(self.before[entry.id]),
                                                            terms):
             self.store.history.touch(entry.id, self.now)
-        return [(slug, score, best, json.dumps(terms[slug]))
-                for slug, score, best in best_marked(scored)]
+        # The highest score is marked best (1), the first of them on a tie.
+        best = max(verdicts, key=lambda verdict: verdict.score).slug if verdicts else None
+        return [(verdict.slug, verdict.score, int(verdict.slug == best),
+                 json.dumps(terms[verdict.slug])) for verdict in verdicts]
 
 
 def stored_terms(values: Mapping[str, object]) -> dict[str, tuple[str, ...] | None]:
@@ -98,12 +98,6 @@ def shown_differently(before: Mapping[str, tuple[str, ...] | None],
         return True
     return any(before[topic] is not None and before[topic] != tuple(after[topic])
                for topic in after)
-
-
-def best_marked(scored: Sequence[tuple[str, float]]) -> list[tuple[str, float, int]]:
-    """(slug, score, best) rows: best is 1 for the highest score, the first on a tie."""
-    best = max(scored, key=lambda pair: pair[1])[0] if scored else None
-    return [(slug, score, int(slug == best)) for slug, score in scored]
 
 
 def refresh_views(config: Config, store: Store, now: datetime,

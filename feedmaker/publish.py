@@ -42,8 +42,8 @@ SELECTORS: dict[str, Selector] = {
 }
 
 
-def select(config: Config, store: Store, now: datetime, excluded: Collection[str] = (),
-           failed: Mapping[str, str] = ()) -> SiteData:
+def select(config: Config, store: Store, now: datetime, excluded: Collection[str],
+           failed: Mapping[str, str]) -> SiteData:
     """Every feed with its newest entries (only what outputs may show of them) and their
     topics, plus the site's own facts: all that any output is made from. Entries whose ids
     are `excluded` (they cannot be published) are left out, and the next ones take their
@@ -61,13 +61,13 @@ def select(config: Config, store: Store, now: datetime, excluded: Collection[str
         chosen.append((feed, [(paper, event) for paper, event in items
                               if paper.id not in excluded and (event is None or event_id(
                                   paper.id, event.key) not in excluded)][:site.max_entries]))
-    order = {topic.slug: number for number, topic in enumerate(config.topics)}
+    slugs = [topic.slug for topic in config.topics]
     stored = {entry_id: stored_terms(values) for entry_id, values
               in store.topics.values_of(memo, "terms").items()}
-    topics = {entry_id: tuple(sorted((s for s in slugs if s in order), key=order.__getitem__))
-              for entry_id, slugs in stored.items()}
-    terms = {entry_id: tuple(stored[entry_id][slug] or () for slug in slugs)
-             for entry_id, slugs in topics.items()}
+    topics = {entry_id: tuple(slug for slug in slugs if slug in found)  # in config order
+              for entry_id, found in stored.items()}
+    terms = {entry_id: tuple(stored[entry_id][slug] or () for slug in topics[entry_id])
+             for entry_id in topics}
     shown = {entry_id: shown_entry(entry) for entry_id, entry in memo.items()}
     titles = {view.slug: view.title for view in config.like_views}
     health = store.view_health.status()
@@ -85,7 +85,7 @@ def select(config: Config, store: Store, now: datetime, excluded: Collection[str
                              tuple(topics[e.id] for e, _ in items),
                              tuple(terms[e.id] for e, _ in items),
                              tuple(similar[e.id] for e, _ in items),
-                             error=public_text(dict(failed).get(feed.slug, "")),
+                             error=public_text(failed.get(feed.slug, "")),
                              failing_since=_time(health[feed.slug].failing_since)
                              if feed.slug in health else None,
                              changes=tuple(changes(event) for _, event in items

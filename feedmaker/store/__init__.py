@@ -13,24 +13,23 @@ import fcntl
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from pathlib import Path
 
 from feedmaker.errors import InputError, LockedError, StoreError
 from feedmaker.store.events import Events, Watch
 from feedmaker.store.health import Health
-from feedmaker.store.history import History, MergeResult, merge_entries
+from feedmaker.store.history import History, merge_entries
 from feedmaker.store.likes import Likes
 from feedmaker.store.memberships import Memberships
-from feedmaker.store.meta import Meta
-from feedmaker.store.migrations import LATEST, applied, migrate
+from feedmaker.store.migrations import LATEST, all_or_nothing, applied, migrate
 from feedmaker.store.rows import format_time, parse_time
 from feedmaker.store.sources import SourceLog
 from feedmaker.store.written import WrittenFiles
 
-__all__ = ["MergeResult", "Store", "StoreError", "format_time", "merge_entries", "parse_time",
-           "run_lock", "store_error"]
+__all__ = ["Store", "StoreError", "format_time", "merge_entries", "parse_time", "run_lock",
+           "store_error"]
 
 
 # What SQLite says, and what it means for someone running feedmaker from cron.
@@ -95,36 +94,30 @@ class Store:
             if readonly:
                 self.db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
                                           isolation_level=None, timeout=5)
-                self._check_kind(writable=False)
-                self.db.execute("PRAGMA foreign_keys = ON")
+            elif dry_run:
+                self.db = sqlite3.connect(path if path.is_file() else ":memory:",
+                                          isolation_level=None)
             else:
-                if dry_run:
-                    self.db = sqlite3.connect(path if path.is_file() else ":memory:",
-                                              isolation_level=None)
-                else:
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    self.db = sqlite3.connect(path, isolation_level=None)
-                self._check_kind(writable=True)
-                self.db.execute("PRAGMA foreign_keys = ON")  # a no-op inside a transaction
-                if dry_run:
-                    self.db.execute("BEGIN IMMEDIATE")  # rolled back on close
-                else:
-                    self.db.execute("PRAGMA journal_mode = WAL")
-                new = applied(self.db) == 0 and not self._tables()
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self.db = sqlite3.connect(path, isolation_level=None)
+            self._check_kind(writable=not readonly)
+            self.db.execute("PRAGMA foreign_keys = ON")  # a no-op inside a transaction
+            if not readonly:
+                # A dry run's transaction is rolled back on close.
+                self.db.execute("BEGIN IMMEDIATE" if dry_run else "PRAGMA journal_mode = WAL")
                 migrate(self.db, format_time(now))
-                if new or not Meta(self.db).get("created"):
-                    Meta(self.db).set("created", format_time(now))
+                # A new store, or one made before `created` was kept, is created now.
+                self.db.execute("INSERT OR IGNORE INTO meta VALUES ('created', ?)",
+                                (format_time(now),))
         except sqlite3.DatabaseError as exc:
             raise store_error(path, exc) from exc
         except OSError as exc:
             raise StoreError(f"{path}: cannot open the state store: {exc.strerror or exc}") from exc
-        self.meta = Meta(self.db)
         self.events = Events(self.db)
         self.history = History(self.db, self.events)
-        self.topics = Memberships(self.db, self.meta, "entry_topics", "tag_key",
-                                  ("score", "best", "terms"))
-        self.views = Memberships(self.db, self.meta, "entry_views", "view_key")
-        self.watched = Memberships(self.db, self.meta, "entry_watched", "watch_key")
+        self.topics = Memberships(self.db, "entry_topics", "tag_key", ("score", "best", "terms"))
+        self.views = Memberships(self.db, "entry_views", "view_key")
+        self.watched = Memberships(self.db, "entry_watched", "watch_key")
         self.watch = Watch(self.db)
         self.likes = Likes(self.db)
         self.sources = SourceLog(self.db)
@@ -140,12 +133,9 @@ class Store:
             raise InputError(f"{path}: no state store there; run `feedmaker run` first")
         return cls(path, datetime.min, readonly=True)
 
-    def _tables(self) -> set[str]:
-        return {row[0] for row in self.db.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table'")}
-
     def _check_kind(self, writable: bool) -> None:
-        tables = self._tables()
+        tables = {row[0] for row in self.db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")}
         if tables and not tables & {"meta", "migrations"}:
             raise StoreError(f"{self.path}: not a feedmaker state store (it holds the tables "
                              f"{', '.join(sorted(tables)[:5])}); point site.state elsewhere")
@@ -165,41 +155,21 @@ class Store:
             self.db.execute("ROLLBACK")
         self.db.close()
 
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
+    def transaction(self) -> AbstractContextManager[None]:
         """All or nothing: a failure inside rolls every change back. In a dry run this is a
         part of the one transaction that closing the store rolls back."""
-        if self.dry_run:
-            with self.savepoint():
-                yield
-            return
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            if self.db.in_transaction:  # SQLite ends it itself on some errors (disk full)
-                self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
+        return all_or_nothing(self.db, "part" if self.dry_run else None)
 
-    @contextmanager
-    def savepoint(self) -> Iterator[None]:
+    def savepoint(self) -> AbstractContextManager[None]:
         """One part of a transaction, all or nothing: a failure inside undoes this part only
         (one view's work, say), and the rest of the transaction goes on."""
-        self.db.execute("SAVEPOINT part")
-        try:
-            yield
-        except BaseException:
-            if self.db.in_transaction:
-                self.db.execute("ROLLBACK TO part")
-                self.db.execute("RELEASE part")
-            raise
-        self.db.execute("RELEASE part")
+        return all_or_nothing(self.db, "part")
 
     @property
     def created(self) -> datetime:
         """When this store was first created: the `updated` of a feed with no entries."""
-        return parse_time(self.meta.get("created"))
+        return parse_time(self.db.execute(
+            "SELECT value FROM meta WHERE key = 'created'").fetchone()[0])
 
     def prune(self, keep: Iterable[str], unseen_since: datetime) -> int:
         """Delete the entries no feed shows (not in `keep`) that no source has listed since
@@ -211,4 +181,6 @@ class Store:
         self.db.execute("CREATE TEMP TABLE IF NOT EXISTS kept (id TEXT PRIMARY KEY)")
         self.db.execute("DELETE FROM kept")
         self.db.executemany("INSERT OR IGNORE INTO kept VALUES (?)", ((i,) for i in keep))
-        return self.history.prune(unseen_since)
+        return self.db.execute(
+            "DELETE FROM entries WHERE last_seen < ? AND id NOT IN (SELECT id FROM kept)",
+            (format_time(unseen_since),)).rowcount

@@ -10,13 +10,7 @@ from datetime import datetime
 from feedmaker.events import Event
 from feedmaker.model import Entry
 from feedmaker.outputs import FeedDef
-from feedmaker.store.rows import (
-    JOINED_COLUMNS,
-    chunks,
-    decoded,
-    format_time,
-    parse_time,
-)
+from feedmaker.store.rows import ENTRY_COLUMNS, by_ids, decoded, format_time, parse_time
 
 
 class Events:
@@ -47,7 +41,7 @@ class Events:
         for (`feed.news`); a `popular` event only for its upvote bar. Each with its paper."""
         kinds = feed.news
         rows = self.db.execute(
-            f"SELECT {JOINED_COLUMNS}, ev.kind, ev.key, ev.seen, ev.detail FROM entry_events ev "
+            f"SELECT {ENTRY_COLUMNS}, ev.kind, ev.key, ev.seen, ev.detail FROM entry_events ev "
             "JOIN entries e ON e.id = ev.entry_id "
             f"WHERE ev.kind IN ({','.join('?' * len(kinds))}) AND ev.seen >= ? "
             "AND (ev.kind != 'popular' OR ev.key = ?) "
@@ -85,13 +79,10 @@ class Watch:
 
     def asked(self, service: str, arxiv_ids: Sequence[str]) -> dict[str, tuple[datetime, bool]]:
         """{arxiv id: (when last asked, whether it was found)} of those ever asked."""
-        found = {}
-        for chunk in chunks(list(arxiv_ids)):
-            for arxiv_id, asked, known in self.db.execute(
-                    "SELECT arxiv_id, asked, found FROM watch_lookups WHERE service = ? AND "
-                    f"arxiv_id IN ({','.join('?' * len(chunk))})", (service, *chunk)):
-                found[arxiv_id] = (parse_time(asked), bool(known))
-        return found
+        return {arxiv_id: (parse_time(asked), bool(known))
+                for arxiv_id, asked, known in by_ids(
+                    self.db, "SELECT arxiv_id, asked, found FROM watch_lookups WHERE service = ? "
+                    "AND arxiv_id IN ({ids})", arxiv_ids, (service,))}
 
     def record(self, service: str, answers: dict[str, bool], now: datetime) -> None:
         """Remember that these ids were asked now, and whether each was found."""
@@ -102,11 +93,7 @@ class Watch:
     def listed_since(self, entry_ids: Sequence[str], since: datetime,
                      lookup_sources: Sequence[str]) -> set[str]:
         """The entries some source other than the lookups listed at `since` or later."""
-        found: set[str] = set()
-        for chunk in chunks(list(entry_ids)):
-            found.update(row[0] for row in self.db.execute(
-                "SELECT DISTINCT entry_id FROM entry_sources WHERE last_seen >= ? AND "
-                f"source NOT IN ({','.join('?' * len(lookup_sources))}) AND "
-                f"entry_id IN ({','.join('?' * len(chunk))})",
-                (format_time(since), *lookup_sources, *chunk)))
-        return found
+        return {row[0] for row in by_ids(
+            self.db, "SELECT DISTINCT entry_id FROM entry_sources WHERE last_seen >= ? AND "
+            f"source NOT IN ({','.join('?' * len(lookup_sources))}) AND entry_id IN ({{ids}})",
+            entry_ids, (format_time(since), *lookup_sources))}

@@ -27,7 +27,7 @@ from feedmaker.model import (
 from feedmaker.store.events import Events
 from feedmaker.store.rows import (
     ENTRY_COLUMNS,
-    chunks,
+    by_ids,
     decode,
     decoded,
     encode,
@@ -191,7 +191,7 @@ class History:
 
     def get(self, entry_id: str) -> Entry | None:
         """One stored entry by its id, or None."""
-        row = self.db.execute(f"SELECT {ENTRY_COLUMNS} FROM entries WHERE id = ?",
+        row = self.db.execute(f"SELECT {ENTRY_COLUMNS} FROM entries e WHERE id = ?",
                               (entry_id,)).fetchone()
         return entry_from_row(row) if row else None
 
@@ -203,7 +203,7 @@ class History:
                memo: dict[str, Entry] | None = None) -> list[Entry]:
         """The `limit` newest entries (by published date), published at `since` or later;
         not those known only from watch lookups (see `merge`)."""
-        rows = self.db.execute(f"SELECT {ENTRY_COLUMNS} FROM entries WHERE published >= ? "
+        rows = self.db.execute(f"SELECT {ENTRY_COLUMNS} FROM entries e WHERE published >= ? "
                                "AND quiet = 0 ORDER BY published DESC, id DESC LIMIT ?",
                                (format_time(since) if since else "", limit))
         return decoded(rows, memo)
@@ -211,16 +211,8 @@ class History:
     def sources_of(self, entry_ids: Iterable[str]) -> dict[str, list[str]]:
         """Every source that listed each given entry, first sighting first."""
         found: dict[str, list[str]] = {i: [] for i in entry_ids}
-        for chunk in chunks(list(found)):
-            for entry_id, source in self.db.execute(
-                    "SELECT entry_id, source FROM entry_sources WHERE entry_id IN "
-                    f"({','.join('?' * len(chunk))}) ORDER BY first_seen, source", chunk):
-                found[entry_id].append(source)
+        for entry_id, source in by_ids(self.db, "SELECT entry_id, source FROM entry_sources "
+                                       "WHERE entry_id IN ({ids}) ORDER BY first_seen, source",
+                                       found):
+            found[entry_id].append(source)
         return found
-
-    def prune(self, unseen_since: datetime) -> int:
-        """Delete the entries not in the temporary table `kept` that no source has listed
-        since `unseen_since`."""
-        return self.db.execute(
-            "DELETE FROM entries WHERE last_seen < ? AND id NOT IN (SELECT id FROM kept)",
-            (format_time(unseen_since),)).rowcount

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from feedmaker.model import Entry
-from feedmaker.store.rows import ENTRY_COLUMNS, JOINED_COLUMNS, chunks, decoded, format_time
+from feedmaker.store.rows import ENTRY_COLUMNS, by_ids, decoded, format_time
 
 
 class Likes:
@@ -71,7 +71,7 @@ class Likes:
         """The entries among the `window` newest that the view has no score for (bounded
         by the window, whatever the history holds)."""
         return decoded(self.db.execute(
-            f"SELECT {ENTRY_COLUMNS} FROM (SELECT {ENTRY_COLUMNS} FROM entries "
+            f"SELECT * FROM (SELECT {ENTRY_COLUMNS} FROM entries e "
             "ORDER BY published DESC, id DESC LIMIT ?) WHERE id NOT IN "
             "(SELECT entry_id FROM like_scores WHERE name = ?)", (window, name)))
 
@@ -108,12 +108,10 @@ class Likes:
         """For each given entry, the (view, closest library title) of every like view it is
         a member of."""
         found: dict[str, list[tuple[str, str]]] = {i: [] for i in entry_ids}
-        for chunk in chunks(list(found)):
-            for entry_id, name, closest in self.db.execute(
-                    "SELECT entry_id, name, closest FROM like_scores WHERE member = 1 AND "
-                    "closest IS NOT NULL AND "
-                    f"entry_id IN ({','.join('?' * len(chunk))}) ORDER BY name", chunk):
-                found[entry_id].append((name, closest))
+        for entry_id, name, closest in by_ids(
+                self.db, "SELECT entry_id, name, closest FROM like_scores WHERE member = 1 AND "
+                "closest IS NOT NULL AND entry_id IN ({ids}) ORDER BY name", found):
+            found[entry_id].append((name, closest))
         return found
 
     def newest(self, name: str, limit: int, since: datetime | None = None,
@@ -121,7 +119,7 @@ class Likes:
         """The `limit` newest members of the view, published at `since` or later (not those
         known only from watch lookups)."""
         return decoded(self.db.execute(
-            f"SELECT {JOINED_COLUMNS} FROM like_scores s JOIN entries e ON e.id = s.entry_id "
+            f"SELECT {ENTRY_COLUMNS} FROM like_scores s JOIN entries e ON e.id = s.entry_id "
             "WHERE s.name = ? AND s.member = 1 AND s.published >= ? AND e.quiet = 0 "
             "ORDER BY s.published DESC, s.entry_id DESC LIMIT ?",
             (name, format_time(since) if since else "", limit)), memo)

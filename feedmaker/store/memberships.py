@@ -10,8 +10,7 @@ from datetime import datetime
 from typing import Protocol
 
 from feedmaker.model import Entry
-from feedmaker.store.meta import Meta
-from feedmaker.store.rows import ENTRY_COLUMNS, JOINED_COLUMNS, chunks, decoded, format_time
+from feedmaker.store.rows import ENTRY_COLUMNS, by_ids, decoded, entry_from_row, format_time
 
 # Entries computed between two progress reports.
 PROGRESS_STEP = 1000
@@ -39,14 +38,16 @@ class Memberships:
     """One table of (name, entry_id, published, *extras) rows, such as `entry_topics`, and
     the column of `entries` holding the key each entry's rows were computed with."""
 
-    def __init__(self, db: sqlite3.Connection, meta: Meta, table: str, key_column: str,
+    def __init__(self, db: sqlite3.Connection, table: str, key_column: str,
                  extras: tuple[str, ...] = ()) -> None:
-        self.db, self.meta = db, meta
-        self.table, self.key_column, self.extras = table, key_column, extras
+        self.db, self.table, self.key_column, self.extras = db, table, key_column, extras
+        self.fingerprint_key = f"{table}_fingerprint"  # in the `meta` table
 
     def computed_with(self) -> str | None:
         """The rules' fingerprint every entry was last looked at with."""
-        return self.meta.get(f"{self.table}_fingerprint")
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?",
+                              (self.fingerprint_key,)).fetchone()
+        return row[0] if row else None
 
     def refresh(self, fingerprint: str, derivation: Derivation, now: datetime,
                 progress: Callable[[int, int], None] | None = None) -> int:
@@ -57,18 +58,24 @@ class Memberships:
         rules did: then every entry is looked at once. Returns how many entries were
         computed; `progress(done, total)` is told every 1,000 when there are more than that.
         """
+        columns = f"{ENTRY_COLUMNS}, e.{self.key_column}"
         if self.computed_with() != fingerprint:
-            candidates = decoded(self.db.execute(f"SELECT {ENTRY_COLUMNS} FROM entries"))
-            self.meta.set(f"{self.table}_fingerprint", fingerprint)
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                            (self.fingerprint_key, fingerprint))
+            found = self.db.execute(f"SELECT {columns} FROM entries e")
         else:
-            candidates = decoded(self.db.execute(
-                f"SELECT {ENTRY_COLUMNS} FROM entries WHERE last_seen = ? "
-                f"UNION SELECT {ENTRY_COLUMNS} FROM entries WHERE {self.key_column} IS NULL",
-                (format_time(now),)))
+            found = self.db.execute(
+                f"SELECT {columns} FROM entries e WHERE last_seen = ? "
+                f"UNION SELECT {columns} FROM entries e WHERE {self.key_column} IS NULL",
+                (format_time(now),))
+        candidates: list[Entry] = []
+        stored: dict[str, str | None] = {}  # the key each one's rows were computed with
+        for row in found:
+            candidates.append(entry_from_row(row[:5]))
+            stored[row[0]] = row[5]
         derivation.prepare(candidates)
-        stored = self._keys([entry.id for entry in candidates])
         stale = [(entry, key) for entry in candidates
-                 if stored.get(entry.id) != (key := derivation.key(entry))]
+                 if stored[entry.id] != (key := derivation.key(entry))]
         marks = ", ".join("?" * (3 + len(self.extras)))
         for number, (entry, key) in enumerate(stale, 1):
             if progress and len(stale) > PROGRESS_STEP and number % PROGRESS_STEP == 0:
@@ -89,14 +96,6 @@ class Memberships:
         self.db.executemany(f"UPDATE entries SET {self.key_column} = NULL WHERE id = ?",
                             [(i,) for i in entry_ids])
 
-    def _keys(self, entry_ids: list[str]) -> dict[str, str | None]:
-        found = {}
-        for chunk in chunks(entry_ids):
-            found.update(self.db.execute(
-                f"SELECT id, {self.key_column} FROM entries "
-                f"WHERE id IN ({','.join('?' * len(chunk))})", chunk))
-        return found
-
     def newest(self, name: str, limit: int, since: datetime | None = None,
                memo: dict[str, Entry] | None = None, best_only: bool = False) -> list[Entry]:
         """The `limit` newest entries with rows of `name`, published at `since` or later;
@@ -104,7 +103,7 @@ class Memberships:
         the entries known only from watch lookups (see History.merge)."""
         best = " AND t.best = 1" if best_only else ""
         rows = self.db.execute(
-            f"SELECT {JOINED_COLUMNS} FROM {self.table} t JOIN entries e ON e.id = t.entry_id "
+            f"SELECT {ENTRY_COLUMNS} FROM {self.table} t JOIN entries e ON e.id = t.entry_id "
             f"WHERE t.name = ? AND t.published >= ?{best} AND e.quiet = 0 "
             "ORDER BY t.published DESC, t.entry_id DESC LIMIT ?",
             (name, format_time(since) if since else "", limit))
@@ -112,29 +111,21 @@ class Memberships:
 
     def members(self, names: Iterable[str]) -> set[str]:
         """The ids of the entries with rows of any of these names."""
-        names = list(names)
-        return {row[0] for row in self.db.execute(
-            f"SELECT DISTINCT entry_id FROM {self.table} WHERE name IN "
-            f"({','.join('?' * len(names))})", names)} if names else set()
+        return {row[0] for row in by_ids(
+            self.db, f"SELECT DISTINCT entry_id FROM {self.table} WHERE name IN ({{ids}})", names)}
 
     def values_of(self, entry_ids: Iterable[str], column: str) -> dict[str, dict[str, object]]:
         """Each given entry's value of one extra column, by name: {id: {name: value}}."""
-        if column not in self.extras:
-            raise ValueError(f"{self.table} has no column {column!r}")
         found: dict[str, dict[str, object]] = {i: {} for i in entry_ids}
-        for chunk in chunks(list(found)):
-            for entry_id, name, value in self.db.execute(
-                    f"SELECT entry_id, name, {column} FROM {self.table} WHERE entry_id IN "
-                    f"({','.join('?' * len(chunk))})", chunk):
-                found[entry_id][name] = value
+        for entry_id, name, value in by_ids(self.db, f"SELECT entry_id, name, {column} FROM "
+                                            f"{self.table} WHERE entry_id IN ({{ids}})", found):
+            found[entry_id][name] = value
         return found
 
     def of(self, entry_ids: Iterable[str]) -> dict[str, list[str]]:
         """The names each given entry has rows of."""
         found: dict[str, list[str]] = {i: [] for i in entry_ids}
-        for chunk in chunks(list(found)):
-            for entry_id, name in self.db.execute(
-                    f"SELECT entry_id, name FROM {self.table} WHERE entry_id IN "
-                    f"({','.join('?' * len(chunk))})", chunk):
-                found[entry_id].append(name)
+        for entry_id, name in by_ids(self.db, f"SELECT entry_id, name FROM {self.table} "
+                                     "WHERE entry_id IN ({ids})", found):
+            found[entry_id].append(name)
         return found

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from feedmaker.store.history import content_hash
@@ -277,8 +278,7 @@ def migrate(db: sqlite3.Connection, stamp: str) -> list[int]:
     for migration in MIGRATIONS:
         if migration.number <= done:
             continue
-        db.execute("SAVEPOINT migration" if nested else "BEGIN IMMEDIATE")
-        try:
+        with all_or_nothing(db, "migration" if nested else None):
             if isinstance(migration.apply, str):
                 for statement in statements(migration.apply):
                     db.execute(statement)
@@ -286,10 +286,21 @@ def migrate(db: sqlite3.Connection, stamp: str) -> list[int]:
                 migration.apply(db)
             db.execute("INSERT INTO migrations VALUES (?, ?, ?)",
                        (migration.number, migration.name, stamp))
-        except BaseException:
-            if db.in_transaction:  # SQLite ends it itself on some errors (disk full)
-                db.execute("ROLLBACK TO migration" if nested else "ROLLBACK")
-            raise
-        db.execute("RELEASE migration" if nested else "COMMIT")
         ran.append(migration.number)
     return ran
+
+
+@contextmanager
+def all_or_nothing(db: sqlite3.Connection, savepoint: str | None = None) -> Iterator[None]:
+    """A transaction, or with a `savepoint` name a part of the one the caller holds: a
+    failure inside undoes it, and the rest of the caller's transaction goes on."""
+    db.execute(f"SAVEPOINT {savepoint}" if savepoint else "BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        if db.in_transaction:  # SQLite ends it itself on some errors (disk full)
+            db.execute(f"ROLLBACK TO {savepoint}" if savepoint else "ROLLBACK")
+            if savepoint:
+                db.execute(f"RELEASE {savepoint}")
+        raise
+    db.execute(f"RELEASE {savepoint}" if savepoint else "COMMIT")

@@ -1,19 +1,19 @@
 """How the store keeps a paper in its rows: the columns, the times as text, the JSON of its
-fields, and reading rows back into Entry objects."""
+fields, reading rows back into Entry objects, and asking for the rows of many ids."""
 
 from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterable
+import sqlite3
+from collections.abc import Iterable, Iterator
 from dataclasses import fields
 from datetime import UTC, datetime
 
 from feedmaker.model import STORE, Entry
 
-ENTRY_COLUMNS = "id, data, published, updated, first_seen"
-# The same, of the entries table joined as `e`.
-JOINED_COLUMNS = ", ".join("e." + column for column in ENTRY_COLUMNS.split(", "))
+# An entry's columns, of the entries table named `e`.
+ENTRY_COLUMNS = "e.id, e.data, e.published, e.updated, e.first_seen"
 
 
 def format_time(moment: datetime) -> str:
@@ -27,7 +27,7 @@ def parse_time(text: str) -> datetime:
 
 
 @functools.cache
-def stored_fields(cls: type[Entry] = Entry) -> tuple:
+def stored_fields(cls: type[Entry]) -> tuple:
     """The fields kept in the `data` JSON: all but `id` and the dates, which have columns."""
     return tuple(f for f in fields(cls) if f.name != "id" and f.metadata["merge"] != STORE)
 
@@ -38,15 +38,13 @@ def encode(entry: Entry) -> str:
                       ensure_ascii=False, separators=(",", ":"))
 
 
-def decode(entry_id: str, data: str, published: datetime | None = None,
-           updated: datetime | None = None, first_seen: datetime | None = None,
-           cls: type[Entry] = Entry) -> Entry:
-    """An Entry from its `data` JSON; a field the JSON lacks (added since) takes its default."""
+def decode(entry_id: str, data: str, cls: type[Entry] = Entry, **dates: datetime) -> Entry:
+    """An Entry from its `data` JSON and the `dates` given (published, updated, first_seen);
+    a field the JSON lacks (added since) takes its default."""
     stored = json.loads(data)
     values = {f.name: _tupled(stored[f.name]) if isinstance(f.default, tuple) else stored[f.name]
               for f in stored_fields(cls) if f.name in stored}
-    return cls(id=entry_id, published=published, updated=updated, first_seen=first_seen,
-               **values)
+    return cls(id=entry_id, **dates, **values)
 
 
 def _tupled(value: object) -> object:
@@ -56,25 +54,27 @@ def _tupled(value: object) -> object:
 def entry_from_row(row: tuple) -> Entry:
     """An Entry from a row of ENTRY_COLUMNS."""
     entry_id, data, published, updated, first_seen = row
-    return decode(entry_id, data, parse_time(published), parse_time(updated),
-                  parse_time(first_seen))
+    return decode(entry_id, data, published=parse_time(published),
+                  updated=parse_time(updated), first_seen=parse_time(first_seen))
 
 
 def decoded(rows: Iterable[tuple], memo: dict[str, Entry] | None = None) -> list[Entry]:
     """Entries from rows of ENTRY_COLUMNS; those already in `memo` (by id) are not decoded
     again, and the others are added to it (a paper shows in several feeds)."""
-    if memo is None:
-        return [entry_from_row(row) for row in rows]
+    memo = {} if memo is None else memo
     found = []
     for row in rows:
-        entry = memo.get(row[0])
-        if entry is None:
-            entry = memo[row[0]] = entry_from_row(row)
-        found.append(entry)
+        if row[0] not in memo:
+            memo[row[0]] = entry_from_row(row)
+        found.append(memo[row[0]])
     return found
 
 
-def chunks(items: list, size: int = 500) -> Iterable[list]:
-    """`items` in pieces small enough for one `IN (...)` of SQLite."""
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
+def by_ids(db: sqlite3.Connection, sql: str, ids: Iterable[str],
+           params: tuple = ()) -> Iterator[tuple]:
+    """The rows of `sql` for `ids`: its `{ids}` stands for their placeholders, after those
+    of `params`. Asked 500 ids at a time: few enough for one `IN (...)` of SQLite."""
+    ids = list(ids)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        yield from db.execute(sql.format(ids=",".join("?" * len(chunk))), (*params, *chunk))

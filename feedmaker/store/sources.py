@@ -38,16 +38,8 @@ class SourceLog:
                validators: tuple[str | None, ...] | None, count: int | None) -> None:
         """Remember a good fetch: its validators, and its entry count (None: not counted)."""
         counts = self._counts(name, settings)
-        if count is not None:
-            counts = (counts + [count])[-COUNTS_KEPT:]
-        self._save(name, url, settings, validators, counts)
-
-    def _save(self, name: str, url: str, settings: str,
-              validators: tuple[str | None, ...] | None, counts: list[int]) -> None:
-        etag, last_modified, body = validators or (None, None, None)
-        self.db.execute("INSERT OR REPLACE INTO sources (name, url, etag, last_modified, "
-                        "body_hash, counts, settings, rejected) VALUES (?, ?, ?, ?, ?, ?, ?, '[]')",
-                        (name, url, etag, last_modified, body, json.dumps(counts), settings))
+        self.restart(name, url, settings, validators,
+                     counts if count is None else counts + [count])
 
     def refused(self, name: str, settings: str, count: int) -> list[int]:
         """Note a count the source was failed for; returns the counts refused in a row."""
@@ -62,5 +54,10 @@ class SourceLog:
 
     def restart(self, name: str, url: str, settings: str,
                 validators: tuple[str | None, ...] | None, counts: list[int]) -> None:
-        """Take `counts` as the source's usual size from now on."""
-        self._save(name, url, settings, validators, counts[-COUNTS_KEPT:])
+        """Take `counts` as the source's usual size from now on (with these validators),
+        and forget the counts it was refused for."""
+        etag, last_modified, body = validators or (None, None, None)
+        self.db.execute("INSERT OR REPLACE INTO sources (name, url, etag, last_modified, "
+                        "body_hash, counts, settings, rejected) VALUES (?, ?, ?, ?, ?, ?, ?, '[]')",
+                        (name, url, etag, last_modified, body, json.dumps(counts[-COUNTS_KEPT:]),
+                         settings))
