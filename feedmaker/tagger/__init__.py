@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import itertools
 from collections.abc import Mapping, Sequence
@@ -118,11 +117,6 @@ class Tagger:
         # A topic without hits has the same verdict on every paper: matched only when its
         # rule has no `any` and no `all` terms (a view of upvotes alone).
         self._without_hits = [self._judge(n, [], every=True) for n in range(len(self.topics))]
-
-    @functools.cached_property
-    def fingerprint(self) -> str:
-        """Changes whenever the rules change (see `rules_fingerprint`)."""
-        return rules_fingerprint(self.topics)
 
     def explain(self, title: str, summary: str = "", authors: Sequence[str] = (),
                 categories: Sequence[str] = (),
