@@ -30,6 +30,7 @@ class Hit:
     role: str
     field: str
     points: float
+    parsed: Term  # what `term` was parsed into
 
 
 @dataclass(frozen=True)
@@ -226,7 +227,7 @@ def _scoring(term: Term, role: str, title_weight: float
     weight = term.weight if role == ANY else 0.0
     points = {field: round(weight * (title_weight if field == "title" else 1) * _UNIT)
               for field in fields}
-    return points, {field: Hit(term.source, role, field, points[field] / _UNIT)
+    return points, {field: Hit(term.source, role, field, points[field] / _UNIT, term)
                     for field in fields}
 
 
