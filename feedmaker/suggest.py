@@ -106,17 +106,16 @@ def suggest_terms(papers: Sequence[Paper], slug: str, *, count: int = 40,
 def best_threshold(papers: Sequence[Paper], slug: str, suggestions: Sequence[Suggestion]
                    ) -> tuple[float, float]:
     """The threshold (and its F1 on `papers`) that sorts them best with these terms."""
+    tagger = Tagger(parse_topics({slug: {"any": [f"{s.term}^{s.weight}" for s in suggestions]}}))
+    # With `any` terms alone, a paper is in the topic when its score reaches the threshold:
+    # each paper is scored once, with its label, and every threshold is tried on that.
+    scored = [(tagger.explain(p.title, p.summary)[0].score, slug in (p.topics or ()))
+              for p in papers]
     best = (1.0, -1.0)
     for threshold in (1, 2, 3, 4, 5, 6):
-        tagger = Tagger(parse_topics({slug: {"any": [f"{s.term}^{s.weight}" for s in suggestions],
-                                             "threshold": threshold}}))
-        tp = fp = fn = 0
-        for paper in papers:
-            predicted = bool(tagger.tag_fields(paper.title, paper.summary))
-            truth = slug in (paper.topics or ())
-            tp += predicted and truth
-            fp += predicted and not truth
-            fn += truth and not predicted
+        tp = sum(truth and score >= threshold for score, truth in scored)
+        fp = sum(not truth and score >= threshold for score, truth in scored)
+        fn = sum(truth and score < threshold for score, truth in scored)
         f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
         if f1 > best[1]:
             best = (float(threshold), f1)

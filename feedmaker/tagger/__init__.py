@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import itertools
 from collections.abc import Mapping, Sequence
@@ -31,6 +30,7 @@ class Hit:
     role: str
     field: str
     points: float
+    parsed: Term  # what `term` was parsed into
 
 
 @dataclass(frozen=True)
@@ -118,11 +118,6 @@ class Tagger:
         # A topic without hits has the same verdict on every paper: matched only when its
         # rule has no `any` and no `all` terms (a view of upvotes alone).
         self._without_hits = [self._judge(n, [], every=True) for n in range(len(self.topics))]
-
-    @functools.cached_property
-    def fingerprint(self) -> str:
-        """Changes whenever the rules change (see `rules_fingerprint`)."""
-        return rules_fingerprint(self.topics)
 
     def explain(self, title: str, summary: str = "", authors: Sequence[str] = (),
                 categories: Sequence[str] = (),
@@ -232,7 +227,7 @@ def _scoring(term: Term, role: str, title_weight: float
     weight = term.weight if role == ANY else 0.0
     points = {field: round(weight * (title_weight if field == "title" else 1) * _UNIT)
               for field in fields}
-    return points, {field: Hit(term.source, role, field, points[field] / _UNIT)
+    return points, {field: Hit(term.source, role, field, points[field] / _UNIT, term)
                     for field in fields}
 
 

@@ -7,7 +7,6 @@ import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property
 
 import re2
 
@@ -76,16 +75,17 @@ def _is_word_char(char: str) -> bool:
     return char.isalnum() or char == "_"
 
 
-def _word_body(term: MatchTerm, escape, sep: str) -> tuple[str, str, str]:
-    """(body, first char, last char) of a word/prefix term as a regex."""
+def _word_pattern(term: MatchTerm, escape, sep: str, before: str, after: str) -> str:
+    """A word/prefix term as a regex: its words joined by `sep`, between the word
+    boundaries `before` and `after` where its ends are word characters."""
     words = words_of(term.text)
-    head = sep.join(escape(w) for w in words[:-1])
+    last = escape(words[-1])
     if term.kind == "word":
         variants = plural_variants(words[-1], term.case_sensitive)
         last = "(?:" + "|".join(escape(v) for v in variants) + ")"
-    else:
-        last = escape(words[-1])
-    return (head + sep + last if head else last), words[0][0], words[-1][-1]
+    left = before if _is_word_char(words[0][0]) else ""
+    right = after if term.kind == "word" and _is_word_char(words[-1][-1]) else ""
+    return left + sep.join([*map(escape, words[:-1]), last]) + right
 
 
 def _escape(text: str) -> str:
@@ -97,48 +97,38 @@ def re2_pattern(term: MatchTerm) -> str:
     """The term as an RE2 pattern, with ASCII word boundaries."""
     if term.kind == "regex":
         return term.text
-    body, first, last = _word_body(term, _escape, _SEP_RE2)
     flags = "" if term.case_sensitive else "(?i)"
-    left = r"\b" if _is_word_char(first) else ""
-    right = r"\b" if term.kind == "word" and _is_word_char(last) else ""
-    return flags + left + body + right
+    return flags + _word_pattern(term, _escape, _SEP_RE2, r"\b", r"\b")
 
 
 def python_pattern(term: MatchTerm) -> re.Pattern:
     """The exact, Unicode-aware form of a word/prefix term, for non-ASCII texts."""
-    body, first, last = _word_body(term, re.escape, _SEP_PY)
-    left = r"(?<!\w)" if _is_word_char(first) else ""
-    right = r"(?!\w)" if term.kind == "word" and _is_word_char(last) else ""
-    return re.compile(left + body + right, 0 if term.case_sensitive else re.IGNORECASE)
+    return re.compile(_word_pattern(term, re.escape, _SEP_PY, r"(?<!\w)", r"(?!\w)"),
+                      0 if term.case_sensitive else re.IGNORECASE)
 
 
 class TermMatcher:
     """Compiled once from a list of terms; `search(text)` returns the indices present."""
 
     def __init__(self, terms: Sequence[MatchTerm]) -> None:
-        self.terms = tuple(terms)
         # Terms the `_`-masked copy of a non-ASCII text cannot answer for: regexes, and terms
         # with characters the masking has lost. They are checked on such texts one by one.
-        self._special = frozenset(i for i, t in enumerate(self.terms) if t.kind == "regex"
-                                  or "_" in t.text or not t.text.isascii())
+        self._exact = {i: re2.compile(t.text) if t.kind == "regex" else python_pattern(t)
+                       for i, t in enumerate(terms)
+                       if t.kind == "regex" or "_" in t.text or not t.text.isascii()}
         # Regexes the Latin-1 Set cannot hold are checked one by one on every text. On
         # ASCII text an ASCII regex means the same in Latin-1 as in UTF-8 mode.
-        self._regexes_apart = frozenset(i for i, t in enumerate(self.terms)
+        self._regexes_apart = frozenset(i for i, t in enumerate(terms)
                                         if t.kind == "regex" and not _fits_latin1(t.text))
         # A term with non-ASCII letters never occurs in the ASCII the Set reads.
         self._set = _compile_set(
             _NEVER if i in self._regexes_apart or not t.text.isascii() else re2_pattern(t)
-            for i, t in enumerate(self.terms))
+            for i, t in enumerate(terms))
         # google-re2's Python wrapper re-checks and re-encodes every call (1.2 us of 3.4 us
         # for a title); call its binding with bytes when it is there.
         binding = getattr(self._set, "_set", None)
         self._match_bytes = (binding.Match if hasattr(binding, "Match")
                              else lambda text: self._set.Match(text) or [])
-
-    @cached_property
-    def _exact(self) -> dict[int, object]:
-        return {i: re2.compile(self.terms[i].text) if self.terms[i].kind == "regex"
-                else python_pattern(self.terms[i]) for i in self._special}
 
     def search(self, text: str) -> list[int]:
         """Indices (into `terms`) of every term that occurs in `text`, in no set order."""
@@ -147,7 +137,7 @@ class TermMatcher:
             checked_apart = self._regexes_apart
         else:
             found = self._match_bytes(text.encode("ascii", _MASK))
-            checked_apart = self._special
+            checked_apart = self._exact
             if checked_apart:
                 found = [i for i in found if i not in checked_apart]
         if not checked_apart:

@@ -27,28 +27,18 @@ def topic_terms(tagger: Tagger, entry: Entry,
     their case."""
     if results is None:
         results = tagger.verdicts(entry)
-    terms = _terms_by_source(tagger)
     found: dict[str, tuple[str, ...]] = {}
     for result in results:
         words: dict[str, str] = {}
         for hit in result.hits:
             if hit.role == "none" or (hit.role == "any" and hit.points <= 0):
                 continue  # vetoes and negative weights count against the topic
-            word = _found_word(terms[result.slug, hit.term], hit.field, entry)
+            word = _found_word(hit.parsed, hit.field, entry)
             words.setdefault(word.casefold(), word)
             if len(words) == MAX_TERMS:
                 break  # later words could only come after these
         found[result.slug] = tuple(words.values())
     return found
-
-
-@functools.lru_cache(maxsize=4)
-def _terms_by_source(tagger: Tagger) -> dict[tuple[str, str], Term]:
-    terms = {}
-    for topic in tagger.topics:
-        for term in (*topic.any, *(t for group in topic.all for t in group), *topic.none):
-            terms[topic.slug, term.source] = term
-    return terms
 
 
 def _found_word(term: Term, field: str, entry: Entry) -> str:

@@ -84,15 +84,15 @@ class TopicRule:
 TOPIC_KEYS = keys_of(TopicRule)
 
 
-def parse_topics(tables: object, path: tuple = ("topics",)) -> tuple[TopicRule, ...]:
+def parse_topics(tables: object) -> tuple[TopicRule, ...]:
     """Check the `[topics.*]` tables and turn them into rules, in the order written.
 
     Errors are ConfigErrors carrying the path of the wrong value.
     """
     if not isinstance(tables, dict) or not tables:
-        raise ConfigError("must hold at least one [topics.<slug>] table", path)
-    return tuple(parse_rule(slug, check_table(table, TOPIC_KEYS, (*path, slug)), (*path, slug))
-                 for slug, table in tables.items())
+        raise ConfigError("must hold at least one [topics.<slug>] table", ("topics",))
+    return tuple(parse_rule(slug, check_table(table, TOPIC_KEYS, ("topics", slug)),
+                            ("topics", slug)) for slug, table in tables.items())
 
 
 def parse_rule(slug: str, values: dict, path: tuple, fields: tuple[str, ...] = FIELDS,
