@@ -9,13 +9,12 @@ import tomllib
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from feedmaker.errors import ConfigError
 from feedmaker.fetch import DEFAULT_RUN_TIMEOUT
 from feedmaker.like import LikeView
 from feedmaker.outputs import ALL_SLUG, FEED_FORMATS, FeedDef
-from feedmaker.schema import Key, check_table, keys_of, setting
+from feedmaker.schema import check_table, is_web_url, keys_of, setting
 from feedmaker.sources import SOURCE_TYPES
 from feedmaker.tagger import TopicRule, default_topics, parse_topics
 from feedmaker.toml_lines import find_line, line_map
@@ -217,17 +216,13 @@ def _state_problem(site: Site) -> str | None:
     return None
 
 
-def source_keys(kind: str) -> dict[str, Key]:
-    """Every key a source of this type accepts: the common ones, then its own."""
-    return SOURCE_KEYS | SOURCE_TYPES[kind].OPTIONS
-
-
 def _sources(tables: object, base_dir: Path) -> tuple[SourceConfig, ...]:
     if not isinstance(tables, list):
         raise ConfigError("must be [[sources]] tables", ("sources",))
     sources, names = [], set()
     for index, table in enumerate(tables):
         path = ("sources", index)
+        # The common keys first: the type says which other keys the table may hold.
         common = check_table(table, SOURCE_KEYS, path, extra=frozenset(table) - set(SOURCE_KEYS)
                              if isinstance(table, dict) else frozenset())
         kind, name = common["type"], common["name"]
@@ -236,15 +231,12 @@ def _sources(tables: object, base_dir: Path) -> tuple[SourceConfig, ...]:
                               (*path, "name"))
         names.add(name)
         module = SOURCE_TYPES[kind]
-        values = check_table(table, source_keys(kind), path, what=f"for type {kind!r}")
-        options = {key: values[key] for key in module.OPTIONS}
+        options = check_table(table, module.OPTIONS, path, extra=frozenset(SOURCE_KEYS),
+                              what=f"for type {kind!r}")
         problem = module.check(options) if hasattr(module, "check") else None
-        if problem:
-            # "item is required ...", "title: '//h3[' is not ...": the key comes first.
-            key, _, rest = problem.partition(" ")
-            if key.rstrip(":") in module.OPTIONS:
-                raise ConfigError(rest, (*path, key.rstrip(":")))
-            raise ConfigError(problem, (*path, "type"))
+        if problem:  # "title: '//h3[' is not ...": the key comes first
+            key, _, rest = problem.partition(": ")
+            raise ConfigError(rest, (*path, key))
         allow_empty = common["allow_empty"]
         sources.append(SourceConfig(
             name=name, type=kind, url=_source_url(common["url"], base_dir, (*path, "url")),
@@ -256,12 +248,9 @@ def _sources(tables: object, base_dir: Path) -> tuple[SourceConfig, ...]:
 
 
 def _source_url(url: str, base_dir: Path, path: tuple) -> str:
-    parts = urlsplit(url)
-    if parts.scheme == "file":
+    if url.lower().startswith("file:"):
         # `file:snapshots/x.json` (no slashes) is relative to the config file's folder.
-        if not url.startswith("file:/"):
-            return (base_dir / url[len("file:"):]).resolve().as_uri()
-        return url
-    if parts.scheme not in ("http", "https") or not parts.netloc or re.search(r"\s", url):
+        return url if url.startswith("file:/") else (base_dir / url[5:]).resolve().as_uri()
+    if not is_web_url(url):
         raise ConfigError(f"must be an http(s) or file: URL, got {url!r}", path)
     return url

@@ -173,12 +173,18 @@ def _choices(key: Key, value: Any) -> tuple[Any, str | None]:
 
 def _web_url(key: Key, value: Any) -> tuple[Any, str | None]:
     value, problem = _name(key, value)
-    if problem:
-        return value, problem
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc or re.search(r"\s", value):
-        return value, f"must be an absolute http(s) URL, got {value!r}"
-    return value, None
+    if problem is None and not is_web_url(value):
+        problem = f"must be an absolute http(s) URL, got {value!r}"
+    return value, problem
+
+
+def is_web_url(url: str) -> bool:
+    """Whether `url` is an absolute http(s) URL: a host, and no white space."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "http://[x/": a broken IPv6 host
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and not re.search(r"\s", url)
 
 
 def _site_url(key: Key, value: Any) -> tuple[Any, str | None]:
