@@ -3,8 +3,9 @@ the sources that listed it, other views) and, optionally, the upvotes it once re
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 
 from feedmaker.errors import ConfigError
@@ -14,7 +15,7 @@ from feedmaker.like.view import library_files
 from feedmaker.model import Entry
 from feedmaker.schema import Key, check_table
 from feedmaker.tagger import Tagger, TopicResult
-from feedmaker.tagger.rules import TOPIC_KEYS, VIEW_FIELDS, TopicRule, parse_rule
+from feedmaker.tagger.rules import TOPIC_KEYS, VIEW_FIELDS, Term, TopicRule, parse_rule
 
 VIEW_KEYS: dict[str, Key] = TOPIC_KEYS | {
     "min_upvotes": Key("count", None, "the paper must have reached this many upvotes on its "
@@ -32,8 +33,6 @@ VIEW_KEYS: dict[str, Key] = TOPIC_KEYS | {
 }
 # The keys that only a news view takes.
 NEWS_KEYS = ("watch", "popular_upvotes")
-# Names a view's label terms refer to, checked when the config loads.
-_REFERENCE_FIELDS = ("topic", "source", "view")
 
 
 @dataclass(frozen=True)
@@ -67,8 +66,7 @@ class ViewRule:
 
 
 def parse_views(tables: object, topics: Sequence[str], sources: Sequence[str],
-                base_dir: Path, path: tuple = ("views",)
-                ) -> tuple[tuple[ViewRule, ...], tuple[LikeView, ...]]:
+                base_dir: Path) -> tuple[tuple[ViewRule, ...], tuple[LikeView, ...]]:
     """Check the `[views.*]` tables: the rule views and the like views (those with `like`,
     see feedmaker.like), each in the order written.
 
@@ -77,45 +75,43 @@ def parse_views(tables: object, topics: Sequence[str], sources: Sequence[str],
     view's slug may not be a topic's (they share file names).
     """
     if not isinstance(tables, dict):
-        raise ConfigError("must hold [views.<slug>] tables", path)
+        raise ConfigError("must hold [views.<slug>] tables", ("views",))
     views, likes = [], []
     for slug, table in tables.items():
+        path = ("views", slug)
         if slug in topics:
             raise ConfigError(f"a topic is called {slug!r} too; topics and views share file "
-                              "names", (*path, slug))
+                              "names", path)
         if is_like_view(table):
-            likes.append(parse_like_view(slug, table, base_dir, (*path, slug)))
+            likes.append(parse_like_view(slug, table, base_dir, path))
             continue
         for key in ONLY_LIKE:
             if isinstance(table, dict) and key in table:
                 raise ConfigError("is for `like` views only: add `like = [...]` or remove it",
-                                  (*path, slug, key))
-        values = check_table(table, VIEW_KEYS, (*path, slug))
-        watch = _news_keys(values, base_dir, (*path, slug))
-        rule = parse_rule(slug, values, (*path, slug), VIEW_FIELDS,
+                                  (*path, key))
+        values = check_table(table, VIEW_KEYS, path)
+        watch = _news_keys(values, base_dir, path)
+        rule = parse_rule(slug, values, path, VIEW_FIELDS,
                           terms_required=values["min_upvotes"] is None and not watch)
         views.append(ViewRule(rule, values["min_upvotes"], values["news"] or (), watch,
                               values["popular_upvotes"]))
-    known = {"topic": set(topics), "source": set(sources), "view": {v.slug for v in views}}
-    liked = {v.slug for v in likes}
+    # The names a view's label terms may refer to.
+    known = {"topic": set(topics), "source": set(sources), "view": {view.slug for view in views}}
+    liked = {view.slug for view in likes}
     for view in views:
-        for term_path, term in _terms_with_paths(view.rule, (*path, view.slug)):
-            if term.field not in _REFERENCE_FIELDS:
+        for term_path, term in _terms_with_paths(view.rule, ("views", view.slug)):
+            if term.field not in known or _matching(term, known[term.field]):
                 continue
-            prefix = term.text.removesuffix("*")
-            if term.text.endswith("*"):
-                if term.field == "view" and not any(s.startswith(prefix) for s in known["view"]) \
-                        and any(s.startswith(prefix) for s in liked):
-                    raise ConfigError(f"term {term.source!r} names only `like` views, which "
-                                      "cannot be named (they are made after the others)",
-                                      term_path)
-            elif term.text not in known[term.field]:
+            if not term.text.endswith("*"):
                 note = " (a `like` view cannot be named)" if term.field == "view" \
                     and term.text in liked else ""
                 raise ConfigError(f"term {term.source!r}: no {term.field} is called "
                                   f"{term.text!r}{note} (known: "
                                   f"{', '.join(sorted(known[term.field])) or 'none'})", term_path)
-    evaluation_order(views, path)
+            if term.field == "view" and _matching(term, liked):
+                raise ConfigError(f"term {term.source!r} names only `like` views, which "
+                                  "cannot be named (they are made after the others)", term_path)
+    evaluation_order(views)
     return tuple(views), tuple(likes)
 
 
@@ -150,44 +146,33 @@ def _terms_with_paths(rule: TopicRule, path: tuple):
         yield (*path, "none", number), term
 
 
-def _referenced_views(view: ViewRule, slugs: Sequence[str]) -> list[str]:
-    found = []
-    for _, term in _terms_with_paths(view.rule, ()):
-        if term.field == "view":
-            prefix = term.text.removesuffix("*")
-            found += [s for s in slugs if (s.startswith(prefix) if term.text.endswith("*")
-                                           else s == term.text)]
-    return found
+def _matching(term: Term, names: Collection[str]) -> list[str]:
+    """The names a label term matches: its own, or those it is a prefix of (`vis*`)."""
+    if term.text.endswith("*"):
+        return [name for name in names if name.startswith(term.text[:-1])]
+    return [term.text] if term.text in names else []
 
 
-def evaluation_order(views: Sequence[ViewRule], path: tuple = ("views",)) -> list[ViewRule]:
-    """The views, each after the views it names; a cycle is a ConfigError naming it.
-    Iterative (depth-first with a stack of its own): a chain of thousands of views is no
-    reason for a RecursionError."""
+def _named_views(views: Sequence[ViewRule]) -> dict[str, list[str]]:
+    """The slugs of the views each view's terms name, by its slug."""
+    slugs = {view.slug for view in views}
+    return {view.slug: [name for _, term in _terms_with_paths(view.rule, ())
+                        if term.field == "view" for name in _matching(term, slugs)]
+            for view in views}
+
+
+def evaluation_order(views: Sequence[ViewRule]) -> list[ViewRule]:
+    """The views, each after the views it names; a cycle is a ConfigError naming it, from
+    the first view of the cycle in the config."""
     by_slug = {view.slug: view for view in views}
-    order: list[ViewRule] = []
-    state: dict[str, str] = {}
-    for first in views:
-        if state.get(first.slug):
-            continue
-        state[first.slug] = "open"
-        trail = [(first.slug, iter(_referenced_views(first, list(by_slug))))]
-        while trail:
-            slug, pending = trail[-1]
-            other = next(pending, None)
-            if other is None:
-                trail.pop()
-                state[slug] = "done"
-                order.append(by_slug[slug])
-            elif state.get(other) == "open":
-                slugs = [s for s, _ in trail]
-                cycle = slugs[slugs.index(other):] + [other]
-                raise ConfigError("views name each other in a circle: "
-                                  + " -> ".join(f"view:{s}" for s in cycle), (*path, cycle[0]))
-            elif state.get(other) is None:
-                state[other] = "open"
-                trail.append((other, iter(_referenced_views(by_slug[other], list(by_slug)))))
-    return order
+    try:
+        return [by_slug[slug] for slug in TopologicalSorter(_named_views(views)).static_order()]
+    except CycleError as exc:
+        ring = exc.args[1][:0:-1]  # graphlib lists a view before those naming it, and twice
+        start = ring.index(min(ring, key=list(by_slug).index))
+        cycle = ring[start:] + ring[:start + 1]
+        raise ConfigError("views name each other in a circle: "
+                          + " -> ".join(f"view:{s}" for s in cycle), ("views", cycle[0])) from None
 
 
 @dataclass(frozen=True)
@@ -218,8 +203,7 @@ class ViewTagger:
         self.views = tuple(views)
         self._order = evaluation_order(self.views)
         self._taggers = {view.slug: Tagger([view.rule]) for view in self.views}
-        slugs = [view.slug for view in self.views]
-        self._named = {view.slug: _referenced_views(view, slugs) for view in self.views}
+        self._named = _named_views(self.views)
 
     def explain(self, entry: Entry, topics: Sequence[str],
                 sources: Sequence[str]) -> list[ViewResult]:
