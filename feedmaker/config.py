@@ -17,7 +17,7 @@ from feedmaker.outputs import ALL_SLUG, FEED_FORMATS, FeedDef
 from feedmaker.schema import check_table, is_web_url, keys_of, setting
 from feedmaker.sources import SOURCE_TYPES
 from feedmaker.tagger import TopicRule, default_topics, parse_topics
-from feedmaker.toml_lines import find_line, line_map
+from feedmaker.toml_lines import line_of
 from feedmaker.views import ViewRule, parse_views
 
 DEFAULT_CONFIG_NAME = "feedmaker.toml"
@@ -180,7 +180,7 @@ def parse_config(text: str, *, base_dir: Path, where: str) -> Config:
     except ConfigError as exc:
         if not exc.path:
             raise ConfigError(f"{where}: {exc}") from None
-        line = find_line(line_map(text.removeprefix("\ufeff")), exc.path)
+        line = line_of(text.removeprefix("\ufeff"), exc.path)
         raise ConfigError(f"{where}{f':{line}' if line else ''}: {exc}") from None
 
 

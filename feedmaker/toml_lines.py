@@ -15,13 +15,10 @@ Path = tuple[str | int, ...]
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 
-def line_map(text: str) -> dict[Path, int]:
-    """{path: 1-based line} for the tables, keys and array items of valid TOML `text`."""
-    return _Scanner(text).scan()
-
-
-def find_line(lines: dict[Path, int], path: Path) -> int | None:
-    """The line of `path`, or of its nearest enclosing table, key or item that has one."""
+def line_of(text: str, path: Path) -> int | None:
+    """The 1-based line of `path` in valid TOML `text`, or of its nearest enclosing table,
+    key or item that has one."""
+    lines = _Scanner(text).scan()
     for end in range(len(path), 0, -1):
         if path[:end] in lines:
             return lines[path[:end]]
@@ -48,19 +45,16 @@ class _Scanner:
             self.skip_blank(newlines=True)
             if self.pos >= len(self.text):
                 return self.found
-            if self.text.startswith("[[", self.pos):
-                self.pos += 2
-                name = self.key()
-                index = self.table_counts.get(name, 0)
-                self.table_counts[name] = index + 1
-                table = (*name, index)
-                self.note(table)
-                self.skip_to_line_end()
-            elif self.text[self.pos] == "[":
-                self.pos += 1
+            if self.text[self.pos] == "[":
+                array = self.text.startswith("[[", self.pos)  # [[sources]]: one more item
+                self.pos += 2 if array else 1
                 table = self.key()
+                if array:
+                    index = self.table_counts.get(table, 0)
+                    self.table_counts[table] = index + 1
+                    table = (*table, index)
                 self.note(table)
-                self.skip_to_line_end()
+                self.skip_to_line_end()  # the closing brackets, and a comment
             else:
                 self.key_value(table)
 
@@ -88,14 +82,9 @@ class _Scanner:
                 parts.append(match[0])
                 self.pos = match.end()
             self.skip_blank()
-            if self.pos < len(self.text) and self.text[self.pos] == ".":
-                self.pos += 1
-                continue
-            if self.pos < len(self.text) and self.text[self.pos] == "]":
-                self.pos += 1
-                if self.pos < len(self.text) and self.text[self.pos] == "]":
-                    self.pos += 1
-            return tuple(parts)
+            if not self.text.startswith(".", self.pos):
+                return tuple(parts)
+            self.pos += 1
 
     def value(self, path: Path) -> None:
         char = self.text[self.pos]
@@ -130,7 +119,8 @@ class _Scanner:
             while self.pos < len(self.text) and self.text[self.pos] not in ",]}\n#":
                 self.pos += 1
 
-    def string(self) -> str:
+    def string(self) -> None:
+        """Move past the string that starts here."""
         quote = self.text[self.pos]
         if self.text.startswith(quote * 3, self.pos):
             end = self.text.index(quote * 3, self.pos + 3)
@@ -139,13 +129,12 @@ class _Scanner:
             if quote == '"':
                 while self._escaped(end):
                     end = self.text.index(quote * 3, end + 1)
-            value, self.pos = self.text[self.pos + 3:end], end + 3
-            return value
-        end = self.pos + 1
-        while self.text[end] != quote:
-            end += 2 if quote == '"' and self.text[end] == "\\" else 1
-        value, self.pos = self.text[self.pos + 1:end], end + 1
-        return value
+            self.pos = end + 3
+        else:
+            end = self.pos + 1
+            while self.text[end] != quote:
+                end += 2 if quote == '"' and self.text[end] == "\\" else 1
+            self.pos = end + 1
 
     def _escaped(self, at: int) -> bool:
         backslashes = 0
