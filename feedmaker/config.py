@@ -171,8 +171,9 @@ def parse_config(text: str, *, base_dir: Path, where: str) -> Config:
     Every check below raises ConfigError with the path of the value; the file and line are
     added here, in one place.
     """
+    text = text.removeprefix("\ufeff")
     try:
-        data = tomllib.loads(text.removeprefix("\ufeff"))
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{where}: invalid TOML: {exc}") from exc
     try:
@@ -180,7 +181,7 @@ def parse_config(text: str, *, base_dir: Path, where: str) -> Config:
     except ConfigError as exc:
         if not exc.path:
             raise ConfigError(f"{where}: {exc}") from None
-        line = line_of(text.removeprefix("\ufeff"), exc.path)
+        line = line_of(text, exc.path)
         raise ConfigError(f"{where}{f':{line}' if line else ''}: {exc}") from None
 
 

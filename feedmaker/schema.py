@@ -29,7 +29,7 @@ class Key:
     default: Any = None
     help: str = ""
     low: float | None = None
-    high: float | None = None
+    high: float = math.inf
     choices: tuple[str, ...] = ()
     required: bool = False
     check: Callable[[Any], str | None] | None = None
@@ -122,21 +122,17 @@ def _name(key: Key, value: Any) -> tuple[Any, str | None]:
 
 def _count(key: Key, value: Any) -> tuple[Any, str | None]:
     low = 1 if key.low is None else key.low
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= _high(key):
-        return value, f"must be a whole number from {low:g} to {_high(key):g}, got {_shown(value)}"
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= key.high:
+        return value, f"must be a whole number from {low:g} to {key.high:g}, got {_shown(value)}"
     return value, None
 
 
 def _number(key: Key, value: Any) -> tuple[Any, str | None]:
     low = 0 if key.low is None else key.low
     if (isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value)
-            or not low <= value <= _high(key)):
-        return value, f"must be a number from {low:g} to {_high(key):g}, got {_shown(value)}"
+            or not low <= value <= key.high):
+        return value, f"must be a number from {low:g} to {key.high:g}, got {_shown(value)}"
     return float(value), None
-
-
-def _high(key: Key) -> float:
-    return math.inf if key.high is None else key.high
 
 
 def _flag(key: Key, value: Any) -> tuple[Any, str | None]:

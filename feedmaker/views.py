@@ -31,8 +31,6 @@ VIEW_KEYS: dict[str, Key] = TOPIC_KEYS | {
                            "`popular` event", default_note="the view's `min_upvotes`",
                            low=1, high=10**7),
 }
-# The keys that only a news view takes.
-NEWS_KEYS = ("watch", "popular_upvotes")
 
 
 @dataclass(frozen=True)
@@ -119,7 +117,7 @@ def _news_keys(values: dict, base_dir: Path, path: tuple) -> tuple[Path, ...]:
     """Check a view's news keys; returns its watch files (resolved)."""
     news = values["news"]
     if news is None:
-        for key in NEWS_KEYS:
+        for key in ("watch", "popular_upvotes"):  # the keys only a news view takes
             if values[key] not in (None, []):
                 raise ConfigError("is for news views: add `news = [...]` or remove it",
                                   (*path, key))
