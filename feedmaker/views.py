@@ -13,37 +13,33 @@ from feedmaker.events import KINDS
 from feedmaker.like import ONLY_LIKE, LikeView, is_like_view, parse_like_view
 from feedmaker.like.view import library_files
 from feedmaker.model import Entry
-from feedmaker.schema import Key, check_table
+from feedmaker.schema import check_table, keys_of, setting
 from feedmaker.tagger import Tagger, TopicResult
 from feedmaker.tagger.rules import TOPIC_KEYS, VIEW_FIELDS, Term, TopicRule, parse_rule
-
-VIEW_KEYS: dict[str, Key] = TOPIC_KEYS | {
-    "min_upvotes": Key("count", None, "the paper must have reached this many upvotes on its "
-                       "source at least once; it stays in the view when its count falls again "
-                       "(views only)", low=0, high=10**7),
-    "news": Key("choices", None, "makes the view a news view: an entry for each event of the "
-                "papers it follows, of these kinds: " + ", ".join(f"`{k}`" for k in KINDS)
-                + " (see \"Paper news\")", choices=KINDS),
-    "watch": Key("texts", [], "news views: library files (as `like` takes them) of papers to "
-                 "follow, looked up on arXiv and Hugging Face once a day while no listing "
-                 "shows them", default_note="`[]`"),
-    "popular_upvotes": Key("count", None, "news views: the upvotes whose reaching is a "
-                           "`popular` event", default_note="the view's `min_upvotes`",
-                           low=1, high=10**7),
-}
 
 
 @dataclass(frozen=True)
 class ViewRule:
     """One view: a rule in the topics' language, whose terms may also name topics
     (`topic:vision`), sources (`source:hf-daily`) and other views (`view:mine`), and an
-    optional upvote bar."""
+    optional upvote bar; each field but the rule is a config key, declared here once."""
 
     rule: TopicRule
-    min_upvotes: int | None = None
-    news: tuple[str, ...] = ()  # a news view's kinds of event (feedmaker.events)
-    watch: tuple[Path, ...] = ()  # a news view's watched library files
-    popular_upvotes: int | None = None
+    min_upvotes: int | None = setting(
+        "count", None, "the paper must have reached this many upvotes on its source at least "
+        "once; it stays in the view when its count falls again (views only)", low=0, high=10**7)
+    # A news view's kinds of event (feedmaker.events); None in the file: not a news view.
+    news: tuple[str, ...] = setting(
+        "choices", None, "makes the view a news view: an entry for each event of the papers "
+        "it follows, of these kinds: " + ", ".join(f"`{k}`" for k in KINDS)
+        + " (see \"Paper news\")", choices=KINDS)
+    watch: tuple[Path, ...] = setting(
+        "texts", (), "news views: library files (as `like` takes them) of papers to follow, "
+        "looked up on arXiv and Hugging Face once a day while no listing shows them",
+        default_note="`[]`")
+    popular_upvotes: int | None = setting(
+        "count", None, "news views: the upvotes whose reaching is a `popular` event",
+        default_note="the view's `min_upvotes`", low=1, high=10**7)
 
     @property
     def slug(self) -> str:
@@ -61,6 +57,9 @@ class ViewRule:
         if "popular" not in self.news:
             return None
         return self.min_upvotes if self.popular_upvotes is None else self.popular_upvotes
+
+
+VIEW_KEYS = TOPIC_KEYS | keys_of(ViewRule)
 
 
 def parse_views(tables: object, topics: Sequence[str], sources: Sequence[str],
@@ -118,7 +117,7 @@ def _news_keys(values: dict, base_dir: Path, path: tuple) -> tuple[Path, ...]:
     news = values["news"]
     if news is None:
         for key in ("watch", "popular_upvotes"):  # the keys only a news view takes
-            if values[key] not in (None, []):
+            if values[key]:
                 raise ConfigError("is for news views: add `news = [...]` or remove it",
                                   (*path, key))
         return ()
