@@ -179,8 +179,6 @@ def parse_config(text: str, *, base_dir: Path, where: str) -> Config:
     try:
         return _check(data, base_dir)
     except ConfigError as exc:
-        if not exc.path:
-            raise ConfigError(f"{where}: {exc}") from None
         line = line_of(text, exc.path)
         raise ConfigError(f"{where}{f':{line}' if line else ''}: {exc}") from None
 

@@ -13,6 +13,12 @@ import tomllib
 Path = tuple[str | int, ...]
 
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+# A string of each of TOML's four kinds; a multi-line one's content may end in one or two
+# of its quotes.
+_STRING = re.compile(r'"""(?:\\.|[^\\])*?"""(?!")'  # multi-line basic, escapes and all
+                     r"|'''.*?'''(?!')"  # multi-line literal
+                     r'|"(?:\\.|[^"\\])*"'  # basic
+                     r"|'[^']*'", re.DOTALL)  # literal
 
 
 def line_of(text: str, path: Path) -> int | None:
@@ -121,26 +127,7 @@ class _Scanner:
 
     def string(self) -> None:
         """Move past the string that starts here."""
-        quote = self.text[self.pos]
-        if self.text.startswith(quote * 3, self.pos):
-            end = self.text.index(quote * 3, self.pos + 3)
-            while self.text.startswith(quote, end + 3):  # up to two quotes may end the content
-                end += 1
-            if quote == '"':
-                while self._escaped(end):
-                    end = self.text.index(quote * 3, end + 1)
-            self.pos = end + 3
-        else:
-            end = self.pos + 1
-            while self.text[end] != quote:
-                end += 2 if quote == '"' and self.text[end] == "\\" else 1
-            self.pos = end + 1
-
-    def _escaped(self, at: int) -> bool:
-        backslashes = 0
-        while self.text[at - 1 - backslashes] == "\\":
-            backslashes += 1
-        return backslashes % 2 == 1
+        self.pos = _STRING.match(self.text, self.pos).end()
 
     def skip_blank(self, newlines: bool = False) -> None:
         while self.pos < len(self.text):
