@@ -138,10 +138,10 @@ class Config:
         """The same config with `--out` / `--state` overrides applied and checked."""
         site = replace(self.site, out_dir=out_dir.resolve() if out_dir else self.site.out_dir,
                        state=state.resolve() if state else self.site.state)
-        problem = _state_problem(site)
-        if problem:
-            raise ConfigError(f"{self.path or 'defaults'}: site.state: {problem}")
-        return replace(self, site=site)
+        try:
+            return replace(self, site=_checked_state(site))
+        except ConfigError as exc:
+            raise ConfigError(f"{self.path or 'defaults'}: {exc}") from None
 
 
 def starter_config_text() -> str:
@@ -200,19 +200,15 @@ def _site(table: object, base_dir: Path) -> Site:
     values = check_table(table, SITE_KEYS, ("site",))
     for key in ("out_dir", "state"):  # "~/feeds" is the user's home, as in a shell
         values[key] = (base_dir / Path(values[key]).expanduser()).resolve()
-    site = Site(**values)
-    problem = _state_problem(site)
-    if problem:
-        raise ConfigError(problem, ("site", "state"))
-    return site
+    return _checked_state(Site(**values))
 
 
-def _state_problem(site: Site) -> str | None:
+def _checked_state(site: Site) -> Site:
     # The out_dir is public; the state store holds fetch history and must never be served.
     if site.state == site.out_dir or site.out_dir in site.state.parents:
-        return (f"{site.state} must not be inside site.out_dir ({site.out_dir}): everything "
-                "there is published")
-    return None
+        raise ConfigError(f"{site.state} must not be inside site.out_dir ({site.out_dir}): "
+                          "everything there is published", ("site", "state"))
+    return site
 
 
 def _sources(tables: object, base_dir: Path) -> tuple[SourceConfig, ...]:

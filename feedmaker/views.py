@@ -191,7 +191,7 @@ class ViewResult:
 
 
 class ViewTagger:
-    """The compiled views; `evaluate` says which views a paper is in, `explain` why."""
+    """The compiled views; `place` says which views a paper is in, `explain` why."""
 
     # What views read of an entry besides its topics and sources (see store.memberships).
     READS = (*Tagger.READS, "top_upvotes")
