@@ -57,7 +57,7 @@ def default_text(key: Key) -> str:
     if key.default_note:
         return key.default_note
     value = key.default
-    if value in (None, "", [], ()):
+    if value in (None, ""):
         return "none"
     if isinstance(value, bool):
         return f"`{str(value).lower()}`"

@@ -35,8 +35,7 @@ class ViewRule:
         + " (see \"Paper news\")", choices=KINDS)
     watch: tuple[Path, ...] = setting(
         "texts", (), "news views: library files (as `like` takes them) of papers to follow, "
-        "looked up on arXiv and Hugging Face once a day while no listing shows them",
-        default_note="`[]`")
+        "looked up on arXiv and Hugging Face once a day while no listing shows them")
     popular_upvotes: int | None = setting(
         "count", None, "news views: the upvotes whose reaching is a `popular` event",
         default_note="the view's `min_upvotes`", low=1, high=10**7)
