@@ -217,9 +217,10 @@ def _sources(tables: object, base_dir: Path) -> tuple[SourceConfig, ...]:
     sources, names = [], set()
     for index, table in enumerate(tables):
         path = ("sources", index)
+        if not isinstance(table, dict):
+            raise ConfigError("must be a table", path)
         # The common keys first: the type says which other keys the table may hold.
-        common = check_table(table, SOURCE_KEYS, path, extra=frozenset(table) - set(SOURCE_KEYS)
-                             if isinstance(table, dict) else frozenset())
+        common = check_table(table, SOURCE_KEYS, path, extra=frozenset(table))
         kind, name = common["type"], common["name"]
         if name in names:
             raise ConfigError(f"{name!r} is used twice; source names must be unique",
