@@ -233,13 +233,10 @@ def _sources(tables: object, base_dir: Path) -> tuple[SourceConfig, ...]:
         if problem:  # "title: '//h3[' is not ...": the key comes first
             key, _, rest = problem.partition(": ")
             raise ConfigError(rest, (*path, key))
-        allow_empty = common["allow_empty"]
-        sources.append(SourceConfig(
-            name=name, type=kind, url=_source_url(common["url"], base_dir, (*path, "url")),
-            options=options,
-            allow_empty=getattr(module, "EMPTY_IS_NORMAL", False) if allow_empty is None
-            else allow_empty,
-            min_interval=common["min_interval"]))
+        common["url"] = _source_url(common["url"], base_dir, (*path, "url"))
+        if common["allow_empty"] is None:
+            common["allow_empty"] = getattr(module, "EMPTY_IS_NORMAL", False)
+        sources.append(SourceConfig(**common, options=options))
     return tuple(sources)
 
 
