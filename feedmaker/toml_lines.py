@@ -38,12 +38,9 @@ class _Scanner:
         self.found: dict[Path, int] = {}
         self.table_counts: dict[Path, int] = {}
 
-    @property
-    def line(self) -> int:
-        return self.text.count("\n", 0, self.pos) + 1
-
     def note(self, path: Path) -> None:
-        self.found.setdefault(path, self.line)
+        """Record that `path` starts on the current line, unless it started earlier."""
+        self.found.setdefault(path, self.text.count("\n", 0, self.pos) + 1)
 
     def scan(self) -> dict[Path, int]:
         table: Path = ()
