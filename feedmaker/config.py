@@ -9,16 +9,15 @@ import tomllib
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from feedmaker.errors import ConfigError
 from feedmaker.fetch import DEFAULT_RUN_TIMEOUT
 from feedmaker.like import LikeView
 from feedmaker.outputs import ALL_SLUG, FEED_FORMATS, FeedDef
-from feedmaker.schema import Key, check_table, keys_of, setting
+from feedmaker.schema import check_table, is_web_url, keys_of, setting
 from feedmaker.sources import SOURCE_TYPES
 from feedmaker.tagger import TopicRule, default_topics, parse_topics
-from feedmaker.toml_lines import find_line, line_map
+from feedmaker.toml_lines import line_of
 from feedmaker.views import ViewRule, parse_views
 
 DEFAULT_CONFIG_NAME = "feedmaker.toml"
@@ -139,10 +138,10 @@ class Config:
         """The same config with `--out` / `--state` overrides applied and checked."""
         site = replace(self.site, out_dir=out_dir.resolve() if out_dir else self.site.out_dir,
                        state=state.resolve() if state else self.site.state)
-        problem = _state_problem(site)
-        if problem:
-            raise ConfigError(f"{self.path or 'defaults'}: site.state: {problem}")
-        return replace(self, site=site)
+        try:
+            return replace(self, site=_checked_state(site))
+        except ConfigError as exc:
+            raise ConfigError(f"{self.path or 'defaults'}: {exc}") from None
 
 
 def starter_config_text() -> str:
@@ -172,16 +171,15 @@ def parse_config(text: str, *, base_dir: Path, where: str) -> Config:
     Every check below raises ConfigError with the path of the value; the file and line are
     added here, in one place.
     """
+    text = text.removeprefix("\ufeff")
     try:
-        data = tomllib.loads(text.removeprefix("\ufeff"))
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{where}: invalid TOML: {exc}") from exc
     try:
         return _check(data, base_dir)
     except ConfigError as exc:
-        if not exc.path:
-            raise ConfigError(f"{where}: {exc}") from None
-        line = find_line(line_map(text.removeprefix("\ufeff")), exc.path)
+        line = line_of(text, exc.path)
         raise ConfigError(f"{where}{f':{line}' if line else ''}: {exc}") from None
 
 
@@ -202,24 +200,15 @@ def _site(table: object, base_dir: Path) -> Site:
     values = check_table(table, SITE_KEYS, ("site",))
     for key in ("out_dir", "state"):  # "~/feeds" is the user's home, as in a shell
         values[key] = (base_dir / Path(values[key]).expanduser()).resolve()
-    site = Site(**values)
-    problem = _state_problem(site)
-    if problem:
-        raise ConfigError(problem, ("site", "state"))
-    return site
+    return _checked_state(Site(**values))
 
 
-def _state_problem(site: Site) -> str | None:
+def _checked_state(site: Site) -> Site:
     # The out_dir is public; the state store holds fetch history and must never be served.
     if site.state == site.out_dir or site.out_dir in site.state.parents:
-        return (f"{site.state} must not be inside site.out_dir ({site.out_dir}): everything "
-                "there is published")
-    return None
-
-
-def source_keys(kind: str) -> dict[str, Key]:
-    """Every key a source of this type accepts: the common ones, then its own."""
-    return SOURCE_KEYS | SOURCE_TYPES[kind].OPTIONS
+        raise ConfigError(f"{site.state} must not be inside site.out_dir ({site.out_dir}): "
+                          "everything there is published", ("site", "state"))
+    return site
 
 
 def _sources(tables: object, base_dir: Path) -> tuple[SourceConfig, ...]:
@@ -228,40 +217,33 @@ def _sources(tables: object, base_dir: Path) -> tuple[SourceConfig, ...]:
     sources, names = [], set()
     for index, table in enumerate(tables):
         path = ("sources", index)
-        common = check_table(table, SOURCE_KEYS, path, extra=frozenset(table) - set(SOURCE_KEYS)
-                             if isinstance(table, dict) else frozenset())
+        if not isinstance(table, dict):
+            raise ConfigError("must be a table", path)
+        # The common keys first: the type says which other keys the table may hold.
+        common = check_table(table, SOURCE_KEYS, path, extra=frozenset(table))
         kind, name = common["type"], common["name"]
         if name in names:
             raise ConfigError(f"{name!r} is used twice; source names must be unique",
                               (*path, "name"))
         names.add(name)
         module = SOURCE_TYPES[kind]
-        values = check_table(table, source_keys(kind), path, what=f"for type {kind!r}")
-        options = {key: values[key] for key in module.OPTIONS}
+        options = check_table(table, module.OPTIONS, path, extra=frozenset(SOURCE_KEYS),
+                              what=f"for type {kind!r}")
         problem = module.check(options) if hasattr(module, "check") else None
-        if problem:
-            # "item is required ...", "title: '//h3[' is not ...": the key comes first.
-            key, _, rest = problem.partition(" ")
-            if key.rstrip(":") in module.OPTIONS:
-                raise ConfigError(rest, (*path, key.rstrip(":")))
-            raise ConfigError(problem, (*path, "type"))
-        allow_empty = common["allow_empty"]
-        sources.append(SourceConfig(
-            name=name, type=kind, url=_source_url(common["url"], base_dir, (*path, "url")),
-            options=options,
-            allow_empty=getattr(module, "EMPTY_IS_NORMAL", False) if allow_empty is None
-            else allow_empty,
-            min_interval=common["min_interval"]))
+        if problem:  # "title: '//h3[' is not ...": the key comes first
+            key, _, rest = problem.partition(": ")
+            raise ConfigError(rest, (*path, key))
+        common["url"] = _source_url(common["url"], base_dir, (*path, "url"))
+        if common["allow_empty"] is None:
+            common["allow_empty"] = getattr(module, "EMPTY_IS_NORMAL", False)
+        sources.append(SourceConfig(**common, options=options))
     return tuple(sources)
 
 
 def _source_url(url: str, base_dir: Path, path: tuple) -> str:
-    parts = urlsplit(url)
-    if parts.scheme == "file":
+    if url.lower().startswith("file:"):
         # `file:snapshots/x.json` (no slashes) is relative to the config file's folder.
-        if not url.startswith("file:/"):
-            return (base_dir / url[len("file:"):]).resolve().as_uri()
-        return url
-    if parts.scheme not in ("http", "https") or not parts.netloc or re.search(r"\s", url):
+        return url if url.startswith("file:/") else (base_dir / url[5:]).resolve().as_uri()
+    if not is_web_url(url):
         raise ConfigError(f"must be an http(s) or file: URL, got {url!r}", path)
     return url

@@ -29,7 +29,7 @@ class Key:
     default: Any = None
     help: str = ""
     low: float | None = None
-    high: float | None = None
+    high: float = math.inf
     choices: tuple[str, ...] = ()
     required: bool = False
     check: Callable[[Any], str | None] | None = None
@@ -57,7 +57,7 @@ def default_text(key: Key) -> str:
     if key.default_note:
         return key.default_note
     value = key.default
-    if value is None or value == "" or value == [] or value == ():
+    if value in (None, ""):
         return "none"
     if isinstance(value, bool):
         return f"`{str(value).lower()}`"
@@ -122,21 +122,17 @@ def _name(key: Key, value: Any) -> tuple[Any, str | None]:
 
 def _count(key: Key, value: Any) -> tuple[Any, str | None]:
     low = 1 if key.low is None else key.low
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= _high(key):
-        return value, f"must be a whole number from {low:g} to {_high(key):g}, got {_shown(value)}"
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= key.high:
+        return value, f"must be a whole number from {low:g} to {key.high:g}, got {_shown(value)}"
     return value, None
 
 
 def _number(key: Key, value: Any) -> tuple[Any, str | None]:
     low = 0 if key.low is None else key.low
     if (isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value)
-            or not low <= value <= _high(key)):
-        return value, f"must be a number from {low:g} to {_high(key):g}, got {_shown(value)}"
+            or not low <= value <= key.high):
+        return value, f"must be a number from {low:g} to {key.high:g}, got {_shown(value)}"
     return float(value), None
-
-
-def _high(key: Key) -> float:
-    return math.inf if key.high is None else key.high
 
 
 def _flag(key: Key, value: Any) -> tuple[Any, str | None]:
@@ -173,12 +169,18 @@ def _choices(key: Key, value: Any) -> tuple[Any, str | None]:
 
 def _web_url(key: Key, value: Any) -> tuple[Any, str | None]:
     value, problem = _name(key, value)
-    if problem:
-        return value, problem
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc or re.search(r"\s", value):
-        return value, f"must be an absolute http(s) URL, got {value!r}"
-    return value, None
+    if problem is None and not is_web_url(value):
+        problem = f"must be an absolute http(s) URL, got {value!r}"
+    return value, problem
+
+
+def is_web_url(url: str) -> bool:
+    """Whether `url` is an absolute http(s) URL: a host, and no white space."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "http://[x/": a broken IPv6 host
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and not re.search(r"\s", url)
 
 
 def _site_url(key: Key, value: Any) -> tuple[Any, str | None]:

@@ -13,15 +13,18 @@ import tomllib
 Path = tuple[str | int, ...]
 
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+# A string of each of TOML's four kinds; a multi-line one's content may end in one or two
+# of its quotes.
+_STRING = re.compile(r'"""(?:\\.|[^\\])*?"""(?!")'  # multi-line basic, escapes and all
+                     r"|'''.*?'''(?!')"  # multi-line literal
+                     r'|"(?:\\.|[^"\\])*"'  # basic
+                     r"|'[^']*'", re.DOTALL)  # literal
 
 
-def line_map(text: str) -> dict[Path, int]:
-    """{path: 1-based line} for the tables, keys and array items of valid TOML `text`."""
-    return _Scanner(text).scan()
-
-
-def find_line(lines: dict[Path, int], path: Path) -> int | None:
-    """The line of `path`, or of its nearest enclosing table, key or item that has one."""
+def line_of(text: str, path: Path) -> int | None:
+    """The 1-based line of `path` in valid TOML `text`, or of its nearest enclosing table,
+    key or item that has one."""
+    lines = _Scanner(text).scan()
     for end in range(len(path), 0, -1):
         if path[:end] in lines:
             return lines[path[:end]]
@@ -35,12 +38,9 @@ class _Scanner:
         self.found: dict[Path, int] = {}
         self.table_counts: dict[Path, int] = {}
 
-    @property
-    def line(self) -> int:
-        return self.text.count("\n", 0, self.pos) + 1
-
     def note(self, path: Path) -> None:
-        self.found.setdefault(path, self.line)
+        """Record that `path` starts on the current line, unless it started earlier."""
+        self.found.setdefault(path, self.text.count("\n", 0, self.pos) + 1)
 
     def scan(self) -> dict[Path, int]:
         table: Path = ()
@@ -48,19 +48,16 @@ class _Scanner:
             self.skip_blank(newlines=True)
             if self.pos >= len(self.text):
                 return self.found
-            if self.text.startswith("[[", self.pos):
-                self.pos += 2
-                name = self.key()
-                index = self.table_counts.get(name, 0)
-                self.table_counts[name] = index + 1
-                table = (*name, index)
-                self.note(table)
-                self.skip_to_line_end()
-            elif self.text[self.pos] == "[":
-                self.pos += 1
+            if self.text[self.pos] == "[":
+                array = self.text.startswith("[[", self.pos)  # [[sources]]: one more item
+                self.pos += 2 if array else 1
                 table = self.key()
+                if array:
+                    index = self.table_counts.get(table, 0)
+                    self.table_counts[table] = index + 1
+                    table = (*table, index)
                 self.note(table)
-                self.skip_to_line_end()
+                self.skip_to_line_end()  # the closing brackets, and a comment
             else:
                 self.key_value(table)
 
@@ -88,14 +85,9 @@ class _Scanner:
                 parts.append(match[0])
                 self.pos = match.end()
             self.skip_blank()
-            if self.pos < len(self.text) and self.text[self.pos] == ".":
-                self.pos += 1
-                continue
-            if self.pos < len(self.text) and self.text[self.pos] == "]":
-                self.pos += 1
-                if self.pos < len(self.text) and self.text[self.pos] == "]":
-                    self.pos += 1
-            return tuple(parts)
+            if not self.text.startswith(".", self.pos):
+                return tuple(parts)
+            self.pos += 1
 
     def value(self, path: Path) -> None:
         char = self.text[self.pos]
@@ -130,28 +122,9 @@ class _Scanner:
             while self.pos < len(self.text) and self.text[self.pos] not in ",]}\n#":
                 self.pos += 1
 
-    def string(self) -> str:
-        quote = self.text[self.pos]
-        if self.text.startswith(quote * 3, self.pos):
-            end = self.text.index(quote * 3, self.pos + 3)
-            while self.text.startswith(quote, end + 3):  # up to two quotes may end the content
-                end += 1
-            if quote == '"':
-                while self._escaped(end):
-                    end = self.text.index(quote * 3, end + 1)
-            value, self.pos = self.text[self.pos + 3:end], end + 3
-            return value
-        end = self.pos + 1
-        while self.text[end] != quote:
-            end += 2 if quote == '"' and self.text[end] == "\\" else 1
-        value, self.pos = self.text[self.pos + 1:end], end + 1
-        return value
-
-    def _escaped(self, at: int) -> bool:
-        backslashes = 0
-        while self.text[at - 1 - backslashes] == "\\":
-            backslashes += 1
-        return backslashes % 2 == 1
+    def string(self) -> None:
+        """Move past the string that starts here."""
+        self.pos = _STRING.match(self.text, self.pos).end()
 
     def skip_blank(self, newlines: bool = False) -> None:
         while self.pos < len(self.text):

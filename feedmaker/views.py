@@ -3,8 +3,9 @@ the sources that listed it, other views) and, optionally, the upvotes it once re
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 
 from feedmaker.errors import ConfigError
@@ -12,41 +13,32 @@ from feedmaker.events import KINDS
 from feedmaker.like import ONLY_LIKE, LikeView, is_like_view, parse_like_view
 from feedmaker.like.view import library_files
 from feedmaker.model import Entry
-from feedmaker.schema import Key, check_table
+from feedmaker.schema import check_table, keys_of, setting
 from feedmaker.tagger import Tagger, TopicResult
-from feedmaker.tagger.rules import TOPIC_KEYS, VIEW_FIELDS, TopicRule, parse_rule
-
-VIEW_KEYS: dict[str, Key] = TOPIC_KEYS | {
-    "min_upvotes": Key("count", None, "the paper must have reached this many upvotes on its "
-                       "source at least once; it stays in the view when its count falls again "
-                       "(views only)", low=0, high=10**7),
-    "news": Key("choices", None, "makes the view a news view: an entry for each event of the "
-                "papers it follows, of these kinds: " + ", ".join(f"`{k}`" for k in KINDS)
-                + " (see \"Paper news\")", choices=KINDS),
-    "watch": Key("texts", [], "news views: library files (as `like` takes them) of papers to "
-                 "follow, looked up on arXiv and Hugging Face once a day while no listing "
-                 "shows them", default_note="`[]`"),
-    "popular_upvotes": Key("count", None, "news views: the upvotes whose reaching is a "
-                           "`popular` event", default_note="the view's `min_upvotes`",
-                           low=1, high=10**7),
-}
-# The keys that only a news view takes.
-NEWS_KEYS = ("watch", "popular_upvotes")
-# Names a view's label terms refer to, checked when the config loads.
-_REFERENCE_FIELDS = ("topic", "source", "view")
+from feedmaker.tagger.rules import TOPIC_KEYS, VIEW_FIELDS, Term, TopicRule, parse_rule
 
 
 @dataclass(frozen=True)
 class ViewRule:
     """One view: a rule in the topics' language, whose terms may also name topics
     (`topic:vision`), sources (`source:hf-daily`) and other views (`view:mine`), and an
-    optional upvote bar."""
+    optional upvote bar; each field but the rule is a config key, declared here once."""
 
     rule: TopicRule
-    min_upvotes: int | None = None
-    news: tuple[str, ...] = ()  # a news view's kinds of event (feedmaker.events)
-    watch: tuple[Path, ...] = ()  # a news view's watched library files
-    popular_upvotes: int | None = None
+    min_upvotes: int | None = setting(
+        "count", None, "the paper must have reached this many upvotes on its source at least "
+        "once; it stays in the view when its count falls again (views only)", low=0, high=10**7)
+    # A news view's kinds of event (feedmaker.events); None in the file: not a news view.
+    news: tuple[str, ...] = setting(
+        "choices", None, "makes the view a news view: an entry for each event of the papers "
+        "it follows, of these kinds: " + ", ".join(f"`{k}`" for k in KINDS)
+        + " (see \"Paper news\")", choices=KINDS)
+    watch: tuple[Path, ...] = setting(
+        "texts", (), "news views: library files (as `like` takes them) of papers to follow, "
+        "looked up on arXiv and Hugging Face once a day while no listing shows them")
+    popular_upvotes: int | None = setting(
+        "count", None, "news views: the upvotes whose reaching is a `popular` event",
+        default_note="the view's `min_upvotes`", low=1, high=10**7)
 
     @property
     def slug(self) -> str:
@@ -66,9 +58,11 @@ class ViewRule:
         return self.min_upvotes if self.popular_upvotes is None else self.popular_upvotes
 
 
+VIEW_KEYS = TOPIC_KEYS | keys_of(ViewRule)
+
+
 def parse_views(tables: object, topics: Sequence[str], sources: Sequence[str],
-                base_dir: Path, path: tuple = ("views",)
-                ) -> tuple[tuple[ViewRule, ...], tuple[LikeView, ...]]:
+                base_dir: Path) -> tuple[tuple[ViewRule, ...], tuple[LikeView, ...]]:
     """Check the `[views.*]` tables: the rule views and the like views (those with `like`,
     see feedmaker.like), each in the order written.
 
@@ -77,45 +71,43 @@ def parse_views(tables: object, topics: Sequence[str], sources: Sequence[str],
     view's slug may not be a topic's (they share file names).
     """
     if not isinstance(tables, dict):
-        raise ConfigError("must hold [views.<slug>] tables", path)
+        raise ConfigError("must hold [views.<slug>] tables", ("views",))
     views, likes = [], []
     for slug, table in tables.items():
+        path = ("views", slug)
         if slug in topics:
             raise ConfigError(f"a topic is called {slug!r} too; topics and views share file "
-                              "names", (*path, slug))
+                              "names", path)
         if is_like_view(table):
-            likes.append(parse_like_view(slug, table, base_dir, (*path, slug)))
+            likes.append(parse_like_view(slug, table, base_dir, path))
             continue
         for key in ONLY_LIKE:
             if isinstance(table, dict) and key in table:
                 raise ConfigError("is for `like` views only: add `like = [...]` or remove it",
-                                  (*path, slug, key))
-        values = check_table(table, VIEW_KEYS, (*path, slug))
-        watch = _news_keys(values, base_dir, (*path, slug))
-        rule = parse_rule(slug, values, (*path, slug), VIEW_FIELDS,
+                                  (*path, key))
+        values = check_table(table, VIEW_KEYS, path)
+        watch = _news_keys(values, base_dir, path)
+        rule = parse_rule(slug, values, path, VIEW_FIELDS,
                           terms_required=values["min_upvotes"] is None and not watch)
         views.append(ViewRule(rule, values["min_upvotes"], values["news"] or (), watch,
                               values["popular_upvotes"]))
-    known = {"topic": set(topics), "source": set(sources), "view": {v.slug for v in views}}
-    liked = {v.slug for v in likes}
+    # The names a view's label terms may refer to.
+    known = {"topic": set(topics), "source": set(sources), "view": {view.slug for view in views}}
+    liked = {view.slug for view in likes}
     for view in views:
-        for term_path, term in _terms_with_paths(view.rule, (*path, view.slug)):
-            if term.field not in _REFERENCE_FIELDS:
+        for term_path, term in _terms_with_paths(view.rule, ("views", view.slug)):
+            if term.field not in known or _matching(term, known[term.field]):
                 continue
-            prefix = term.text.removesuffix("*")
-            if term.text.endswith("*"):
-                if term.field == "view" and not any(s.startswith(prefix) for s in known["view"]) \
-                        and any(s.startswith(prefix) for s in liked):
-                    raise ConfigError(f"term {term.source!r} names only `like` views, which "
-                                      "cannot be named (they are made after the others)",
-                                      term_path)
-            elif term.text not in known[term.field]:
+            if not term.text.endswith("*"):
                 note = " (a `like` view cannot be named)" if term.field == "view" \
                     and term.text in liked else ""
                 raise ConfigError(f"term {term.source!r}: no {term.field} is called "
                                   f"{term.text!r}{note} (known: "
                                   f"{', '.join(sorted(known[term.field])) or 'none'})", term_path)
-    evaluation_order(views, path)
+            if term.field == "view" and _matching(term, liked):
+                raise ConfigError(f"term {term.source!r} names only `like` views, which "
+                                  "cannot be named (they are made after the others)", term_path)
+    evaluation_order(views)
     return tuple(views), tuple(likes)
 
 
@@ -123,8 +115,8 @@ def _news_keys(values: dict, base_dir: Path, path: tuple) -> tuple[Path, ...]:
     """Check a view's news keys; returns its watch files (resolved)."""
     news = values["news"]
     if news is None:
-        for key in NEWS_KEYS:
-            if values[key] not in (None, []):
+        for key in ("watch", "popular_upvotes"):  # the keys only a news view takes
+            if values[key]:
                 raise ConfigError("is for news views: add `news = [...]` or remove it",
                                   (*path, key))
         return ()
@@ -150,44 +142,33 @@ def _terms_with_paths(rule: TopicRule, path: tuple):
         yield (*path, "none", number), term
 
 
-def _referenced_views(view: ViewRule, slugs: Sequence[str]) -> list[str]:
-    found = []
-    for _, term in _terms_with_paths(view.rule, ()):
-        if term.field == "view":
-            prefix = term.text.removesuffix("*")
-            found += [s for s in slugs if (s.startswith(prefix) if term.text.endswith("*")
-                                           else s == term.text)]
-    return found
+def _matching(term: Term, names: Collection[str]) -> list[str]:
+    """The names a label term matches: its own, or those it is a prefix of (`vis*`)."""
+    if term.text.endswith("*"):
+        return [name for name in names if name.startswith(term.text[:-1])]
+    return [term.text] if term.text in names else []
 
 
-def evaluation_order(views: Sequence[ViewRule], path: tuple = ("views",)) -> list[ViewRule]:
-    """The views, each after the views it names; a cycle is a ConfigError naming it.
-    Iterative (depth-first with a stack of its own): a chain of thousands of views is no
-    reason for a RecursionError."""
+def _named_views(views: Sequence[ViewRule]) -> dict[str, list[str]]:
+    """The slugs of the views each view's terms name, by its slug."""
+    slugs = {view.slug for view in views}
+    return {view.slug: [name for _, term in _terms_with_paths(view.rule, ())
+                        if term.field == "view" for name in _matching(term, slugs)]
+            for view in views}
+
+
+def evaluation_order(views: Sequence[ViewRule]) -> list[ViewRule]:
+    """The views, each after the views it names; a cycle is a ConfigError naming it, from
+    the first view of the cycle in the config."""
     by_slug = {view.slug: view for view in views}
-    order: list[ViewRule] = []
-    state: dict[str, str] = {}
-    for first in views:
-        if state.get(first.slug):
-            continue
-        state[first.slug] = "open"
-        trail = [(first.slug, iter(_referenced_views(first, list(by_slug))))]
-        while trail:
-            slug, pending = trail[-1]
-            other = next(pending, None)
-            if other is None:
-                trail.pop()
-                state[slug] = "done"
-                order.append(by_slug[slug])
-            elif state.get(other) == "open":
-                slugs = [s for s, _ in trail]
-                cycle = slugs[slugs.index(other):] + [other]
-                raise ConfigError("views name each other in a circle: "
-                                  + " -> ".join(f"view:{s}" for s in cycle), (*path, cycle[0]))
-            elif state.get(other) is None:
-                state[other] = "open"
-                trail.append((other, iter(_referenced_views(by_slug[other], list(by_slug)))))
-    return order
+    try:
+        return [by_slug[slug] for slug in TopologicalSorter(_named_views(views)).static_order()]
+    except CycleError as exc:
+        ring = exc.args[1][:0:-1]  # graphlib lists a view before those naming it, and twice
+        start = ring.index(min(ring, key=list(by_slug).index))
+        cycle = ring[start:] + ring[:start + 1]
+        raise ConfigError("views name each other in a circle: "
+                          + " -> ".join(f"view:{s}" for s in cycle), ("views", cycle[0])) from None
 
 
 @dataclass(frozen=True)
@@ -209,7 +190,7 @@ class ViewResult:
 
 
 class ViewTagger:
-    """The compiled views; `evaluate` says which views a paper is in, `explain` why."""
+    """The compiled views; `place` says which views a paper is in, `explain` why."""
 
     # What views read of an entry besides its topics and sources (see store.memberships).
     READS = (*Tagger.READS, "top_upvotes")
@@ -218,8 +199,7 @@ class ViewTagger:
         self.views = tuple(views)
         self._order = evaluation_order(self.views)
         self._taggers = {view.slug: Tagger([view.rule]) for view in self.views}
-        slugs = [view.slug for view in self.views]
-        self._named = {view.slug: _referenced_views(view, slugs) for view in self.views}
+        self._named = _named_views(self.views)
 
     def explain(self, entry: Entry, topics: Sequence[str],
                 sources: Sequence[str]) -> list[ViewResult]:

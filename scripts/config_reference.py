@@ -26,14 +26,13 @@ def declared_tables() -> dict[str, dict[str, Key]]:
     """Every config table's keys, by table: `site`, `sources` (the keys every source takes),
     `sources:<type>` (a type's own), `topics`, `views` (beyond the topics' keys) and `likes`
     (a `like` view's). The one place that knows where the keys are declared."""
-    from feedmaker.config import SITE_KEYS, SOURCE_KEYS, source_keys
+    from feedmaker.config import SITE_KEYS, SOURCE_KEYS
     from feedmaker.like import LIKE_KEYS, ONLY_LIKE
     from feedmaker.sources import SOURCE_TYPES
     from feedmaker.tagger.rules import TOPIC_KEYS
     from feedmaker.views import VIEW_KEYS
 
-    own = {kind: {name: key for name, key in source_keys(kind).items()
-                  if name not in SOURCE_KEYS} for kind in SOURCE_TYPES}
+    own = {kind: module.OPTIONS for kind, module in SOURCE_TYPES.items()}
     # An option every type takes alike (`timeout`) is listed once, with the common keys.
     shared = {name: key for name, key in next(iter(own.values())).items()
               if all(name in keys and keys[name] == key for keys in own.values())}

@@ -133,6 +133,7 @@ CORPUS = [
     ('[site]\n\nicon = "javascript:alert(1)"\n', 3, "site.icon"),
     ('[site]\nbase_url = "https://x.org/feeds?a=1"\n', 2, "site.base_url"),
     ('[site]\nbase_url = "https://x.org/my feeds/"\n', 2, "site.base_url"),
+    ('[site]\nicon = "http://[x/"\n', 2, "site.icon"),  # urlsplit's ValueError
     ('[site]\nformats = ["atom", "rss"]\n', 2, "site.formats"),
     ('[site]\nformats = ["json"]\n', 2, "site.formats"),
     ('[site]\ntitle = "tab\tin title"\n', 2, "site.title"),
@@ -141,6 +142,7 @@ CORPUS = [
      "sources[1].name"),
     ('[[sources]]\nname = "a"\ntype = "hf-api"\nurl = "https://x.org/"\npages = 0\n', 5,
      "sources[1].pages"),
+    ('[[sources]]\nname = "a"\ntype = "hf-api"\nurl = "https://[x/"\n', 4, "sources[1].url"),
     ('[[sources]]\nname = "a"\ntype = "hf-api"\nurl = "https://x.org/"\n'
      'min_interval = -1\n', 5, "sources[1].min_interval"),
     ('[[sources]]\nname = "a"\ntype = "hf-api"\nurl = "https://x.org/"\n'

@@ -106,6 +106,8 @@ def test_views_are_feeds_after_the_topics_and_not_topics_of_a_paper():
     ('[views.a]\nany = ["view:b"]\n\n[views.b]\nany = ["view:c"]\n\n[views.c]\nany = ["view:a"]\n',
      1, r"views\.a: views name each other in a circle: view:a -> view:b -> view:c -> view:a"),
     ('[views.a]\nany = ["view:a"]\n', 1, r"views\.a: views name each other in a circle"),
+    ('[views.z]\nany = ["view:b"]\n\n[views.a]\nany = ["view:b"]\n\n[views.b]\nany = ["view:a"]\n',
+     4, r"views\.a: views name each other in a circle: view:a -> view:b -> view:a"),
     ('[views.vision]\nany = ["image"]\n', 1, r"views\.vision: a topic is called 'vision' too"),
     ('[views.all]\nany = ["image"]\n', 1, r"views\.all: slug 'all' is reserved"),
     ('[views.x]\ntitle = "X"\n', 1, r"views\.x: needs at least one term in `any` or `all`"),
