@@ -91,12 +91,18 @@ class SourceConfig:
     min_interval: float | None = setting("number", None, "seconds between two requests to "
                                          "this source's host", high=3600,
                                          default_note="`3` for arXiv hosts, else `1`")
+    # None: the fetcher's own deadline (feedmaker.fetch.DEFAULT_DEADLINE).
+    timeout: float | None = setting("number", None, "seconds each request of this source may "
+                                    "take in all: connecting, waiting for the answer and "
+                                    "reading the whole body (default 60)", low=1, high=3600)
 
     @property
     def settings(self) -> str:
         """A digest of what decides which listing the source reads: its usual size belongs
-        to these settings."""
-        return hashlib.sha256(repr((self.type, self.url, self.options)).encode()).hexdigest()
+        to these settings. (`timeout` is in it, as the last of the options, because it was
+        one of each type's options when stores first kept this digest.)"""
+        options = {**self.options, "timeout": self.timeout}
+        return hashlib.sha256(repr((self.type, self.url, options)).encode()).hexdigest()
 
 
 SOURCE_KEYS = keys_of(SourceConfig)

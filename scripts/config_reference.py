@@ -32,13 +32,8 @@ def declared_tables() -> dict[str, dict[str, Key]]:
     from feedmaker.tagger.rules import TOPIC_KEYS
     from feedmaker.views import VIEW_KEYS
 
-    own = {kind: module.OPTIONS for kind, module in SOURCE_TYPES.items()}
-    # An option every type takes alike (`timeout`) is listed once, with the common keys.
-    shared = {name: key for name, key in next(iter(own.values())).items()
-              if all(name in keys and keys[name] == key for keys in own.values())}
-    tables = {"site": dict(SITE_KEYS), "sources": {**SOURCE_KEYS, **shared}}
-    tables |= {f"sources:{kind}": {name: key for name, key in keys.items() if name not in shared}
-               for kind, keys in own.items()}
+    tables = {"site": dict(SITE_KEYS), "sources": dict(SOURCE_KEYS)}
+    tables |= {f"sources:{kind}": module.OPTIONS for kind, module in SOURCE_TYPES.items()}
     tables["topics"] = dict(TOPIC_KEYS)
     tables["views"] = {name: key for name, key in VIEW_KEYS.items() if name not in TOPIC_KEYS}
     tables["likes"] = {name: LIKE_KEYS[name] for name in ONLY_LIKE}

@@ -17,9 +17,9 @@ LIKE_KEYS: dict[str, Key] = {
     "description": TOPIC_KEYS["description"],
     "like": Key("texts", [], "files of your library (BibTeX, CSL JSON, or arXiv ids and URLs "
                 "one a line), relative to the config: the view holds the new papers most "
-                "like them (see \"Papers like mine\")", default_note="`[]`"),
+                "like them (see \"Papers like mine\")"),
     "not_like": Key("texts", [], "files of papers you do not want: papers like them are "
-                    "pushed down (`like` views only)", default_note="`[]`"),
+                    "pushed down (`like` views only)"),
     "per_day": Key("count", None, "a `like` view takes the best this many of each day",
                    high=1000, default_note="`5` when `min_score` is not given"),
     "min_score": Key("number", None, "a `like` view takes the papers scoring at least this "

@@ -59,7 +59,7 @@ def read_source(source, fetcher: Fetcher, validators: Validators | None = None) 
         fetched.append(url)
         response = fetcher(url, validators=validators if conditional else None,
                            min_interval=source.min_interval,
-                           deadline=source.options.get("timeout"))
+                           deadline=source.timeout)
         if conditional:
             first.append(response.validators)
         return response

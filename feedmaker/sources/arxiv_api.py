@@ -9,7 +9,6 @@ from feedmaker.model import RawEntry
 from feedmaker.normalize import arxiv_id_from_url, arxiv_version
 from feedmaker.schema import Key
 from feedmaker.sources.base import (
-    TIMEOUT,
     Fetch,
     Warn,
     entries_of,
@@ -30,7 +29,6 @@ OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
 OPTIONS = {
     "pages": Key("count", 1, "how many pages of `max_results` to read (3 s apart, as "
                  "arXiv asks); reading stops at the last result"),
-    "timeout": TIMEOUT,
 }
 
 

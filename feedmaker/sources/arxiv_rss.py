@@ -9,7 +9,6 @@ from feedmaker.normalize import arxiv_version, bare_arxiv_id
 from feedmaker.schema import Key
 from feedmaker.sources.arxiv_api import ARXIV
 from feedmaker.sources.base import (
-    TIMEOUT,
     Fetch,
     Warn,
     entries_of,
@@ -25,7 +24,6 @@ OPTIONS = {
                           "which announcements to take: new, cross, replace, replace-cross "
                           "(replacements are old papers with a new version)",
                           choices=ANNOUNCE_TYPES),
-    "timeout": TIMEOUT,
 }
 # "arXiv:2403.00001v1 Announce Type: new \nAbstract: The text..."
 _PREFIX = re.compile(r"^\s*arXiv:\S+\s+Announce Type:\s*[\w-]+\s*Abstract:\s*", re.IGNORECASE)

@@ -14,7 +14,6 @@ from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit, urlunsplit
 from feedmaker.errors import ParseError
 from feedmaker.fetch import Response
 from feedmaker.normalize import EARLIEST_YEAR
-from feedmaker.schema import Key
 
 if TYPE_CHECKING:  # lxml and dateutil load when a source needs them
     import lxml.html
@@ -75,10 +74,6 @@ def number_text(value: int | float) -> str:
     return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
 
 
-# Every source type takes it; None leaves the fetcher's own deadline (60 s).
-TIMEOUT = Key("number", None, "seconds each request of this source may take in all: "
-                              "connecting, waiting for the answer and reading the whole "
-                              "body (default 60)", low=1, high=3600)
 
 
 def parse_xml(body: bytes, url: str) -> etree._Element:

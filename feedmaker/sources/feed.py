@@ -12,7 +12,6 @@ from feedmaker.errors import ParseError
 from feedmaker.model import RawEntry
 from feedmaker.normalize import bare_arxiv_id
 from feedmaker.sources.base import (
-    TIMEOUT,
     Fetch,
     Warn,
     entries_of,
@@ -31,7 +30,7 @@ RSS090 = "{http://my.netscape.com/rdf/simple/0.9/}"
 RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
 DC = "{http://purl.org/dc/elements/1.1/}"
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
-OPTIONS = {"timeout": TIMEOUT}
+OPTIONS: dict = {}
 
 
 @dataclass

@@ -9,7 +9,6 @@ from feedmaker.errors import ParseError
 from feedmaker.model import RawEntry
 from feedmaker.schema import Key
 from feedmaker.sources.base import (
-    TIMEOUT,
     Fetch,
     Warn,
     entries_of,
@@ -22,7 +21,6 @@ HF_PAPERS = "https://huggingface.co/papers/"
 OPTIONS = {
     "pages": Key("count", 1, "how many pages (`p=0,1,...`) of the daily API to read; "
                  "reading stops early at an empty page"),
-    "timeout": TIMEOUT,
 }
 
 

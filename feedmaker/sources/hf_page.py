@@ -8,11 +8,11 @@ from urllib.parse import urljoin
 
 from feedmaker.errors import ParseError
 from feedmaker.model import RawEntry
-from feedmaker.sources.base import TIMEOUT, Fetch, Warn, entries_of, parse_html
+from feedmaker.sources.base import Fetch, Warn, entries_of, parse_html
 from feedmaker.sources.hf_api import item_to_raw, load_json, paper_id
 
 _PUBLISHED = re.compile(r"Published on ([A-Z][a-z]{2}) (\d{1,2}), (\d{4})")
-OPTIONS = {"timeout": TIMEOUT}
+OPTIONS: dict = {}
 
 
 def read(source, fetch: Fetch, warn: Warn) -> list[RawEntry]:

@@ -11,7 +11,6 @@ from feedmaker.fetch import Response
 from feedmaker.model import RawEntry
 from feedmaker.schema import Key
 from feedmaker.sources.base import (
-    TIMEOUT,
     Fetch,
     Warn,
     entries_of,
@@ -36,7 +35,6 @@ OPTIONS = {
     "categories": Key("name", None, "selector of category labels inside an item"),
     "base_url": Key("web_url", None, "resolve relative links against this URL instead of the "
                     "page's own (for a saved copy read from a file: URL)"),
-    "timeout": TIMEOUT,
 }
 SELECTOR_KEYS = ("item", "title", "link", "summary", "date", "authors", "categories")
 _ATTRIBUTE = re.compile(r"^(?P<css>.*?)\s*@(?P<attr>[A-Za-z_][\w:.-]*)$")

@@ -69,12 +69,11 @@ class TopicRule:
                          default_note="the slug")
     description: str = setting("text", "", "the topic feed's subtitle")
     any: tuple[Term, ...] = setting("terms", (), "weighted terms; their points add up to "
-                                    "the score (`any` or `all` is required)",
-                                    default_note="`[]`")
+                                    "the score (`any` or `all` is required)")
     all: tuple[tuple[Term, ...], ...] = setting("terms", (), "groups of terms that must each "
-                                                "have a hit", default_note="`[]`")
+                                                "have a hit")
     none: tuple[Term, ...] = setting("terms", (), "terms that veto the topic, whatever the "
-                                     "score", default_note="`[]`")
+                                     "score")
     threshold: float = setting("number", 1.0, "the score a paper needs", high=MAX_THRESHOLD,
                                check=_more_than_zero)
     title_weight: float = setting("number", 2.0, "how many times a term found in the title "
