@@ -217,3 +217,26 @@ def test_a_tilde_in_a_path_is_the_users_home(tmp_path, monkeypatch):
     config = load_text(tmp_path, '[site]\nout_dir = "~/feeds"\nstate = "~/.fm/state.sqlite"\n')
     assert config.site.out_dir == tmp_path / "home" / "feeds"
     assert config.site.state == tmp_path / "home" / ".fm" / "state.sqlite"
+
+
+def test_a_sources_settings_digest_is_the_one_stores_already_keep():
+    # A source's usual entry count is stored under this digest: an upgrade that changed it
+    # would forget every source's usual size. These are the digests of 0.2.0's stores.
+    text = """
+[[sources]]
+name = "a"
+type = "hf-api"
+url = "https://huggingface.co/api/daily_papers"
+
+[[sources]]
+name = "b"
+type = "html"
+url = "https://e.org/"
+item = "li"
+title = "h3"
+link = "a"
+timeout = 30
+"""
+    sources = parse_config(text, base_dir=Path("/tmp"), where="t").sources
+    assert [s.settings[:16] for s in sources] == ["6f421e8d00144cc2", "bbce614c93473a5e"]
+    assert sources[1].timeout == 30
