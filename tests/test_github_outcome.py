@@ -78,6 +78,13 @@ def test_finish_appends_to_the_step_summary_and_fails_the_job_after_exit_3(site,
     assert summary.read_text().startswith("earlier step\n### feedmaker: not published\n")
 
 
+def test_a_summary_that_cannot_be_written_is_a_warning_and_the_site_still_publishes(
+        site, tmp_path):
+    result = finish("--run-status", 1, "--out", site, env={"GITHUB_STEP_SUMMARY": str(tmp_path)})
+    assert result.exit_code == 0, result.output
+    assert f"feedmaker: {tmp_path}: cannot write the summary: Is a directory" in result.stderr
+
+
 def test_without_a_status_json_the_summary_says_the_run_wrote_no_site(tmp_path):
     result = finish("--run-status", 2, "--out", tmp_path / "_site")
     assert result.exit_code == 2

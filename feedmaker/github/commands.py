@@ -122,7 +122,8 @@ def _run_url() -> str:
               help="The exit status of `feedmaker run`.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               default="_site", show_default=True, help="The run's output folder.")
-@click.option("--summary", "summary_path", type=click.Path(dir_okay=False, path_type=Path),
+# Any path: one that cannot be written is a warning, never a change of the job's outcome.
+@click.option("--summary", "summary_path", type=click.Path(path_type=Path),
               envvar="GITHUB_STEP_SUMMARY",
               help="Append the summary here (default: $GITHUB_STEP_SUMMARY; without it, "
                    "print it).")
