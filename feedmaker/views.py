@@ -28,7 +28,8 @@ class ViewRule:
     min_upvotes: int | None = setting(
         "count", None, "the paper must have reached this many upvotes on its source at least "
         "once; it stays in the view when its count falls again (views only)", low=0, high=10**7)
-    # A news view's kinds of event (feedmaker.events); None in the file: not a news view.
+    # A news view's kinds of event (feedmaker.events). The key's default, None, tells a
+    # view without the key from `news = []` (an error); parse_views stores () for it.
     news: tuple[str, ...] = setting(
         "choices", None, "makes the view a news view: an entry for each event of the papers "
         "it follows, of these kinds: " + ", ".join(f"`{k}`" for k in KINDS)
@@ -164,7 +165,10 @@ def evaluation_order(views: Sequence[ViewRule]) -> list[ViewRule]:
     try:
         return [by_slug[slug] for slug in TopologicalSorter(_named_views(views)).static_order()]
     except CycleError as exc:
-        ring = exc.args[1][:0:-1]  # graphlib lists a view before those naming it, and twice
+        # graphlib gives the circle as [x, ..., x], each view before the views it names
+        # ([b, a, b]: a names b, b names a); it is told the other way round, from its first
+        # view in the config: view:a -> view:b -> view:a.
+        ring = exc.args[1][:0:-1]
         start = ring.index(min(ring, key=list(by_slug).index))
         cycle = ring[start:] + ring[:start + 1]
         raise ConfigError("views name each other in a circle: "
@@ -206,7 +210,7 @@ class ViewTagger:
         """Every view's verdict on a paper with these topics and sources, in config order."""
         results, failures = self._results(entry, topics, sources)
         if failures:
-            raise next(iter(failures.values()))
+            raise next(iter(failures.values()))  # the first in config order
         return [results[view.slug] for view in self.views]
 
     def place(self, entry: Entry, topics: Sequence[str],
@@ -214,13 +218,17 @@ class ViewTagger:
         """The slugs of the views a paper is in, in config order, and the views that failed
         on it, each with why: one view's failure (and of the views naming it) is its own."""
         results, failures = self._results(entry, topics, sources)
-        return ([view.slug for view in self.views
-                 if view.slug in results and results[view.slug].matched],
-                {slug: f"view {slug!r}: {type(exc).__name__}: {exc}"
-                 for slug, exc in failures.items()})
+        return (self._matched(results), {slug: f"view {slug!r}: {type(exc).__name__}: {exc}"
+                                         for slug, exc in failures.items()})
+
+    def _matched(self, results: Mapping[str, ViewResult]) -> list[str]:
+        """The slugs of the views matched so far, in config order."""
+        return [view.slug for view in self.views
+                if view.slug in results and results[view.slug].matched]
 
     def _results(self, entry: Entry, topics: Sequence[str], sources: Sequence[str]
                  ) -> tuple[dict[str, ViewResult], dict[str, Exception]]:
+        """Each view's verdict, and the views that failed (both in config order)."""
         results: dict[str, ViewResult] = {}
         failures: dict[str, Exception] = {}
         for view in self._order:
@@ -231,7 +239,7 @@ class ViewTagger:
                 continue
             labels: Mapping[str, Sequence[str]] = {
                 "topic": topics, "source": sources,
-                "view": [slug for slug, result in results.items() if result.matched]}
+                "view": self._matched(results)}
             try:
                 [rule] = self._taggers[view.slug].explain(
                     entry.title, entry.summary, entry.authors, entry.categories, labels)
@@ -239,4 +247,5 @@ class ViewTagger:
                 failures[view.slug] = exc
                 continue
             results[view.slug] = ViewResult(view, rule, entry.top_upvotes)
-        return results, failures
+        return results, {view.slug: failures[view.slug] for view in self.views
+                         if view.slug in failures}

@@ -136,3 +136,21 @@ def test_a_view_with_only_an_upvote_bar_holds_every_paper_that_reached_it():
     assert config.views[0].rule.any == ()
     assert tagger.place(paper(upvotes=10), [], [])[0] == ["popular"]
     assert tagger.place(paper(upvotes=None), [], [])[0] == []
+
+
+def test_a_views_hits_on_other_views_are_listed_in_config_order():
+    # `a` is evaluated after `b`, whichever order the views are placed in.
+    _, tagger = views("""
+[views.a]
+any = ["view:b"]
+[views.b]
+any = ["source:hf"]
+[views.c]
+any = ["source:hf"]
+[views.d]
+any = ["view:a", "view:c"]
+threshold = 2
+""")
+    results = tagger.explain(paper(), [], ["hf"])
+    assert [hit.term for hit in results[3].rule.hits] == ["view:a", "view:c"]
+    assert tagger.place(paper(), [], ["hf"])[0] == ["a", "b", "c", "d"]
