@@ -165,9 +165,9 @@ def evaluation_order(views: Sequence[ViewRule]) -> list[ViewRule]:
     try:
         return [by_slug[slug] for slug in TopologicalSorter(_named_views(views)).static_order()]
     except CycleError as exc:
-        # graphlib gives the circle as [x, ..., x], each view before the views it names
-        # ([b, a, b]: a names b, b names a); it is told the other way round, from its first
-        # view in the config: view:a -> view:b -> view:a.
+        # graphlib gives the circle as [x, ..., x], each view before the view naming it
+        # ([b, a, b]: a names b, b names a); it is told the other way round (each view before
+        # the one it names), from its first view in the config: view:a -> view:b -> view:a.
         ring = exc.args[1][:0:-1]
         start = ring.index(min(ring, key=list(by_slug).index))
         cycle = ring[start:] + ring[:start + 1]
