@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
-import logging
 import os
 import sys
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -69,6 +66,7 @@ def run(config_path, out_dir, state, base_url, dry_run, quiet, verbose) -> None:
     Example: feedmaker run --config feedmaker.toml -q
     """
     from feedmaker.config import load_config
+    from feedmaker.console import Progress, steps_told
     from feedmaker.outputs import INDEX
     from feedmaker.pipeline import run as run_pipeline
 
@@ -78,7 +76,7 @@ def run(config_path, out_dir, state, base_url, dry_run, quiet, verbose) -> None:
         config = load_config(config_path).with_paths(out_dir, state)
         if base_url is not None:
             config = _with_base_url(config, base_url)
-        with _steps_told(verbose), _Progress(show_bar, verbose) as progress:
+        with steps_told(verbose), Progress(show_bar, verbose) as progress:
             report = run_pipeline(config, now=_now(), dry_run=dry_run, progress=progress)
     except FeedmakerError as exc:
         _fail(exc)
@@ -110,70 +108,6 @@ def _with_base_url(config, base_url: str):
     if problem:
         raise click.BadParameter(problem, param_hint="--base-url")
     return replace(config, site=replace(config.site, base_url=value))
-
-
-class _StepLines(logging.Handler):
-    """What `run -v` prints of each step the run tells its logger: the line, on stderr."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        click.echo(without_secrets(record.getMessage()), err=True)
-
-
-@contextlib.contextmanager
-def _steps_told(verbose: bool) -> Iterator[None]:
-    """With `verbose`, each step of the run (the `feedmaker` logger's INFO) on stderr."""
-    logger = logging.getLogger("feedmaker")
-    if not verbose:
-        yield
-        return
-    handler, level = _StepLines(), logger.level
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
-    try:
-        yield
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)
-
-
-class _Progress:
-    """How far each long stage of a run is (reading sources, tagging a backfill, reading a
-    big library): a progress bar on stderr (`bar`), or a line at each tenth (`lines`, for
-    -v), or nothing. Called as `(stage, done, total)`."""
-
-    def __init__(self, bar: bool, lines: bool) -> None:
-        self.show, self.lines = bar, lines
-        self.stage: str | None = None
-        self.bar = None
-        self.told = -1  # the last tenth told as a line
-        self.lock = threading.Lock()  # sources on different hosts finish in other threads
-
-    def __enter__(self) -> _Progress:
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self._finish()
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        if not (self.show or self.lines):
-            return
-        with self.lock:
-            if stage != self.stage:
-                self._finish()
-                self.stage, self.told = stage, -1
-                if self.show:
-                    self.bar = click.progressbar(length=total, label=stage, file=sys.stderr)
-                    self.bar.__enter__()
-            if self.bar is not None:
-                self.bar.update(done - self.bar.pos)
-            elif total and done * 10 // total > self.told:
-                self.told = done * 10 // total
-                click.echo(without_secrets(f"{stage}: {done / total:.0%}"), err=True)
-
-    def _finish(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
-            self.bar = None
 
 
 @cli.command()
