@@ -113,18 +113,10 @@ class Fetcher:
         with self._slot_lock:
             if self._session is None:
                 import requests
-                from requests.adapters import HTTPAdapter
 
-                retries = self.retries
-                retry = _deadline_retry_class()(
-                    total=retries, connect=retries, read=retries, status=retries,
-                    backoff_factor=self.backoff, status_forcelist=RETRY_STATUSES,
-                    allowed_methods=frozenset({"GET", "HEAD"}),
-                    respect_retry_after_header=True, raise_on_status=False)
                 session = requests.Session()
                 session.headers["User-Agent"] = USER_AGENT
-                adapter = HTTPAdapter(max_retries=retry, pool_maxsize=4)
-                adapter.poolmanager.pool_classes_by_scheme = _tracking_pool_classes()
+                adapter = _deadline_adapter(self.retries, self.backoff)
                 session.mount("http://", adapter)
                 session.mount("https://", adapter)
                 self._session = session
@@ -222,7 +214,7 @@ class Fetcher:
                     raise FetchError(f"{url}: HTTP {response.status_code} {response.reason}"
                                      + self._gave_up(response), status=response.status_code)
                 body = (b"" if response.status_code == 304
-                        else self._read_capped(url, response, attempt))
+                        else self._read_capped(url, response))
                 return Response(url=response.url, body=body, status=response.status_code,
                                 headers={name.lower(): value
                                          for name, value in response.headers.items()})
@@ -241,15 +233,15 @@ class Fetcher:
             gave_up += f"; the server asks to be retried {_when(retry_after)}"
         return gave_up
 
-    def _read_capped(self, url: str, response, attempt: _Attempt) -> bytes:
+    def _read_capped(self, url: str, response) -> bytes:
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > self.max_bytes:
             raise FetchError(f"{url}: response of {declared} bytes exceeds the "
                              f"{self.max_bytes}-byte limit")
         chunks, size = [], 0
+        # No deadline check here: at the deadline the waiting thread gives up and shuts the
+        # socket down, which ends this loop.
         for chunk in response.iter_content(chunk_size=65536):
-            if attempt.left() <= 0:
-                raise FetchError(f"{url}: {attempt.missed}")
             size += len(chunk)
             if size > self.max_bytes:
                 raise FetchError(f"{url}: response exceeds the {self.max_bytes}-byte limit")
@@ -324,10 +316,16 @@ def _shut_down(connection_or_response) -> None:
             connection_or_response.sock.shutdown(socket.SHUT_RDWR)
 
 
-def _tracking_pool_classes() -> dict:
-    """urllib3's connection pools, except that each connection handed out is recorded in
-    the _Attempt of the thread that takes it (a kept-alive one too)."""
+def _deadline_adapter(retries: int, backoff: float):
+    """requests' adapter over urllib3, made to keep a request's deadline: each connection
+    its pools hand out is recorded in the _Attempt of the thread that takes it (a kept-alive
+    one too), to be shut down at the deadline; nothing is retried once the deadline has
+    passed, and a Retry-After beyond it is not waited out: the request fails at once (a
+    FetchError passes through urllib3 and requests as it is), saying when the server asked
+    to be retried."""
+    from requests.adapters import HTTPAdapter
     from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+    from urllib3.util.retry import Retry
 
     class Tracking:
         def _get_conn(self, timeout=None):
@@ -340,16 +338,6 @@ def _tracking_pool_classes() -> dict:
 
     class HTTPSPool(Tracking, HTTPSConnectionPool):
         pass
-
-    return {"http": HTTPPool, "https": HTTPSPool}
-
-
-def _deadline_retry_class():
-    """urllib3's Retry, except that nothing is retried once the request's deadline has
-    passed, and a Retry-After beyond it is not waited out: the request fails at once
-    (a FetchError passes through urllib3 and requests as it is), saying when the server
-    asked to be retried."""
-    from urllib3.util.retry import Retry
 
     class DeadlineRetry(Retry):
         def sleep_for_retry(self, response) -> bool:
@@ -365,7 +353,13 @@ def _deadline_retry_class():
         def is_exhausted(self) -> bool:
             return super().is_exhausted() or _current.attempt.left() <= 0
 
-    return DeadlineRetry
+    retry = DeadlineRetry(total=retries, connect=retries, read=retries, status=retries,
+                          backoff_factor=backoff, status_forcelist=RETRY_STATUSES,
+                          allowed_methods=frozenset({"GET", "HEAD"}),
+                          respect_retry_after_header=True, raise_on_status=False)
+    adapter = HTTPAdapter(max_retries=retry, pool_maxsize=4)
+    adapter.poolmanager.pool_classes_by_scheme = {"http": HTTPPool, "https": HTTPSPool}
+    return adapter
 
 
 def _when(retry_after: str) -> str:
