@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -13,31 +13,9 @@ from feedmaker.config import Config, SourceConfig
 from feedmaker.fetch import Fetcher, Validators
 from feedmaker.model import Entry, RawEntry
 from feedmaker.normalize import FUTURE_TOLERANCE, DropEntry, normalize
-from feedmaker.sources import read_source
+from feedmaker.sources import Collected, read_source
 
 MAX_PARALLEL_HOSTS = 8
-
-
-@dataclass
-class Collected:
-    """One source's part of a run, ready to merge (or not, when `error` says why)."""
-
-    source: SourceConfig
-    entries: list[Entry] = field(default_factory=list)
-    unchanged: bool = False
-    validators: Validators | None = None
-    error: str | None = None
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def summary(self) -> str:
-        """One line on how reading the source went."""
-        name = self.source.name
-        if self.error:
-            return f"source {name!r} failed: {self.error}"
-        if self.unchanged:
-            return f"source {name!r}: unchanged since the last run"
-        return f"source {name!r}: {len(self.entries)} entries"
 
 
 def collect(config: Config, fetcher: Fetcher, now: datetime,
@@ -62,11 +40,9 @@ def collect(config: Config, fetcher: Fetcher, now: datetime,
         for source in sources:
             result = read_source(source, fetcher, validators.get(source.name))
             # A source that failed or is unchanged has no raws to normalize.
-            entries = normalize_all(result.raws, now, result.warnings)
+            result.entries = normalize_all(result.raws, now, result.warnings)
             with lock:
-                results[source.name] = Collected(source, entries, result.unchanged,
-                                                 result.validators, result.error,
-                                                 result.warnings)
+                results[source.name] = result
                 progress("reading sources", len(results), len(config.sources))
 
     if len(by_host) <= 1:

@@ -1,4 +1,4 @@
-"""read_source: one source's fetch and parse, whatever happens, as one SourceResult."""
+"""read_source: one source's fetch and parse, whatever happens, as one Collected."""
 
 import json
 import re

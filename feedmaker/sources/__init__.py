@@ -18,12 +18,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 from feedmaker.errors import SourceError
 from feedmaker.fetch import Fetcher, NotModified, Response, Validators
-from feedmaker.model import RawEntry
+from feedmaker.model import Entry, RawEntry
 from feedmaker.sources import arxiv_api, arxiv_rss, feed, hf_api, hf_page, html
 from feedmaker.sources.base import Fetch, describe_error
+
+if TYPE_CHECKING:  # feedmaker.config imports this module
+    from feedmaker.config import SourceConfig
 
 SOURCE_TYPES: dict[str, ModuleType] = {
     "hf-api": hf_api,
@@ -34,21 +38,35 @@ SOURCE_TYPES: dict[str, ModuleType] = {
     "feed": feed,
 }
 
-__all__ = ["SOURCE_TYPES", "Fetch", "SourceResult", "read_source"]
+__all__ = ["SOURCE_TYPES", "Collected", "Fetch", "read_source"]
 
 
 @dataclass
-class SourceResult:
-    """One source's part of a run: its entries, or `unchanged`, or the error that stopped it."""
+class Collected:
+    """One source's part of a run: its entries, or `unchanged`, or the error that stopped it.
+    `read_source` reads the raw entries; `collect` normalizes them into `entries`."""
 
-    raws: list[RawEntry]
+    source: SourceConfig
+    raws: list[RawEntry] = field(default_factory=list)
+    entries: list[Entry] = field(default_factory=list)
     unchanged: bool = False
     validators: Validators | None = None  # of the first URL, to store when the run commits
     error: str | None = None
     warnings: list[str] = field(default_factory=list)  # entries left out, and why
 
+    @property
+    def summary(self) -> str:
+        """One line on how reading the source went."""
+        name = self.source.name
+        if self.error:
+            return f"source {name!r} failed: {self.error}"
+        if self.unchanged:
+            return f"source {name!r}: unchanged since the last run"
+        return f"source {name!r}: {len(self.entries)} entries"
 
-def read_source(source, fetcher: Fetcher, validators: Validators | None = None) -> SourceResult:
+
+def read_source(source: SourceConfig, fetcher: Fetcher,
+                validators: Validators | None = None) -> Collected:
     """Fetch and parse one configured source. Never raises (but for KeyboardInterrupt and
     the like): a failure is returned in `error`, one line with the source's name in front."""
     first: list[Validators] = []
@@ -67,11 +85,11 @@ def read_source(source, fetcher: Fetcher, validators: Validators | None = None) 
     try:
         raws = SOURCE_TYPES[source.type].read(source, fetch, warnings.append)
     except NotModified:
-        return SourceResult([], unchanged=True)
+        return Collected(source, unchanged=True)
     except SourceError as exc:
-        return SourceResult([], error=f"source {source.name!r}: " + " ".join(str(exc).split()))
+        return Collected(source, error=f"source {source.name!r}: " + " ".join(str(exc).split()))
     except Exception as exc:  # noqa: BLE001 - whatever a body does, it stops this source only
         url = fetched[-1] if fetched else source.url
-        return SourceResult([], error=f"source {source.name!r}: {url}: cannot read it: "
-                                      f"{describe_error(exc)}")
-    return SourceResult(raws, validators=first[0] if first else None, warnings=warnings)
+        return Collected(source, error=f"source {source.name!r}: {url}: cannot read it: "
+                                       f"{describe_error(exc)}")
+    return Collected(source, raws, validators=first[0] if first else None, warnings=warnings)
