@@ -10,7 +10,7 @@ import html
 import re
 import unicodedata
 from datetime import UTC, datetime, timedelta
-from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from feedmaker.model import LINK_KINDS, Entry, RawEntry
 
@@ -68,10 +68,10 @@ class DropEntry(Exception):
     """The raw entry cannot become a feed entry; the message says why."""
 
 
-def normalize(raw: RawEntry, base_url: str | None = None) -> Entry:
-    """Clean one raw entry. Relative links resolve against `base_url` (the page's URL)."""
+def normalize(raw: RawEntry) -> Entry:
+    """Clean one raw entry. Its links must be absolute: each source resolves its own."""
     try:
-        return _normalize(raw, base_url)
+        return _normalize(raw)
     except DropEntry:
         raise
     except Exception as exc:  # noqa: BLE001 - one entry must never stop its source's others
@@ -80,13 +80,13 @@ def normalize(raw: RawEntry, base_url: str | None = None) -> Entry:
                         f"cannot be used ({type(exc).__name__}: {exc})") from exc
 
 
-def _normalize(raw: RawEntry, base_url: str | None) -> Entry:
+def _normalize(raw: RawEntry) -> Entry:
     title = shorten(clean_text(raw.title), MAX_TITLE)
     if not title:
         raise DropEntry(f"{raw.source}: entry without a title "
                         f"({clean_text(raw.url) or clean_text(raw.arxiv_id)})")
     arxiv_id = bare_arxiv_id(raw.arxiv_id) if isinstance(raw.arxiv_id, str) else None
-    url = absolute_url(raw.url, base_url)
+    url = absolute_url(raw.url)
     if arxiv_id is None and url:
         arxiv_id = arxiv_id_from_url(url)
     if not url and arxiv_id:
@@ -104,7 +104,7 @@ def _normalize(raw: RawEntry, base_url: str | None) -> Entry:
         links["arxiv"] = f"https://arxiv.org/abs/{arxiv_id}"
         links["pdf"] = f"https://arxiv.org/pdf/{arxiv_id}"
     for kind, href in (raw.links.items() if isinstance(raw.links, dict) else ()):
-        href = absolute_url(href, base_url)
+        href = absolute_url(href)
         if href and kind in LINK_KINDS:
             links[kind] = href
     if doi := doi_url(raw.doi):
@@ -124,7 +124,7 @@ def _normalize(raw: RawEntry, base_url: str | None) -> Entry:
         categories=tuple(dict.fromkeys(c for c in map(clean_text, _texts(raw.categories)) if c)),
         upvotes=upvotes,
         top_upvotes=upvotes,
-        image=absolute_url(raw.image, base_url) or "",
+        image=absolute_url(raw.image) or "",
         comment=shorten(clean_text(raw.comment), MAX_NOTE),
         journal_ref=shorten(clean_text(raw.journal_ref), MAX_NOTE),
         version=raw.version if isinstance(raw.version, int) and not isinstance(
@@ -188,17 +188,15 @@ def shorten(text: str, limit: int) -> str:
     return (cut[:space] if space > limit // 2 else cut).rstrip() + "…"
 
 
-def absolute_url(value: object, base_url: str | None = None) -> str | None:
-    """An absolute http(s) URL, resolved against `base_url`, that is a valid IRI: characters
-    an IRI may not hold (spaces, controls, `<>"{}|\\^` and the like) are percent-encoded
-    (RFC 3987 3.1), so a link with a space in it is repaired. None when it cannot be
-    made one: another scheme, no host, or a host or port that is not one."""
+def absolute_url(value: object) -> str | None:
+    """An absolute http(s) URL that is a valid IRI: characters an IRI may not hold (spaces,
+    controls, `<>"{}|\\^` and the like) are percent-encoded (RFC 3987 3.1), so a link with
+    a space in it is repaired. None when it cannot be made one: a relative link, another
+    scheme, no host, or a host or port that is not one."""
     value = clean_text(value)
     if not value:
         return None
     try:
-        if base_url:
-            value = urljoin(base_url, value)
         parts = urlsplit(value)
         parts.port  # noqa: B018 - raises ValueError for a port that is not a number in range
     except ValueError:  # "http://[x" (a broken IPv6 host), "http://x:99999"
