@@ -74,8 +74,6 @@ def number_text(value: int | float) -> str:
     return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
 
 
-
-
 def parse_xml(body: bytes, url: str) -> etree._Element:
     """The root element of an untrusted XML document, or ParseError naming the URL and line."""
     from lxml import etree
@@ -112,8 +110,8 @@ def _repair_utf8(body: bytes) -> bytes | None:
     return None
 
 
-def parse_html(body: bytes, url: str, base_url: str | None = None,
-               content_type: str | None = None) -> lxml.html.HtmlElement:
+def parse_html(body: bytes, url: str, content_type: str | None = None
+               ) -> lxml.html.HtmlElement:
     """The root of an untrusted HTML page, or ParseError naming the URL. The bytes are
     decoded here (see `html_encoding`): left to itself, libxml2 reads a page that declares
     no <meta> charset as Latin-1, whatever the HTTP header says."""
@@ -124,7 +122,7 @@ def parse_html(body: bytes, url: str, base_url: str | None = None,
         raise ParseError(f"{url}: empty page")
     text = body.decode(html_encoding(body, content_type), errors="replace")
     try:
-        return lxml.html.document_fromstring(text.removeprefix("\ufeff"), base_url=base_url)
+        return lxml.html.document_fromstring(text.removeprefix("\ufeff"))
     except (etree.ParserError, ValueError) as exc:
         raise ParseError(f"{url}: not an HTML page ({exc})") from exc
 

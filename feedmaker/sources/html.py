@@ -156,8 +156,7 @@ def parse(response: Response, source_name: str, options: dict, warn: Warn | None
     from lxml import etree
 
     page_url = options.get("base_url") or response.url
-    root = parse_html(response.body, page_url, base_url=page_url,
-                      content_type=response.headers.get("content-type"))
+    root = parse_html(response.body, page_url, response.headers.get("content-type"))
     # What scripts and style sheets hold is code, never an entry's text.
     etree.strip_elements(root, "script", "style", with_tail=False)
     root.make_links_absolute(page_url, resolve_base_href=True, handle_failures="discard")
