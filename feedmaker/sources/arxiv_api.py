@@ -100,7 +100,7 @@ def _to_raw(entry, source_name: str) -> RawEntry:
         authors=[a.findtext(f"{ATOM}name") or "" for a in entry.iterfind(f"{ATOM}author")],
         # `published` is the v1 date: the paper's own date, whatever version this is.
         published=parse_any_date(entry.findtext(f"{ATOM}published")),
-        categories=list(dict.fromkeys(categories)),
+        categories=categories,  # the primary one twice: normalize keeps the first of each
         version=arxiv_version(entry_id),
         # What the authors noted beside the paper ("Accepted at ...", page counts).
         comment=text_of(entry.find(f"{ARXIV}comment")),
