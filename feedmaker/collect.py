@@ -39,8 +39,10 @@ def collect(config: Config, fetcher: Fetcher, now: datetime,
     def read_host(sources: list[SourceConfig]) -> None:
         for source in sources:
             result = read_source(source, fetcher, validators.get(source.name))
-            # A source that failed or is unchanged has no raws to normalize.
+            # A source that failed or is unchanged has no raws to normalize. Once normalized,
+            # they are let go: the run keeps the result to its end.
             result.entries = normalize_all(result.raws, now, result.warnings)
+            result.raws = []
             with lock:
                 results[source.name] = result
                 progress("reading sources", len(results), len(config.sources))
