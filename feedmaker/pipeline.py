@@ -15,7 +15,7 @@ from feedmaker.collect import Collected, collect
 from feedmaker.config import Config
 from feedmaker.errors import ValidationError
 from feedmaker.events import paper_of
-from feedmaker.fetch import Fetcher, Validators
+from feedmaker.fetch import Fetcher
 from feedmaker.outputs import SiteData
 from feedmaker.store import Store, format_time, run_lock, store_error
 from feedmaker.write import render_site
@@ -27,9 +27,6 @@ log = logging.getLogger("feedmaker")
 PRUNE_AFTER = timedelta(days=7)
 # The kinds of feed that are views: one that fails fails alone (see Run.fail_view).
 VIEW_KINDS = ("view", "news", "like")
-# A source refused this many runs in a row for a steady count has a new size, not a
-# broken page: a listing narrowed on purpose, say.
-NEW_LEVEL_AFTER = 3
 
 
 @dataclass
@@ -97,11 +94,9 @@ class Run:
 
     def collect(self) -> list[Collected]:
         """Read every source (conditionally: what did not change is not sent again)."""
-        validators = {}  # read here: the store's connection belongs to this thread
-        for source in self.config.sources:
-            stored = self.store.sources.validators(source.name, source.url)
-            if stored:
-                validators[source.name] = Validators(*stored)
+        # Read here: the store's connection belongs to this thread.
+        validators = {source.name: stored for source in self.config.sources
+                      if (stored := self.store.sources.validators(source.name, source.url))}
         collected = collect(self.config, self.fetcher, self.now, validators, self.progress)
         for result in collected:
             log.info(result.summary)
@@ -112,7 +107,8 @@ class Run:
         its page is broken; record how its attempt went either way."""
         for result in collected:
             self.report.warnings += result.warnings
-            error = result.error or (None if result.unchanged else self.judged(result))
+            error = result.error or (None if result.unchanged else self.store.sources.judge(
+                result.source, len(result.entries), result.validators, self.report.warnings))
             if error:
                 self.report.failures.append(error)
             elif result.unchanged:
@@ -127,32 +123,6 @@ class Run:
             self.store.source_health.record(
                 result.source.name, format_time(self.now), error,
                 None if error or result.unchanged else len(result.entries))
-
-    def judged(self, result: Collected) -> str | None:
-        """Why a source's count is refused (its page looks broken), or None; remembers the
-        count and validators of a source whose count is believed."""
-        source = result.source
-        settings = source.settings
-        count = len(result.entries)
-        usual = self.store.sources.usual_count(source.name, settings)
-        problem = judge_count(count, usual, source.allow_empty)
-        validators = result.validators and (result.validators.etag,
-                                             result.validators.last_modified,
-                                             result.validators.body_hash)
-        if problem:
-            streak = self.store.sources.refused(source.name, settings, count)
-            if not new_level(streak):
-                return (f"source {source.name!r} ({source.url}): {problem}; its entries were "
-                        "not used and the history is kept")
-            self.report.warnings.append(
-                f"source {source.name!r} ({source.url}): {count} entries for {len(streak)} "
-                f"runs in a row, under a quarter of its usual {usual}; taking that as its "
-                "size from now on")
-            self.store.sources.restart(source.name, source.url, settings, validators,
-                                       streak[:-1])
-        self.store.sources.record(source.name, source.url, settings, validators,
-                                  count if count else None)
-        return None
 
     def watch(self) -> None:
         """Look up the papers news views watch that no listing shows any more (only when
@@ -308,27 +278,3 @@ def _opened(config: Config, now: datetime, fetcher: Fetcher | None,
             contextlib.closing(Fetcher(run_timeout=config.site.run_timeout)) \
             if fetcher is None else contextlib.nullcontext(fetcher) as used:
         yield store, used
-
-
-def new_level(streak: list[int]) -> bool:
-    """Whether the counts a source was refused for in a row are a steady new size."""
-    recent = streak[-NEW_LEVEL_AFTER:]
-    return (len(recent) == NEW_LEVEL_AFTER and min(recent) > 0
-            and max(recent) <= 2 * min(recent))
-
-
-def judge_count(count: int, usual: int | None, allow_empty: bool) -> str | None:
-    """Why a source's entry count means its page is broken, or None when it looks normal.
-
-    A listing that suddenly shrinks to nothing, or to under a quarter of what it usually
-    has, is far more often a changed layout or a page caught mid-update than real news.
-    """
-    if count == 0:
-        if allow_empty:
-            return None
-        return ("gave no entries (a changed page layout? if an empty listing is normal for "
-                "this source, set allow_empty = true)")
-    if usual and count * 4 < usual:
-        return (f"gave {count} entries, under a quarter of its usual {usual} (a changed page "
-                "layout, or a page caught mid-update?)")
-    return None
