@@ -194,11 +194,12 @@ class Run:
         excluded = self.report.unpublishable.keys()
         for result in collected:
             ids = {entry.id for entry in result.entries}
+            if not ids or not ids <= excluded:
+                continue
             failure = (f"source {result.source.name!r} ({result.source.url}): none of its "
                        f"{len(ids)} entries could be published (the first: "
-                       f"{self.report.unpublishable[min(ids)]})" if ids and ids <= excluded
-                       else None)
-            if failure and failure not in self.report.failures:
+                       f"{self.report.unpublishable[min(ids)]})")
+            if failure not in self.report.failures:
                 self.report.failures.append(failure)
                 self.store.source_health.record(result.source.name, format_time(self.now),
                                                 failure)
