@@ -166,7 +166,7 @@ class Run:
                 self.record_view_health()
                 site = publish.select(self.config, self.store, self.now,
                                       self.report.unpublishable, self.report.views_failed)
-                checked = validation.submit(publish.invalid_parts, publish.atom_parts(site),
+                checked = validation.submit(publish.invalid_parts, *publish.atom_parts(site),
                                             self.now)
                 files = render_site(site)
                 bad_entries, bad_feeds = checked.result()
