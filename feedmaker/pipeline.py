@@ -1,4 +1,4 @@
-"""One run, top to bottom: collect → merge → derive → select → render → validate → write."""
+"""One run, top to bottom: collect → merge → watch → derive → select → render → validate → write."""
 
 from __future__ import annotations
 
