@@ -100,8 +100,7 @@ def shown_differently(before: Mapping[str, tuple[str, ...] | None],
                for topic in after)
 
 
-def refresh_views(config: Config, store: Store, now: datetime,
-                  progress: Callable[[int, int], None] | None = None) -> dict[str, str]:
+def refresh_views(config: Config, store: Store, now: datetime) -> dict[str, str]:
     """Place the entries whose views may have changed; returns the views that failed, each
     with why ({slug: message}).
 
@@ -109,7 +108,7 @@ def refresh_views(config: Config, store: Store, now: datetime,
     again on the next run; the other views go on.
     """
     views = Views(config, store)
-    store.views.refresh(views.rules, views, now, progress)
+    store.views.refresh(views.rules, views, now)
     store.views.forget_keys(views.unsettled)
     return views.failed
 

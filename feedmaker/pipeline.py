@@ -1,11 +1,11 @@
-"""One run, top to bottom: collect → merge → derive → select → render → validate → write."""
+"""One run, top to bottom: collect → merge → watch → derive → select → render → validate → write."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -15,7 +15,7 @@ from feedmaker.collect import Collected, collect
 from feedmaker.config import Config
 from feedmaker.errors import ValidationError
 from feedmaker.events import paper_of
-from feedmaker.fetch import Fetcher, Validators
+from feedmaker.fetch import Fetcher
 from feedmaker.outputs import SiteData
 from feedmaker.store import Store, format_time, run_lock, store_error
 from feedmaker.write import render_site
@@ -25,11 +25,8 @@ from feedmaker.write.files import OutputDir
 log = logging.getLogger("feedmaker")
 # Entries no feed shows are dropped from the state once no source has listed them for this long.
 PRUNE_AFTER = timedelta(days=7)
-# The kinds of feed that are views: one that fails fails alone (see Run.fail_view).
+# The kinds of feed that are views: one that fails fails alone (see RunReport.fail_views).
 VIEW_KINDS = ("view", "news", "like")
-# A source refused this many runs in a row for a steady count has a new size, not a
-# broken page: a listing narrowed on purpose, say.
-NEW_LEVEL_AFTER = 3
 
 
 @dataclass
@@ -55,6 +52,12 @@ class RunReport:
         """0 when every source and view worked, 1 when any failed (docs/operations.md)."""
         return 1 if self.failures or self.views_failed else 0
 
+    def fail_views(self, failed: Mapping[str, str]) -> None:
+        """Record the views that failed in this run ({slug: why}; a view's first failure is
+        the one told): their files stay as they were."""
+        for slug, why in failed.items():
+            self.views_failed.setdefault(slug, why)
+
 
 @dataclass
 class Run:
@@ -68,8 +71,6 @@ class Run:
     out: OutputDir
     report: RunReport
     progress: Callable[[str, int, int], None]
-    # The papers each watching news view follows, by identity (see feedmaker.watch).
-    watched: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def execute(self, dry_run: bool) -> None:
         """Every step. State is committed before files are written: if writing fails, the
@@ -84,24 +85,17 @@ class Run:
             self.derive()
             site, files = self.publish(collected)
             # Watched papers stay while watched: pruned, their news would start over.
-            kept = publish.shown_ids(site) | self.store.watched.members(self.watched)
+            kept = publish.shown_ids(site) | self.store.watched.members(
+                view.slug for view in self.config.watching)
             pruned = self.store.prune(kept, self.now - PRUNE_AFTER)
             log.info(f"pruned {pruned} entries no feed shows")
-        retired = self.retired(files)
-        if dry_run:
-            self.report.unchanged = [n for n, data in files.items() if self.out.holds(n, data)]
-            self.report.written = [n for n in files if n not in self.report.unchanged]
-            self.report.removed = retired
-        else:
-            self.write(files, retired)
+        self.write(files, dry_run)
 
     def collect(self) -> list[Collected]:
         """Read every source (conditionally: what did not change is not sent again)."""
-        validators = {}  # read here: the store's connection belongs to this thread
-        for source in self.config.sources:
-            stored = self.store.sources.validators(source.name, source.url)
-            if stored:
-                validators[source.name] = Validators(*stored)
+        # Read here: the store's connection belongs to this thread.
+        validators = {source.name: stored for source in self.config.sources
+                      if (stored := self.store.sources.validators(source.name, source.url))}
         collected = collect(self.config, self.fetcher, self.now, validators, self.progress)
         for result in collected:
             log.info(result.summary)
@@ -112,7 +106,8 @@ class Run:
         its page is broken; record how its attempt went either way."""
         for result in collected:
             self.report.warnings += result.warnings
-            error = result.error or (None if result.unchanged else self.judged(result))
+            error = result.error or (None if result.unchanged else self.store.sources.judge(
+                result.source, len(result.entries), result.validators, self.report.warnings))
             if error:
                 self.report.failures.append(error)
             elif result.unchanged:
@@ -128,71 +123,34 @@ class Run:
                 result.source.name, format_time(self.now), error,
                 None if error or result.unchanged else len(result.entries))
 
-    def judged(self, result: Collected) -> str | None:
-        """Why a source's count is refused (its page looks broken), or None; remembers the
-        count and validators of a source whose count is believed."""
-        source = result.source
-        settings = source.settings
-        count = len(result.entries)
-        usual = self.store.sources.usual_count(source.name, settings)
-        problem = judge_count(count, usual, source.allow_empty)
-        validators = result.validators and (result.validators.etag,
-                                             result.validators.last_modified,
-                                             result.validators.body_hash)
-        if problem:
-            streak = self.store.sources.refused(source.name, settings, count)
-            if not new_level(streak):
-                return (f"source {source.name!r} ({source.url}): {problem}; its entries were "
-                        "not used and the history is kept")
-            self.report.warnings.append(
-                f"source {source.name!r} ({source.url}): {count} entries for {len(streak)} "
-                f"runs in a row, under a quarter of its usual {usual}; taking that as its "
-                "size from now on")
-            self.store.sources.restart(source.name, source.url, settings, validators,
-                                       streak[:-1])
-        self.store.sources.record(source.name, source.url, settings, validators,
-                                  count if count else None)
-        return None
-
     def watch(self) -> None:
-        """Look up the papers news views watch that no listing shows any more (only when
-        some news view has `watch` files: other runs ask nothing more)."""
+        """Look up the papers news views watch that no listing shows any more, and record
+        which stored papers each follows (only when some news view has `watch` files: other
+        runs ask nothing more)."""
         if not self.config.watching:
             return
         from feedmaker import watch
 
         outcome = watch.WatchStep(self.config, self.store, self.now, self.fetcher,
                                   self.progress).refresh()
-        self.watched = outcome.keys
+        watch.refresh_watched(self.store, self.now, outcome.keys)
         self.report.warnings += outcome.warnings
         self.report.events += outcome.events
-        for slug, why in outcome.failures.items():
-            self.fail_view(slug, why)
+        self.report.fail_views(outcome.failures)
 
     def derive(self) -> None:
-        """Each paper's topics, then the rule views it is in and the papers news views
-        watch, then the like views'."""
+        """Each paper's topics, then the rule views it is in, then the like views'."""
         tagged = derive.refresh_topics(
             self.config, self.store, self.now,
             lambda done, total: self.progress("tagging entries", done, total))
         log.info(f"tagged {tagged} entries")
         if self.config.views:
-            for slug, why in derive.refresh_views(self.config, self.store, self.now).items():
-                self.fail_view(slug, why)
-        if self.config.watching:
-            from feedmaker import watch
-
-            watch.refresh_watched(self.store, self.now, self.watched)
+            self.report.fail_views(derive.refresh_views(self.config, self.store, self.now))
         if self.config.like_views:
             liked = like.LikeStep(self.store, self.now, self.fetcher, self.progress,
                                   self.config.site.arxiv_api_url).refresh(self.config.like_views)
             self.report.warnings += liked.warnings
-            for slug, why in liked.failures.items():
-                self.fail_view(slug, why)
-
-    def fail_view(self, slug: str, why: str) -> None:
-        """Record that a view failed in this run: its files stay as they were."""
-        self.report.views_failed.setdefault(slug, why)
+            self.report.fail_views(liked.failures)
 
     def publish(self, collected: list[Collected]) -> tuple[SiteData, dict[str, bytes]]:
         """Select each feed's entries, validate the feeds, then render every file.
@@ -208,7 +166,7 @@ class Run:
                 self.record_view_health()
                 site = publish.select(self.config, self.store, self.now,
                                       self.report.unpublishable, self.report.views_failed)
-                checked = validation.submit(publish.invalid_parts, publish.atom_parts(site),
+                checked = validation.submit(publish.invalid_parts, *publish.atom_parts(site),
                                             self.now)
                 files = render_site(site)
                 bad_entries, bad_feeds = checked.result()
@@ -218,7 +176,8 @@ class Run:
                     if site.feed(slug).feed.kind not in VIEW_KINDS:
                         raise ValidationError(f"the feed {slug!r} failed validation; nothing "
                                               f"was published: {problem}")
-                    self.fail_view(slug, f"view {slug!r}: its feed is not valid: {problem}")
+                    self.report.fail_views({slug: f"view {slug!r}: its feed is not valid: "
+                                                  f"{problem}"})
                 self.exclude(bad_entries, collected)
         log.info(f"rendered {len(files)} files")
         self.out.check_clashes(files)
@@ -235,11 +194,12 @@ class Run:
         excluded = self.report.unpublishable.keys()
         for result in collected:
             ids = {entry.id for entry in result.entries}
+            if not ids or not ids <= excluded:
+                continue
             failure = (f"source {result.source.name!r} ({result.source.url}): none of its "
                        f"{len(ids)} entries could be published (the first: "
-                       f"{self.report.unpublishable[min(ids)]})" if ids and ids <= excluded
-                       else None)
-            if failure and failure not in self.report.failures:
+                       f"{self.report.unpublishable[min(ids)]})")
+            if failure not in self.report.failures:
                 self.report.failures.append(failure)
                 self.store.source_health.record(result.source.name, format_time(self.now),
                                                 failure)
@@ -251,16 +211,19 @@ class Run:
                 self.store.view_health.record(feed.slug, format_time(self.now),
                                               self.report.views_failed.get(feed.slug))
 
-    def retired(self, files: dict[str, bytes]) -> list[str]:
-        """The files feedmaker wrote that this config no longer makes (a topic or view taken
-        out, a format turned off) and that nobody changed since: those are removed."""
+    def write(self, files: dict[str, bytes], dry_run: bool) -> None:
+        """Write the files whose bytes changed, and remove those feedmaker wrote that this
+        config no longer makes (a topic or view taken out, a format turned off) and that
+        nobody changed since; then remember what feedmaker wrote: the only files it may
+        replace or remove later. A dry run only reports what it would do."""
         made = publish.expected_names(self.config) | set(files)
-        return sorted(name for name in self.out.owned
-                      if name not in made and self.out.removable(name))
-
-    def write(self, files: dict[str, bytes], retired: list[str]) -> None:
-        """Write the files whose bytes changed, remove the retired ones, then remember what
-        feedmaker wrote: the only files it may replace or remove later."""
+        gone = [name for name in self.out.owned if name not in made]
+        retired = sorted(name for name in gone if self.out.removable(name))
+        if dry_run:
+            self.report.unchanged = [n for n, data in files.items() if self.out.holds(n, data)]
+            self.report.written = [n for n in files if n not in self.report.unchanged]
+            self.report.removed = retired
+            return
         for name, data in files.items():
             if self.out.write(name, data):
                 log.info(f"wrote {name}")
@@ -268,8 +231,6 @@ class Run:
             log.info(f"removing {name}: the config no longer makes it")
             self.out.remove(name)
         self.out.sync()
-        made = publish.expected_names(self.config) | set(files)
-        gone = [name for name in self.out.owned if name not in made]
         with self.store.transaction():
             self.store.written.record(self.out.digests)
             self.store.written.forget(gone)
@@ -291,44 +252,12 @@ def run(config: Config, *, now: datetime, fetcher: Fetcher | None = None,
     """
     report = RunReport(sources=len(config.sources))
     try:
-        with _opened(config, now, fetcher, dry_run) as (store, fetcher):
+        with (run_lock(config.site.state, create=not dry_run),
+              Store(config.site.state, now, dry_run=dry_run) as store,
+              contextlib.nullcontext(fetcher) if fetcher is not None else
+              contextlib.closing(Fetcher(run_timeout=config.site.run_timeout)) as fetcher):
             out = OutputDir(config.site.out_dir, store.written.digests())
             Run(config, store, now, fetcher, out, report, progress).execute(dry_run)
     except sqlite3.Error as exc:  # a damaged store, a full disk: never a traceback
         raise store_error(config.site.state, exc) from exc
     return report
-
-
-@contextlib.contextmanager
-def _opened(config: Config, now: datetime, fetcher: Fetcher | None,
-            dry_run: bool) -> Iterator[tuple[Store, Fetcher]]:
-    """The run lock, the store and a fetcher (closed after, when made here)."""
-    with run_lock(config.site.state, create=not dry_run), \
-            Store(config.site.state, now, dry_run=dry_run) as store, \
-            contextlib.closing(Fetcher(run_timeout=config.site.run_timeout)) \
-            if fetcher is None else contextlib.nullcontext(fetcher) as used:
-        yield store, used
-
-
-def new_level(streak: list[int]) -> bool:
-    """Whether the counts a source was refused for in a row are a steady new size."""
-    recent = streak[-NEW_LEVEL_AFTER:]
-    return (len(recent) == NEW_LEVEL_AFTER and min(recent) > 0
-            and max(recent) <= 2 * min(recent))
-
-
-def judge_count(count: int, usual: int | None, allow_empty: bool) -> str | None:
-    """Why a source's entry count means its page is broken, or None when it looks normal.
-
-    A listing that suddenly shrinks to nothing, or to under a quarter of what it usually
-    has, is far more often a changed layout or a page caught mid-update than real news.
-    """
-    if count == 0:
-        if allow_empty:
-            return None
-        return ("gave no entries (a changed page layout? if an empty listing is normal for "
-                "this source, set allow_empty = true)")
-    if usual and count * 4 < usual:
-        return (f"gave {count} entries, under a quarter of its usual {usual} (a changed page "
-                "layout, or a page caught mid-update?)")
-    return None

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit, urlunsplit
@@ -157,17 +156,10 @@ def shown_ids(site: SiteData) -> set[str]:
     return {paper_of(entry.id) for feed in site.feeds for entry in feed.entries}
 
 
-@dataclass(frozen=True)
-class AtomParts:
-    """What validating a run's Atom feeds reads: each feed's own elements (its file name and
-    skeleton, by slug) and every paper's `<entry>` once (by id)."""
-
-    skeletons: dict[str, tuple[str, bytes]]
-    entries: dict[str, bytes]
-
-
-def atom_parts(site: SiteData) -> AtomParts:
-    """The parts of every Atom feed of the site, rendered (the feeds that failed left out)."""
+def atom_parts(site: SiteData) -> tuple[dict[str, tuple[str, bytes]], dict[str, bytes]]:
+    """The parts of every Atom feed of the site, rendered (the feeds that failed left out):
+    each feed's own elements (its file name and skeleton, by slug) and every paper's
+    `<entry>` once (by id)."""
     from feedmaker.write import atom
 
     skeletons, entries = {}, {}
@@ -176,12 +168,13 @@ def atom_parts(site: SiteData) -> AtomParts:
             name = file_name(feed.feed.slug, "atom")
             skeletons[feed.feed.slug] = (name, atom.skeleton(site, feed))
             entries.update(atom.pieces(site, feed))
-    return AtomParts(skeletons, entries)
+    return skeletons, entries
 
 
-def invalid_parts(parts: AtomParts, now: datetime) -> tuple[dict[str, str], dict[str, str]]:
+def invalid_parts(skeletons: dict[str, tuple[str, bytes]], entries: dict[str, bytes],
+                  now: datetime) -> tuple[dict[str, str], dict[str, str]]:
     """The entries ({id: the first problem}) and the feeds ({slug: the first problem}) that
-    make a rendered Atom feed fail validation.
+    make a rendered Atom feed fail validation; the parts are those of `atom_parts`.
 
     RFC 4287's schema checks a feed's own elements and each entry apart, so each feed is
     checked without its entries, and every entry once, all in one document (a paper is in
@@ -193,19 +186,19 @@ def invalid_parts(parts: AtomParts, now: datetime) -> tuple[dict[str, str], dict
 
     bad_feeds: dict[str, str] = {}
     good_skeleton = None
-    for slug, (name, skeleton) in parts.skeletons.items():
+    for slug, (name, skeleton) in skeletons.items():
         problems = validate_bytes(skeleton, name, now)
         if problems:
             bad_feeds[slug] = _problem(problems[0])
         else:
             good_skeleton = good_skeleton or (name, skeleton)
-    if not parts.entries or good_skeleton is None:
+    if not entries or good_skeleton is None:
         return {}, bad_feeds
     name, skeleton = good_skeleton
-    if not validate_bytes(assemble(skeleton, list(parts.entries.values())), name, now):
+    if not validate_bytes(assemble(skeleton, list(entries.values())), name, now):
         return {}, bad_feeds
     bad_entries = {}
-    for entry_id, xml in parts.entries.items():
+    for entry_id, xml in entries.items():
         problems = validate_bytes(assemble(skeleton, [xml]), entry_id, now)
         if problems:
             bad_entries[entry_id] = _problem(problems[0])

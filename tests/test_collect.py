@@ -10,8 +10,9 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Response as WerkzeugResponse
 
 from feedmaker.config import load_config
-from feedmaker.pipeline import judge_count, run
+from feedmaker.pipeline import run
 from feedmaker.store import Store
+from feedmaker.store.sources import judge_count
 
 from .conftest import NOW, daily_items, fixture_bytes, write_config
 

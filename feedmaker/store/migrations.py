@@ -264,8 +264,8 @@ def applied(db: sqlite3.Connection) -> int:
     return db.execute("SELECT coalesce(max(number), 0) FROM migrations").fetchone()[0]
 
 
-def migrate(db: sqlite3.Connection, stamp: str) -> list[int]:
-    """Apply the migrations the file lacks, each all or nothing; returns their numbers.
+def migrate(db: sqlite3.Connection, stamp: str) -> None:
+    """Apply the migrations the file lacks, each all or nothing.
 
     Each runs in a transaction of its own, or, when the caller holds one (a dry run, which
     rolls everything back), in a savepoint of it.
@@ -274,7 +274,6 @@ def migrate(db: sqlite3.Connection, stamp: str) -> list[int]:
     db.execute("CREATE TABLE IF NOT EXISTS migrations "
                "(number INTEGER PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)")
     done = applied(db)
-    ran = []
     for migration in MIGRATIONS:
         if migration.number <= done:
             continue
@@ -286,8 +285,6 @@ def migrate(db: sqlite3.Connection, stamp: str) -> list[int]:
                 migration.apply(db)
             db.execute("INSERT INTO migrations VALUES (?, ?, ?)",
                        (migration.number, migration.name, stamp))
-        ran.append(migration.number)
-    return ran
 
 
 @contextmanager
