@@ -4,11 +4,22 @@ import json
 import re
 from urllib.parse import urlsplit, urlunsplit
 
+import click
 
-class FeedmakerError(Exception):
-    """Base class: a failure the user should see as one clear line, never a traceback."""
+
+class FeedmakerError(click.ClickException):
+    """Base class: a failure the user should see as one clear line, never a traceback.
+
+    A click exception, so that a command raising one ends as click ends it: the message
+    shown (`show`) and the process exiting with `exit_code`.
+    """
 
     exit_code = 1
+
+    def show(self, file=None) -> None:
+        """Each line of the message as `feedmaker: <line>` on stderr, without secrets."""
+        for line in without_secrets(self.message).splitlines():
+            click.echo(f"feedmaker: {line}", file=file, err=True)
 
 
 class ConfigError(FeedmakerError):
