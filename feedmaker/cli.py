@@ -126,19 +126,15 @@ def init(path: Path, github_files: bool) -> None:
         from feedmaker.github.workflow import WORKFLOW_PATH, install_spec, render
 
         if path.name != DEFAULT_CONFIG_NAME:
-            click.echo(f"feedmaker: {path}: with --github the config is {DEFAULT_CONFIG_NAME} "
-                       "at the repository's root, which the workflow reads", err=True)
-            sys.exit(2)
+            raise InputError(f"{path}: with --github the config is {DEFAULT_CONFIG_NAME} at "
+                             "the repository's root, which the workflow reads")
         files[path.parent / WORKFLOW_PATH] = render(install_spec())
     try:
         write_new(files)
     except FileExistsError as exc:
-        click.echo(f"feedmaker: {exc.filename} already exists; not overwriting it", err=True)
-        sys.exit(2)
+        raise InputError(f"{exc.filename} already exists; not overwriting it") from None
     except OSError as exc:
-        click.echo(f"feedmaker: {exc.filename or path}: cannot write: {exc.strerror}",
-                   err=True)
-        sys.exit(2)
+        raise InputError(f"{exc.filename or path}: cannot write: {exc.strerror}") from None
     if github_files:
         click.echo(f"wrote {' and '.join(map(str, files))}; commit and push them, set the "
                    "repository's Settings > Pages > Source to GitHub Actions, then run the "
@@ -363,9 +359,8 @@ def suggest(slug, count, min_papers, source) -> None:
     papers = list(papers)
     suggestions = suggest_terms(papers, slug, count=count, min_positives=min_papers)
     if not suggestions:
-        click.echo(f"feedmaker: no paper in {name} is labelled {slug!r} often enough "
-                   "to propose terms", err=True)
-        sys.exit(2)
+        raise InputError(f"no paper in {name} is labelled {slug!r} often enough to propose "
+                         "terms")
     threshold, f1 = best_threshold(papers, slug, suggestions)
     click.echo(format_toml(slug, suggestions, threshold, f1))
 
@@ -380,17 +375,15 @@ INTERNAL_ERROR = 70  # EX_SOFTWARE, sysexits.h
 def main() -> None:
     """Console-script entry point."""
     try:
-        cli(prog_name="feedmaker", standalone_mode=False)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.ClickException as exc:
+        # Out of standalone mode, click returns the status of a ctx.exit (--help, --version)
+        # instead of raising it, and ends a broken pipe (`| head`) itself, with status 1.
+        sys.exit(cli(prog_name="feedmaker", standalone_mode=False))
+    except click.ClickException as exc:  # a FeedmakerError too
         exc.show()
         sys.exit(exc.exit_code)
     except (click.Abort, KeyboardInterrupt):
         click.echo("feedmaker: interrupted", err=True)
         sys.exit(130)
-    except BrokenPipeError:
-        sys.exit(141)  # the reader of our output went away, as `| head` does
     except Exception as exc:  # noqa: BLE001 - the last guard against a traceback
         if os.environ.get("FEEDMAKER_DEBUG"):
             raise

@@ -66,7 +66,7 @@ def without_secrets(message: str) -> str:
 
 
 class InputError(FeedmakerError):
-    """Unreadable input given on the command line (a JSON-lines file, a feed path)."""
+    """Input given on the command line that cannot be used (a JSON-lines file, a path)."""
 
     exit_code = 2
 
