@@ -23,8 +23,6 @@ BOT_EMAIL = "41898282+github-actions[bot]@users.noreply.github.com"
 class GitError(FeedmakerError):
     """git failed: missing, too slow, or the remote could not be read or written."""
 
-    exit_code = 1
-
 
 def token_config(url: str, token: str | None) -> dict[str, str]:
     """Environment entries that make git send `token` to the host of `url` (an http(s)
