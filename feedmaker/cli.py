@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import click
 
 from feedmaker import __version__
-from feedmaker.errors import FeedmakerError, InputError, without_secrets
+from feedmaker.errors import InputError, without_secrets
 from feedmaker.github.commands import github as github_commands
 
 if TYPE_CHECKING:
@@ -25,12 +25,6 @@ config_option = click.option(
 
 def _now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
-
-
-def _fail(exc: FeedmakerError) -> None:
-    for line in without_secrets(str(exc)).splitlines():
-        click.echo(f"feedmaker: {line}", err=True)
-    sys.exit(exc.exit_code)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -72,14 +66,11 @@ def run(config_path, out_dir, state, base_url, dry_run, quiet, verbose) -> None:
 
     # A progress bar only for a person watching: never under cron, -q or -v.
     show_bar = sys.stderr.isatty() and not (quiet or verbose)
-    try:
-        config = load_config(config_path).with_paths(out_dir, state)
-        if base_url is not None:
-            config = _with_base_url(config, base_url)
-        with steps_told(verbose), Progress(show_bar, verbose) as progress:
-            report = run_pipeline(config, now=_now(), dry_run=dry_run, progress=progress)
-    except FeedmakerError as exc:
-        _fail(exc)
+    config = load_config(config_path).with_paths(out_dir, state)
+    if base_url is not None:
+        config = _with_base_url(config, base_url)
+    with steps_told(verbose), Progress(show_bar, verbose) as progress:
+        report = run_pipeline(config, now=_now(), dry_run=dry_run, progress=progress)
     for problem in [*report.failures, *report.views_failed.values()]:
         click.echo(f"feedmaker: error: {without_secrets(problem)}", err=True)
     if not quiet:
@@ -135,19 +126,15 @@ def init(path: Path, github_files: bool) -> None:
         from feedmaker.github.workflow import WORKFLOW_PATH, install_spec, render
 
         if path.name != DEFAULT_CONFIG_NAME:
-            click.echo(f"feedmaker: {path}: with --github the config is {DEFAULT_CONFIG_NAME} "
-                       "at the repository's root, which the workflow reads", err=True)
-            sys.exit(2)
+            raise InputError(f"{path}: with --github the config is {DEFAULT_CONFIG_NAME} at "
+                             "the repository's root, which the workflow reads")
         files[path.parent / WORKFLOW_PATH] = render(install_spec())
     try:
         write_new(files)
     except FileExistsError as exc:
-        click.echo(f"feedmaker: {exc.filename} already exists; not overwriting it", err=True)
-        sys.exit(2)
+        raise InputError(f"{exc.filename} already exists; not overwriting it") from None
     except OSError as exc:
-        click.echo(f"feedmaker: {exc.filename or path}: cannot write: {exc.strerror}",
-                   err=True)
-        sys.exit(2)
+        raise InputError(f"{exc.filename or path}: cannot write: {exc.strerror}") from None
     if github_files:
         click.echo(f"wrote {' and '.join(map(str, files))}; commit and push them, set the "
                    "repository's Settings > Pages > Source to GitHub Actions, then run the "
@@ -210,18 +197,14 @@ def tag(config_path, key, source) -> None:
     if not key.strip():
         raise click.BadParameter("must not be empty", param_hint="--key")
     name, papers = _papers(source)
-    try:
-        tagger = Tagger(load_config(config_path).topics)
-        for paper in papers:
-            if key in paper.record:
-                raise InputError(f"{name}:{paper.line}: the line has its own {key!r}, "
-                                 "which tag does not overwrite; give --key with another name "
-                                 "(e.g. --key predicted) to keep both")
-            topics = tagger.tag_fields(paper.title, paper.summary, paper.authors,
-                                       paper.categories)
-            click.echo(json.dumps({**paper.record, key: topics}, ensure_ascii=False))
-    except FeedmakerError as exc:
-        _fail(exc)
+    tagger = Tagger(load_config(config_path).topics)
+    for paper in papers:
+        if key in paper.record:
+            raise InputError(f"{name}:{paper.line}: the line has its own {key!r}, "
+                             "which tag does not overwrite; give --key with another name "
+                             "(e.g. --key predicted) to keep both")
+        topics = tagger.tag_fields(paper.title, paper.summary, paper.authors, paper.categories)
+        click.echo(json.dumps({**paper.record, key: topics}, ensure_ascii=False))
 
 
 def _papers(stream) -> tuple[str, Iterator[Paper]]:
@@ -280,25 +263,22 @@ def eval_command(config_path, as_json, topics, use_categories, errors, like, lab
     if like and not label:
         raise click.UsageError("--like needs --label, the topic its papers should carry")
     name, papers = _papers(source)
-    try:
-        config = load_config(config_path)
-        papers = list(papers)
-        if like:
-            from feedmaker.like.evaluate import evaluate_view, find_view
+    config = load_config(config_path)
+    papers = list(papers)
+    if like:
+        from feedmaker.like.evaluate import evaluate_view, find_view
 
-            result = evaluate_view(find_view(config.like_views, like), papers, label, k,
-                                   config.site.state)
-        else:
-            from feedmaker.evaluate import evaluate, worst_mistakes
-            from feedmaker.tagger import Tagger
+        result = evaluate_view(find_view(config.like_views, like), papers, label, k,
+                               config.site.state)
+    else:
+        from feedmaker.evaluate import evaluate, worst_mistakes
+        from feedmaker.tagger import Tagger
 
-            tagger = Tagger(config.topics)
-            wanted = [t.strip() for t in topics.split(",") if t.strip()] if topics else None
-            scores = evaluate(tagger, papers, topics=wanted, use_categories=use_categories)
-            mistakes = (worst_mistakes(tagger, papers, errors, topics=wanted,
-                                       use_categories=use_categories) if errors else None)
-    except FeedmakerError as exc:
-        _fail(exc)
+        tagger = Tagger(config.topics)
+        wanted = [t.strip() for t in topics.split(",") if t.strip()] if topics else None
+        scores = evaluate(tagger, papers, topics=wanted, use_categories=use_categories)
+        mistakes = (worst_mistakes(tagger, papers, errors, topics=wanted,
+                                   use_categories=use_categories) if errors else None)
     if like and as_json:
         click.echo(json.dumps({"view": like, "label": label, "k": result.k,
                                "hits": result.hits, "relevant": result.relevant,
@@ -348,14 +328,10 @@ def explain(config_path, title, summary, entry_id, state, all_topics) -> None:
 
     if bool(title) == bool(entry_id):
         raise click.UsageError("give either --title (and --summary) or --id")
-    try:
-        config = load_config(config_path)
-        state = state or config.site.state
-        report = explanation(config, find_paper(state, entry_id, title, summary), state,
-                             all_topics)
-    except FeedmakerError as exc:
-        _fail(exc)
-    click.echo(report)
+    config = load_config(config_path)
+    state = state or config.site.state
+    click.echo(explanation(config, find_paper(state, entry_id, title, summary), state,
+                           all_topics))
 
 
 @cli.command()
@@ -380,15 +356,11 @@ def suggest(slug, count, min_papers, source) -> None:
     from feedmaker.suggest import best_threshold, format_toml, suggest_terms
 
     name, papers = _papers(source)
-    try:
-        papers = list(papers)
-    except FeedmakerError as exc:
-        _fail(exc)
+    papers = list(papers)
     suggestions = suggest_terms(papers, slug, count=count, min_positives=min_papers)
     if not suggestions:
-        click.echo(f"feedmaker: no paper in {name} is labelled {slug!r} often enough "
-                   "to propose terms", err=True)
-        sys.exit(2)
+        raise InputError(f"no paper in {name} is labelled {slug!r} often enough to propose "
+                         "terms")
     threshold, f1 = best_threshold(papers, slug, suggestions)
     click.echo(format_toml(slug, suggestions, threshold, f1))
 
@@ -403,17 +375,15 @@ INTERNAL_ERROR = 70  # EX_SOFTWARE, sysexits.h
 def main() -> None:
     """Console-script entry point."""
     try:
-        cli(prog_name="feedmaker", standalone_mode=False)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.ClickException as exc:
+        # Out of standalone mode, click returns the status of a ctx.exit (--help, --version)
+        # instead of raising it, and ends a broken pipe (`| head`) itself, with status 1.
+        sys.exit(cli(prog_name="feedmaker", standalone_mode=False))
+    except click.ClickException as exc:  # a FeedmakerError too
         exc.show()
         sys.exit(exc.exit_code)
     except (click.Abort, KeyboardInterrupt):
         click.echo("feedmaker: interrupted", err=True)
         sys.exit(130)
-    except BrokenPipeError:
-        sys.exit(141)  # the reader of our output went away, as `| head` does
     except Exception as exc:  # noqa: BLE001 - the last guard against a traceback
         if os.environ.get("FEEDMAKER_DEBUG"):
             raise

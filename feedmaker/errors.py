@@ -2,13 +2,22 @@
 
 import json
 import re
+from typing import IO
 from urllib.parse import urlsplit, urlunsplit
 
+import click
 
-class FeedmakerError(Exception):
-    """Base class: a failure the user should see as one clear line, never a traceback."""
+
+class FeedmakerError(click.ClickException):
+    """Base class: a failure the user should see as one clear line, never a traceback; a
+    command raising one ends as click ends it, the message shown and exiting `exit_code`."""
 
     exit_code = 1
+
+    def show(self, file: IO[str] | None = None) -> None:
+        """Each line of the message as `feedmaker: <line>` on stderr, without secrets."""
+        for line in without_secrets(self.message).splitlines():
+            click.echo(f"feedmaker: {line}", file=file, err=True)
 
 
 class ConfigError(FeedmakerError):
@@ -55,7 +64,7 @@ def without_secrets(message: str) -> str:
 
 
 class InputError(FeedmakerError):
-    """Unreadable input given on the command line (a JSON-lines file, a feed path)."""
+    """Input given on the command line that cannot be used (a JSON-lines file, a path)."""
 
     exit_code = 2
 

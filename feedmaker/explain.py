@@ -9,7 +9,7 @@ from feedmaker.config import Config
 from feedmaker.errors import InputError
 from feedmaker.events import changes
 from feedmaker.model import Entry
-from feedmaker.normalize import bare_arxiv_id, canonical_url, clean_text
+from feedmaker.normalize import arxiv_id_from_url, bare_arxiv_id, canonical_url, clean_text
 from feedmaker.store import Store
 from feedmaker.tagger import Tagger
 from feedmaker.tagger.lines import topic_lines
@@ -22,8 +22,7 @@ def find_paper(state: Path, entry_id: str | None, title: str | None, summary: st
     if not entry_id:
         return Entry(id="", title=clean_text(title), summary=clean_text(summary), url="",
                      source="command line")
-    arxiv_id = bare_arxiv_id(entry_id.removeprefix("https://arxiv.org/abs/")
-                             .removeprefix("http://arxiv.org/abs/"))
+    arxiv_id = bare_arxiv_id(entry_id) or arxiv_id_from_url(entry_id)
     wanted = f"https://arxiv.org/abs/{arxiv_id}" if arxiv_id else canonical_url(entry_id)
     with Store.reader(state) as store:
         entry = store.history.get(wanted)

@@ -8,7 +8,7 @@ import json
 import json.scanner
 import re
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -31,7 +31,7 @@ def _schema() -> etree.RelaxNG:
         return etree.RelaxNG(etree.parse(f, safe_parser()))
 
 
-def validate_bytes(data: bytes, name: str, now: datetime | None = None) -> list[str]:
+def validate_bytes(data: bytes, name: str, now: datetime) -> list[str]:
     """Problems with one Atom document, each as `name:line: message`; empty when valid."""
     try:
         tree = etree.fromstring(data, safe_parser()).getroottree()
@@ -45,7 +45,7 @@ def validate_bytes(data: bytes, name: str, now: datetime | None = None) -> list[
     return problems
 
 
-def validate_paths(paths: list[Path], now: datetime | None = None) -> tuple[int, list[str]]:
+def validate_paths(paths: list[Path], now: datetime) -> tuple[int, list[str]]:
     """Validate files, and the `*.atom` and `*.json` files of folders; a folder without
     any is a problem. Returns (feeds checked, problems)."""
     files: list[Path] = []
@@ -73,7 +73,7 @@ def validate_paths(paths: list[Path], now: datetime | None = None) -> tuple[int,
     return len(files), problems
 
 
-def _rule_problems(tree: etree._ElementTree, now: datetime | None):
+def _rule_problems(tree: etree._ElementTree, now: datetime):
     feed = tree.getroot()
     if feed.tag != ATOM + "feed":
         return
@@ -124,8 +124,8 @@ def _iri_problems(feed: etree._Element):
                                            "not an absolute IRI")
 
 
-def _date_problems(feed: etree._Element, now: datetime | None):
-    limit = (now or datetime.now(UTC)) + FUTURE_TOLERANCE
+def _date_problems(feed: etree._Element, now: datetime):
+    limit = now + FUTURE_TOLERANCE
     for element in feed.iter(ATOM + "updated", ATOM + "published"):
         problem = _date_problem(etree.QName(element).localname, element.text or "", limit)
         if problem:
@@ -150,7 +150,7 @@ _FEED_URLS = ("home_page_url", "feed_url", "next_url", "icon", "favicon")
 _ITEM_URLS = ("url", "external_url", "image", "banner_image")
 
 
-def validate_json_bytes(data: bytes, name: str, now: datetime | None = None) -> list[str]:
+def validate_json_bytes(data: bytes, name: str, now: datetime) -> list[str]:
     """Problems with one JSON Feed document (version 1.1, or 1), each as
     `name:line: message`; empty when valid."""
     try:
@@ -161,7 +161,7 @@ def validate_json_bytes(data: bytes, name: str, now: datetime | None = None) -> 
         return [f"{name}:{exc.lineno}: not well-formed JSON: {exc.msg}"]
     except RecursionError:
         return [f"{name}:0: not well-formed JSON: nested too deeply to read"]
-    limit = (now or datetime.now(UTC)) + FUTURE_TOLERANCE
+    limit = now + FUTURE_TOLERANCE
     return [f"{name}:{lines.get(id(where), 1)}: {message}"
             for where, message in _json_feed_problems(document, limit)]
 

@@ -7,7 +7,6 @@ import base64
 import os
 import subprocess
 from pathlib import Path
-from typing import IO
 from urllib.parse import urlsplit
 
 from feedmaker.errors import FeedmakerError
@@ -22,8 +21,6 @@ BOT_EMAIL = "41898282+github-actions[bot]@users.noreply.github.com"
 
 class GitError(FeedmakerError):
     """git failed: missing, too slow, or the remote could not be read or written."""
-
-    exit_code = 1
 
 
 def token_config(url: str, token: str | None) -> dict[str, str]:
@@ -50,17 +47,16 @@ class Git:
                     "GIT_AUTHOR_EMAIL": BOT_EMAIL, "GIT_COMMITTER_NAME": BOT_NAME,
                     "GIT_COMMITTER_EMAIL": BOT_EMAIL, **token_config(remote, token)}
 
-    def __call__(self, *args: str, input: bytes | None = None, stdout: IO[bytes] | None = None,
+    def __call__(self, *args: str, input: bytes | None = None,
                  env: dict[str, str] | None = None, network: bool = False,
                  ok: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess:
         """Run `git args...`; a status not in `ok` is a GitError with git's last line."""
         command = ["git", f"--git-dir={self.git_dir}", *args]
         timeout = NETWORK_TIMEOUT if network else LOCAL_TIMEOUT
         try:
-            done = subprocess.run(command, input=input,
-                                  stdout=stdout or subprocess.PIPE,
-                                  stderr=subprocess.PIPE, env={**self.env, **(env or {})},
-                                  timeout=timeout, check=False)
+            done = subprocess.run(command, input=input, capture_output=True,
+                                  env={**self.env, **(env or {})}, timeout=timeout,
+                                  check=False)
         except FileNotFoundError:
             raise GitError("git is not installed; it is needed to keep the state store on "
                            "a branch") from None

@@ -110,8 +110,7 @@ def restore(state: Path, remote: str, branch: str = DEFAULT_BRANCH, *,
     state.parent.mkdir(parents=True, exist_ok=True)
     part = state.with_name(f".{state.name}.restoring")
     try:
-        with open(part, "wb") as out:
-            git("cat-file", "blob", f"{commit}:{STATE_FILE}", stdout=out)
+        part.write_bytes(git("cat-file", "blob", f"{commit}:{STATE_FILE}").stdout)
         problem = snapshot.check(part)
         if problem:
             raise StoreError(f"{where}: {STATE_FILE}: {problem}; {_NOT_RUN}")
