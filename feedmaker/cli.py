@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import click
 
 from feedmaker import __version__
-from feedmaker.errors import InputError, without_secrets
+from feedmaker.errors import FeedmakerError, InputError, without_secrets
 from feedmaker.github.commands import github as github_commands
 
 if TYPE_CHECKING:
@@ -27,7 +27,20 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Commands(click.Group):
+    """feedmaker's commands. One that raises a FeedmakerError ends with its message, each
+    line as `feedmaker: <line>` on stderr without secrets, and the error's exit status."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except FeedmakerError as exc:
+            for line in without_secrets(str(exc)).splitlines():
+                click.echo(f"feedmaker: {line}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="feedmaker")
 def cli() -> None:
     """Turn research-paper listing pages into per-topic Atom feeds.
@@ -378,7 +391,7 @@ def main() -> None:
         # Out of standalone mode, click returns the status of a ctx.exit (--help, --version)
         # instead of raising it, and ends a broken pipe (`| head`) itself, with status 1.
         sys.exit(cli(prog_name="feedmaker", standalone_mode=False))
-    except click.ClickException as exc:  # a FeedmakerError too
+    except click.ClickException as exc:  # usage errors (a FeedmakerError: see Commands)
         exc.show()
         sys.exit(exc.exit_code)
     except (click.Abort, KeyboardInterrupt):

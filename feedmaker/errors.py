@@ -2,22 +2,14 @@
 
 import json
 import re
-from typing import IO
 from urllib.parse import urlsplit, urlunsplit
 
-import click
 
-
-class FeedmakerError(click.ClickException):
-    """Base class: a failure the user should see as one clear line, never a traceback; a
-    command raising one ends as click ends it, the message shown and exiting `exit_code`."""
+class FeedmakerError(Exception):
+    """Base class: a failure the user should see as one clear line, never a traceback (the
+    command line shows it: see cli.Commands)."""
 
     exit_code = 1
-
-    def show(self, file: IO[str] | None = None) -> None:
-        """Each line of the message as `feedmaker: <line>` on stderr, without secrets."""
-        for line in without_secrets(self.message).splitlines():
-            click.echo(f"feedmaker: {line}", file=file, err=True)
 
 
 class ConfigError(FeedmakerError):
