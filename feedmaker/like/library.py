@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -113,6 +114,16 @@ def read_library(paths: Iterable[Path], data: Mapping[Path, bytes] | None = None
                 library.papers.append(paper)
             seen |= keys
     return library
+
+
+def read_files(paths: Sequence[Path | str]) -> tuple[str, dict[Path, bytes]]:
+    """A digest of the files' names and bytes (a library read from them is read again only
+    when it changes; a str in `paths`, a separator, counts by its text), and the bytes."""
+    data = {path: read_bytes(path) for path in paths if isinstance(path, Path)}
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(str(path).encode() + b"\0" + data.get(path, b""))
+    return digest.hexdigest(), data
 
 
 def read_bytes(path: Path) -> bytes:

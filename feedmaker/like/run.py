@@ -18,7 +18,7 @@ from feedmaker.like.library import (
     entry_identity,
     library_keys,
     paper_text,
-    read_bytes,
+    read_files,
     read_library,
 )
 from feedmaker.like.lookup import fill_in, stored_texts
@@ -130,12 +130,8 @@ class LikeStep:
         2,000-paper BibTeX file takes seconds), and a fingerprint of their content. When the
         content changed, the view's papers are judged again, its library's own ones left out."""
         store = self.store
-        paths = [*view.files, "--", *view.not_like]
-        data = {path: read_bytes(path) for path in paths if isinstance(path, Path)}
-        digest = hashlib.sha256()
-        for path in paths:
-            digest.update(str(path).encode() + b"\0" + data.get(path, b""))
-        files_key, stored = digest.hexdigest(), store.likes.library(view.slug)
+        files_key, data = read_files([*view.files, "--", *view.not_like])
+        stored = store.likes.library(view.slug)
         if stored and stored[0] == files_key:
             rows = stored[2]
             return _papers(rows["like"]), _papers(rows["not_like"]), stored[1]
