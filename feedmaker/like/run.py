@@ -6,7 +6,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -142,7 +142,8 @@ class LikeStep:
         content = [_content(read.papers), _content(unwanted.papers)]
         fingerprint = hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()
         store.likes.save_library(view.slug, files_key, fingerprint, {
-            "like": _rows(read.papers), "not_like": _rows(unwanted.papers)})
+            "like": [astuple(p) for p in read.papers],
+            "not_like": [astuple(p) for p in unwanted.papers]})
         # The fingerprint is of content: files moved or rewritten alike change nothing.
         if not stored or stored[1] != fingerprint:
             keys = library_keys(read.papers)
@@ -172,10 +173,6 @@ def _content(papers: list[LibraryPaper]) -> list:
 
 def _papers(rows: list) -> list[LibraryPaper]:
     return [LibraryPaper(*row) for row in rows]
-
-
-def _rows(papers: list[LibraryPaper]) -> list:
-    return [[p.where, p.title, p.abstract, p.arxiv_id, p.doi] for p in papers]
 
 
 def refit_reason(inputs: object, fingerprint: str, version: str | None,
