@@ -21,6 +21,7 @@ BIBTEX_CHUNK = 2 * 1024 * 1024
 
 _EXTENSIONS = {".bib": "bibtex", ".bibtex": "bibtex", ".json": "csl-json",
                ".csljson": "csl-json", ".txt": "ids", ".list": "ids"}
+_JSON_SPACE = re.compile(r"[ \t\r\n]*")  # what JSON takes for white space
 _BIBTEX_BLOCK = re.compile(r"^[ \t]*@[A-Za-z]+\s*[{(]", re.MULTILINE)
 _HF_PAPER_URL = re.compile(r"^https?://(?:www\.)?(?:huggingface\.co|hf\.co)/papers/"
                            r"(?P<id>[^/?#\s]+)/?(?:[?#].*)?$", re.ASCII)
@@ -305,9 +306,7 @@ def _decode(decoder: json.JSONDecoder, text: str, position: int, where: str):
 
 
 def _skip_space(text: str, position: int) -> int:
-    while position < len(text) and text[position] in " \t\r\n":
-        position += 1
-    return position
+    return _JSON_SPACE.match(text, position).end()
 
 
 def _line(text: str, position: int) -> int:
