@@ -19,7 +19,7 @@ from feedmaker.like.library import (
     Progress,
     entry_identity,
     identity,
-    read_bytes,
+    read_files,
     read_library,
 )
 from feedmaker.model import Entry
@@ -104,18 +104,15 @@ class WatchStep:
         """[arxiv id, doi, title] of each paper of the view's files, read again only when their
         bytes changed."""
         store = self.store
-        data = {path: read_bytes(path) for path in view.watch}
-        digest = hashlib.sha256()
-        for path in view.watch:
-            digest.update(str(path).encode() + b"\0" + data[path])
+        files_key, data = read_files(view.watch)
         stored = store.watch.library(view.slug)
-        if stored and stored[0] == digest.hexdigest():
+        if stored and stored[0] == files_key:
             return stored[1]
         log.info(f"view {view.slug!r}: reading its watch files")
         library = read_library(view.watch, data, self.progress)
         warnings += [f"view {view.slug!r}: {clean_text(note)}" for note in library.notes]
         papers = [[p.arxiv_id, p.doi, p.title] for p in library.papers]
-        store.watch.save_library(view.slug, digest.hexdigest(), papers)
+        store.watch.save_library(view.slug, files_key, papers)
         return papers
 
     def _look_up(self, ids: list[str], outcome: WatchOutcome) -> None:

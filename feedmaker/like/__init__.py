@@ -9,9 +9,9 @@ from feedmaker.like.view import (
     parse_like_view,
 )
 
-__all__ = ["LIKE_KEYS", "ONLY_LIKE", "LikeError", "LikeOutcome", "LikeStep", "LikeView",
-           "explain", "is_like_view", "parse_like_view"]
-_RUN = ("LikeOutcome", "LikeStep", "explain")
+__all__ = ["LIKE_KEYS", "ONLY_LIKE", "LikeError", "LikeStep", "LikeView", "explain",
+           "is_like_view", "parse_like_view"]
+_RUN = ("LikeStep", "explain")
 
 
 def __getattr__(name: str):

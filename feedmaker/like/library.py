@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -20,6 +21,7 @@ BIBTEX_CHUNK = 2 * 1024 * 1024
 
 _EXTENSIONS = {".bib": "bibtex", ".bibtex": "bibtex", ".json": "csl-json",
                ".csljson": "csl-json", ".txt": "ids", ".list": "ids"}
+_JSON_SPACE = re.compile(r"[ \t\r\n]*")  # what JSON takes for white space
 _BIBTEX_BLOCK = re.compile(r"^[ \t]*@[A-Za-z]+\s*[{(]", re.MULTILINE)
 _HF_PAPER_URL = re.compile(r"^https?://(?:www\.)?(?:huggingface\.co|hf\.co)/papers/"
                            r"(?P<id>[^/?#\s]+)/?(?:[?#].*)?$", re.ASCII)
@@ -115,6 +117,16 @@ def read_library(paths: Iterable[Path], data: Mapping[Path, bytes] | None = None
     return library
 
 
+def read_files(paths: Sequence[Path | str]) -> tuple[str, dict[Path, bytes]]:
+    """A digest of the files' names and bytes (a library read from them is read again only
+    when it changes; a str in `paths`, a separator, counts by its text), and the bytes."""
+    data = {path: read_bytes(path) for path in paths if isinstance(path, Path)}
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(str(path).encode() + b"\0" + data.get(path, b""))
+    return digest.hexdigest(), data
+
+
 def read_bytes(path: Path) -> bytes:
     """A library file's bytes; its size is checked before anything is read."""
     try:
@@ -159,15 +171,17 @@ def _bibtex(text: str, where: str, progress: Progress) -> tuple[list[LibraryPape
 
     import bibtexparser
     from bibtexparser.middlewares import LatexDecodingMiddleware
-    from bibtexparser.model import DuplicateBlockKeyBlock
+    from bibtexparser.model import DuplicateBlockKeyBlock, Entry, ParsingFailedBlock, String
 
-    starts = [m.start() for m in _BIBTEX_BLOCK.finditer(text)]
     bounds = [0]
-    for start in starts:
-        if start - bounds[-1] >= BIBTEX_CHUNK:
-            bounds.append(start)
+    for block_start in _BIBTEX_BLOCK.finditer(text):
+        if block_start.start() - bounds[-1] >= BIBTEX_CHUNK:
+            bounds.append(block_start.start())
     bounds.append(len(text))
-    papers, notes, seen, macros = [], [], {}, ""
+    # Every part is parsed into one library: later parts see earlier @string macros, and a
+    # key given again in any part is a DuplicateBlockKeyBlock.
+    library, papers, notes = bibtexparser.Library(), [], []
+    first_line: dict[tuple[type, str], int] = {}  # of each entry and macro key
     # bibtexparser logs each failed block on stderr itself; ours is the message instead.
     logger = logging.getLogger("bibtexparser")
     level = logger.level
@@ -176,36 +190,30 @@ def _bibtex(text: str, where: str, progress: Progress) -> tuple[list[LibraryPape
         for begin, end in zip(bounds, bounds[1:], strict=False):
             if len(bounds) > 2:
                 progress(f"reading {where}", begin, len(text))
-            # Earlier chunks' @string macros come first, so later entries can use them.
-            chunk = macros + text[begin:end]
-            offset = text.count("\n", 0, begin) - macros.count("\n")
-            parsed = bibtexparser.parse_string(chunk, append_middleware=[
-                LatexDecodingMiddleware()])
-            macros += "".join(s.raw + "\n" for s in parsed.strings
-                              if s.start_line >= macros.count("\n"))
-            for block in sorted(parsed.failed_blocks, key=lambda b: b.start_line or 0):
-                line = f"{where}:{(block.start_line or 0) + offset + 1}"
+            known = len(library.blocks)
+            bibtexparser.parse_string(text[begin:end], append_middleware=[
+                LatexDecodingMiddleware()], library=library)
+            offset = text.count("\n", 0, begin) + 1  # a block's start_line counts in its part
+            for block in library.blocks[known:]:
+                number = (block.start_line or 0) + offset
+                line = f"{where}:{number}"
                 if isinstance(block, DuplicateBlockKeyBlock):
-                    first = (block.previous_block.start_line or 0) + offset + 1
+                    first = first_line[type(block.previous_block), block.key]
                     notes.append(f"{line}: entry key {block.key!r} is used twice (first at "
                                  f"line {first}); skipped")
-                    continue
-                reason = getattr(block.error, "abort_reason", None) or str(block.error)
-                raise LikeError(f"{line}: not valid BibTeX: {clean_text(reason)}")
-            for entry in parsed.entries:
-                line = f"{where}:{(entry.start_line or 0) + offset + 1}"
-                if entry.key in seen:
-                    notes.append(f"{line}: entry key {entry.key!r} is used twice (first at "
-                                 f"line {seen[entry.key]}); skipped")
-                    continue
-                seen[entry.key] = line.rsplit(":", 1)[1]
-                fields = {f.key.lower(): clean_text(str(f.value)) for f in entry.fields}
-                paper = _bibtex_paper(fields, line)
-                if paper.title or paper.arxiv_id:
-                    papers.append(paper)
-                else:
-                    notes.append(f"{line}: entry {entry.key!r} has neither a title nor an "
-                                 "arXiv id; skipped")
+                elif isinstance(block, ParsingFailedBlock):
+                    reason = getattr(block.error, "abort_reason", None) or str(block.error)
+                    raise LikeError(f"{line}: not valid BibTeX: {clean_text(reason)}")
+                elif isinstance(block, Entry | String):
+                    first_line[type(block), block.key] = number
+                if isinstance(block, Entry):
+                    fields = {f.key.lower(): clean_text(str(f.value)) for f in block.fields}
+                    paper = _bibtex_paper(fields, line)
+                    if paper.title or paper.arxiv_id:
+                        papers.append(paper)
+                    else:
+                        notes.append(f"{line}: entry {block.key!r} has neither a title nor "
+                                     "an arXiv id; skipped")
     finally:
         logger.setLevel(level)
     return papers, notes
@@ -298,9 +306,7 @@ def _decode(decoder: json.JSONDecoder, text: str, position: int, where: str):
 
 
 def _skip_space(text: str, position: int) -> int:
-    while position < len(text) and text[position] in " \t\r\n":
-        position += 1
-    return position
+    return _JSON_SPACE.match(text, position).end()
 
 
 def _line(text: str, position: int) -> int:

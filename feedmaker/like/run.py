@@ -6,7 +6,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -18,7 +18,7 @@ from feedmaker.like.library import (
     entry_identity,
     library_keys,
     paper_text,
-    read_bytes,
+    read_files,
     read_library,
 )
 from feedmaker.like.lookup import fill_in, stored_texts
@@ -130,12 +130,8 @@ class LikeStep:
         2,000-paper BibTeX file takes seconds), and a fingerprint of their content. When the
         content changed, the view's papers are judged again, its library's own ones left out."""
         store = self.store
-        paths = [*view.files, "--", *view.not_like]
-        data = {path: read_bytes(path) for path in paths if isinstance(path, Path)}
-        digest = hashlib.sha256()
-        for path in paths:
-            digest.update(str(path).encode() + b"\0" + data.get(path, b""))
-        files_key, stored = digest.hexdigest(), store.likes.library(view.slug)
+        files_key, data = read_files([*view.files, "--", *view.not_like])
+        stored = store.likes.library(view.slug)
         if stored and stored[0] == files_key:
             rows = stored[2]
             return _papers(rows["like"]), _papers(rows["not_like"]), stored[1]
@@ -146,7 +142,8 @@ class LikeStep:
         content = [_content(read.papers), _content(unwanted.papers)]
         fingerprint = hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()
         store.likes.save_library(view.slug, files_key, fingerprint, {
-            "like": _rows(read.papers), "not_like": _rows(unwanted.papers)})
+            "like": [astuple(p) for p in read.papers],
+            "not_like": [astuple(p) for p in unwanted.papers]})
         # The fingerprint is of content: files moved or rewritten alike change nothing.
         if not stored or stored[1] != fingerprint:
             keys = library_keys(read.papers)
@@ -176,10 +173,6 @@ def _content(papers: list[LibraryPaper]) -> list:
 
 def _papers(rows: list) -> list[LibraryPaper]:
     return [LibraryPaper(*row) for row in rows]
-
-
-def _rows(papers: list[LibraryPaper]) -> list:
-    return [[p.where, p.title, p.abstract, p.arxiv_id, p.doi] for p in papers]
 
 
 def refit_reason(inputs: object, fingerprint: str, version: str | None,
