@@ -133,7 +133,6 @@ class Run:
 
         outcome = watch.WatchStep(self.config, self.store, self.now, self.fetcher,
                                   self.progress).refresh()
-        watch.refresh_watched(self.store, self.now, outcome.keys)
         self.report.warnings += outcome.warnings
         self.report.events += outcome.events
         self.report.fail_views(outcome.failures)

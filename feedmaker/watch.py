@@ -75,7 +75,8 @@ class WatchStep:
         """Read each watching view's files (a view whose files cannot be read fails, and
         keeps the papers read last time), then look up the watched papers that are due,
         merging what arXiv and Hugging Face say as sightings of their own: news events come
-        out as from any source. A lookup that fails is a warning, asked again next run."""
+        out as from any source. A lookup that fails is a warning, asked again next run.
+        Last, record which stored papers each view follows."""
         store, outcome = self.store, WatchOutcome()
         ids: dict[str, None] = {}
         for view in self.config.watching:
@@ -98,6 +99,7 @@ class WatchStep:
             log.info("watch: looked up " + ", ".join(f"{n} on {service}" for service, n
                                                       in outcome.asked.items())
                      + f"; {outcome.events} news events")
+        _refresh_watched(store, self.now, outcome.keys)
         return outcome
 
     def _library(self, view: ViewRule, warnings: list[str]) -> list[list]:
@@ -180,7 +182,7 @@ def _due(store: Store, service: str, ids: Sequence[str], now: datetime) -> list[
     return sorted(due, key=lambda arxiv_id: asked.get(arxiv_id, (never,))[0])
 
 
-def refresh_watched(store: Store, now: datetime, keys: dict[str, frozenset[str]]) -> None:
+def _refresh_watched(store: Store, now: datetime, keys: dict[str, frozenset[str]]) -> None:
     """Record which stored papers each watching view follows: those whose arXiv id, DOI or
     title is one of its files' papers' (`keys`, from `refresh`)."""
     fingerprint = hashlib.sha256(repr([sorted((slug, sorted(found)) for slug, found
