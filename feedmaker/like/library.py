@@ -173,10 +173,11 @@ def _bibtex(text: str, where: str, progress: Progress) -> tuple[list[LibraryPape
     from bibtexparser.middlewares import LatexDecodingMiddleware
     from bibtexparser.model import DuplicateBlockKeyBlock, Entry, ParsingFailedBlock, String
 
+    starts = [m.start() for m in _BIBTEX_BLOCK.finditer(text)]
     bounds = [0]
-    for block_start in _BIBTEX_BLOCK.finditer(text):
-        if block_start.start() - bounds[-1] >= BIBTEX_CHUNK:
-            bounds.append(block_start.start())
+    for start in starts:
+        if start - bounds[-1] >= BIBTEX_CHUNK:
+            bounds.append(start)
     bounds.append(len(text))
     # Every part is parsed into one library: later parts see earlier @string macros, and a
     # key given again in any part is a DuplicateBlockKeyBlock.
