@@ -171,7 +171,7 @@ def _bibtex(text: str, where: str, progress: Progress) -> tuple[list[LibraryPape
 
     import bibtexparser
     from bibtexparser.middlewares import LatexDecodingMiddleware
-    from bibtexparser.model import DuplicateBlockKeyBlock, Entry, ParsingFailedBlock, String
+    from bibtexparser.model import DuplicateBlockKeyBlock
 
     starts = [m.start() for m in _BIBTEX_BLOCK.finditer(text)]
     bounds = [0]
@@ -179,10 +179,7 @@ def _bibtex(text: str, where: str, progress: Progress) -> tuple[list[LibraryPape
         if start - bounds[-1] >= BIBTEX_CHUNK:
             bounds.append(start)
     bounds.append(len(text))
-    # Every part is parsed into one library: later parts see earlier @string macros, and a
-    # key given again in any part is a DuplicateBlockKeyBlock.
-    library, papers, notes = bibtexparser.Library(), [], []
-    first_line: dict[tuple[type, str], int] = {}  # of each entry and macro key
+    papers, notes, seen, macros = [], [], {}, ""
     # bibtexparser logs each failed block on stderr itself; ours is the message instead.
     logger = logging.getLogger("bibtexparser")
     level = logger.level
@@ -191,30 +188,36 @@ def _bibtex(text: str, where: str, progress: Progress) -> tuple[list[LibraryPape
         for begin, end in zip(bounds, bounds[1:], strict=False):
             if len(bounds) > 2:
                 progress(f"reading {where}", begin, len(text))
-            known = len(library.blocks)
-            bibtexparser.parse_string(text[begin:end], append_middleware=[
-                LatexDecodingMiddleware()], library=library)
-            offset = text.count("\n", 0, begin) + 1  # a block's start_line counts in its part
-            for block in library.blocks[known:]:
-                number = (block.start_line or 0) + offset
-                line = f"{where}:{number}"
+            # Earlier chunks' @string macros come first, so later entries can use them.
+            chunk = macros + text[begin:end]
+            offset = text.count("\n", 0, begin) - macros.count("\n")
+            parsed = bibtexparser.parse_string(chunk, append_middleware=[
+                LatexDecodingMiddleware()])
+            macros += "".join(s.raw + "\n" for s in parsed.strings
+                              if s.start_line >= macros.count("\n"))
+            for block in sorted(parsed.failed_blocks, key=lambda b: b.start_line or 0):
+                line = f"{where}:{(block.start_line or 0) + offset + 1}"
                 if isinstance(block, DuplicateBlockKeyBlock):
-                    first = first_line[type(block.previous_block), block.key]
+                    first = (block.previous_block.start_line or 0) + offset + 1
                     notes.append(f"{line}: entry key {block.key!r} is used twice (first at "
                                  f"line {first}); skipped")
-                elif isinstance(block, ParsingFailedBlock):
-                    reason = getattr(block.error, "abort_reason", None) or str(block.error)
-                    raise LikeError(f"{line}: not valid BibTeX: {clean_text(reason)}")
-                elif isinstance(block, Entry | String):
-                    first_line[type(block), block.key] = number
-                if isinstance(block, Entry):
-                    fields = {f.key.lower(): clean_text(str(f.value)) for f in block.fields}
-                    paper = _bibtex_paper(fields, line)
-                    if paper.title or paper.arxiv_id:
-                        papers.append(paper)
-                    else:
-                        notes.append(f"{line}: entry {block.key!r} has neither a title nor "
-                                     "an arXiv id; skipped")
+                    continue
+                reason = getattr(block.error, "abort_reason", None) or str(block.error)
+                raise LikeError(f"{line}: not valid BibTeX: {clean_text(reason)}")
+            for entry in parsed.entries:
+                line = f"{where}:{(entry.start_line or 0) + offset + 1}"
+                if entry.key in seen:
+                    notes.append(f"{line}: entry key {entry.key!r} is used twice (first at "
+                                 f"line {seen[entry.key]}); skipped")
+                    continue
+                seen[entry.key] = line.rsplit(":", 1)[1]
+                fields = {f.key.lower(): clean_text(str(f.value)) for f in entry.fields}
+                paper = _bibtex_paper(fields, line)
+                if paper.title or paper.arxiv_id:
+                    papers.append(paper)
+                else:
+                    notes.append(f"{line}: entry {entry.key!r} has neither a title nor an "
+                                 "arXiv id; skipped")
     finally:
         logger.setLevel(level)
     return papers, notes
