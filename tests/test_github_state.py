@@ -389,3 +389,14 @@ def test_the_token_goes_to_git_in_its_environment_for_the_remote_host_only():
     assert config["GIT_CONFIG_VALUE_0"] == "AUTHORIZATION: basic eC1hY2Nlc3MtdG9rZW46czNjcmV0"
     assert token_config("/srv/git/feeds.git", "s3cret") == {}
     assert token_config("https://github.com/someone/feeds", None) == {}
+
+
+def test_a_remote_with_a_password_or_a_token_in_its_url_never_shows_them(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "feedmaker", "github", "restore-state", "--state",
+         str(tmp_path / "state.sqlite"), "--remote",
+         "https://user:hunter2@127.0.0.1:1/repo.git?token=s3cret"],
+        capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert "git ls-remote (https://127.0.0.1:1/repo.git) failed" in done.stderr
+    assert "hunter2" not in done.stderr + done.stdout and "s3cret" not in done.stderr

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from feedmaker.errors import FeedmakerError
+from feedmaker.errors import FeedmakerError, without_secrets
 from feedmaker.github import DEFAULT_BRANCH, DEFAULT_KEEP
 
 state_option = click.option(
@@ -31,13 +31,14 @@ def _annotate(level: str, message: str) -> None:
 
 
 def _fail(exc: FeedmakerError) -> None:
-    message = " ".join(str(exc).split())
+    message = without_secrets(" ".join(str(exc).split()))
     click.echo(f"feedmaker: {message}", err=True)
     _annotate("error", message)
     sys.exit(exc.exit_code)
 
 
 def _warn(message: str) -> None:
+    message = without_secrets(message)
     click.echo(f"feedmaker: warning: {message}", err=True)
     _annotate("warning", message)
 
