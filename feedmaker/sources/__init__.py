@@ -18,16 +18,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from feedmaker.errors import SourceError
 from feedmaker.fetch import Fetcher, NotModified, Response, Validators
 from feedmaker.model import Entry, RawEntry
 from feedmaker.sources import arxiv_api, arxiv_rss, feed, hf_api, hf_page, html
 from feedmaker.sources.base import Fetch, describe_error
-
-if TYPE_CHECKING:  # feedmaker.config imports this module
-    from feedmaker.config import SourceConfig
 
 SOURCE_TYPES: dict[str, ModuleType] = {
     "hf-api": hf_api,
@@ -38,7 +35,23 @@ SOURCE_TYPES: dict[str, ModuleType] = {
     "feed": feed,
 }
 
-__all__ = ["SOURCE_TYPES", "Collected", "Fetch", "read_source"]
+__all__ = ["SOURCE_TYPES", "Collected", "Fetch", "Source", "read_source"]
+
+
+class Source(Protocol):
+    """What reading a source, and judging what it gave, need of its config (a
+    feedmaker.config.SourceConfig, which is made from this package's types)."""
+
+    name: str
+    type: str
+    url: str
+    options: dict
+    allow_empty: bool
+    min_interval: float | None
+    timeout: float | None
+
+    @property
+    def settings(self) -> str: ...
 
 
 @dataclass
@@ -46,7 +59,7 @@ class Collected:
     """One source's part of a run: its entries, or `unchanged`, or the error that stopped it.
     `read_source` reads the raw entries; `collect` normalizes them into `entries`."""
 
-    source: SourceConfig
+    source: Source
     raws: list[RawEntry] = field(default_factory=list)
     entries: list[Entry] = field(default_factory=list)
     unchanged: bool = False
@@ -65,7 +78,7 @@ class Collected:
         return f"source {name!r}: {len(self.entries)} entries"
 
 
-def read_source(source: SourceConfig, fetcher: Fetcher,
+def read_source(source: Source, fetcher: Fetcher,
                 validators: Validators | None = None) -> Collected:
     """Fetch and parse one configured source. Never raises (but for KeyboardInterrupt and
     the like): a failure is returned in `error`, one line with the source's name in front."""

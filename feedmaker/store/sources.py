@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from feedmaker.fetch import Validators
 
 if TYPE_CHECKING:
-    from feedmaker.config import SourceConfig
+    from feedmaker.sources import Source
 
 # How many past counts a source's usual count is the median of.
 COUNTS_KEPT = 7
@@ -32,7 +32,7 @@ class SourceLog:
                               "WHERE name = ? AND url = ?", (name, url)).fetchone()
         return Validators(*row) if row else None
 
-    def judge(self, source: SourceConfig, count: int, validators: Validators | None,
+    def judge(self, source: Source, count: int, validators: Validators | None,
               warnings: list[str]) -> str | None:
         """Why the source's `count` of entries is refused (its page looks broken), or None.
 
