@@ -391,7 +391,7 @@ def main() -> None:
         # Out of standalone mode, click returns the status of a ctx.exit (--help, --version)
         # instead of raising it, and ends a broken pipe (`| head`) itself, with status 1.
         sys.exit(cli(prog_name="feedmaker", standalone_mode=False))
-    except click.ClickException as exc:  # usage errors (a FeedmakerError: see Commands)
+    except click.ClickException as exc:  # usage errors (Commands shows a FeedmakerError)
         exc.show()
         sys.exit(exc.exit_code)
     except (click.Abort, KeyboardInterrupt):

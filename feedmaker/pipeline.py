@@ -21,8 +21,8 @@ from feedmaker.store import Store, format_time, run_lock, store_error
 from feedmaker.write import render_site
 from feedmaker.write.files import OutputDir
 
-# What a run does, step by step: `feedmaker run -v` shows it.
-log = logging.getLogger("feedmaker")
+# What a run does, step by step: `feedmaker run -v` shows the `feedmaker` logger's lines.
+log = logging.getLogger(__name__)
 # Entries no feed shows are dropped from the state once no source has listed them for this long.
 PRUNE_AFTER = timedelta(days=7)
 # The kinds of feed that are views: one that fails fails alone (see RunReport.fail_views).
