@@ -72,16 +72,22 @@ def run(config_path, out_dir, state, base_url, dry_run, quiet, verbose) -> None:
 
     Example: feedmaker run --config feedmaker.toml -q
     """
-    from feedmaker.config import load_config
+    from dataclasses import replace
+
+    from feedmaker.config import SITE_KEYS, load_config
     from feedmaker.console import Progress, steps_told
     from feedmaker.outputs import INDEX
     from feedmaker.pipeline import run as run_pipeline
+    from feedmaker.schema import checked_value
 
     # A progress bar only for a person watching: never under cron, -q or -v.
     show_bar = sys.stderr.isatty() and not (quiet or verbose)
     config = load_config(config_path).with_paths(out_dir, state)
-    if base_url is not None:
-        config = _with_base_url(config, base_url)
+    if base_url is not None:  # checked as the config's site.base_url is
+        value, problem = checked_value(SITE_KEYS["base_url"], base_url)
+        if problem:
+            raise click.BadParameter(problem, param_hint="--base-url")
+        config = replace(config, site=replace(config.site, base_url=value))
     with steps_told(verbose), Progress(show_bar, verbose) as progress:
         report = run_pipeline(config, now=_now(), dry_run=dry_run, progress=progress)
     for problem in [*report.failures, *report.views_failed.values()]:
@@ -99,19 +105,6 @@ def run(config_path, out_dir, state, base_url, dry_run, quiet, verbose) -> None:
                    f"{verb} {len(report.written)} files, {len(report.unchanged)} unchanged"
                    f"{removed}; index: {config.site.out_dir / INDEX}")
     sys.exit(report.exit_code)
-
-
-def _with_base_url(config, base_url: str):
-    """The config with `--base-url` in place of site.base_url, checked as that key is."""
-    from dataclasses import replace
-
-    from feedmaker.config import SITE_KEYS
-    from feedmaker.schema import checked_value
-
-    value, problem = checked_value(SITE_KEYS["base_url"], base_url)
-    if problem:
-        raise click.BadParameter(problem, param_hint="--base-url")
-    return replace(config, site=replace(config.site, base_url=value))
 
 
 @cli.command()
@@ -283,40 +276,33 @@ def eval_command(config_path, as_json, topics, use_categories, errors, like, lab
 
         result = evaluate_view(find_view(config.like_views, like), papers, label, k,
                                config.site.state)
+        if as_json:
+            click.echo(json.dumps({"view": like, "label": label, "k": result.k,
+                                   "hits": result.hits, "relevant": result.relevant,
+                                   "precision": round(result.precision, 4),
+                                   "ceiling": round(result.ceiling, 4),
+                                   "attained": round(result.attained, 4)}, indent=2))
+        else:
+            click.echo(f"{like}: {result.hits} of the {result.k} best papers are labelled "
+                       f"{label!r}: precision@{result.k} {result.precision:.3f} (ceiling "
+                       f"{result.ceiling:.3f}: {result.relevant} such papers; attained "
+                       f"{result.attained:.3f})")
+        return
+    from feedmaker import evaluate as scoring
+    from feedmaker.tagger import Tagger
+
+    tagger = Tagger(config.topics)
+    wanted = [t.strip() for t in topics.split(",") if t.strip()] if topics else None
+    scores = scoring.evaluate(tagger, papers, topics=wanted, use_categories=use_categories)
+    mistakes = (scoring.worst_mistakes(tagger, papers, errors, topics=wanted,
+                                       use_categories=use_categories) if errors else None)
+    if as_json:
+        click.echo(json.dumps(scoring.scores_json(scores, mistakes), indent=2,
+                              ensure_ascii=False))
     else:
-        from feedmaker.evaluate import evaluate, worst_mistakes
-        from feedmaker.tagger import Tagger
-
-        tagger = Tagger(config.topics)
-        wanted = [t.strip() for t in topics.split(",") if t.strip()] if topics else None
-        scores = evaluate(tagger, papers, topics=wanted, use_categories=use_categories)
-        mistakes = (worst_mistakes(tagger, papers, errors, topics=wanted,
-                                   use_categories=use_categories) if errors else None)
-    if like and as_json:
-        click.echo(json.dumps({"view": like, "label": label, "k": result.k,
-                               "hits": result.hits, "relevant": result.relevant,
-                               "precision": round(result.precision, 4),
-                               "ceiling": round(result.ceiling, 4),
-                               "attained": round(result.attained, 4)}, indent=2))
-    elif like:
-        click.echo(f"{like}: {result.hits} of the {result.k} best papers are labelled "
-                   f"{label!r}: precision@{result.k} {result.precision:.3f} (ceiling "
-                   f"{result.ceiling:.3f}: {result.relevant} such papers; attained "
-                   f"{result.attained:.3f})")
-    elif as_json:
-        from feedmaker.evaluate import mistakes_json, scores_json
-
-        report = scores_json(scores)
+        click.echo(scoring.format_table(scores))
         if mistakes is not None:
-            report["errors"] = mistakes_json(mistakes)
-        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
-    else:
-        from feedmaker.evaluate import format_mistakes, format_table
-
-        click.echo(format_table(scores))
-        if mistakes is not None:
-            click.echo("")
-            click.echo(format_mistakes(tagger, mistakes, name))
+            click.echo("\n" + scoring.format_mistakes(tagger, mistakes, name))
 
 
 @cli.command()

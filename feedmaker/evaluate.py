@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO
@@ -139,19 +140,16 @@ def evaluate(tagger: Tagger, papers: Iterable[Paper], *, use_categories: bool = 
     """
     papers = list(papers)
     scored = scored_topics(tagger, papers, topics)
-    counts = {slug: [0, 0, 0] for slug in scored}
+    true_pos, false_pos, false_neg = Counter(), Counter(), Counter()
     for paper in papers:
         predicted = set(tagger.tag_fields(paper.title, paper.summary, paper.authors,
                                           paper.categories if use_categories else ()))
         truth = set(paper.topics)
-        for slug in scored:
-            if slug in predicted and slug in truth:
-                counts[slug][0] += 1
-            elif slug in predicted:
-                counts[slug][1] += 1
-            elif slug in truth:
-                counts[slug][2] += 1
-    return [TopicScore(slug, *counts[slug]) for slug in scored]
+        true_pos.update(predicted & truth)
+        false_pos.update(predicted - truth)
+        false_neg.update(truth - predicted)
+    return [TopicScore(slug, true_pos[slug], false_pos[slug], false_neg[slug])
+            for slug in scored]
 
 
 def scored_topics(tagger: Tagger, papers: Sequence[Paper],
@@ -213,19 +211,6 @@ def format_mistakes(tagger: Tagger, mistakes: Sequence[Mistakes], name: str) -> 
     return "\n".join(lines) if lines else "no mistakes"
 
 
-def mistakes_json(mistakes: Sequence[Mistakes]) -> dict:
-    """The worst mistakes as JSON-ready data, per topic."""
-    def item(paper: Paper, result: TopicResult) -> dict:
-        return {"line": paper.line, "title": paper.title, "topics": list(paper.topics),
-                "score": result.score, "threshold": result.threshold,
-                "hits": [{"term": h.term, "role": h.role, "field": h.field, "points": h.points}
-                         for h in result.hits]}
-
-    return {topic.slug: {"false_positives": [item(*m) for m in topic.false_positives],
-                         "false_negatives": [item(*m) for m in topic.false_negatives]}
-            for topic in mistakes}
-
-
 def macro_f1(scores: Sequence[TopicScore]) -> float:
     """The unweighted mean of the topics' F1: every topic counts the same."""
     return sum(s.f1 for s in scores) / len(scores) if scores else 0.0
@@ -250,8 +235,8 @@ def format_table(scores: Sequence[TopicScore]) -> str:
                f"{s.recall:>7.3f} {_interval(s.recall_interval):>13} {s.f1:>6.3f} "
                f"{s.support:>9}")
         rows.append(row + ("  few" if s.few else ""))
-    rows.append(f"{'micro-F1':<24} {'':>9} {'':>13} {'':>7} {'':>13} {micro_f1(scores):>6.3f}")
-    rows.append(f"{'macro-F1':<24} {'':>9} {'':>13} {'':>7} {'':>13} {macro_f1(scores):>6.3f}")
+    for label, f1 in (("micro-F1", micro_f1), ("macro-F1", macro_f1)):
+        rows.append(f"{label:<24} {'':>9} {'':>13} {'':>7} {'':>13} {f1(scores):>6.3f}")
     if any(s.few for s in scores):
         rows.append(f"few: fewer than {FEW} labelled papers, too few to judge the topic by: "
                     "read its intervals")
@@ -262,13 +247,20 @@ def _interval(bounds: tuple[float, float] | None) -> str:
     return f"{bounds[0]:.2f}-{bounds[1]:.2f}" if bounds else "-"
 
 
-def scores_json(scores: Sequence[TopicScore]) -> dict:
+def scores_json(scores: Sequence[TopicScore], mistakes: Sequence[Mistakes] | None = None
+                ) -> dict:
     """The scores as JSON-ready data: per topic the figures, the 95% intervals, the counts
-    and `few`; then micro- and macro-F1."""
+    and `few`; then micro- and macro-F1; then, if given, the worst mistakes per topic."""
     def interval(bounds: tuple[float, float] | None) -> list[float] | None:
         return [round(bounds[0], 4), round(bounds[1], 4)] if bounds else None
 
-    return {
+    def item(paper: Paper, result: TopicResult) -> dict:
+        return {"line": paper.line, "title": paper.title, "topics": list(paper.topics),
+                "score": result.score, "threshold": result.threshold,
+                "hits": [{"term": h.term, "role": h.role, "field": h.field, "points": h.points}
+                         for h in result.hits]}
+
+    report = {
         "topics": {s.slug: {"precision": round(s.precision, 4), "recall": round(s.recall, 4),
                             "f1": round(s.f1, 4), "support": s.support,
                             "predicted": s.predicted,
@@ -277,3 +269,9 @@ def scores_json(scores: Sequence[TopicScore]) -> dict:
                    for s in scores},
         "micro_f1": round(micro_f1(scores), 4), "macro_f1": round(macro_f1(scores), 4),
         "few_below": FEW}
+    if mistakes is not None:
+        report["errors"] = {
+            topic.slug: {"false_positives": [item(*m) for m in topic.false_positives],
+                         "false_negatives": [item(*m) for m in topic.false_negatives]}
+            for topic in mistakes}
+    return report
