@@ -111,15 +111,15 @@ def best_threshold(papers: Sequence[Paper], slug: str, suggestions: Sequence[Sug
     # each paper is scored once, with its label, and every threshold is tried on that.
     scored = [(tagger.explain(p.title, p.summary)[0].score, slug in (p.topics or ()))
               for p in papers]
-    best = (1.0, -1.0)
-    for threshold in (1, 2, 3, 4, 5, 6):
+
+    def f1_at(threshold: int) -> float:
         tp = sum(truth and score >= threshold for score, truth in scored)
         fp = sum(not truth and score >= threshold for score, truth in scored)
         fn = sum(truth and score < threshold for score, truth in scored)
-        f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
-        if f1 > best[1]:
-            best = (float(threshold), f1)
-    return best
+        return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+    best = max(range(1, 7), key=f1_at)  # the lowest of equally good thresholds
+    return float(best), f1_at(best)
 
 
 def format_toml(slug: str, suggestions: Sequence[Suggestion], threshold: float,

@@ -43,13 +43,13 @@ class Precision:
 
 def precision_at_k(scores: Sequence[float], labelled: Sequence[bool], k: int = K) -> Precision:
     """Precision of the k highest scores (ties go to the paper given first)."""
-    if len(scores) != len(labelled):
-        raise ValueError("one label per score")
-    k = min(k, len(scores))
+    # Sorted is stable: equal scores keep their order.
+    ranked = [bool(label) for _, label in sorted(zip(scores, labelled, strict=True),
+                                                 key=lambda pair: -pair[0])]
+    k = min(k, len(ranked))
     if k < 1:
         raise ValueError("nothing to rank")
-    best = sorted(range(len(scores)), key=lambda i: -scores[i])[:k]
-    return Precision(k, sum(bool(labelled[i]) for i in best), sum(map(bool, labelled)))
+    return Precision(k, sum(ranked[:k]), sum(ranked))
 
 
 def find_view(views: Sequence[LikeView], slug: str) -> LikeView:
