@@ -367,9 +367,6 @@ def suggest(slug, count, min_papers, source) -> None:
 cli.add_command(github_commands)
 
 
-# A failure no check foresaw is a bug: one line saying so, unless asked for the traceback.
-INTERNAL_ERROR = 70  # EX_SOFTWARE, sysexits.h
-
 
 def main() -> None:
     """Console-script entry point."""
@@ -384,8 +381,9 @@ def main() -> None:
         click.echo("feedmaker: interrupted", err=True)
         sys.exit(130)
     except Exception as exc:  # noqa: BLE001 - the last guard against a traceback
+        # A failure no check foresaw is a bug: one line says so, unless asked for the traceback.
         if os.environ.get("FEEDMAKER_DEBUG"):
             raise
         click.echo(f"feedmaker: internal error: {type(exc).__name__}: {exc} (a bug in "
                    "feedmaker; FEEDMAKER_DEBUG=1 shows where)", err=True)
-        sys.exit(INTERNAL_ERROR)
+        sys.exit(70)  # EX_SOFTWARE, sysexits.h

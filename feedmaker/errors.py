@@ -23,20 +23,14 @@ class ConfigError(FeedmakerError):
 
     def __init__(self, problem: str, path: tuple[str | int, ...] = ()) -> None:
         self.path = tuple(path)
-        super().__init__(f"{dotted(self.path)}: {problem}" if self.path else problem)
-
-
-def dotted(path: tuple[str | int, ...]) -> str:
-    """A value's path as written in messages: `sources[2].url`, `topics.vision.any[3]`."""
-    text = ""
-    for part in path:
-        if isinstance(part, int):
-            text += f"[{part + 1}]"
-            continue
-        if not re.fullmatch(r"[A-Za-z0-9_-]+", part):
-            part = json.dumps(part)  # as TOML would quote it
-        text += f".{part}" if text else part
-    return text
+        where = ""  # the path as messages write it: `sources[2].url`, `topics.vision.any[3]`
+        for part in self.path:
+            if isinstance(part, int):
+                where += f"[{part + 1}]"
+            else:  # a key TOML would quote is quoted
+                key = part if re.fullmatch(r"[A-Za-z0-9_-]+", part) else json.dumps(part)
+                where += f".{key}" if where else key
+        super().__init__(f"{where}: {problem}" if where else problem)
 
 
 _URL = re.compile(r"\bhttps?://[^\s'\"<>]+")
