@@ -218,10 +218,9 @@ def macro_f1(scores: Sequence[TopicScore]) -> float:
 
 def micro_f1(scores: Sequence[TopicScore]) -> float:
     """F1 of all (paper, topic) decisions pooled: every labelled paper counts the same."""
-    total = TopicScore("all", sum(s.true_positives for s in scores),
-                       sum(s.false_positives for s in scores),
-                       sum(s.false_negatives for s in scores))
-    return total.f1
+    return TopicScore("all", sum(s.true_positives for s in scores),
+                      sum(s.false_positives for s in scores),
+                      sum(s.false_negatives for s in scores)).f1
 
 
 def format_table(scores: Sequence[TopicScore]) -> str:

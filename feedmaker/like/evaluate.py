@@ -43,7 +43,6 @@ class Precision:
 
 def precision_at_k(scores: Sequence[float], labelled: Sequence[bool], k: int = K) -> Precision:
     """Precision of the k highest scores (ties go to the paper given first)."""
-    # Sorted is stable: equal scores keep their order.
     ranked = [bool(label) for _, label in sorted(zip(scores, labelled, strict=True),
                                                  key=lambda pair: -pair[0])]
     k = min(k, len(ranked))
@@ -78,7 +77,7 @@ def evaluate_view(view: LikeView, papers: list[Paper], label: str, k: int = K,
         with Store.reader(state) as store:
             known = stored_texts(library, store.history) | known
     library = fill_in(library, {}, None, known).papers
-    labels = {id(text): label in (paper.topics or ()) for text, paper in zip(texts, papers,
+    labels = {id(text): label in paper.topics for text, paper in zip(texts, papers,
                                                                               strict=True)}
     stream = without_library(texts, library)
     scores, _ = fit(library, stream).score([paper_text(t.title, t.summary) for t in stream])
