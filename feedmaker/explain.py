@@ -9,21 +9,20 @@ from feedmaker.config import Config
 from feedmaker.errors import InputError
 from feedmaker.events import changes
 from feedmaker.model import Entry
-from feedmaker.normalize import arxiv_id_from_url, bare_arxiv_id, canonical_url, clean_text
+from feedmaker.normalize import arxiv_id_from_url, bare_arxiv_id, clean_text, entry_id
 from feedmaker.store import Store
 from feedmaker.tagger import Tagger
 from feedmaker.tagger.lines import topic_lines
 from feedmaker.views import ViewResult, ViewTagger
 
 
-def find_paper(state: Path, entry_id: str | None, title: str | None, summary: str) -> Entry:
-    """The paper to explain: the stored entry with `entry_id` (an arXiv id or entry id),
+def find_paper(state: Path, paper_id: str | None, title: str | None, summary: str) -> Entry:
+    """The paper to explain: the stored entry with `paper_id` (an arXiv id or entry id),
     else one made of the title and summary given."""
-    if not entry_id:
+    if not paper_id:
         return Entry(id="", title=clean_text(title), summary=clean_text(summary), url="",
                      source="command line")
-    arxiv_id = bare_arxiv_id(entry_id) or arxiv_id_from_url(entry_id)
-    wanted = f"https://arxiv.org/abs/{arxiv_id}" if arxiv_id else canonical_url(entry_id)
+    wanted = entry_id(paper_id, bare_arxiv_id(paper_id) or arxiv_id_from_url(paper_id))
     with Store.reader(state) as store:
         entry = store.history.get(wanted)
     if entry is None:
