@@ -177,7 +177,6 @@ def parse_config(text: str, *, base_dir: Path, where: str) -> Config:
     Every check below raises ConfigError with the path of the value; the file and line are
     added here, in one place.
     """
-    text = text.removeprefix("\ufeff")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -192,10 +192,6 @@ def _site_url(key: Key, value: Any) -> tuple[Any, str | None]:
     return value if value.endswith("/") else value + "/", None
 
 
-def _any(key: Key, value: Any) -> tuple[Any, str | None]:
-    return value, None  # checked by the caller (topic terms)
-
-
 def _shown(value: Any) -> str:
     return repr(value) if isinstance(value, str | int | float | bool) else type(value).__name__
 
@@ -203,5 +199,6 @@ def _shown(value: Any) -> str:
 KINDS: dict[str, Callable[[Key, Any], tuple[Any, str | None]]] = {
     "text": _text, "name": _name, "count": _count, "number": _number, "flag": _flag,
     "texts": _texts, "choice": _choice, "choices": _choices, "web_url": _web_url,
-    "site_url": _site_url, "path": _name, "terms": _any,
+    "site_url": _site_url, "path": _name,
+    "terms": lambda key, value: (value, None),  # checked by tagger.rules.parse_rule
 }

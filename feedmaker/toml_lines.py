@@ -93,29 +93,21 @@ class _Scanner:
         char = self.text[self.pos]
         if char in "\"'":
             self.string()
-        elif char == "[":
+        elif char in "[{":  # an array's items are numbered, an inline table's are keys
             self.pos += 1
             index = 0
             while True:
                 self.skip_blank(newlines=True)
-                if self.text[self.pos] == "]":
+                if self.text[self.pos] in "]}":
                     self.pos += 1
                     return
-                self.note((*path, index))
-                self.value((*path, index))
-                index += 1
+                if char == "[":
+                    self.note((*path, index))
+                    self.value((*path, index))
+                    index += 1
+                else:
+                    self.key_value(path)
                 self.skip_blank(newlines=True)
-                if self.text[self.pos] == ",":
-                    self.pos += 1
-        elif char == "{":
-            self.pos += 1
-            while True:
-                self.skip_blank()
-                if self.text[self.pos] == "}":
-                    self.pos += 1
-                    return
-                self.key_value(path)
-                self.skip_blank()
                 if self.text[self.pos] == ",":
                     self.pos += 1
         else:  # numbers, booleans, dates: up to the next delimiter
