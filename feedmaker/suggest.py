@@ -58,7 +58,9 @@ def merge_plurals(docs: list[set[str]]) -> list[set[str]]:
     found: a rule's word matches its simple plural too (see tagger.matcher), so "robot"
     and "robots" are one term, counted once per paper."""
     vocabulary = set().union(*docs)
-    singular = {plural: term for term in vocabulary
+    # In order, so a plural of two words ("erases": "erase", "eras") always goes to the
+    # longer one, whatever the run's hash seed.
+    singular = {plural: term for term in sorted(vocabulary)
                 for plural in plural_variants(term, case_sensitive=False)[1:]
                 if plural in vocabulary}
     return [{singular.get(term, term) for term in doc} for doc in docs]

@@ -1,5 +1,8 @@
 """suggest proposes readable terms: one per word and its plural, none from links."""
 
+import subprocess
+import sys
+
 from feedmaker.evaluate import Paper
 from feedmaker.suggest import candidate_terms, suggest_terms
 
@@ -15,6 +18,17 @@ def test_a_word_and_its_plural_are_one_term_counted_once_per_paper():
     terms = {s.term: s for s in suggest_terms(papers, "robotics", min_positives=3)}
     assert "robot" in terms and "robots" not in terms
     assert terms["robot"].positives == 8
+
+
+def test_a_plural_of_two_words_goes_to_the_longer_whatever_the_hash_seed():
+    # "erases" is "erase" + s and "eras" + es: set order, which follows the hash seed,
+    # used to choose between them.
+    code = ("from feedmaker.suggest import merge_plurals; "
+            "print(sorted(merge_plurals([{'eras'}, {'erase'}, {'erases'}])[2]))")
+    seen = {subprocess.run([sys.executable, "-c", code], env={"PYTHONHASHSEED": str(seed)},
+                           capture_output=True, text=True, check=True).stdout
+            for seed in range(8)}
+    assert seen == {"['erase']\n"}
 
 
 def test_pieces_of_links_and_e_mail_addresses_are_never_terms():
