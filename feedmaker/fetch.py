@@ -342,10 +342,9 @@ def _deadline_adapter(retries: int, backoff: float):
         def is_exhausted(self) -> bool:
             return super().is_exhausted() or _current.attempt.left() <= 0
 
-    retry = DeadlineRetry(total=retries, connect=retries, read=retries, status=retries,
-                          backoff_factor=backoff, status_forcelist=RETRY_STATUSES,
-                          allowed_methods=frozenset({"GET", "HEAD"}),
-                          respect_retry_after_header=True, raise_on_status=False)
+    # `total` bounds connect, read and status retries alike; only GETs are ever sent.
+    retry = DeadlineRetry(total=retries, backoff_factor=backoff,
+                          status_forcelist=RETRY_STATUSES, raise_on_status=False)
     adapter = HTTPAdapter(max_retries=retry, pool_maxsize=4)
     adapter.poolmanager.pool_classes_by_scheme = {"http": HTTPPool, "https": HTTPSPool}
     return adapter
