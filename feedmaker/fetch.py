@@ -187,11 +187,10 @@ class Fetcher:
                  ) -> Response:
         import requests
 
-        headers = {}
-        if validators and validators.etag:
-            headers["If-None-Match"] = validators.etag
-        if validators and validators.last_modified:
-            headers["If-Modified-Since"] = validators.last_modified
+        last = validators or Validators()
+        # requests sends no header whose value is None.
+        headers = {"If-None-Match": last.etag or None,
+                   "If-Modified-Since": last.last_modified or None}
         left = attempt.left()
         if left <= 0:
             raise FetchError(f"{url}: {attempt.missed}")
