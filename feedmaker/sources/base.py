@@ -1,5 +1,5 @@
-"""What every source module shares: the option declarations, the fetch signature, reading
-entries one at a time (`entries_of`), safe XML and HTML parsing, and date parsing."""
+"""What every source module shares: the fetch signature, reading entries one at a time
+(`entries_of`), safe XML and HTML parsing, date parsing and URL query parameters."""
 
 from __future__ import annotations
 
