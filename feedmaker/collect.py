@@ -18,17 +18,14 @@ from feedmaker.sources import Collected, read_source
 MAX_PARALLEL_HOSTS = 8
 
 
-def collect(config: Config, fetcher: Fetcher, now: datetime,
-            validators: dict[str, Validators] | None = None,
-            progress: Callable[[str, int, int], None] = lambda stage, done, total: None,
-            ) -> list[Collected]:
+def collect(config: Config, fetcher: Fetcher, now: datetime, validators: dict[str, Validators],
+            progress: Callable[[str, int, int], None]) -> list[Collected]:
     """Every source's entries, in config order.
 
     Sources on different hosts are fetched at the same time; sources on one host one after
     the other, so the fetcher's per-host spacing is what the host sees. `progress` is
     called as ("reading sources", sources done, sources) each time one is done.
     """
-    validators = validators or {}
     results: dict[str, Collected] = {}
     lock = threading.Lock()
 

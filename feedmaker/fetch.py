@@ -9,7 +9,7 @@ import socket
 import stat
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -46,13 +46,13 @@ class Validators:
 
 @dataclass(frozen=True)
 class Response:
-    """A fetched body with the final URL (after redirects) and the response headers (names
-    in lower case: servers send them in any case)."""
+    """A fetched body with the final URL (after redirects) and the response headers (asked
+    for in lower case: requests' mapping finds a name whatever case the server sent)."""
 
     url: str
     body: bytes
     status: int = 200
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict)
 
     @cached_property
     def validators(self) -> Validators:
@@ -77,6 +77,7 @@ def interval_for(url: str) -> float:
     return HOST_INTERVALS.get(urlsplit(url).hostname or "", DEFAULT_INTERVAL)
 
 
+@dataclass(kw_only=True, eq=False)
 class Fetcher:
     """Fetches http(s) and file:// URLs; one instance per run, shared by all sources.
 
@@ -84,24 +85,17 @@ class Fetcher:
     interval, whichever thread makes them.
     """
 
-    def __init__(self, *, timeout: tuple[float, float] = (10.0, 30.0),
-                 deadline: float = DEFAULT_DEADLINE,
-                 run_timeout: float | None = DEFAULT_RUN_TIMEOUT,
-                 retries: int = 3, backoff: float = 1.0, max_bytes: int = MAX_BYTES,
-                 clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
-        """`timeout` is urllib3's (connect, read) pair, each bounded by what is left of
-        `deadline`, the seconds one request may take in all (a source's `timeout` option
-        overrides it per call). `run_timeout`, counted from now, bounds every request this
-        fetcher makes (None: no bound): once it has passed, requests fail at once."""
-        self.timeout = timeout
-        self.deadline = deadline
-        self.retries = retries
-        self.max_bytes = max_bytes
-        self.clock, self.sleep = clock, sleep
-        self.backoff = backoff
-        self.run_timeout = run_timeout
-        self._run_ends = None if run_timeout is None else clock() + run_timeout
+    timeout: tuple[float, float] = (10.0, 30.0)  # urllib3's (connect, read), within `deadline`
+    deadline: float = DEFAULT_DEADLINE  # a source's `timeout` option replaces it per call
+    run_timeout: float | None = DEFAULT_RUN_TIMEOUT  # from the fetcher's making; None: no bound
+    retries: int = 3
+    backoff: float = 1.0
+    max_bytes: int = MAX_BYTES
+    clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+
+    def __post_init__(self) -> None:
+        self._run_ends = None if self.run_timeout is None else self.clock() + self.run_timeout
         self._next_slot: dict[str, float] = {}
         self._slot_lock = threading.Lock()
         self._session = None
@@ -134,9 +128,7 @@ class Fetcher:
         if scheme == "file":
             response = self._read_file(url)
         elif scheme in ("http", "https"):
-            self._check_run_deadline(url)
             self._wait_for_slot(url, interval_for(url) if min_interval is None else min_interval)
-            self._check_run_deadline(url)
             response = self._get(url, validators, self._attempt(url, deadline or self.deadline))
         else:
             raise FetchError(f"{url}: unsupported URL scheme {scheme!r}")
@@ -144,11 +136,6 @@ class Fetcher:
                            validators.body_hash == response.validators.body_hash):
             raise NotModified(url)
         return response
-
-    def _check_run_deadline(self, url: str) -> None:
-        if self._run_ends is not None and self.clock() >= self._run_ends:
-            raise FetchError(f"{url}: not fetched: the run's {self.run_timeout:g} s deadline "
-                             "for fetching has passed")
 
     def _attempt(self, url: str, seconds: float) -> _Attempt:
         at = self.clock() + seconds
@@ -162,7 +149,10 @@ class Fetcher:
         with self._slot_lock:
             now = self.clock()
             start = max(now, self._next_slot.get(host, now))
-            if self._run_ends is not None and start > self._run_ends:
+            if self._run_ends is not None and now >= self._run_ends:
+                raise FetchError(f"{url}: not fetched: the run's {self.run_timeout:g} s "
+                                 "deadline for fetching has passed")
+            if self._run_ends is not None and start >= self._run_ends:
                 raise FetchError(f"{url}: not fetched: its turn at {host} comes "
                                  f"{start - now:g} s from now, after the run's "
                                  f"{self.run_timeout:g} s deadline for fetching")
@@ -197,11 +187,10 @@ class Fetcher:
                  ) -> Response:
         import requests
 
-        headers = {}
-        if validators and validators.etag:
-            headers["If-None-Match"] = validators.etag
-        if validators and validators.last_modified:
-            headers["If-Modified-Since"] = validators.last_modified
+        last = validators or Validators()
+        # requests sends no header whose value is None.
+        headers = {"If-None-Match": last.etag or None,
+                   "If-Modified-Since": last.last_modified or None}
         left = attempt.left()
         if left <= 0:
             raise FetchError(f"{url}: {attempt.missed}")
@@ -216,8 +205,7 @@ class Fetcher:
                 body = (b"" if response.status_code == 304
                         else self._read_capped(url, response))
                 return Response(url=response.url, body=body, status=response.status_code,
-                                headers={name.lower(): value
-                                         for name, value in response.headers.items()})
+                                headers=response.headers)
         except requests.RequestException as exc:
             if attempt.left() <= 0:
                 raise FetchError(f"{url}: {attempt.missed}") from exc
@@ -353,10 +341,9 @@ def _deadline_adapter(retries: int, backoff: float):
         def is_exhausted(self) -> bool:
             return super().is_exhausted() or _current.attempt.left() <= 0
 
-    retry = DeadlineRetry(total=retries, connect=retries, read=retries, status=retries,
-                          backoff_factor=backoff, status_forcelist=RETRY_STATUSES,
-                          allowed_methods=frozenset({"GET", "HEAD"}),
-                          respect_retry_after_header=True, raise_on_status=False)
+    # `total` bounds connect, read and status retries alike; only GETs are ever sent.
+    retry = DeadlineRetry(total=retries, backoff_factor=backoff,
+                          status_forcelist=RETRY_STATUSES, raise_on_status=False)
     adapter = HTTPAdapter(max_retries=retry, pool_maxsize=4)
     adapter.poolmanager.pool_classes_by_scheme = {"http": HTTPPool, "https": HTTPSPool}
     return adapter

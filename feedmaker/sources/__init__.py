@@ -24,7 +24,7 @@ from feedmaker.errors import SourceError
 from feedmaker.fetch import Fetcher, NotModified, Response, Validators
 from feedmaker.model import Entry, RawEntry
 from feedmaker.sources import arxiv_api, arxiv_rss, feed, hf_api, hf_page, html
-from feedmaker.sources.base import Fetch, describe_error
+from feedmaker.sources.base import describe_error
 
 SOURCE_TYPES: dict[str, ModuleType] = {
     "hf-api": hf_api,
@@ -34,8 +34,6 @@ SOURCE_TYPES: dict[str, ModuleType] = {
     "html": html,
     "feed": feed,
 }
-
-__all__ = ["SOURCE_TYPES", "Collected", "Fetch", "Source", "read_source"]
 
 
 class Source(Protocol):

@@ -43,15 +43,9 @@ def parse(body: bytes, source_name: str, page_url: str,
     """Entries of an arXiv category feed, keeping the announcement types asked for; an item
     that cannot be read is left out with a warning (see `entries_of`)."""
     elements, read_item = feed_items(body, page_url)
-
-    def to_raw(element) -> RawEntry | None:
-        item = read_item(element)
-        kind = announce_type(item)
-        if kind is not None and kind not in announce_types:
-            return None
-        return _to_raw(item, source_name)
-
-    return entries_of(elements, to_raw, source_name, warn, name_of=item_name)
+    return entries_of(elements, lambda element: _to_raw(read_item(element), source_name,
+                                                        announce_types),
+                      source_name, warn, name_of=item_name)
 
 
 def announce_type(item: FeedItem) -> str | None:
@@ -63,7 +57,11 @@ def announce_type(item: FeedItem) -> str | None:
     return value.strip().lower() if value else None
 
 
-def _to_raw(item: FeedItem, source_name: str) -> RawEntry:
+def _to_raw(item: FeedItem, source_name: str, announce_types: tuple[str, ...]
+            ) -> RawEntry | None:
+    kind = announce_type(item)
+    if kind is not None and kind not in announce_types:
+        return None
     guid = (item.guid or "").removeprefix("oai:arXiv.org:")
     # dc:creator holds every author in one string, "A. One, B. Two, C. Three".
     authors = [name.strip() for creator in item.authors for name in creator.split(",")]

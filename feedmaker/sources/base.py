@@ -1,5 +1,5 @@
-"""What every source module shares: the option declarations, the fetch signature, reading
-entries one at a time (`entries_of`), safe XML and HTML parsing, and date parsing."""
+"""What every source module shares: the fetch signature, reading entries one at a time
+(`entries_of`), safe XML and HTML parsing, date parsing and URL query parameters."""
 
 from __future__ import annotations
 
@@ -43,8 +43,9 @@ def entries_of(items: Iterable[Item], to_raw: Callable[[Item], Read | None],
         try:
             raw = to_raw(item)
         except Exception as exc:  # noqa: BLE001 - one bad entry must not cost the others
-            message = (f"{source_name}: entry #{position}{_named(item, name_of)} left out: "
-                       f"{describe_error(exc)}")
+            name = " ".join((name_of(item) or "").split())[:100]
+            message = (f"{source_name}: entry #{position}{f' ({name})' if name else ''} "
+                       f"left out: {describe_error(exc)}")
             if warn is None:
                 raise ParseError(message) from exc
             warn(message)
@@ -52,14 +53,6 @@ def entries_of(items: Iterable[Item], to_raw: Callable[[Item], Read | None],
         if raw is not None:
             raws.append(raw)
     return raws
-
-
-def _named(item, name_of) -> str:
-    try:
-        name = name_of(item)
-    except Exception:  # noqa: BLE001 - the name is a courtesy; the warning must still go out
-        return ""
-    return f" ({' '.join(name.split())[:100]})" if isinstance(name, str) and name.strip() else ""
 
 
 def describe_error(exc: BaseException) -> str:

@@ -47,7 +47,7 @@ def parse(body: bytes, source_name: str, page_url: str, warn: Warn | None = None
         data = [{"paper": data}]
     if not isinstance(data, list):
         raise ParseError(f"{page_url}: expected a JSON list of papers, got {type(data).__name__}")
-    return entries_of(data, lambda item: item_to_raw(item, source_name, page_url), source_name,
+    return entries_of(data, lambda item: item_to_raw(item, source_name), source_name,
                       warn, name_of=paper_id)
 
 
@@ -78,7 +78,7 @@ def paper_id(item: Any) -> str | None:
     return text_value(paper.get("id")) if isinstance(paper, dict) else None
 
 
-def item_to_raw(item: Any, source_name: str, page_url: str) -> RawEntry:
+def item_to_raw(item: Any, source_name: str) -> RawEntry:
     """One API item (or page hydration item) as a RawEntry; fields of the wrong type count
     as missing, numbers as text.
 

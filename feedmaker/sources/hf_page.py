@@ -44,7 +44,7 @@ def _from_hydration(props: str, source_name: str, page_url: str, warn: Warn | No
     papers = data.get("dailyPapers") if isinstance(data, dict) else None
     if not isinstance(papers, list):
         raise ParseError(f"{page_url}: DailyPapers data-props has no dailyPapers list")
-    return entries_of(papers, lambda item: item_to_raw(item, source_name, page_url),
+    return entries_of(papers, lambda item: item_to_raw(item, source_name),
                       source_name, warn, name_of=paper_id)
 
 
