@@ -100,16 +100,11 @@ def summary(outcome: Outcome, out_dir: Path) -> str:
 def annotations(outcome: Outcome) -> list[str]:
     """GitHub workflow commands that show the outcome on the run's page: an error when
     nothing is published, a warning per failing source."""
-    lines = ([] if outcome.publish
-             else [f"::error title=feedmaker::{command_text(outcome.headline)}"])
-    for source in _items(outcome.status or {}, "sources"):
-        if not source.get("ok"):
-            # A property value (title=...) has its separators encoded too.
-            title = command_text(f"feedmaker: source {source.get('name', '?')}").replace(
-                ":", "%3A").replace(",", "%2C")
-            lines.append(f"::warning title={title}::"
-                         f"{command_text(source.get('last_error') or 'failing')}")
-    return lines
+    lines = [] if outcome.publish else [workflow_command("error", outcome.headline)]
+    return lines + [workflow_command("warning", source.get("last_error") or "failing",
+                                     title=f"feedmaker: source {source.get('name', '?')}")
+                    for source in _items(outcome.status or {}, "sources")
+                    if not source.get("ok")]
 
 
 def _items(document: dict, key: str) -> list[dict]:
@@ -128,7 +123,13 @@ def _cell(value: object) -> str:
     return text
 
 
-def command_text(text: object) -> str:
-    """A workflow command's message: one line, encoded as the runner decodes it, so a
-    source's error can never start a command of its own."""
-    return str(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+def workflow_command(level: str, message: object, title: str = "feedmaker") -> str:
+    """The workflow command that shows `message` on the run's page as an error or a
+    warning: one line, encoded as the runner decodes it, so a source's error can never start
+    a command of its own."""
+    def encoded(text: object) -> str:
+        return str(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+    # A property value (title=...) has its separators encoded too.
+    title = encoded(title).replace(":", "%3A").replace(",", "%2C")
+    return f"::{level} title={title}::{encoded(message)}"
