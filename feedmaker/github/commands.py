@@ -66,14 +66,14 @@ def restore_state(state: Path, remote: str | None, branch: str) -> None:
 
     try:
         remote = remote or origin_url(Path.cwd())
-        restored = restore(state, remote, branch, token=os.environ.get("GITHUB_TOKEN"))
+        commit = restore(state, remote, branch, token=os.environ.get("GITHUB_TOKEN"))
     except FeedmakerError as exc:
         _fail(exc)
-    if restored.commit is None:
+    if commit is None:
         click.echo(f"no branch {branch} at {remote} yet: this run starts a new history")
     else:
-        click.echo(f"restored {state} ({restored.size / 1e6:.1f} MB) from {branch} at "
-                   f"{restored.commit[:12]}")
+        click.echo(f"restored {state} ({state.stat().st_size / 1e6:.1f} MB) from {branch} at "
+                   f"{commit[:12]}")
 
 
 @github.command("save-state")

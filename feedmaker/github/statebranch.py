@@ -17,7 +17,7 @@ from pathlib import Path
 from time import sleep
 
 from feedmaker.errors import InputError, StoreError
-from feedmaker.github import DEFAULT_BRANCH, DEFAULT_KEEP, snapshot
+from feedmaker.github import DEFAULT_KEEP, snapshot
 from feedmaker.github.git import LOCAL_TIMEOUT, Git, GitError
 
 STATE_FILE = "state.sqlite"
@@ -39,14 +39,6 @@ Do not edit this branch by hand. To go back to an earlier state, point the branc
 older commit of it; to start a new history, delete the branch. feedmaker's
 docs/deploy.md ("A damaged state") says how: https://github.com/feedmaker/feedmaker
 """
-
-
-@dataclass(frozen=True)
-class Restored:
-    """What restore found: the commit it restored (None on a first run) and the size."""
-
-    commit: str | None
-    size: int = 0
 
 
 @dataclass(frozen=True)
@@ -78,9 +70,9 @@ def origin_url(cwd: Path) -> str:
     return done.stdout.decode().strip()
 
 
-def restore(state: Path, remote: str, branch: str = DEFAULT_BRANCH, *,
-            token: str | None = None) -> Restored:
-    """Fetch the state store on `branch` of `remote` into `state`, checked.
+def restore(state: Path, remote: str, branch: str, *, token: str | None = None) -> str | None:
+    """Fetch the state store on `branch` of `remote` into `state`, checked; the commit it
+    was saved at, None on a first run.
 
     No branch yet means a first run: nothing is restored, and save will create it. A
     remote that cannot be read is an error, never a first run (that would start a new
@@ -101,7 +93,7 @@ def restore(state: Path, remote: str, branch: str = DEFAULT_BRANCH, *,
     git("config", "feedmaker.branch", branch)
     commit = _fetch_tip(git, branch, depth=1)
     if commit is None:
-        return Restored(None)
+        return None
     git("update-ref", BASE, commit)
     where = f"{remote} branch {branch} (commit {commit[:12]})"
     blob = git("cat-file", "blob", f"{commit}:{STATE_FILE}", ok=(0, 128))
@@ -117,7 +109,7 @@ def restore(state: Path, remote: str, branch: str = DEFAULT_BRANCH, *,
         os.replace(part, state)
     finally:
         part.unlink(missing_ok=True)
-    return Restored(commit, state.stat().st_size)
+    return commit
 
 
 _NOT_RUN = ("nothing was run or published, and the site stays as it was; reset the branch "
