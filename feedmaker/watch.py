@@ -35,7 +35,6 @@ log = logging.getLogger(__name__)
 # keeps what it showed of a paper apart, so news is compared with what the same lookup
 # said before (see feedmaker.events).
 ARXIV_SOURCE, HF_SOURCE = "watch:arxiv", "watch:hf"
-LOOKUP_SOURCES = (ARXIV_SOURCE, HF_SOURCE)
 # Papers asked of arXiv per run (in requests of 100 ids, 3 s apart, as arXiv asks), and of
 # Hugging Face (one request each, 1 s apart): the rest wait for the next runs.
 ARXIV_PER_RUN = 200
@@ -124,7 +123,7 @@ class WatchStep:
         # A listing brings the news of the ids it showed lately (arXiv's answers below are
         # no listing's).
         listed = store.watch.listed_since([entry_id("", i) for i in ids], now - LISTED_WITHIN,
-                                          LOOKUP_SOURCES)
+                                          (ARXIV_SOURCE, HF_SOURCE))
         ids = [arxiv_id for arxiv_id in ids if entry_id("", arxiv_id) not in listed]
         due = _due(store, "arxiv", ids, now)[:ARXIV_PER_RUN]
         for start in range(0, len(due), arxiv_api.ID_BATCH):

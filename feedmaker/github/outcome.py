@@ -38,18 +38,15 @@ def decide(run_status: int, out_dir: Path) -> Outcome:
     (1 when the run said 0 or 1 but the site is incomplete), so nothing is deployed and the
     site already published stays up."""
     status = read_status(out_dir)
+    ran = f"feedmaker run exited {run_status}"
     if run_status not in PUBLISHED:
         meaning = FAILED.get(run_status, "the run stopped: nothing may be published")
         return Outcome(False, run_status or 1,
-                       f"feedmaker run exited {run_status} ({meaning}); not publishing, "
-                       "the site stays as it was", status)
-    missing = missing_files(status, out_dir)
-    if missing:
-        return Outcome(False, 1, f"feedmaker run exited {run_status}, but {out_dir} lacks "
-                                 f"{', '.join(missing[:3])}; not publishing an incomplete "
-                                 "site, the site stays as it was", status)
-    return Outcome(True, 0, f"feedmaker run exited {run_status} ({PUBLISHED[run_status]}); "
-                            "publishing", status)
+                       f"{ran} ({meaning}); not publishing, the site stays as it was", status)
+    if missing := missing_files(status, out_dir):
+        return Outcome(False, 1, f"{ran}, but {out_dir} lacks {', '.join(missing[:3])}; not "
+                                 "publishing an incomplete site, the site stays as it was", status)
+    return Outcome(True, 0, f"{ran} ({PUBLISHED[run_status]}); publishing", status)
 
 
 def read_status(out_dir: Path) -> dict | None:
