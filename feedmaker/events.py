@@ -102,18 +102,15 @@ def _link(text: str) -> str | None:
     return absolute_url(text if "://" in text else "https://" + text)
 
 
+# How an entry shows each kind of BITS: a true value when it does.
+_SHOWN = {"published": lambda entry: entry.journal_ref or publication_doi(entry),
+          "accepted": lambda entry: acceptance(entry.comment),
+          "code": code_link, "project": project_link}
+
+
 def facts(entry: Entry) -> int:
     """The BITS of what the entry shows: a publication, an acceptance, code, a project."""
-    found = 0
-    if entry.journal_ref or publication_doi(entry):
-        found |= BITS["published"]
-    if acceptance(entry.comment):
-        found |= BITS["accepted"]
-    if code_link(entry):
-        found |= BITS["code"]
-    if project_link(entry):
-        found |= BITS["project"]
-    return found
+    return sum(bit for kind, bit in BITS.items() if _SHOWN[kind](entry))
 
 
 def events_of(old: Entry, merged: Entry, sighting: Entry, *, newly_shown: int,
@@ -166,7 +163,7 @@ def _appeared(kind: str, sighting: Entry) -> dict:
                                                 ("doi", publication_doi(sighting))) if value}
     if kind == "accepted":
         return {"venue": acceptance(sighting.comment), "comment": sighting.comment}
-    return {"link": code_link(sighting) if kind == "code" else project_link(sighting)}
+    return {"link": _SHOWN[kind](sighting)}
 
 
 def sentences(text: str) -> list[str]:
@@ -174,44 +171,40 @@ def sentences(text: str) -> list[str]:
     return [part.strip() for part in _SENTENCE_END.split(text) if part.strip()]
 
 
+# What each kind of event says happened, from its detail: its entry title's start.
+_HEADLINE = {
+    "version": lambda detail: f"v{detail.get('version', '?')}",
+    "published": lambda detail: (
+        f"Published in {shorten(detail['journal_ref'], TITLE_NOTE)}" if detail.get("journal_ref")
+        else f"Published (DOI {(detail.get('doi') or '?').removeprefix('https://doi.org/')})"),
+    "accepted": lambda detail: f"Accepted at {shorten(detail.get('venue') or '?', TITLE_NOTE)}",
+    "code": lambda detail: "Code released",
+    "project": lambda detail: "Project page online",
+    "popular": lambda detail: f"Reached {detail.get('bar', '?')} upvotes",
+}
+# The (label, detail field) lines that say what changed, of the kinds that only show fields.
+_FIELDS = {"published": (("Journal reference", "journal_ref"), ("DOI", "doi")),
+           "accepted": (("Accepted at", "venue"), ("Comment", "comment")),
+           "code": (("Code", "link"),), "project": (("Project page", "link"),)}
+
+
 def headline(event: Event, title: str) -> str:
     """The event's entry title: what happened, then the paper's title."""
-    detail = event.detail
-    if event.kind == "version":
-        return f"v{detail.get('version', '?')}: {title}"
-    if event.kind == "published":
-        if detail.get("journal_ref"):
-            return f"Published in {shorten(detail['journal_ref'], TITLE_NOTE)}: {title}"
-        doi = (detail.get("doi") or "?").removeprefix("https://doi.org/")
-        return f"Published (DOI {doi}): {title}"
-    if event.kind == "accepted":
-        return f"Accepted at {shorten(detail.get('venue') or '?', TITLE_NOTE)}: {title}"
-    if event.kind == "code":
-        return f"Code released: {title}"
-    if event.kind == "project":
-        return f"Project page online: {title}"
-    return f"Reached {detail.get('bar', '?')} upvotes: {title}"
+    return f"{_HEADLINE[event.kind](event.detail)}: {title}"
 
 
 def changes(event: Event) -> tuple[tuple[str, str], ...]:
     """What changed, as (label, text) lines; a text that is a link is shown as one."""
     detail = event.detail
     if event.kind == "version":
-        lines = [("New version", f"v{detail.get('version')} (was v{detail.get('previous')})")]
-        if detail.get("comment"):
-            lines.append(("Comment", detail["comment"]))
-        if detail.get("sentences"):
-            lines.append(("New in the abstract", " … ".join(detail["sentences"])))
-        return tuple(lines)
-    if event.kind == "published":
-        return tuple((label, detail[name]) for label, name in
-                     (("Journal reference", "journal_ref"), ("DOI", "doi")) if detail.get(name))
-    if event.kind == "accepted":
-        return (("Accepted at", detail.get("venue") or ""), ("Comment", detail.get(
-            "comment") or ""))
-    if event.kind in ("code", "project"):
-        return (("Code" if event.kind == "code" else "Project page", detail.get("link") or ""),)
-    return (("Upvotes", f"{detail.get('upvotes')}, reaching {detail.get('bar')}"),)
+        lines = [("New version", f"v{detail.get('version')} (was v{detail.get('previous')})"),
+                 ("Comment", detail.get("comment")),
+                 ("New in the abstract", " … ".join(detail.get("sentences") or ()))]
+    elif event.kind == "popular":
+        lines = [("Upvotes", f"{detail.get('upvotes')}, reaching {detail.get('bar')}")]
+    else:
+        lines = [(label, detail.get(name)) for label, name in _FIELDS[event.kind]]
+    return tuple((label, text) for label, text in lines if text)
 
 
 def event_entry(paper: Entry, event: Event) -> Entry:

@@ -35,7 +35,6 @@ log = logging.getLogger(__name__)
 # keeps what it showed of a paper apart, so news is compared with what the same lookup
 # said before (see feedmaker.events).
 ARXIV_SOURCE, HF_SOURCE = "watch:arxiv", "watch:hf"
-LOOKUP_SOURCES = (ARXIV_SOURCE, HF_SOURCE)
 # Papers asked of arXiv per run (in requests of 100 ids, 3 s apart, as arXiv asks), and of
 # Hugging Face (one request each, 1 s apart): the rest wait for the next runs.
 ARXIV_PER_RUN = 200
@@ -99,29 +98,33 @@ class WatchStep:
             log.info("watch: looked up " + ", ".join(f"{n} on {service}" for service, n
                                                       in outcome.asked.items())
                      + f"; {outcome.events} news events")
-        _refresh_watched(store, self.now, outcome.keys)
+        watched = _Watched(outcome.keys)  # which stored papers each view follows
+        store.watched.refresh(watched.fingerprint, watched, self.now)
         return outcome
 
     def _library(self, view: ViewRule, warnings: list[str]) -> list[list]:
         """[arxiv id, doi, title] of each paper of the view's files, read again only when their
         bytes changed."""
-        store = self.store
         files_key, data = read_files(view.watch)
-        stored = store.watch.library(view.slug)
+        stored = self.store.watch.library(view.slug)
         if stored and stored[0] == files_key:
             return stored[1]
         log.info(f"view {view.slug!r}: reading its watch files")
         library = read_library(view.watch, data, self.progress)
         warnings += [f"view {view.slug!r}: {clean_text(note)}" for note in library.notes]
         papers = [[p.arxiv_id, p.doi, p.title] for p in library.papers]
-        store.watch.save_library(view.slug, files_key, papers)
+        self.store.watch.save_library(view.slug, files_key, papers)
         return papers
 
     def _look_up(self, ids: list[str], outcome: WatchOutcome) -> None:
         store, now, fetcher = self.store, self.now, self.fetcher
         spaced = functools.partial(fetcher, min_interval=ARXIV_INTERVAL)
         site, bars = self.config.site, self.config.popular_bars
-        ids = _unlisted(store, ids, now)  # arXiv's answers below are no listing's
+        # A listing brings the news of the ids it showed lately (arXiv's answers below are
+        # no listing's).
+        listed = store.watch.listed_since([entry_id("", i) for i in ids], now - LISTED_WITHIN,
+                                          (ARXIV_SOURCE, HF_SOURCE))
+        ids = [arxiv_id for arxiv_id in ids if entry_id("", arxiv_id) not in listed]
         due = _due(store, "arxiv", ids, now)[:ARXIV_PER_RUN]
         for start in range(0, len(due), arxiv_api.ID_BATCH):
             batch = due[start:start + arxiv_api.ID_BATCH]
@@ -160,13 +163,6 @@ class WatchStep:
         outcome.asked["Hugging Face"] += len(answers)
 
 
-def _unlisted(store: Store, ids: Sequence[str], now: datetime) -> list[str]:
-    """The ids no listing showed in the last day: a listing brings their news."""
-    listed = store.watch.listed_since([entry_id("", i) for i in ids], now - LISTED_WITHIN,
-                                      LOOKUP_SOURCES)
-    return [arxiv_id for arxiv_id in ids if entry_id("", arxiv_id) not in listed]
-
-
 def _due(store: Store, service: str, ids: Sequence[str], now: datetime) -> list[str]:
     """The ids to ask `service` about: not asked yet today (UTC), nor in the last week when
     the service did not know them; those never asked first, then those asked longest ago."""
@@ -182,20 +178,15 @@ def _due(store: Store, service: str, ids: Sequence[str], now: datetime) -> list[
     return sorted(due, key=lambda arxiv_id: asked.get(arxiv_id, (never,))[0])
 
 
-def _refresh_watched(store: Store, now: datetime, keys: dict[str, frozenset[str]]) -> None:
-    """Record which stored papers each watching view follows: those whose arXiv id, DOI or
-    title is one of its files' papers' (`keys`, from `refresh`)."""
-    fingerprint = hashlib.sha256(repr([sorted((slug, sorted(found)) for slug, found
-                                              in keys.items()), code_digest("watch.py")])
-                                 .encode()).hexdigest()
-    store.watched.refresh(fingerprint, _Watched(fingerprint, keys), now)
-
-
 class _Watched:
-    """Each paper's watching views (a Derivation, see store.memberships)."""
+    """Each paper's watching views: those whose files' papers (`keys`, from `refresh`) share
+    its arXiv id, DOI or title (a Derivation, see store.memberships)."""
 
-    def __init__(self, fingerprint: str, keys: dict[str, frozenset[str]]) -> None:
-        self.fingerprint, self.keys = fingerprint, keys
+    def __init__(self, keys: dict[str, frozenset[str]]) -> None:
+        self.keys = keys
+        self.fingerprint = hashlib.sha256(repr([sorted((slug, sorted(found)) for slug, found
+                                                       in keys.items()), code_digest("watch.py")])
+                                          .encode()).hexdigest()
 
     def prepare(self, entries: list[Entry]) -> None:
         pass  # an entry alone says whether it is watched

@@ -22,25 +22,20 @@ def _in_actions() -> bool:
     return os.environ.get("GITHUB_ACTIONS") == "true"
 
 
-def _annotate(level: str, message: str) -> None:
-    """Under GitHub Actions, show `message` on the run's page as an error or a warning."""
+def _say(level: str, message: str) -> None:
+    """One line on stderr and, under GitHub Actions, on the run's page as an error or a
+    warning."""
+    message = without_secrets(" ".join(message.split()))
+    click.echo(f"feedmaker: {'warning: ' if level == 'warning' else ''}{message}", err=True)
     if _in_actions():
-        from feedmaker.github.outcome import command_text
+        from feedmaker.github.outcome import workflow_command
 
-        click.echo(f"::{level} title=feedmaker::{command_text(message)}")
+        click.echo(workflow_command(level, message))
 
 
 def _fail(exc: FeedmakerError) -> None:
-    message = without_secrets(" ".join(str(exc).split()))
-    click.echo(f"feedmaker: {message}", err=True)
-    _annotate("error", message)
+    _say("error", str(exc))
     sys.exit(exc.exit_code)
-
-
-def _warn(message: str) -> None:
-    message = without_secrets(message)
-    click.echo(f"feedmaker: warning: {message}", err=True)
-    _annotate("warning", message)
 
 
 @click.group()
@@ -71,14 +66,14 @@ def restore_state(state: Path, remote: str | None, branch: str) -> None:
 
     try:
         remote = remote or origin_url(Path.cwd())
-        restored = restore(state, remote, branch, token=os.environ.get("GITHUB_TOKEN"))
+        commit = restore(state, remote, branch, token=os.environ.get("GITHUB_TOKEN"))
     except FeedmakerError as exc:
         _fail(exc)
-    if restored.commit is None:
+    if commit is None:
         click.echo(f"no branch {branch} at {remote} yet: this run starts a new history")
     else:
-        click.echo(f"restored {state} ({restored.size / 1e6:.1f} MB) from {branch} at "
-                   f"{restored.commit[:12]}")
+        click.echo(f"restored {state} ({state.stat().st_size / 1e6:.1f} MB) from {branch} at "
+                   f"{commit[:12]}")
 
 
 @github.command("save-state")
@@ -98,10 +93,13 @@ def save_state(state: Path, keep: int, message: str) -> None:
     """
     from feedmaker.github.statebranch import save
 
-    run_url = _run_url()
+    names = ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID")
+    server, repository, run_id = (os.environ.get(name, "") for name in names)
+    if server and repository and run_id:
+        message += f"\n\n{server}/{repository}/actions/runs/{run_id}"
     try:
-        saved = save(state, keep=keep, message=message + (f"\n\n{run_url}" if run_url else ""),
-                     token=os.environ.get("GITHUB_TOKEN"), warn=_warn)
+        saved = save(state, keep=keep, message=message, token=os.environ.get("GITHUB_TOKEN"),
+                     warn=lambda text: _say("warning", text))
     except FeedmakerError as exc:
         _fail(exc)
     if saved.commit is None:
@@ -109,13 +107,6 @@ def save_state(state: Path, keep: int, message: str) -> None:
     else:
         click.echo(f"saved {state} at {saved.commit[:12]} ({saved.kept} "
                    f"state{'' if saved.kept == 1 else 's'} kept)")
-
-
-def _run_url() -> str:
-    names = ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID")
-    server, repository, run_id = (os.environ.get(name, "") for name in names)
-    return f"{server}/{repository}/actions/runs/{run_id}" if all(
-        (server, repository, run_id)) else ""
 
 
 @github.command()

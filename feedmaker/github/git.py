@@ -53,6 +53,7 @@ class Git:
         """Run `git args...`; a status not in `ok` is a GitError with git's last line."""
         command = ["git", f"--git-dir={self.git_dir}", *args]
         timeout = NETWORK_TIMEOUT if network else LOCAL_TIMEOUT
+        where = f"({self.remote}) " if network else ""
         try:
             done = subprocess.run(command, input=input, capture_output=True,
                                   env={**self.env, **(env or {})}, timeout=timeout,
@@ -61,21 +62,16 @@ class Git:
             raise GitError("git is not installed; it is needed to keep the state store on "
                            "a branch") from None
         except subprocess.TimeoutExpired:
-            raise GitError(f"git {args[0]} {self._where(network)}did not finish in "
-                           f"{timeout} s") from None
+            raise GitError(f"git {args[0]} {where}did not finish in {timeout} s") from None
         if done.returncode not in ok:
-            raise GitError(f"git {args[0]} {self._where(network)}failed: "
-                           f"{self.last_line(done.stderr)}")
+            raise GitError(f"git {args[0]} {where}failed: {self._last_line(done.stderr)}")
         return done
 
     def text(self, *args: str, **kwargs) -> str:
         """The command's output, stripped."""
         return self(*args, **kwargs).stdout.decode("utf-8", "replace").strip()
 
-    def _where(self, network: bool) -> str:
-        return f"({self.remote}) " if network else ""
-
-    def last_line(self, stderr: bytes) -> str:
+    def _last_line(self, stderr: bytes) -> str:
         """git's last line of error output, never the token."""
         lines = [line.strip() for line in stderr.decode("utf-8", "replace").splitlines()
                  if line.strip()]

@@ -38,18 +38,15 @@ def decide(run_status: int, out_dir: Path) -> Outcome:
     (1 when the run said 0 or 1 but the site is incomplete), so nothing is deployed and the
     site already published stays up."""
     status = read_status(out_dir)
+    ran = f"feedmaker run exited {run_status}"
     if run_status not in PUBLISHED:
         meaning = FAILED.get(run_status, "the run stopped: nothing may be published")
         return Outcome(False, run_status or 1,
-                       f"feedmaker run exited {run_status} ({meaning}); not publishing, "
-                       "the site stays as it was", status)
-    missing = missing_files(status, out_dir)
-    if missing:
-        return Outcome(False, 1, f"feedmaker run exited {run_status}, but {out_dir} lacks "
-                                 f"{', '.join(missing[:3])}; not publishing an incomplete "
-                                 "site, the site stays as it was", status)
-    return Outcome(True, 0, f"feedmaker run exited {run_status} ({PUBLISHED[run_status]}); "
-                            "publishing", status)
+                       f"{ran} ({meaning}); not publishing, the site stays as it was", status)
+    if missing := missing_files(status, out_dir):
+        return Outcome(False, 1, f"{ran}, but {out_dir} lacks {', '.join(missing[:3])}; not "
+                                 "publishing an incomplete site, the site stays as it was", status)
+    return Outcome(True, 0, f"{ran} ({PUBLISHED[run_status]}); publishing", status)
 
 
 def read_status(out_dir: Path) -> dict | None:
@@ -100,16 +97,11 @@ def summary(outcome: Outcome, out_dir: Path) -> str:
 def annotations(outcome: Outcome) -> list[str]:
     """GitHub workflow commands that show the outcome on the run's page: an error when
     nothing is published, a warning per failing source."""
-    lines = ([] if outcome.publish
-             else [f"::error title=feedmaker::{command_text(outcome.headline)}"])
-    for source in _items(outcome.status or {}, "sources"):
-        if not source.get("ok"):
-            # A property value (title=...) has its separators encoded too.
-            title = command_text(f"feedmaker: source {source.get('name', '?')}").replace(
-                ":", "%3A").replace(",", "%2C")
-            lines.append(f"::warning title={title}::"
-                         f"{command_text(source.get('last_error') or 'failing')}")
-    return lines
+    lines = [] if outcome.publish else [workflow_command("error", outcome.headline)]
+    return lines + [workflow_command("warning", source.get("last_error") or "failing",
+                                     title=f"feedmaker: source {source.get('name', '?')}")
+                    for source in _items(outcome.status or {}, "sources")
+                    if not source.get("ok")]
 
 
 def _items(document: dict, key: str) -> list[dict]:
@@ -128,7 +120,13 @@ def _cell(value: object) -> str:
     return text
 
 
-def command_text(text: object) -> str:
-    """A workflow command's message: one line, encoded as the runner decodes it, so a
-    source's error can never start a command of its own."""
-    return str(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+def workflow_command(level: str, message: object, title: str = "feedmaker") -> str:
+    """The workflow command that shows `message` on the run's page as an error or a
+    warning: one line, encoded as the runner decodes it, so a source's error can never start
+    a command of its own."""
+    def encoded(text: object) -> str:
+        return str(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+    # A property value (title=...) has its separators encoded too.
+    title = encoded(title).replace(":", "%3A").replace(",", "%2C")
+    return f"::{level} title={title}::{encoded(message)}"

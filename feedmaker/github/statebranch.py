@@ -9,7 +9,6 @@ where restore read, and knows when another run pushed in between.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -18,7 +17,7 @@ from pathlib import Path
 from time import sleep
 
 from feedmaker.errors import InputError, StoreError
-from feedmaker.github import DEFAULT_BRANCH, DEFAULT_KEEP, snapshot
+from feedmaker.github import DEFAULT_KEEP, snapshot
 from feedmaker.github.git import LOCAL_TIMEOUT, Git, GitError
 
 STATE_FILE = "state.sqlite"
@@ -40,14 +39,6 @@ Do not edit this branch by hand. To go back to an earlier state, point the branc
 older commit of it; to start a new history, delete the branch. feedmaker's
 docs/deploy.md ("A damaged state") says how: https://github.com/feedmaker/feedmaker
 """
-
-
-@dataclass(frozen=True)
-class Restored:
-    """What restore found: the commit it restored (None on a first run) and the size."""
-
-    commit: str | None
-    size: int = 0
 
 
 @dataclass(frozen=True)
@@ -79,9 +70,9 @@ def origin_url(cwd: Path) -> str:
     return done.stdout.decode().strip()
 
 
-def restore(state: Path, remote: str, branch: str = DEFAULT_BRANCH, *,
-            token: str | None = None) -> Restored:
-    """Fetch the state store on `branch` of `remote` into `state`, checked.
+def restore(state: Path, remote: str, branch: str, *, token: str | None = None) -> str | None:
+    """Fetch the state store on `branch` of `remote` into `state`, checked; the commit it
+    was saved at, None on a first run.
 
     No branch yet means a first run: nothing is restored, and save will create it. A
     remote that cannot be read is an error, never a first run (that would start a new
@@ -102,22 +93,23 @@ def restore(state: Path, remote: str, branch: str = DEFAULT_BRANCH, *,
     git("config", "feedmaker.branch", branch)
     commit = _fetch_tip(git, branch, depth=1)
     if commit is None:
-        return Restored(None)
+        return None
     git("update-ref", BASE, commit)
     where = f"{remote} branch {branch} (commit {commit[:12]})"
-    if git("cat-file", "-e", f"{commit}:{STATE_FILE}", ok=(0, 1, 128)).returncode:
+    blob = git("cat-file", "blob", f"{commit}:{STATE_FILE}", ok=(0, 128))
+    if blob.returncode:
         raise StoreError(f"{where}: holds no {STATE_FILE}; {_NOT_RUN}")
     state.parent.mkdir(parents=True, exist_ok=True)
     part = state.with_name(f".{state.name}.restoring")
     try:
-        part.write_bytes(git("cat-file", "blob", f"{commit}:{STATE_FILE}").stdout)
+        part.write_bytes(blob.stdout)
         problem = snapshot.check(part)
         if problem:
             raise StoreError(f"{where}: {STATE_FILE}: {problem}; {_NOT_RUN}")
         os.replace(part, state)
     finally:
         part.unlink(missing_ok=True)
-    return Restored(commit, state.stat().st_size)
+    return commit
 
 
 _NOT_RUN = ("nothing was run or published, and the site stays as it was; reset the branch "
@@ -164,14 +156,16 @@ def save(state: Path, *, keep: int = DEFAULT_KEEP, message: str = "feedmaker sta
                      "stays in the branch's history")
             expected = tip
         commit, kept = _commit(git, tree, tip, keep, _message(message, replaced))
-        pushed = git("push", "--quiet", "--porcelain",
-                     f"--force-with-lease=refs/heads/{branch}:{tip or ''}", remote,
-                     f"{commit}:refs/heads/{branch}", network=True, ok=(0, 1, 128))
-        if pushed.returncode == 0:
-            git("update-ref", BASE, commit)
-            return Saved(commit, tuple(replaced), kept)
-        if _remote_tip(git, branch) == tip:  # nobody else pushed: not a race
-            raise GitError(f"git push ({remote}) failed: {git.last_line(pushed.stderr)}")
+        try:
+            git("push", "--quiet", "--porcelain",
+                f"--force-with-lease=refs/heads/{branch}:{tip or ''}", remote,
+                f"{commit}:refs/heads/{branch}", network=True)
+        except GitError:
+            if _remote_tip(git, branch) == tip:  # nobody else pushed: not a race
+                raise
+            continue
+        git("update-ref", BASE, commit)
+        return Saved(commit, tuple(replaced), kept)
     raise GitError(f"git push ({remote}) failed {ATTEMPTS} times: other runs kept pushing "
                    f"to {branch} first")
 
@@ -227,29 +221,25 @@ def _commit(git: Git, tree: str, tip: str | None, keep: int, message: str) -> tu
         parent = None
         for old in reversed(chain[:keep - 1]):
             parent = _recommit(git, old, parent)
-    args = ["commit-tree", tree, *(["-p", parent] if parent else []), "-F", "-"]
-    return git.text(*args, input=message.encode()), min(len(chain) + 1, keep)
+    return _commit_tree(git, tree, parent, message), min(len(chain) + 1, keep)
 
 
-_PERSON = re.compile(r"(?P<name>.*) <(?P<email>.*)> (?P<date>\d+ [+-]\d{4})")
+# What git takes from the environment to make a commit with an old one's author and committer.
+_PEOPLE = tuple(f"GIT_{role}_{field}" for role in ("AUTHOR", "COMMITTER")
+                for field in ("NAME", "EMAIL", "DATE"))
 
 
 def _recommit(git: Git, old: str, parent: str | None) -> str:
     """`old` again, with `parent` (None: a root) as its only parent."""
-    head, _, message = git("cat-file", "commit", old).stdout.decode().partition("\n\n")
-    fields: dict[str, str] = {}
-    for line in head.splitlines():
-        key, _, value = line.partition(" ")
-        fields.setdefault(key, value)
-    env = {}
-    for role in ("author", "committer"):
-        person = _PERSON.fullmatch(fields[role])
-        if person is None:
-            raise GitError(f"commit {old[:12]}: cannot read its {role} ({fields[role]!r})")
-        env |= {f"GIT_{role.upper()}_NAME": person["name"],
-                f"GIT_{role.upper()}_EMAIL": person["email"],
-                f"GIT_{role.upper()}_DATE": f"@{person['date']}"}
-    args = ["commit-tree", fields["tree"], *(["-p", parent] if parent else []), "-F", "-"]
+    tree, *people, message = git(
+        "log", "-1", "--date=raw", "--pretty=format:%T%x00%an%x00%ae%x00%ad%x00%cn%x00%ce"
+        "%x00%cd%x00%B", old).stdout.decode().split("\0", len(_PEOPLE) + 1)
+    return _commit_tree(git, tree, parent, message, env=dict(zip(_PEOPLE, people, strict=True)))
+
+
+def _commit_tree(git: Git, tree: str, parent: str | None, message: str,
+                 env: dict[str, str] | None = None) -> str:
+    args = ["commit-tree", tree, *(["-p", parent] if parent else []), "-F", "-"]
     return git.text(*args, input=message.encode(), env=env)
 
 
