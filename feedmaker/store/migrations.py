@@ -238,18 +238,6 @@ CREATE TABLE watch_lookups (
 LATEST = MIGRATIONS[-1].number
 
 
-def statements(script: str) -> list[str]:
-    """The statements of an SQL script, one by one (executescript would end the
-    transaction each migration runs in)."""
-    found, pending = [], ""
-    for line in script.splitlines(keepends=True):
-        pending += line
-        if sqlite3.complete_statement(pending):
-            found.append(pending.strip())
-            pending = ""
-    return found + ([pending.strip()] if pending.strip() else [])
-
-
 def applied(db: sqlite3.Connection) -> int:
     """The number of the last migration applied to the file (0 for a new file)."""
     if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'migrations'").fetchone():
@@ -266,8 +254,13 @@ def migrate(db: sqlite3.Connection, stamp: str) -> None:
         if migration.number <= done:
             continue
         with all_or_nothing(db):
-            for statement in statements(migration.apply):
-                db.execute(statement)
+            # Statement by statement: executescript would end the transaction it runs in.
+            pending = ""
+            for line in migration.apply.splitlines(keepends=True):
+                pending += line
+                if sqlite3.complete_statement(pending):
+                    db.execute(pending)
+                    pending = ""
             if migration.then:
                 migration.then(db)
             db.execute("INSERT INTO migrations VALUES (?, ?, ?)",
