@@ -156,14 +156,12 @@ class Store:
         self.db.close()
 
     def transaction(self) -> AbstractContextManager[None]:
-        """All or nothing: a failure inside rolls every change back. In a dry run this is a
-        part of the one transaction that closing the store rolls back."""
-        return all_or_nothing(self.db, "part" if self.dry_run else None)
+        """All or nothing: a failure inside rolls every change back. Inside a transaction
+        (a dry run's, or another of these) it is one part of it, whose failure undoes that
+        part only (one view's work, say) while the rest goes on."""
+        return all_or_nothing(self.db)
 
-    def savepoint(self) -> AbstractContextManager[None]:
-        """One part of a transaction, all or nothing: a failure inside undoes this part only
-        (one view's work, say), and the rest of the transaction goes on."""
-        return all_or_nothing(self.db, "part")
+    savepoint = transaction  # what callers inside a run's transaction call it
 
     @property
     def created(self) -> datetime:

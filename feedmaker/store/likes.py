@@ -100,9 +100,8 @@ class Likes:
 
     def score_of(self, name: str, entry_id: str) -> tuple[float, str | None, int] | None:
         """(score, closest library title, member: 1, 0 or -1) of one paper, when scored."""
-        row = self.db.execute("SELECT score, closest, member FROM like_scores WHERE name = ? "
-                              "AND entry_id = ?", (name, entry_id)).fetchone()
-        return tuple(row) if row else None
+        return self.db.execute("SELECT score, closest, member FROM like_scores WHERE name = ? "
+                               "AND entry_id = ?", (name, entry_id)).fetchone()
 
     def closest_of(self, entry_ids: Iterable[str]) -> dict[str, list[tuple[str, str]]]:
         """For each given entry, the (view, closest library title) of every like view it is

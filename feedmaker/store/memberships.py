@@ -124,8 +124,5 @@ class Memberships:
 
     def of(self, entry_ids: Iterable[str]) -> dict[str, list[str]]:
         """The names each given entry has rows of."""
-        found: dict[str, list[str]] = {i: [] for i in entry_ids}
-        for entry_id, name in by_ids(self.db, f"SELECT entry_id, name FROM {self.table} "
-                                     "WHERE entry_id IN ({ids})", found):
-            found[entry_id].append(name)
-        return found
+        return {entry_id: list(names)
+                for entry_id, names in self.values_of(entry_ids, "name").items()}

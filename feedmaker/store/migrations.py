@@ -14,11 +14,12 @@ from feedmaker.store.rows import decode
 
 @dataclass(frozen=True)
 class Migration:
-    """One step of the schema: SQL, or a function of the connection for data moves."""
+    """One step of the schema: SQL, then for data moves a function of the connection."""
 
     number: int
     name: str
-    apply: str | Callable[[sqlite3.Connection], None]
+    apply: str = ""
+    then: Callable[[sqlite3.Connection], None] | None = None
 
 
 def _move_meta_into_tables(db: sqlite3.Connection) -> None:
@@ -34,30 +35,7 @@ def _move_meta_into_tables(db: sqlite3.Connection) -> None:
     db.execute("DELETE FROM meta WHERE key IN ('outputs', 'tag_key', 'schema')")
 
 
-_TERMS_SOURCES_PAGES = """
--- A JSON list of the words that hit; NULL for entries tagged before terms were kept.
-ALTER TABLE entry_topics ADD COLUMN terms TEXT;
-CREATE TABLE source_status (
-    name TEXT PRIMARY KEY,
-    last_attempt TEXT NOT NULL,
-    last_success TEXT,             -- the source answered (new entries or "not modified")
-    failing_since TEXT,            -- the first failed attempt since the last success
-    last_error TEXT,               -- NULL when the last attempt succeeded
-    entries_seen INTEGER           -- entries its last full read gave
-);
-CREATE TABLE page_fragments (
-    entry_id TEXT PRIMARY KEY REFERENCES entries (id) ON DELETE CASCADE,
-    key TEXT NOT NULL,             -- digest of everything the piece was rendered from
-    html BLOB NOT NULL             -- the entry's item in a web page
-);
-"""
-
-
-def _terms_sources_pages(db: sqlite3.Connection) -> None:
-    # The terms that put each entry in each topic (NULL: tagged before terms were kept), what
-    # each source did on its last attempt, and each entry's rendered web-page piece.
-    for statement in statements(_TERMS_SOURCES_PAGES):
-        db.execute(statement)
+def _rehash_contents(db: sqlite3.Connection) -> None:
     # What readers see as an entry's content now includes its links, picture and notes:
     # the stored hashes are made again with that definition, so no paper looks edited.
     rows = db.execute("SELECT id, data FROM entries").fetchall()
@@ -121,7 +99,7 @@ CREATE TABLE outputs (
     mtime_ns INTEGER NOT NULL      -- someone else is written again
 );
 """),
-    Migration(3, "move source and output records out of meta", _move_meta_into_tables),
+    Migration(3, "move source and output records out of meta", then=_move_meta_into_tables),
     Migration(4, "topics with their scores and the best one marked; views", """
 DROP TABLE entry_topics;
 CREATE TABLE entry_topics (
@@ -179,8 +157,23 @@ CREATE TABLE like_scores (
 CREATE INDEX like_scores_members ON like_scores (name, member, published DESC, entry_id DESC);
 CREATE INDEX like_scores_entry ON like_scores (entry_id);
 """),
-    Migration(7, "topic terms, source status, page pieces; content hashes with links",
-              _terms_sources_pages),
+    Migration(7, "topic terms, source status, page pieces; content hashes with links", """
+-- A JSON list of the words that hit; NULL for entries tagged before terms were kept.
+ALTER TABLE entry_topics ADD COLUMN terms TEXT;
+CREATE TABLE source_status (
+    name TEXT PRIMARY KEY,
+    last_attempt TEXT NOT NULL,
+    last_success TEXT,             -- the source answered (new entries or "not modified")
+    failing_since TEXT,            -- the first failed attempt since the last success
+    last_error TEXT,               -- NULL when the last attempt succeeded
+    entries_seen INTEGER           -- entries its last full read gave
+);
+CREATE TABLE page_fragments (
+    entry_id TEXT PRIMARY KEY REFERENCES entries (id) ON DELETE CASCADE,
+    key TEXT NOT NULL,             -- digest of everything the piece was rendered from
+    html BLOB NOT NULL             -- the entry's item in a web page
+);
+""", then=_rehash_contents),
     Migration(8, "files written instead of rendered pieces; view status", """
 DROP TABLE fragments;
 DROP TABLE page_fragments;
@@ -245,18 +238,6 @@ CREATE TABLE watch_lookups (
 LATEST = MIGRATIONS[-1].number
 
 
-def statements(script: str) -> list[str]:
-    """The statements of an SQL script, one by one (executescript would end the
-    transaction each migration runs in)."""
-    found, pending = [], ""
-    for line in script.splitlines(keepends=True):
-        pending += line
-        if sqlite3.complete_statement(pending):
-            found.append(pending.strip())
-            pending = ""
-    return found + ([pending.strip()] if pending.strip() else [])
-
-
 def applied(db: sqlite3.Connection) -> int:
     """The number of the last migration applied to the file (0 for a new file)."""
     if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'migrations'").fetchone():
@@ -265,39 +246,40 @@ def applied(db: sqlite3.Connection) -> int:
 
 
 def migrate(db: sqlite3.Connection, stamp: str) -> None:
-    """Apply the migrations the file lacks, each all or nothing.
-
-    Each runs in a transaction of its own, or, when the caller holds one (a dry run, which
-    rolls everything back), in a savepoint of it.
-    """
-    nested = db.in_transaction
+    """Apply the migrations the file lacks, each all or nothing (see `all_or_nothing`)."""
     db.execute("CREATE TABLE IF NOT EXISTS migrations "
                "(number INTEGER PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)")
     done = applied(db)
     for migration in MIGRATIONS:
         if migration.number <= done:
             continue
-        with all_or_nothing(db, "migration" if nested else None):
-            if isinstance(migration.apply, str):
-                for statement in statements(migration.apply):
-                    db.execute(statement)
-            else:
-                migration.apply(db)
+        with all_or_nothing(db):
+            # Statement by statement: executescript would end the transaction it runs in.
+            pending = ""
+            for line in migration.apply.splitlines(keepends=True):
+                pending += line
+                if sqlite3.complete_statement(pending):
+                    db.execute(pending)
+                    pending = ""
+            if migration.then:
+                migration.then(db)
             db.execute("INSERT INTO migrations VALUES (?, ?, ?)",
                        (migration.number, migration.name, stamp))
 
 
 @contextmanager
-def all_or_nothing(db: sqlite3.Connection, savepoint: str | None = None) -> Iterator[None]:
-    """A transaction, or with a `savepoint` name a part of the one the caller holds: a
-    failure inside undoes it, and the rest of the caller's transaction goes on."""
-    db.execute(f"SAVEPOINT {savepoint}" if savepoint else "BEGIN IMMEDIATE")
+def all_or_nothing(db: sqlite3.Connection) -> Iterator[None]:
+    """A transaction of its own or, when the caller holds one (a dry run's, which rolls
+    everything back), a savepoint of it: a failure inside undoes this part only, and the
+    rest of the caller's transaction goes on."""
+    nested = db.in_transaction
+    db.execute("SAVEPOINT part" if nested else "BEGIN IMMEDIATE")
     try:
         yield
     except BaseException:
         if db.in_transaction:  # SQLite ends it itself on some errors (disk full)
-            db.execute(f"ROLLBACK TO {savepoint}" if savepoint else "ROLLBACK")
-            if savepoint:
-                db.execute(f"RELEASE {savepoint}")
+            db.execute("ROLLBACK TO part" if nested else "ROLLBACK")
+            if nested:
+                db.execute("RELEASE part")
         raise
-    db.execute(f"RELEASE {savepoint}" if savepoint else "COMMIT")
+    db.execute("RELEASE part" if nested else "COMMIT")
