@@ -101,8 +101,11 @@ def re2_pattern(term: MatchTerm) -> str:
     return flags + _word_pattern(term, _escape, _SEP_RE2, r"\b", r"\b")
 
 
-def python_pattern(term: MatchTerm) -> re.Pattern:
-    """The exact, Unicode-aware form of a word/prefix term, for non-ASCII texts."""
+def exact_pattern(term: MatchTerm) -> re.Pattern | re2._Regexp:
+    """The term as one compiled pattern that reads any text as it is: a regex in RE2, a
+    word/prefix term in Python's Unicode-aware `re`."""
+    if term.kind == "regex":
+        return re2.compile(term.text)
     return re.compile(_word_pattern(term, re.escape, _SEP_PY, r"(?<!\w)", r"(?!\w)"),
                       0 if term.case_sensitive else re.IGNORECASE)
 
@@ -113,8 +116,7 @@ class TermMatcher:
     def __init__(self, terms: Sequence[MatchTerm]) -> None:
         # Terms the `_`-masked copy of a non-ASCII text cannot answer for: regexes, and terms
         # with characters the masking has lost. They are checked on such texts one by one.
-        self._exact = {i: re2.compile(t.text) if t.kind == "regex" else python_pattern(t)
-                       for i, t in enumerate(terms)
+        self._exact = {i: exact_pattern(t) for i, t in enumerate(terms)
                        if t.kind == "regex" or "_" in t.text or not t.text.isascii()}
         # Regexes the Latin-1 Set cannot hold are checked one by one on every text. On
         # ASCII text an ASCII regex means the same in Latin-1 as in UTF-8 mode.
