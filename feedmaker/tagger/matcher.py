@@ -75,22 +75,17 @@ def _is_word_char(char: str) -> bool:
     return char.isalnum() or char == "_"
 
 
-def _word_pattern(term: MatchTerm, escape, sep: str, before: str, after: str) -> str:
+def _word_pattern(term: MatchTerm, sep: str, before: str, after: str) -> str:
     """A word/prefix term as a regex: its words joined by `sep`, between the word
     boundaries `before` and `after` where its ends are word characters."""
     words = words_of(term.text)
-    last = escape(words[-1])
+    last = re.escape(words[-1])
     if term.kind == "word":
         variants = plural_variants(words[-1], term.case_sensitive)
-        last = "(?:" + "|".join(escape(v) for v in variants) + ")"
+        last = "(?:" + "|".join(re.escape(v) for v in variants) + ")"
     left = before if _is_word_char(words[0][0]) else ""
     right = after if term.kind == "word" and _is_word_char(words[-1][-1]) else ""
-    return left + sep.join([*map(escape, words[:-1]), last]) + right
-
-
-def _escape(text: str) -> str:
-    # Most words need no escaping, and re.escape is slow for 1,000 of them.
-    return text if text.isalnum() else re.escape(text)
+    return left + sep.join([*map(re.escape, words[:-1]), last]) + right
 
 
 def re2_pattern(term: MatchTerm) -> str:
@@ -98,7 +93,7 @@ def re2_pattern(term: MatchTerm) -> str:
     if term.kind == "regex":
         return term.text
     flags = "" if term.case_sensitive else "(?i)"
-    return flags + _word_pattern(term, _escape, _SEP_RE2, r"\b", r"\b")
+    return flags + _word_pattern(term, _SEP_RE2, r"\b", r"\b")
 
 
 def exact_pattern(term: MatchTerm) -> re.Pattern | re2._Regexp:
@@ -106,7 +101,7 @@ def exact_pattern(term: MatchTerm) -> re.Pattern | re2._Regexp:
     word/prefix term in Python's Unicode-aware `re`."""
     if term.kind == "regex":
         return re2.compile(term.text)
-    return re.compile(_word_pattern(term, re.escape, _SEP_PY, r"(?<!\w)", r"(?!\w)"),
+    return re.compile(_word_pattern(term, _SEP_PY, r"(?<!\w)", r"(?!\w)"),
                       0 if term.case_sensitive else re.IGNORECASE)
 
 
