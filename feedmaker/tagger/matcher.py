@@ -117,10 +117,15 @@ class TermMatcher:
         # ASCII text an ASCII regex means the same in Latin-1 as in UTF-8 mode.
         self._regexes_apart = frozenset(i for i, t in enumerate(terms)
                                         if t.kind == "regex" and not _fits_latin1(t.text))
-        # A term with non-ASCII letters never occurs in the ASCII the Set reads.
-        self._set = _compile_set(
-            _NEVER if i in self._regexes_apart or not t.text.isascii() else re2_pattern(t)
-            for i, t in enumerate(terms))
+        options = re2.Options()
+        options.max_mem = 64 << 20
+        options.encoding = re2.Options.Encoding.LATIN1
+        self._set = re2.Set.SearchSet(options)
+        for i, term in enumerate(terms):
+            # A term with non-ASCII letters never occurs in the ASCII the Set reads.
+            apart = i in self._regexes_apart or not term.text.isascii()
+            self._set.Add((_NEVER if apart else re2_pattern(term)).encode("ascii"))
+        self._set.Compile()
         # google-re2's Python wrapper re-checks and re-encodes every call (1.2 us of 3.4 us
         # for a title); call its binding with bytes when it is there.
         binding = getattr(self._set, "_set", None)
@@ -164,27 +169,14 @@ _NEVER = r"[^\x00-\xff]"
 
 
 def _fits_latin1(pattern: str) -> bool:
-    if not pattern.isascii():
-        return False
     options = re2.Options()
     options.encoding = re2.Options.Encoding.LATIN1
     options.log_errors = False
     try:
         re2.compile(pattern.encode("ascii"), options)
-    except re2.error:
-        return False  # e.g. \x{2010}, beyond Latin-1
+    except (UnicodeEncodeError, re2.error):
+        return False  # not ASCII, or e.g. \x{2010}, beyond Latin-1
     return True
-
-
-def _compile_set(patterns) -> re2._Set:
-    options = re2.Options()
-    options.max_mem = 64 << 20
-    options.encoding = re2.Options.Encoding.LATIN1
-    matcher = re2.Set.SearchSet(options)
-    for pattern in patterns:
-        matcher.Add(pattern.encode("ascii"))
-    matcher.Compile()
-    return matcher
 
 
 def check_regex(pattern: str) -> str | None:
