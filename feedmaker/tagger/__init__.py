@@ -98,8 +98,16 @@ class Tagger:
             roles += [(ALL, g, term) for g, group in enumerate(topic.all) for term in group]
             roles += [(NONE, 0, term) for term in topic.none]
             for role, group, term in roles:
-                use = _Use(next(keys), number, role, 1 << group if role == ALL else 0,
-                           *_scoring(term, role, topic.title_weight))
+                # Field by field: the points a hit adds (only an `any` term's hits add
+                # points), and the hit it makes.
+                fields = ("title", "summary") if term.field == "text" else (term.field,)
+                weight = term.weight if role == ANY else 0.0
+                points = {field: round(weight * (topic.title_weight if field == "title" else 1)
+                                       * _UNIT) for field in fields}
+                hits = {field: Hit(term.source, role, field, points[field] / _UNIT, term)
+                        for field in fields}
+                use = _Use(next(keys), number, role, 1 << group if role == ALL else 0, points,
+                           hits)
                 if term.kind == "label":
                     if term.text.endswith("*"):
                         self._label_prefixes.append((term.field, term.text[:-1], use))
@@ -217,18 +225,6 @@ class Tagger:
         return TopicResult(topic.slug, matched, score / _UNIT, topic.threshold,
                            tuple(use.hits[field] for use, field in hits),
                            tuple(g for g in range(len(topic.all)) if not groups >> g & 1))
-
-
-def _scoring(term: Term, role: str, title_weight: float
-             ) -> tuple[dict[str, int], dict[str, Hit]]:
-    """A term's use in one topic, field by field: the points a hit adds (only an `any`
-    term's hits add points), and the hit it makes."""
-    fields = ("title", "summary") if term.field == "text" else (term.field,)
-    weight = term.weight if role == ANY else 0.0
-    points = {field: round(weight * (title_weight if field == "title" else 1) * _UNIT)
-              for field in fields}
-    return points, {field: Hit(term.source, role, field, points[field] / _UNIT, term)
-                    for field in fields}
 
 
 def rules_fingerprint(topics: Sequence[TopicRule]) -> str:

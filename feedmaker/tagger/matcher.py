@@ -75,22 +75,17 @@ def _is_word_char(char: str) -> bool:
     return char.isalnum() or char == "_"
 
 
-def _word_pattern(term: MatchTerm, escape, sep: str, before: str, after: str) -> str:
+def _word_pattern(term: MatchTerm, sep: str, before: str, after: str) -> str:
     """A word/prefix term as a regex: its words joined by `sep`, between the word
     boundaries `before` and `after` where its ends are word characters."""
     words = words_of(term.text)
-    last = escape(words[-1])
+    last = re.escape(words[-1])
     if term.kind == "word":
         variants = plural_variants(words[-1], term.case_sensitive)
-        last = "(?:" + "|".join(escape(v) for v in variants) + ")"
+        last = "(?:" + "|".join(re.escape(v) for v in variants) + ")"
     left = before if _is_word_char(words[0][0]) else ""
     right = after if term.kind == "word" and _is_word_char(words[-1][-1]) else ""
-    return left + sep.join([*map(escape, words[:-1]), last]) + right
-
-
-def _escape(text: str) -> str:
-    # Most words need no escaping, and re.escape is slow for 1,000 of them.
-    return text if text.isalnum() else re.escape(text)
+    return left + sep.join([*map(re.escape, words[:-1]), last]) + right
 
 
 def re2_pattern(term: MatchTerm) -> str:
@@ -98,12 +93,15 @@ def re2_pattern(term: MatchTerm) -> str:
     if term.kind == "regex":
         return term.text
     flags = "" if term.case_sensitive else "(?i)"
-    return flags + _word_pattern(term, _escape, _SEP_RE2, r"\b", r"\b")
+    return flags + _word_pattern(term, _SEP_RE2, r"\b", r"\b")
 
 
-def python_pattern(term: MatchTerm) -> re.Pattern:
-    """The exact, Unicode-aware form of a word/prefix term, for non-ASCII texts."""
-    return re.compile(_word_pattern(term, re.escape, _SEP_PY, r"(?<!\w)", r"(?!\w)"),
+def exact_pattern(term: MatchTerm) -> re.Pattern | re2._Regexp:
+    """The term as one compiled pattern that reads any text as it is: a regex in RE2, a
+    word/prefix term in Python's Unicode-aware `re`."""
+    if term.kind == "regex":
+        return re2.compile(term.text)
+    return re.compile(_word_pattern(term, _SEP_PY, r"(?<!\w)", r"(?!\w)"),
                       0 if term.case_sensitive else re.IGNORECASE)
 
 
@@ -113,17 +111,21 @@ class TermMatcher:
     def __init__(self, terms: Sequence[MatchTerm]) -> None:
         # Terms the `_`-masked copy of a non-ASCII text cannot answer for: regexes, and terms
         # with characters the masking has lost. They are checked on such texts one by one.
-        self._exact = {i: re2.compile(t.text) if t.kind == "regex" else python_pattern(t)
-                       for i, t in enumerate(terms)
+        self._exact = {i: exact_pattern(t) for i, t in enumerate(terms)
                        if t.kind == "regex" or "_" in t.text or not t.text.isascii()}
         # Regexes the Latin-1 Set cannot hold are checked one by one on every text. On
         # ASCII text an ASCII regex means the same in Latin-1 as in UTF-8 mode.
         self._regexes_apart = frozenset(i for i, t in enumerate(terms)
                                         if t.kind == "regex" and not _fits_latin1(t.text))
-        # A term with non-ASCII letters never occurs in the ASCII the Set reads.
-        self._set = _compile_set(
-            _NEVER if i in self._regexes_apart or not t.text.isascii() else re2_pattern(t)
-            for i, t in enumerate(terms))
+        options = re2.Options()
+        options.max_mem = 64 << 20
+        options.encoding = re2.Options.Encoding.LATIN1
+        self._set = re2.Set.SearchSet(options)
+        for i, term in enumerate(terms):
+            # A term with non-ASCII letters never occurs in the ASCII the Set reads.
+            apart = i in self._regexes_apart or not term.text.isascii()
+            self._set.Add((_NEVER if apart else re2_pattern(term)).encode("ascii"))
+        self._set.Compile()
         # google-re2's Python wrapper re-checks and re-encodes every call (1.2 us of 3.4 us
         # for a title); call its binding with bytes when it is there.
         binding = getattr(self._set, "_set", None)
@@ -167,27 +169,14 @@ _NEVER = r"[^\x00-\xff]"
 
 
 def _fits_latin1(pattern: str) -> bool:
-    if not pattern.isascii():
-        return False
     options = re2.Options()
     options.encoding = re2.Options.Encoding.LATIN1
     options.log_errors = False
     try:
         re2.compile(pattern.encode("ascii"), options)
-    except re2.error:
-        return False  # e.g. \x{2010}, beyond Latin-1
+    except (UnicodeEncodeError, re2.error):
+        return False  # not ASCII, or e.g. \x{2010}, beyond Latin-1
     return True
-
-
-def _compile_set(patterns) -> re2._Set:
-    options = re2.Options()
-    options.max_mem = 64 << 20
-    options.encoding = re2.Options.Encoding.LATIN1
-    matcher = re2.Set.SearchSet(options)
-    for pattern in patterns:
-        matcher.Add(pattern.encode("ascii"))
-    matcher.Compile()
-    return matcher
 
 
 def check_regex(pattern: str) -> str | None:

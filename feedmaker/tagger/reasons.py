@@ -6,11 +6,9 @@ import functools
 import re
 from collections.abc import Sequence
 
-import re2
-
 from feedmaker.model import Entry
 from feedmaker.tagger import Tagger, Term, TopicResult
-from feedmaker.tagger.matcher import MatchTerm, python_pattern
+from feedmaker.tagger.matcher import MatchTerm, exact_pattern
 
 # How many terms one topic shows at most.
 MAX_TERMS = 6
@@ -62,8 +60,6 @@ def _found_word(term: Term, field: str, entry: Entry) -> str:
     return term.text
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=4096)  # cheaper to look up by these than by a MatchTerm
 def _pattern(kind: str, text: str, case_sensitive: bool):
-    if kind == "regex":
-        return re2.compile(text)
-    return python_pattern(MatchTerm(kind, text, case_sensitive))
+    return exact_pattern(MatchTerm(kind, text, case_sensitive))
