@@ -144,10 +144,10 @@ def test_the_format_comes_from_the_extension_else_the_content(name, content, exp
     assert detect_format(Path(name), content) == expected
 
 
-def test_bibtex_read_in_parts_keeps_macros_lines_and_duplicate_keys(tmp_path, monkeypatch):
+def test_a_big_bibtex_file_tells_progress_and_keeps_macros_lines_and_keys(tmp_path, monkeypatch):
     from feedmaker.like import library as reading
 
-    monkeypatch.setattr(reading, "BIBTEX_CHUNK", 50)
+    monkeypatch.setattr(reading, "BIBTEX_PROGRESS", 50)
     path = tmp_path / "big.bib"
     path.write_text('@string{memo = "Agent memory"}\n'
                     + "".join(f"@misc{{k{i}, title = {{Paper number {i}}}}}\n" for i in range(10))
@@ -158,3 +158,12 @@ def test_bibtex_read_in_parts_keeps_macros_lines_and_duplicate_keys(tmp_path, mo
     assert (papers[-1].title, papers[-1].where) == ("Agent memory", f"{path}:12")
     assert notes == [f"{path}:13: entry key 'k3' is used twice (first at line 5); skipped"]
     assert len(progress) > 3 and progress[0] == (f"reading {path}", 0, path.stat().st_size)
+
+
+def test_a_key_given_three_times_names_its_first_line_each_time(tmp_path):
+    path = tmp_path / "thrice.bib"
+    path.write_text("@misc{k, title = {First paper here}}\n@misc{j, title = {Another one}}\n"
+                    "@misc{k, title = {Again}}\n@misc{k, title = {And again}}\n")
+    _, notes = parse_library_file(path, path.read_bytes())
+    assert notes == [f"{path}:{line}: entry key 'k' is used twice (first at line 1); skipped"
+                     for line in (3, 4)]

@@ -175,12 +175,12 @@ def test_a_duplicate_bibtex_key_is_skipped_with_a_warning_naming_file_and_line(l
             in result.output)
 
 
-def test_a_bibtex_library_is_read_in_parts_with_progress_at_v(like_config, monkeypatch):
+def test_a_big_bibtex_library_shows_its_progress_at_v(like_config, monkeypatch):
     from feedmaker.like import library as reading
 
-    monkeypatch.setattr(reading, "BIBTEX_CHUNK", 300)  # the demo's library in several parts
+    monkeypatch.setattr(reading, "BIBTEX_PROGRESS", 300)  # the demo's library counts as big
     library = like_config.parent / "mine.bib"
-    # A macro from the first part is used in the last; a broken entry there names its line.
+    # A macro from the start is used at the end; a broken entry there names its line.
     text = '@string{memo = "Agent memory"}\n' + library.read_text()
     library.write_text(text + "\n@misc{late, title = memo}\n")
     result = invoke("run", "-v", "--config", like_config)
@@ -206,13 +206,13 @@ def test_a_csl_json_library_that_json_cannot_hold_fails_naming_file_and_line(lik
         assert problem in result.output
 
 
-def test_a_library_read_in_parts_shows_a_progress_bar_on_a_terminal(like_config):
+def test_a_big_library_shows_a_progress_bar_on_a_terminal(like_config):
     import os
     import pty
     import subprocess
     import sys
 
-    code = ("import feedmaker.like.library as library\nlibrary.BIBTEX_CHUNK = 300\n"
+    code = ("import feedmaker.like.library as library\nlibrary.BIBTEX_PROGRESS = 300\n"
             "from feedmaker.cli import main\nmain()\n")
     leader, follower = pty.openpty()  # stderr a terminal, as for a person at it
     done = subprocess.run([sys.executable, "-c", code, "run", "--config", str(like_config)],

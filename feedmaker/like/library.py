@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -16,8 +17,8 @@ from feedmaker.normalize import arxiv_id_from_url, bare_arxiv_id, clean_text
 INSTALL = "pip install 'feedmaker[like]'"
 # A library file is written by hand or exported; anything this big is a wrong path.
 MAX_BYTES = 50 * 1024 * 1024
-# BibTeX is parsed this much at a time, so a big file shows progress (about 4 s a MB).
-BIBTEX_CHUNK = 2 * 1024 * 1024
+# A BibTeX file this big shows how far its reading is (decoding LaTeX takes about 4 s a MB).
+BIBTEX_PROGRESS = 2 * 1024 * 1024
 
 _EXTENSIONS = {".bib": "bibtex", ".bibtex": "bibtex", ".json": "csl-json",
                ".csljson": "csl-json", ".txt": "ids", ".list": "ids"}
@@ -166,57 +167,46 @@ def detect_format(path: Path, text: str) -> str:
 
 def _bibtex(text: str, where: str, progress: Progress) -> tuple[list[LibraryPaper], list[str]]:
     """Braces, LaTeX accents and `@string` macros are resolved by bibtexparser; a block it
-    cannot parse names the file and line; a key given twice keeps its first entry."""
-    import logging
-
+    cannot parse names the file and line; a key given twice keeps its first entry. A big
+    file's entries are decoded (LaTeX to text: nearly all the time) one by one, each told
+    to `progress`."""
     import bibtexparser
     from bibtexparser.middlewares import LatexDecodingMiddleware
-    from bibtexparser.model import DuplicateBlockKeyBlock
+    from bibtexparser.model import DuplicateBlockKeyBlock, Entry
 
-    starts = [m.start() for m in _BIBTEX_BLOCK.finditer(text)]
-    bounds = [0]
-    for start in starts:
-        if start - bounds[-1] >= BIBTEX_CHUNK:
-            bounds.append(start)
-    bounds.append(len(text))
-    papers, notes, seen, macros = [], [], {}, ""
+    stage, big = f"reading {where}", len(text) >= BIBTEX_PROGRESS
+    if big:
+        progress(stage, 0, len(text))
+    papers, notes, done, decoder = [], [], 0, LatexDecodingMiddleware()
     # bibtexparser logs each failed block on stderr itself; ours is the message instead.
     logger = logging.getLogger("bibtexparser")
     level = logger.level
     logger.setLevel(logging.CRITICAL)
     try:
-        for begin, end in zip(bounds, bounds[1:], strict=False):
-            if len(bounds) > 2:
-                progress(f"reading {where}", begin, len(text))
-            # Earlier chunks' @string macros come first, so later entries can use them.
-            chunk = macros + text[begin:end]
-            offset = text.count("\n", 0, begin) - macros.count("\n")
-            parsed = bibtexparser.parse_string(chunk, append_middleware=[
-                LatexDecodingMiddleware()])
-            macros += "".join(s.raw + "\n" for s in parsed.strings
-                              if s.start_line >= macros.count("\n"))
-            for block in sorted(parsed.failed_blocks, key=lambda b: b.start_line or 0):
-                line = f"{where}:{(block.start_line or 0) + offset + 1}"
-                if isinstance(block, DuplicateBlockKeyBlock):
-                    first = (block.previous_block.start_line or 0) + offset + 1
-                    notes.append(f"{line}: entry key {block.key!r} is used twice (first at "
-                                 f"line {first}); skipped")
-                    continue
-                reason = getattr(block.error, "abort_reason", None) or str(block.error)
-                raise LikeError(f"{line}: not valid BibTeX: {clean_text(reason)}")
-            for entry in parsed.entries:
-                line = f"{where}:{(entry.start_line or 0) + offset + 1}"
-                if entry.key in seen:
-                    notes.append(f"{line}: entry key {entry.key!r} is used twice (first at "
-                                 f"line {seen[entry.key]}); skipped")
-                    continue
-                seen[entry.key] = line.rsplit(":", 1)[1]
-                fields = {f.key.lower(): clean_text(str(f.value)) for f in entry.fields}
+        library = bibtexparser.parse_string(text)
+        broken = [b for b in library.failed_blocks if not isinstance(b, DuplicateBlockKeyBlock)]
+        if broken:
+            block = min(broken, key=lambda b: b.start_line or 0)
+            reason = getattr(block.error, "abort_reason", None) or str(block.error)
+            raise LikeError(f"{where}:{(block.start_line or 0) + 1}: not valid BibTeX: "
+                            f"{clean_text(reason)}")
+        for block in library.blocks:
+            if big:
+                progress(stage, done, len(text))
+            done += len(block.raw)
+            line = f"{where}:{(block.start_line or 0) + 1}"
+            if isinstance(block, DuplicateBlockKeyBlock):
+                first = (block.previous_block.start_line or 0) + 1
+                notes.append(f"{line}: entry key {block.key!r} is used twice (first at "
+                             f"line {first}); skipped")
+            elif isinstance(block, Entry):
+                decoder.transform_block(block, library)
+                fields = {f.key.lower(): clean_text(str(f.value)) for f in block.fields}
                 paper = _bibtex_paper(fields, line)
                 if paper.title or paper.arxiv_id:
                     papers.append(paper)
                 else:
-                    notes.append(f"{line}: entry {entry.key!r} has neither a title nor an "
+                    notes.append(f"{line}: entry {block.key!r} has neither a title nor an "
                                  "arXiv id; skipped")
     finally:
         logger.setLevel(level)

@@ -197,7 +197,9 @@ def fit(library: Sequence[LibraryPaper], background: Sequence[PaperText],
     n_library, n_background = len(library), len(background)
     positives, others = matrix[:n_library], matrix[n_library:n_library + n_background]
     strong = matrix[n_library + n_background:]
-    pseudo = np.array([], dtype=int)
+    # Self-training: the second fit takes as positives the background papers the first ranks
+    # highest, half the library's size and at most 5% of the background.
+    pseudo, n_pseudo = np.array([], dtype=int), int(min(n_library * 0.5, n_background * 0.05))
     for _ in range(2):
         negatives = np.setdiff1d(np.arange(n_background), pseudo)
         x = sp.vstack([positives, others[pseudo], others[negatives], strong]).tocsr()
@@ -208,18 +210,12 @@ def fit(library: Sequence[LibraryPaper], background: Sequence[PaperText],
                                 max_iter=100_000, random_state=0)
         classifier.fit(x, y, sample_weight=weight)
         scores = classifier.decision_function(others) if n_background else np.array([])
-        pseudo = np.argsort(-scores, kind="stable")[:pseudo_count(n_library, n_background)]
+        pseudo = np.argsort(-scores, kind="stable")[:n_pseudo]
     return Model([str(t) for t in words.get_feature_names_out()],
                  [str(t) for t in pairs.get_feature_names_out()],
                  np.r_[words.idf_, pairs.idf_], classifier.coef_.ravel().astype(np.float64),
                  float(classifier.intercept_[0]), [p.title for p in library],
                  normalize(positives).tocsr())
-
-
-def pseudo_count(library_size: int, background_size: int) -> int:
-    """Self-training: how many background papers the second fit takes as positives (half
-    the library's size, at most 5% of the background)."""
-    return int(min(library_size * 0.5, background_size * 0.05))
 
 
 def without_library(background: Sequence[PaperText], library: Sequence[LibraryPaper]

@@ -49,11 +49,11 @@ def is_like_view(table: object) -> bool:
     return isinstance(table, dict) and "like" in table
 
 
-def parse_like_view(slug: str, table: object, base_dir: Path, path: tuple) -> LikeView:
-    """Check a like view's table. Its files are read at run time (a missing or broken one
-    fails that view only), but a BibTeX file without bibtexparser is a config error now."""
-    extra = frozenset(table) & {"any", "all", "none", "min_upvotes", "threshold",
-                                "title_weight"} if isinstance(table, dict) else frozenset()
+def parse_like_view(slug: str, table: dict, base_dir: Path, path: tuple) -> LikeView:
+    """Check a like view's table (one `is_like_view` took). Its files are read at run time
+    (a missing or broken one fails that view only), but a BibTeX file without bibtexparser
+    is a config error now."""
+    extra = table.keys() & {"any", "all", "none", "min_upvotes", "threshold", "title_weight"}
     if extra:
         raise ConfigError("a `like` view is chosen by similarity to its library: leave "
                           f"`{min(extra)}` out (or make another view for it)", (*path, min(extra)))
