@@ -88,7 +88,7 @@ class WatchStep:
             outcome.keys[view.slug] = frozenset().union(*(identity(*paper) for paper in papers))
             ids.update((arxiv_id, None) for arxiv_id, _, _ in papers if arxiv_id)
         try:
-            with store.savepoint():
+            with store.transaction():
                 self._look_up(list(ids), outcome)
         except Exception as exc:  # noqa: BLE001 - a lookup never stops the run
             why = (exc if isinstance(exc, FeedmakerError) else

@@ -109,6 +109,8 @@ def test_an_unclosed_brace_is_a_like_error_naming_file_and_line():
     ("lib.json", '[\n  {"title": "A"},\n  {"title": "B",}\n]', r"lib\.json:3: not valid JSON"),
     ("lib.json", '[\n  {"title": "A"},\n  "B"\n]', r"lib\.json:3: expected a CSL JSON item"),
     ("lib.json", '[\n  {"title": ["A"]}\n]', r"lib\.json:2: item field 'title' must be a str"),
+    ("lib.json", '[\n {"title": "A"},\n {"title":\n  "B"},\n {"title": ["C"]}\n]',
+     r"lib\.json:5: item field 'title' must be a str"),
     ("lib.json", '{"title": "A"}\n x', r"lib\.json:2: text after the CSL JSON"),
     ("lib.json", '[{"title": "A"}] x', r"lib\.json:1: text after the CSL JSON"),
     ("lib.bib", "@article{ok,\n  title = {A}\n}\n@article{x\n  title = {A}\n}\n",

@@ -265,27 +265,36 @@ def _csl_json(text: str, where: str) -> tuple[list[LibraryPaper], list[str]]:
 def _json_items(text: str, where: str):
     """Each item of the top-level array with the line it starts on (json.loads gives none)."""
     decoder, position = json.JSONDecoder(), _skip_space(text, 0)
+    counted, line = 0, 1
+
+    def line_at(end: int) -> int:
+        # Counted forward from the last item, not from the start each time: a 50 MB export
+        # of tens of thousands of items would take the square of its size.
+        nonlocal counted, line
+        line, counted = line + text.count("\n", counted, end), end
+        return line
+
     if text.startswith("{", position):  # a single item exported alone
         item, end = _decode(decoder, text, position, where)
-        yield _line(text, position), item
+        yield line_at(position), item
         position = end
     elif text.startswith("[", position):
         position = _skip_space(text, position + 1)
         while not text.startswith("]", position):
             item, end = _decode(decoder, text, position, where)
-            yield _line(text, position), item
+            yield line_at(position), item
             position = _skip_space(text, end)
             if text.startswith(",", position):
                 position = _skip_space(text, position + 1)
             elif not text.startswith("]", position):
-                raise LikeError(f"{where}:{_line(text, position)}: expected ',' or ']' "
+                raise LikeError(f"{where}:{line_at(position)}: expected ',' or ']' "
                                 "between CSL JSON items")
         position += 1
     else:
-        raise LikeError(f"{where}:{_line(text, position)}: expected a CSL JSON array")
+        raise LikeError(f"{where}:{line_at(position)}: expected a CSL JSON array")
     position = _skip_space(text, position)
     if position != len(text):
-        raise LikeError(f"{where}:{_line(text, position)}: text after the CSL JSON")
+        raise LikeError(f"{where}:{line_at(position)}: text after the CSL JSON")
 
 
 def _decode(decoder: json.JSONDecoder, text: str, position: int, where: str):
@@ -295,16 +304,13 @@ def _decode(decoder: json.JSONDecoder, text: str, position: int, where: str):
         raise LikeError(f"{where}:{exc.lineno}: not valid JSON ({exc.msg})") from None
     except (ValueError, RecursionError) as exc:  # a 5,000-digit number, arrays nested deep
         problem = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
-        raise LikeError(f"{where}:{_line(text, position)}: item cannot be read "
+        line = text.count("\n", 0, position) + 1
+        raise LikeError(f"{where}:{line}: item cannot be read "
                         f"({problem[:120]})") from None
 
 
 def _skip_space(text: str, position: int) -> int:
     return _JSON_SPACE.match(text, position).end()
-
-
-def _line(text: str, position: int) -> int:
-    return text.count("\n", 0, position) + 1
 
 
 def _id_list(text: str, where: str) -> tuple[list[LibraryPaper], list[str]]:

@@ -74,13 +74,13 @@ class LikeStep:
     api_url: str = arxiv_api.API_URL
 
     def refresh(self, views: Sequence[LikeView]) -> LikeOutcome:
-        """Bring every like view up to date, each in a savepoint: a view that cannot be
+        """Bring every like view up to date, each in a transaction of its own: a view that cannot be
         read, fitted or scored is undone and reported, never raised."""
         outcome = LikeOutcome()
         for view in views:
             notes: list[str] = []
             try:
-                with self.store.savepoint():
+                with self.store.transaction():
                     self._refresh_view(view, notes)
             except LikeError as exc:
                 outcome.failures[view.slug] = f"view {view.slug!r}: {clean_text(str(exc))}"

@@ -161,8 +161,6 @@ class Store:
         part only (one view's work, say) while the rest goes on."""
         return all_or_nothing(self.db)
 
-    savepoint = transaction  # what callers inside a run's transaction call it
-
     @property
     def created(self) -> datetime:
         """When this store was first created: the `updated` of a feed with no entries."""
