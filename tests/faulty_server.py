@@ -46,7 +46,10 @@ class FaultyServer:
         self._server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # Polled often: shutdown() waits for the next poll (half a second by default, in
+        # every test that closes a server).
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,),
+                                        daemon=True)
         self._thread.start()
 
     def url(self, path: str = "/api/daily_papers") -> str:

@@ -40,7 +40,7 @@ def feed_server(tmp_path):
     out.mkdir()
     server = ThreadingHTTPServer(("127.0.0.1", 0),
                                  functools.partial(QuietHandler, directory=str(out)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
     thread.start()
     yield out, f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()
