@@ -57,7 +57,9 @@ def names(authors: Sequence[str], more: int = 0) -> str:
     return listed + (f" and {more} more" if more else "")
 
 
-def highlighted(text: str, words: Sequence[str]) -> str:
+# A paper's abstract is marked for its feed entry and again for its page item.
+@functools.lru_cache(maxsize=4096)
+def highlighted(text: str, words: tuple[str, ...]) -> str:
     """The text as HTML, each whole-word occurrence of `words` (any case, with a plural
     ending) in a `<mark>`; at each place the longest word that fits wins."""
     pieces, last = [], 0
@@ -67,8 +69,6 @@ def highlighted(text: str, words: Sequence[str]) -> str:
     return "".join([*pieces, escape(text[last:])])
 
 
-# A paper's abstract is marked for its feed entry and again for its page item.
-@functools.lru_cache(maxsize=4096)
 def _marked(text: str, words: tuple[str, ...]) -> tuple[tuple[int, int], ...]:
     """(start, end) of each place to mark, in order."""
     if not words:
