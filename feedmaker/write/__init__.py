@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 
 def renderer(output: Output) -> ModuleType:
-    """The module that renders an output (imported when first needed: lxml and feedgen
+    """The module that renders an output (imported when first needed: lxml and nh3
     load only in runs that render)."""
     return importlib.import_module(f"feedmaker.write.{output.module}")
 
