@@ -91,7 +91,6 @@ class Entry:
 
 
 NOT_SHOWN = frozenset(f.name for f in fields(Entry) if not f.metadata.get("shown", True))
-_NOT_SHOWN_DEFAULTS = {f.name: f.default for f in fields(Entry) if f.name in NOT_SHOWN}
 # What readers see as an entry's content: `updated` moves when one of these changes (and
 # when its topics do: see store.topics).
 CONTENT_FIELDS = tuple(f.name for f in fields(Entry) if f.metadata.get("content"))
@@ -100,4 +99,5 @@ CONTENT_FIELDS = tuple(f.name for f in fields(Entry) if f.metadata.get("content"
 def shown_entry(entry: Entry) -> Entry:
     """The entry with the fields no output may show reset to their defaults, so an output
     made from it cannot depend on them."""
-    return replace(entry, **_NOT_SHOWN_DEFAULTS)
+    return replace(entry, **{f.name: f.default for f in fields(entry)
+                             if not f.metadata.get("shown", True)})
