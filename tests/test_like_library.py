@@ -118,6 +118,9 @@ def test_an_unclosed_brace_is_a_like_error_naming_file_and_line():
     ("lib.bib", "@article{x,\n  title = {A,\n  year = 2020\n}\n",
      r"lib\.bib:1: not valid BibTeX: Unexpectedly reached end of file"),
     ("lib.bib", b"@misc{x, title = {\xff}}", r"lib\.bib:1: not UTF-8 text"),
+    # Parsed, but too deep for its LaTeX to be decoded: an error, not the raw braces.
+    ("lib.bib", "@misc{ok, title = {Fine}}\n@misc{x, title = {" + "{" * 1000 + "x"
+     + "}" * 1000 + "}}\n", r"lib\.bib:2: not valid BibTeX: Middleware could not be fully"),
 ])
 def test_a_malformed_library_file_names_the_file_and_the_line(tmp_path, name, content, message):
     path = tmp_path / name

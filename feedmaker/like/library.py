@@ -172,7 +172,7 @@ def _bibtex(text: str, where: str, progress: Progress) -> tuple[list[LibraryPape
     to `progress`."""
     import bibtexparser
     from bibtexparser.middlewares import LatexDecodingMiddleware
-    from bibtexparser.model import DuplicateBlockKeyBlock, Entry
+    from bibtexparser.model import DuplicateBlockKeyBlock, Entry, ParsingFailedBlock
 
     stage, big = f"reading {where}", len(text) >= BIBTEX_PROGRESS
     if big:
@@ -186,10 +186,7 @@ def _bibtex(text: str, where: str, progress: Progress) -> tuple[list[LibraryPape
         library = bibtexparser.parse_string(text)
         broken = [b for b in library.failed_blocks if not isinstance(b, DuplicateBlockKeyBlock)]
         if broken:
-            block = min(broken, key=lambda b: b.start_line or 0)
-            reason = getattr(block.error, "abort_reason", None) or str(block.error)
-            raise LikeError(f"{where}:{(block.start_line or 0) + 1}: not valid BibTeX: "
-                            f"{clean_text(reason)}")
+            raise _not_bibtex(min(broken, key=lambda b: b.start_line or 0), where)
         for block in library.blocks:
             if big:
                 progress(stage, done, len(text))
@@ -200,8 +197,10 @@ def _bibtex(text: str, where: str, progress: Progress) -> tuple[list[LibraryPape
                 notes.append(f"{line}: entry key {block.key!r} is used twice (first at "
                              f"line {first}); skipped")
             elif isinstance(block, Entry):
-                decoder.transform_block(block, library)
-                fields = {f.key.lower(): clean_text(str(f.value)) for f in block.fields}
+                decoded = decoder.transform_block(block, library)
+                if isinstance(decoded, ParsingFailedBlock):  # LaTeX it could not decode
+                    raise _not_bibtex(decoded, where)
+                fields = {f.key.lower(): clean_text(str(f.value)) for f in decoded.fields}
                 paper = _bibtex_paper(fields, line)
                 if paper.title or paper.arxiv_id:
                     papers.append(paper)
@@ -218,6 +217,13 @@ def _bibtex(text: str, where: str, progress: Progress) -> tuple[list[LibraryPape
 _ID_FIELDS = ("eprint", "arxivid", "arxiv")
 # Fields where Google Scholar and others write "arXiv preprint arXiv:2401.00001".
 _MENTION_FIELDS = ("journal", "note", "howpublished", "journaltitle", "booktitle")
+
+
+def _not_bibtex(block, where: str) -> LikeError:
+    """The error for a block bibtexparser could not parse or decode, naming its line."""
+    reason = getattr(block.error, "abort_reason", None) or str(block.error)
+    return LikeError(f"{where}:{(block.start_line or 0) + 1}: not valid BibTeX: "
+                     f"{clean_text(reason)}")
 
 
 def _bibtex_paper(fields: dict[str, str], where: str) -> LibraryPaper:
