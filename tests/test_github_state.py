@@ -5,6 +5,7 @@ push that lost a race goes on top of the winner, and a damaged state stops the r
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -400,3 +401,19 @@ def test_a_remote_with_a_password_or_a_token_in_its_url_never_shows_them(tmp_pat
     assert done.returncode == 1
     assert "git ls-remote (https://127.0.0.1:1/repo.git) failed" in done.stderr
     assert "hunter2" not in done.stderr + done.stdout and "s3cret" not in done.stderr
+
+
+def test_a_state_commit_made_again_keeps_its_people_dates_and_message(tmp_path):
+    # Older states are made again on top of a new root when the branch is cut: each must
+    # keep what it said, a date before 1973 (fewer than 9 digits) and a bare message too.
+    repo = tmp_path / "repo.git"
+    git("init", "--quiet", "--bare", str(repo), cwd=tmp_path)
+    tree = git("--git-dir", str(repo), "hash-object", "-w", "-t", "tree", "/dev/null",
+               cwd=tmp_path)
+    dated = {"GIT_AUTHOR_DATE": "@99999999 +0100", "GIT_COMMITTER_DATE": "@1700000000 -0530"}
+    old = subprocess.run(["git", "--git-dir", str(repo), "commit-tree", tree, "-m", "state"],
+                         cwd=tmp_path, env={**os.environ, **dated}, check=True,
+                         capture_output=True, text=True).stdout.strip()
+    again = statebranch._recommit(statebranch.Git(repo, "unused"), old, None)
+    assert git("--git-dir", str(repo), "cat-file", "commit", again, cwd=tmp_path) == \
+        git("--git-dir", str(repo), "cat-file", "commit", old, cwd=tmp_path)

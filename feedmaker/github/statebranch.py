@@ -232,8 +232,10 @@ _PEOPLE = tuple(f"GIT_{role}_{field}" for role in ("AUTHOR", "COMMITTER")
 def _recommit(git: Git, old: str, parent: str | None) -> str:
     """`old` again, with `parent` (None: a root) as its only parent."""
     tree, *people, message = git(
-        "log", "-1", "--date=raw", "--pretty=format:%T%x00%an%x00%ae%x00%ad%x00%cn%x00%ce"
-        "%x00%cd%x00%B", old).stdout.decode().split("\0", len(_PEOPLE) + 1)
+        # "@": git reads a raw date of fewer than 9 digits (before 1973) as a timestamp
+        # only with it.
+        "log", "-1", "--date=raw", "--pretty=format:%T%x00%an%x00%ae%x00@%ad%x00%cn%x00%ce"
+        "%x00@%cd%x00%B", old).stdout.decode().split("\0", len(_PEOPLE) + 1)
     return _commit_tree(git, tree, parent, message, env=dict(zip(_PEOPLE, people, strict=True)))
 
 
