@@ -59,7 +59,7 @@ def merge_plurals(docs: list[set[str]]) -> list[set[str]]:
     and "robots" are one term, counted once per paper."""
     vocabulary = set().union(*docs)
     # In order, so a plural of two words ("erases": "erase", "eras") always goes to the
-    # longer one, whatever the run's hash seed.
+    # same one (the last in that order), whatever the run's hash seed.
     singular = {plural: term for term in sorted(vocabulary)
                 for plural in plural_variants(term, case_sensitive=False)[1:]
                 if plural in vocabulary}

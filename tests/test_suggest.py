@@ -20,7 +20,7 @@ def test_a_word_and_its_plural_are_one_term_counted_once_per_paper():
     assert terms["robot"].positives == 8
 
 
-def test_a_plural_of_two_words_goes_to_the_longer_whatever_the_hash_seed():
+def test_a_plural_of_two_words_goes_to_the_same_one_whatever_the_hash_seed():
     # "erases" is "erase" + s and "eras" + es: set order, which follows the hash seed,
     # used to choose between them.
     code = ("from feedmaker.suggest import merge_plurals; "

@@ -74,8 +74,9 @@ class LikeStep:
     api_url: str = arxiv_api.API_URL
 
     def refresh(self, views: Sequence[LikeView]) -> LikeOutcome:
-        """Bring every like view up to date, each in a transaction of its own: a view that cannot be
-        read, fitted or scored is undone and reported, never raised."""
+        """Bring every like view up to date, each all or nothing (a savepoint in the run's
+        transaction): a view that cannot be read, fitted or scored is undone and reported,
+        never raised."""
         outcome = LikeOutcome()
         for view in views:
             notes: list[str] = []
