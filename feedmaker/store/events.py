@@ -6,11 +6,14 @@ import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from feedmaker.events import Event
 from feedmaker.model import Entry
-from feedmaker.outputs import FeedDef
 from feedmaker.store.rows import ENTRY_COLUMNS, by_ids, decoded, format_time, parse_time
+
+if TYPE_CHECKING:
+    from feedmaker.outputs import FeedDef
 
 
 class Events:

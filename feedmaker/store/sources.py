@@ -8,9 +8,8 @@ import sqlite3
 from dataclasses import astuple
 from typing import TYPE_CHECKING
 
-from feedmaker.fetch import Validators
-
 if TYPE_CHECKING:
+    from feedmaker.fetch import Validators
     from feedmaker.sources import Source
 
 # How many past counts a source's usual count is the median of.
@@ -28,6 +27,8 @@ class SourceLog:
 
     def validators(self, name: str, url: str) -> Validators | None:
         """ETag, Last-Modified and body hash of the source's last good fetch of `url`."""
+        from feedmaker.fetch import Validators  # not at import: commands without a run
+
         row = self.db.execute("SELECT etag, last_modified, body_hash FROM sources "
                               "WHERE name = ? AND url = ?", (name, url)).fetchone()
         return Validators(*row) if row else None
