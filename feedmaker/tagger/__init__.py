@@ -26,11 +26,15 @@ _UNIT = 1000
 class Hit:
     """One term of a topic's rule found in a paper."""
 
-    term: str
     role: str
     field: str
     points: float
-    parsed: Term  # what `term` was parsed into
+    parsed: Term
+
+    @property
+    def term(self) -> str:
+        """The term as the rule writes it."""
+        return self.parsed.source
 
 
 @dataclass(frozen=True)
@@ -104,7 +108,7 @@ class Tagger:
                 weight = term.weight if role == ANY else 0.0
                 points = {field: round(weight * (topic.title_weight if field == "title" else 1)
                                        * _UNIT) for field in fields}
-                hits = {field: Hit(term.source, role, field, points[field] / _UNIT, term)
+                hits = {field: Hit(role, field, points[field] / _UNIT, term)
                         for field in fields}
                 use = _Use(next(keys), number, role, 1 << group if role == ALL else 0, points,
                            hits)
