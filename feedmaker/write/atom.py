@@ -13,6 +13,7 @@ from feedmaker.outputs import FeedData, SiteData, file_name
 from feedmaker.write import feed_title, home_url, shown_entries
 from feedmaker.write.content import (
     LINK_TITLES,
+    PDF_TYPE,
     Category,
     Change,
     Similar,
@@ -94,8 +95,8 @@ def render_entry(entry: Entry, categories: tuple[Category, ...], scheme: str,
         etree.SubElement(element, "published").text = entry.published.isoformat()
     etree.SubElement(element, "link", rel="alternate", type="text/html", href=entry.url)
     for kind, href in entry.links:
-        if href != entry.url:  # every link is a web page but the PDF
-            rel, media_type = (("enclosure", "application/pdf") if kind == "pdf"
+        if href != entry.url:
+            rel, media_type = (("enclosure", PDF_TYPE) if kind == "pdf"
                                else ("related", "text/html"))
             etree.SubElement(element, "link", rel=rel, type=media_type,
                              title=LINK_TITLES[kind], href=href)

@@ -22,6 +22,8 @@ from feedmaker.model import Entry
 
 LINK_TITLES = {"arxiv": "arXiv abstract", "pdf": "PDF", "code": "Code",
                "project": "Project page", "doi": "DOI"}
+# Every link is a web page but the PDF: feeds carry that one as an attachment.
+PDF_TYPE = "application/pdf"
 # A topic of an entry: (slug, title, the words that put the entry there).
 Category = tuple[str, str, tuple[str, ...]]
 # A `like` view an entry is in: (the view's title, the library paper it is most like).

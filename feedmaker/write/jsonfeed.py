@@ -9,6 +9,7 @@ from feedmaker.outputs import FeedData, SiteData, file_name
 from feedmaker.write import feed_title, home_url, rfc3339, shown_entries
 from feedmaker.write.content import (
     LINK_TITLES,
+    PDF_TYPE,
     Category,
     Change,
     Similar,
@@ -52,7 +53,7 @@ def _item(entry: Entry, categories: tuple[Category, ...], similar: tuple[Similar
     if entry.image:
         item["image"] = entry.image
     if entry.link("pdf"):
-        item["attachments"] = [{"url": entry.link("pdf"), "mime_type": "application/pdf",
+        item["attachments"] = [{"url": entry.link("pdf"), "mime_type": PDF_TYPE,
                                 "title": LINK_TITLES["pdf"]}]
     if entry.link("arxiv") and entry.link("arxiv") != entry.url:
         item["external_url"] = entry.link("arxiv")
