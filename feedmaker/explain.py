@@ -16,21 +16,27 @@ from feedmaker.tagger.lines import topic_lines
 from feedmaker.views import ViewResult, ViewTagger
 
 
-def find_paper(state: Path, paper_id: str | None, title: str | None, summary: str) -> Entry:
-    """The paper to explain: the stored entry with `paper_id` (an arXiv id or entry id),
-    else one made of the title and summary given."""
+def explain_paper(config: Config, state: Path, paper_id: str | None, title: str | None,
+                  summary: str, all_topics: bool = True) -> str:
+    """`feedmaker explain`: the report on the stored paper with `paper_id` (an arXiv id or
+    entry id), else on one made of the title and summary given. The store is opened once,
+    and only when the paper or a like view needs it."""
     if not paper_id:
-        return Entry(id="", title=clean_text(title), summary=clean_text(summary), url="",
-                     source="command line")
-    wanted = entry_id(paper_id, bare_arxiv_id(paper_id) or arxiv_id_from_url(paper_id))
+        entry = Entry(id="", title=clean_text(title), summary=clean_text(summary), url="",
+                      source="command line")
+        if not (config.like_views and state.is_file()):
+            return explanation(config, entry, None, all_topics)
     with Store.reader(state) as store:
-        entry = store.history.get(wanted)
-    if entry is None:
-        raise InputError(f"{state}: no entry with id {wanted}")
-    return entry
+        if paper_id:
+            wanted = entry_id(paper_id, bare_arxiv_id(paper_id) or arxiv_id_from_url(paper_id))
+            entry = store.history.get(wanted)
+            if entry is None:
+                raise InputError(f"{state}: no entry with id {wanted}")
+        return explanation(config, entry, store, all_topics)
 
 
-def explanation(config: Config, entry: Entry, state: Path, all_topics: bool = True) -> str:
+def explanation(config: Config, entry: Entry, store: Store | None,
+                all_topics: bool = True) -> str:
     """A readable report: a line per topic, then a line per term that hit; then the same
     for each view, a line per `like` view, and a stored paper's news (feedmaker.events):
     a line per recorded event, oldest first, with what changed, and the views watching it."""
@@ -38,11 +44,10 @@ def explanation(config: Config, entry: Entry, state: Path, all_topics: bool = Tr
     results = tagger.explain(entry.title, entry.summary, entry.authors, entry.categories)
     sources: list[str] = []
     news: list[str] = []
-    if entry.id:  # a stored paper: the store it came from has its sources and news
-        with Store.reader(state) as store:
-            sources = store.history.sources_of([entry.id])[entry.id]
-            events = store.events.of(entry.id)
-            watching = store.watched.of([entry.id])[entry.id]
+    if entry.id and store:  # a stored paper: its store has its sources and news
+        sources = store.history.sources_of([entry.id])[entry.id]
+        events = store.events.of(entry.id)
+        watching = store.watched.of([entry.id])[entry.id]
         news = [f"{event.seen:%Y-%m-%d %H:%M} UTC  {event.kind:<9} "
                 + "; ".join(f"{label}: {text}" for label, text in changes(event))
                 for event in events]
@@ -50,7 +55,7 @@ def explanation(config: Config, entry: Entry, state: Path, all_topics: bool = Tr
             news.append(f"watched by: {', '.join(watching)}")
     matched = [r.slug for r in results if r.matched]
     views = ViewTagger(config.views).explain(entry, matched, sources)
-    likes = like.explain(config.like_views, state, entry)
+    likes = [like.explain(view, store, entry) for view in config.like_views]
 
     lines = [entry.title + (f"  <{entry.id}>" if entry.id else ""),
              f"topics: {', '.join(matched) if matched else '(none)'}"]

@@ -8,7 +8,6 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import astuple, dataclass, field
 from datetime import datetime
-from pathlib import Path
 
 from feedmaker.fetch import Fetcher
 from feedmaker.like.library import (
@@ -221,8 +220,9 @@ def _score(view: LikeView, model: Model, library: list[LibraryPaper], entries: l
         store.likes.admit(view.slug, [entry_id for entry_id, _, member in chosen if not member])
 
 
-def explain_line(view: LikeView, store: Store | None, entry: Entry) -> str:
-    """One line on a paper and a like view: its score, whether it is in, what it is like."""
+def explain(view: LikeView, store: Store | None, entry: Entry) -> str:
+    """`feedmaker explain`'s line on a paper and a like view: its score (by the store's
+    model, when there is a store), whether it is in, what it is like."""
     rule = " ".join(filter(None, [f"best {view.per_day} a day" if view.per_day else "",
                                   f"scoring {view.min_score:g}+"
                                   if view.min_score is not None else ""]))
@@ -244,10 +244,3 @@ def explain_line(view: LikeView, store: Store | None, entry: Entry) -> str:
     return (f"{verdict:<5} {view.slug:<24} score {score:.3f} ({rule})"
             + (f"  similar to: {closest}" if closest else ""))
 
-
-def explain(views: Sequence[LikeView], state: Path, entry: Entry) -> list[str]:
-    """`feedmaker explain`: a line per like view on the paper."""
-    if not views or not state.is_file():
-        return [explain_line(view, None, entry) for view in views]
-    with Store.reader(state) as store:
-        return [explain_line(view, store, entry) for view in views]
