@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from feedmaker.github import git as git_module
 from feedmaker.github import statebranch
 from feedmaker.github.git import token_config
 
@@ -289,6 +290,25 @@ def test_a_save_gives_up_after_bounded_attempts_when_others_keep_pushing_first(
     with pytest.raises(statebranch.GitError, match="failed 3 times: other runs kept pushing"):
         statebranch.save(loser / STATE)
     assert pauses == [2.0, 4.0]
+
+
+def test_a_push_that_lands_though_git_times_out_is_reported_as_saved(remote, httpserver,
+                                                                     monkeypatch):
+    serve(httpserver, daily_items())
+    workflow_run(remote, "run-1")
+    clone = checkout(remote, "slow")
+    assert feedmaker("github", "restore-state", cwd=clone).returncode == 0
+    with sqlite3.connect(clone / STATE) as db:  # this run changed the state
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('changed', 'yes')")
+    db.close()
+    # The remote takes the push, then keeps git waiting past its timeout.
+    hook = remote / "hooks" / "post-receive"
+    hook.write_text("#!/bin/sh\nsleep 3\n")
+    hook.chmod(0o755)
+    monkeypatch.setattr(git_module, "NETWORK_TIMEOUT", 1.5)
+    saved = statebranch.save(clone / STATE)
+    assert saved.commit is not None and saved.replaced == ()
+    assert branch_log(remote)[0] == saved.commit
 
 
 def commit_state(remote: Path, data: bytes) -> None:

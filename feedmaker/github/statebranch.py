@@ -161,9 +161,12 @@ def save(state: Path, *, keep: int = DEFAULT_KEEP, message: str = "feedmaker sta
                 f"--force-with-lease=refs/heads/{branch}:{tip or ''}", remote,
                 f"{commit}:refs/heads/{branch}", network=True)
         except GitError:
-            if _remote_tip(git, branch) == tip:  # nobody else pushed: not a race
+            now = _remote_tip(git, branch)
+            if now == tip:  # nobody else pushed: not a race
                 raise
-            continue
+            if now != commit:  # another run pushed first: again, on top of it
+                continue
+            # Landed, though git did not hear so in time (a timeout): saved.
         git("update-ref", BASE, commit)
         return Saved(commit, tuple(replaced), kept)
     raise GitError(f"git push ({remote}) failed {ATTEMPTS} times: other runs kept pushing "
