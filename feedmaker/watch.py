@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import logging
 from collections.abc import Sequence
@@ -39,7 +38,6 @@ ARXIV_SOURCE, HF_SOURCE = "watch:arxiv", "watch:hf"
 # Hugging Face (one request each, 1 s apart): the rest wait for the next runs.
 ARXIV_PER_RUN = 200
 HF_PER_RUN = 20
-ARXIV_INTERVAL = 3.0
 # A paper a listing showed this recently needs no lookup: the listing brings its news.
 LISTED_WITHIN = timedelta(days=1)
 # Hugging Face knows few papers that were never on its daily list: one it did not know is
@@ -118,7 +116,6 @@ class WatchStep:
 
     def _look_up(self, ids: list[str], outcome: WatchOutcome) -> None:
         store, now, fetcher = self.store, self.now, self.fetcher
-        spaced = functools.partial(fetcher, min_interval=ARXIV_INTERVAL)
         site, bars = self.config.site, self.config.popular_bars
         # A listing brings the news of the ids it showed lately (arXiv's answers below are
         # no listing's).
@@ -129,7 +126,7 @@ class WatchStep:
         for start in range(0, len(due), arxiv_api.ID_BATCH):
             batch = due[start:start + arxiv_api.ID_BATCH]
             try:
-                raws = arxiv_api.look_up(batch, spaced, source_name=ARXIV_SOURCE,
+                raws = arxiv_api.look_up(batch, fetcher, source_name=ARXIV_SOURCE,
                                          api_url=site.arxiv_api_url,
                                          warn=outcome.warnings.append)
             except FeedmakerError as exc:

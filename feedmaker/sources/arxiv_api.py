@@ -24,6 +24,9 @@ from feedmaker.sources.feed import ATOM
 # ids one request asks for.
 API_URL = "https://export.arxiv.org/api/query"
 ID_BATCH = 100
+# Seconds between two lookups: arXiv asks for 3 s, and the API may be reached at another
+# address than arXiv's own (site.arxiv_api_url).
+LOOKUP_INTERVAL = 3.0
 ARXIV = "{http://arxiv.org/schemas/atom}"
 OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
 OPTIONS = {
@@ -52,10 +55,10 @@ def read(source, fetch: Fetch, warn: Warn) -> list[RawEntry]:
 def look_up(ids: list[str], fetch, *, source_name: str, api_url: str = API_URL,
             warn: Warn | None = None) -> list[RawEntry]:
     """The entries arXiv gives for these ids (at most ID_BATCH), asked in one `id_list`
-    request through `fetch` (a feedmaker.fetch.Fetcher: it spaces requests to arXiv 3 s
-    apart). An id arXiv does not know is not among them."""
+    request through `fetch` (a feedmaker.fetch.Fetcher), LOOKUP_INTERVAL after the last
+    request to its host. An id arXiv does not know is not among them."""
     url = f"{api_url}?{urlencode({'id_list': ','.join(ids), 'max_results': len(ids)})}"
-    response = fetch(url)
+    response = fetch(url, min_interval=LOOKUP_INTERVAL)
     return parse(response.body, source_name=source_name, page_url=url, warn=warn)
 
 
