@@ -323,13 +323,14 @@ def explain(config_path, title, summary, entry_id, state, all_topics) -> None:
     Example: feedmaker explain --title "Diffusion models for video" --summary "..."
     """
     from feedmaker.config import load_config
-    from feedmaker.explain import explain_paper
+    from feedmaker.explain import explain_paper, given_paper
 
     if bool(title) == bool(entry_id):
         raise click.UsageError("give either --title (and --summary) or --id")
     config = load_config(config_path)
     state = state or config.site.state
-    click.echo(explain_paper(config, state, entry_id, title, summary, all_topics))
+    paper = entry_id or given_paper(title, summary)
+    click.echo(explain_paper(config, state, paper, all_topics))
 
 
 @cli.command()

@@ -16,23 +16,26 @@ from feedmaker.tagger.lines import topic_lines
 from feedmaker.views import ViewResult, ViewTagger
 
 
-def explain_paper(config: Config, state: Path, paper_id: str | None, title: str | None,
-                  summary: str, all_topics: bool = True) -> str:
-    """`feedmaker explain`: the report on the stored paper with `paper_id` (an arXiv id or
-    entry id), else on one made of the title and summary given. The store is opened once,
-    and only when the paper or a like view needs it."""
-    if not paper_id:
-        entry = Entry(id="", title=clean_text(title), summary=clean_text(summary), url="",
-                      source="command line")
-        if not (config.like_views and state.is_file()):
-            return explanation(config, entry, None, all_topics)
+def given_paper(title: str, summary: str) -> Entry:
+    """A paper given on the command line, by its title and abstract."""
+    return Entry(id="", title=clean_text(title), summary=clean_text(summary), url="",
+                 source="command line")
+
+
+def explain_paper(config: Config, state: Path, paper: str | Entry,
+                  all_topics: bool = True) -> str:
+    """`feedmaker explain`: the report on a paper, given whole or as the arXiv id or entry
+    id of a paper in the store at `state`. The store is opened once, and only when the
+    paper or a like view needs it."""
+    if isinstance(paper, Entry) and not (config.like_views and state.is_file()):
+        return explanation(config, paper, None, all_topics)
     with Store.reader(state) as store:
-        if paper_id:
-            wanted = entry_id(paper_id, bare_arxiv_id(paper_id) or arxiv_id_from_url(paper_id))
-            entry = store.history.get(wanted)
-            if entry is None:
+        if isinstance(paper, str):
+            wanted = entry_id(paper, bare_arxiv_id(paper) or arxiv_id_from_url(paper))
+            paper = store.history.get(wanted)
+            if paper is None:
                 raise InputError(f"{state}: no entry with id {wanted}")
-        return explanation(config, entry, store, all_topics)
+        return explanation(config, paper, store, all_topics)
 
 
 def explanation(config: Config, entry: Entry, store: Store | None,
