@@ -420,7 +420,8 @@ def test_a_remote_with_a_password_or_a_token_in_its_url_never_shows_them(tmp_pat
         capture_output=True, text=True, timeout=60)
     assert done.returncode == 1
     assert "git ls-remote (https://127.0.0.1:1/repo.git) failed" in done.stderr
-    assert "hunter2" not in done.stderr + done.stdout and "s3cret" not in done.stderr
+    shown = done.stderr + done.stdout
+    assert "hunter2" not in shown and "s3cret" not in shown
 
 
 def test_a_state_commit_made_again_keeps_its_people_dates_and_message(tmp_path):
