@@ -11,24 +11,6 @@ from lxml.html import builder as E
 
 from feedmaker.outputs import OPML, STATUS
 
-# An element that stands where serialized pieces are joined in: no text can become it, as
-# lxml escapes every "<" of text.
-_MARKER_TAG = "feedmaker-pieces"
-MARKER = f"<{_MARKER_TAG}></{_MARKER_TAG}>".encode()
-
-
-def marker() -> etree._Element:
-    """The element that `join_at_marker` replaces."""
-    return E.E(_MARKER_TAG)
-
-
-def join_at_marker(html: bytes, pieces: Sequence[bytes]) -> bytes:
-    """The serialized page with the pieces, in order, where its marker element stands."""
-    head, found, tail = html.partition(MARKER)
-    if not found:
-        raise ValueError("the page has no place for its pieces")
-    return b"".join([head, *pieces, tail])
-
 STYLE = """
 :root { color-scheme: light dark; --text: #1d1d22; --muted: #5d5d6b; --line: #dedee6;
   --bg: #fff; --card: #f6f6f9; --accent: #b34700; --link: #1a4fb3; --mark: #ffe58a;

@@ -13,7 +13,6 @@ from datetime import date
 from html import escape
 
 import nh3
-from lxml import etree
 from lxml.html import builder as E
 
 from feedmaker.model import Entry
@@ -32,7 +31,7 @@ from feedmaker.write.content import (
     names,
     similar_text,
 )
-from feedmaker.write.layout import document, join_at_marker, marker
+from feedmaker.write.layout import document
 
 # Authors listed on a page before "and N more".
 AUTHORS_SHOWN = 12
@@ -49,10 +48,13 @@ def render(site: SiteData, feed: FeedData) -> bytes:
         shown[0].published.date() if shown[0].published else None))
     sections = [_day_section(day, [render_item(*shown) for shown in day_entries])
                 for day, day_entries in days] or [b"<p>No papers yet.</p>"]
-    return join_at_marker(_document(site, feed, E.E.main(marker())), sections)
+    # The sections are HTML text already: they go into the page's empty <main>. Only the
+    # footer follows it, and no "</main>" can be in that (lxml escapes every "<" of text).
+    head, closing, tail = _document(site, feed).rpartition(b"</main>")
+    return b"".join([head, *sections, closing, tail])
 
 
-def _document(site: SiteData, feed: FeedData, main: etree._Element) -> bytes:
+def _document(site: SiteData, feed: FeedData) -> bytes:
     slug, title = feed.feed.slug, feed.feed.title
     feeds = [(fmt, output_file(slug, fmt)) for fmt in site.formats if FEED_FORMATS[fmt].feed]
     return document(
@@ -75,7 +77,7 @@ def _document(site: SiteData, feed: FeedData, main: etree._Element) -> bytes:
                            for other in site.feeds], E.CLASS("chips")),
                     **{"aria-label": "Topics"}),
         ),
-        main,
+        E.E.main(),
         site.version)
 
 
