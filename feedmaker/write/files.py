@@ -36,8 +36,7 @@ class OutputDir:
         self.written: list[str] = []
         self.unchanged: list[str] = []
         self.removed: list[str] = []
-        self.digests: dict[str, str] = {}  # of the files written or found unchanged
-        self._names: set[str] = set()
+        self.digests: dict[str, str] = {}  # of each file this run wrote or found unchanged
 
     def clashes(self, names: Iterable[str]) -> list[str]:
         """The files among `names` in the folder that feedmaker did not write: neither
@@ -58,7 +57,7 @@ class OutputDir:
         """Delete the temporary files a killed run left behind (call while holding the run
         lock); only the names `write` gives them are touched."""
         removed = []
-        for path in self.path.glob(".*.tmp") if self.path.is_dir() else ():
+        for path in self.path.glob(".*.tmp"):
             if _TEMPORARY.match(path.name) and path.is_file():
                 path.unlink(missing_ok=True)
                 removed.append(path.name)
@@ -93,9 +92,8 @@ class OutputDir:
         partial one; `sync` makes the renames durable. Returns whether the file was written.
         """
         _check_name(name)
-        if name in self._names:
+        if name in self.digests:
             raise WriteError(f"{name} was already written in this run")
-        self._names.add(name)
         self.digests[name] = sha256(data)
         target = self.path / name
         try:
