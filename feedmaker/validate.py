@@ -80,7 +80,10 @@ def _rule_problems(tree: etree._ElementTree, now: datetime):
     feed_has_author = feed.find(ATOM + "author") is not None
     yield from _alternate_duplicates(feed, "feed")
     yield from _iri_problems(feed)
-    yield from _date_problems(feed, now)
+    limit = now + FUTURE_TOLERANCE
+    for element in feed.iter(ATOM + "updated", ATOM + "published"):
+        if problem := _date_problem(etree.QName(element).localname, element.text or "", limit):
+            yield element.sourceline, problem
     ids = Counter()
     for entry in feed.iterfind(ATOM + "entry"):
         entry_id = (entry.findtext(ATOM + "id") or "").strip()
@@ -111,25 +114,14 @@ def _alternate_duplicates(parent: etree._Element, what: str):
 
 
 def _iri_problems(feed: etree._Element):
-    checks = [(f".//{ATOM}id", None), (f".//{ATOM}link", "href"), (f".//{ATOM}category", "scheme"),
-              (f".//{ATOM}uri", None), (f".//{ATOM}icon", None), (f".//{ATOM}logo", None)]
-    for path, attribute in checks:
-        for element in feed.iterfind(path):
+    checks = [("id", None), ("link", "href"), ("category", "scheme"), ("uri", None),
+              ("icon", None), ("logo", None)]
+    for name, attribute in checks:
+        for element in feed.iterfind(f".//{ATOM}{name}"):
             value = element.get(attribute) if attribute else element.text
-            if value is None:
-                continue
-            if not _ABSOLUTE_IRI.match(value):
-                yield element.sourceline, (f"{etree.QName(element).localname}"
-                                           f"{'@' + attribute if attribute else ''} {value!r} is "
-                                           "not an absolute IRI")
-
-
-def _date_problems(feed: etree._Element, now: datetime):
-    limit = now + FUTURE_TOLERANCE
-    for element in feed.iter(ATOM + "updated", ATOM + "published"):
-        problem = _date_problem(etree.QName(element).localname, element.text or "", limit)
-        if problem:
-            yield element.sourceline, problem
+            if value is not None and not _ABSOLUTE_IRI.match(value):
+                where = f"{name}@{attribute}" if attribute else name
+                yield element.sourceline, f"{where} {value!r} is not an absolute IRI"
 
 
 def _date_problem(name: str, value: str, limit: datetime) -> str | None:
