@@ -201,9 +201,8 @@ def absolute_url(value: object) -> str | None:
         parts.port  # noqa: B018 - raises ValueError for a port that is not a number in range
     except ValueError:  # "http://[x" (a broken IPv6 host), "http://x:99999"
         return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return None
-    if _iri_part(parts.netloc, _AUTHORITY_SAFE) != parts.netloc:
+    if (parts.scheme.lower() not in ("http", "https") or not parts.hostname
+            or _iri_part(parts.netloc, _AUTHORITY_SAFE) != parts.netloc):
         return None
     repaired = parts._replace(path=_iri_part(parts.path), query=_iri_part(parts.query),
                               fragment=_iri_part(parts.fragment))
