@@ -201,9 +201,8 @@ def absolute_url(value: object) -> str | None:
         parts.port  # noqa: B018 - raises ValueError for a port that is not a number in range
     except ValueError:  # "http://[x" (a broken IPv6 host), "http://x:99999"
         return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return None
-    if _iri_part(parts.netloc, _AUTHORITY_SAFE) != parts.netloc:
+    if (parts.scheme.lower() not in ("http", "https") or not parts.hostname
+            or _iri_part(parts.netloc, _AUTHORITY_SAFE) != parts.netloc):
         return None
     repaired = parts._replace(path=_iri_part(parts.path), query=_iri_part(parts.query),
                               fragment=_iri_part(parts.fragment))
@@ -211,20 +210,16 @@ def absolute_url(value: object) -> str | None:
 
 
 def _iri_part(text: str, safe: str = _PATH_SAFE) -> str:
+    """The text with each character an IRI may not hold there percent-encoded as UTF-8
+    octets: ASCII that `quote` encodes with `safe` kept, and non-ASCII controls, format
+    characters and separators (RFC 3987's ucschar leaves them out, or readers trip)."""
     if "%" in text:
         text = _STRAY_PERCENT.sub("%25", text)
     if text.isascii():  # nearly every URL: one call to quote, not one per character
         return quote(text, safe=safe)
-    return "".join(_iri_char(char, safe) for char in text)
-
-
-def _iri_char(char: str, safe: str) -> str:
-    """The character, or its UTF-8 octets percent-encoded when an IRI may not hold it
-    there: ASCII that `quote` encodes with `safe` kept, and non-ASCII controls, format
-    characters and separators (RFC 3987's ucschar leaves them out, or readers trip)."""
-    if char.isascii():
-        return quote(char, safe=safe)
-    return quote(char, safe="") if unicodedata.category(char)[0] in "CZ" else char
+    # `safe` is ASCII, so it never keeps a non-ASCII character's octets from being encoded.
+    return "".join(quote(char, safe=safe) if char.isascii() or unicodedata.category(char)[0]
+                   in "CZ" else char for char in text)
 
 
 def canonical_url(url: str) -> str:

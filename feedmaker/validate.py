@@ -80,7 +80,9 @@ def _rule_problems(tree: etree._ElementTree, now: datetime):
     feed_has_author = feed.find(ATOM + "author") is not None
     yield from _alternate_duplicates(feed, "feed")
     yield from _iri_problems(feed)
-    yield from _date_problems(feed, now)
+    for element in feed.iter(ATOM + "updated", ATOM + "published"):
+        if problem := _date_problem(etree.QName(element).localname, element.text or "", now):
+            yield element.sourceline, problem
     ids = Counter()
     for entry in feed.iterfind(ATOM + "entry"):
         entry_id = (entry.findtext(ATOM + "id") or "").strip()
@@ -111,28 +113,17 @@ def _alternate_duplicates(parent: etree._Element, what: str):
 
 
 def _iri_problems(feed: etree._Element):
-    checks = [(f".//{ATOM}id", None), (f".//{ATOM}link", "href"), (f".//{ATOM}category", "scheme"),
-              (f".//{ATOM}uri", None), (f".//{ATOM}icon", None), (f".//{ATOM}logo", None)]
-    for path, attribute in checks:
-        for element in feed.iterfind(path):
+    checks = [("id", None), ("link", "href"), ("category", "scheme"), ("uri", None),
+              ("icon", None), ("logo", None)]
+    for name, attribute in checks:
+        for element in feed.iterfind(f".//{ATOM}{name}"):
             value = element.get(attribute) if attribute else element.text
-            if value is None:
-                continue
-            if not _ABSOLUTE_IRI.match(value):
-                yield element.sourceline, (f"{etree.QName(element).localname}"
-                                           f"{'@' + attribute if attribute else ''} {value!r} is "
-                                           "not an absolute IRI")
+            if value is not None and not _ABSOLUTE_IRI.match(value):
+                where = f"{name}@{attribute}" if attribute else name
+                yield element.sourceline, f"{where} {value!r} is not an absolute IRI"
 
 
-def _date_problems(feed: etree._Element, now: datetime):
-    limit = now + FUTURE_TOLERANCE
-    for element in feed.iter(ATOM + "updated", ATOM + "published"):
-        problem = _date_problem(etree.QName(element).localname, element.text or "", limit)
-        if problem:
-            yield element.sourceline, problem
-
-
-def _date_problem(name: str, value: str, limit: datetime) -> str | None:
+def _date_problem(name: str, value: str, now: datetime) -> str | None:
     """What is wrong with an RFC 3339 date-time field, or None."""
     text = value.strip()
     if not _RFC3339.match(text):
@@ -142,7 +133,7 @@ def _date_problem(name: str, value: str, limit: datetime) -> str | None:
         moment = datetime.fromisoformat(text)
     except ValueError:
         return f"{name} {text!r} is not a real date"
-    return f"{name} {text} is in the future" if moment > limit else None
+    return f"{name} {text} is in the future" if moment > now + FUTURE_TOLERANCE else None
 
 
 JSON_FEED_VERSIONS = ("https://jsonfeed.org/version/1.1", "https://jsonfeed.org/version/1")
@@ -161,12 +152,11 @@ def validate_json_bytes(data: bytes, name: str, now: datetime) -> list[str]:
         return [f"{name}:{exc.lineno}: not well-formed JSON: {exc.msg}"]
     except RecursionError:
         return [f"{name}:0: not well-formed JSON: nested too deeply to read"]
-    limit = now + FUTURE_TOLERANCE
     return [f"{name}:{lines.get(id(where), 1)}: {message}"
-            for where, message in _json_feed_problems(document, limit)]
+            for where, message in _json_feed_problems(document, now)]
 
 
-def _json_feed_problems(feed: object, limit: datetime):
+def _json_feed_problems(feed: object, now: datetime):
     if not isinstance(feed, dict):
         yield feed, "a JSON Feed is an object, not " + type(feed).__name__
         return
@@ -200,13 +190,10 @@ def _json_feed_problems(feed: object, limit: datetime):
         yield from _url_problems(item, _ITEM_URLS, where + ".")
         yield from _author_problems(item, where + ".")
         for key in ("date_published", "date_modified"):
-            if key in item:
-                value = item[key]
-                problem = (_date_problem(f"{where}.{key}", value, limit)
-                           if isinstance(value, str) else
-                           f"{where}.{key} {value!r} is not an RFC 3339 date-time string")
-                if problem:
-                    yield item, problem
+            if key in item and not isinstance(item[key], str):
+                yield item, f"{where}.{key} {item[key]!r} is not an RFC 3339 date-time string"
+            elif key in item and (problem := _date_problem(f"{where}.{key}", item[key], now)):
+                yield item, problem
         tags = item.get("tags", [])
         if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
             yield item, f"{where}.tags must be a list of strings"
