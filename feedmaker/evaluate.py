@@ -246,8 +246,7 @@ def _interval(bounds: tuple[float, float] | None) -> str:
     return f"{bounds[0]:.2f}-{bounds[1]:.2f}" if bounds else "-"
 
 
-def scores_json(scores: Sequence[TopicScore], mistakes: Sequence[Mistakes] | None = None
-                ) -> dict:
+def scores_json(scores: Sequence[TopicScore], mistakes: Sequence[Mistakes] | None) -> dict:
     """The scores as JSON-ready data: per topic the figures, the 95% intervals, the counts
     and `few`; then micro- and macro-F1; then, if given, the worst mistakes per topic."""
     def interval(bounds: tuple[float, float] | None) -> list[float] | None:

@@ -22,8 +22,7 @@ def given_paper(title: str, summary: str) -> Entry:
                  source="command line")
 
 
-def explain_paper(config: Config, state: Path, paper: str | Entry,
-                  all_topics: bool = True) -> str:
+def explain_paper(config: Config, state: Path, paper: str | Entry, all_topics: bool) -> str:
     """`feedmaker explain`: the report on a paper, given whole or as the arXiv id or entry
     id of a paper in the store at `state`. The store is opened once, and only when the
     paper or a like view needs it."""
@@ -38,8 +37,7 @@ def explain_paper(config: Config, state: Path, paper: str | Entry,
         return explanation(config, paper, store, all_topics)
 
 
-def explanation(config: Config, entry: Entry, store: Store | None,
-                all_topics: bool = True) -> str:
+def explanation(config: Config, entry: Entry, store: Store | None, all_topics: bool) -> str:
     """A readable report: a line per topic, then a line per term that hit; then the same
     for each view, a line per `like` view, and a stored paper's news (feedmaker.events):
     a line per recorded event, oldest first, with what changed, and the views watching it."""

@@ -60,13 +60,11 @@ def select(config: Config, store: Store, now: datetime, excluded: Collection[str
         chosen.append((feed, [(paper, event) for paper, event in items
                               if paper.id not in excluded and (event is None or event_id(
                                   paper.id, event.key) not in excluded)][:site.max_entries]))
-    slugs = [topic.slug for topic in config.topics]
-    stored = {entry_id: stored_terms(values) for entry_id, values
-              in store.topics.values_of(memo, "terms").items()}
-    topics = {entry_id: tuple(slug for slug in slugs if slug in found)  # in config order
-              for entry_id, found in stored.items()}
-    terms = {entry_id: tuple(stored[entry_id][slug] or () for slug in topics[entry_id])
-             for entry_id in topics}
+    topics, terms = {}, {}
+    for entry_id, values in store.topics.values_of(memo, "terms").items():
+        found = stored_terms(values)
+        topics[entry_id] = tuple(t.slug for t in config.topics if t.slug in found)  # config order
+        terms[entry_id] = tuple(found[slug] or () for slug in topics[entry_id])
     shown = {entry_id: shown_entry(entry) for entry_id, entry in memo.items()}
     titles = {view.slug: view.title for view in config.like_views}
     health = store.view_health.status()
