@@ -197,7 +197,11 @@ def _json_feed_problems(feed: object, now: datetime):
         tags = item.get("tags", [])
         if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
             yield item, f"{where}.tags must be a list of strings"
-        for number, attachment in enumerate(item.get("attachments") or []):
+        attachments = item.get("attachments", [])
+        if not isinstance(attachments, list):
+            yield item, f"{where}.attachments must be a list"
+            attachments = []
+        for number, attachment in enumerate(attachments):
             label = f"{where}.attachments[{number}]"
             if not isinstance(attachment, dict) or not isinstance(attachment.get("mime_type"),
                                                                   str):

@@ -125,10 +125,16 @@ def test_a_correct_json_feed_has_no_problems():
     (json_feed([json_item(tags="vision")]), "items[0].tags must be a list of strings"),
     (json_feed([json_item(attachments=[{"url": "https://x.org/a.pdf"}])]),
      "items[0].attachments[0] needs a url and a mime_type"),
+    (json_feed([json_item(attachments=3)]), "items[0].attachments must be a list"),
 ])
 def test_json_feed_rule_violations_are_reported_at_their_line(data, message):
     problems = validate_json_bytes(data, "a.json", NOW)
     assert any(message in p for p in problems), problems
+
+
+def test_attachments_that_are_not_a_list_are_one_problem_not_one_per_character():
+    problems = validate_json_bytes(json_feed([json_item(attachments="ab")]), "a.json", NOW)
+    assert [p.split(": ", 1)[1] for p in problems] == ["items[0].attachments must be a list"]
 
 
 def test_folders_are_searched_for_json_feeds_too(tmp_path):
