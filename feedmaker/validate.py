@@ -7,6 +7,7 @@ import bisect
 import json
 import json.scanner
 import re
+import stat
 from collections import Counter
 from datetime import datetime
 from functools import cache
@@ -51,17 +52,27 @@ def validate_paths(paths: list[Path], now: datetime) -> tuple[int, list[str]]:
     files: list[Path] = []
     problems = []
     for path in paths:
-        if path.is_dir():
+        try:
+            kind = path.stat().st_mode
+        except OSError as exc:  # not there, or its folder cannot be searched or named
+            problems.append(f"{path}:0: " + ("no such file or folder" if isinstance(
+                exc, FileNotFoundError | NotADirectoryError) else f"cannot read: {exc.strerror}"))
+            continue
+        if stat.S_ISDIR(kind):
             # A folder's site files (status.json) are not feeds.
-            found = sorted(p for p in path.iterdir() if p.suffix in (".atom", ".json")
-                           and p.name not in SITE_FILES and p.is_file())
+            try:
+                found = sorted(p for p in path.iterdir() if p.suffix in (".atom", ".json")
+                               and p.name not in SITE_FILES and p.is_file())
+            except OSError as exc:
+                problems.append(f"{path}:0: cannot read the folder: {exc.strerror}")
+                continue
             if not found:
                 problems.append(f"{path}:0: no feeds here (no *.atom or *.json file)")
             files += found
-        elif path.is_file():
+        elif stat.S_ISREG(kind):
             files.append(path)
         else:
-            problems.append(f"{path}:0: no such file or folder")
+            problems.append(f"{path}:0: not a file or folder (a device, pipe or socket)")
     for file in files:
         try:
             data = file.read_bytes()
@@ -150,6 +161,8 @@ def validate_json_bytes(data: bytes, name: str, now: datetime) -> list[str]:
         return [f"{name}:0: not UTF-8 (byte {data[exc.start]:#04x} at offset {exc.start})"]
     except json.JSONDecodeError as exc:
         return [f"{name}:{exc.lineno}: not well-formed JSON: {exc.msg}"]
+    except ValueError as exc:  # a number of more than 4,300 digits
+        return [f"{name}:0: not usable JSON: {exc}"]
     except RecursionError:
         return [f"{name}:0: not well-formed JSON: nested too deeply to read"]
     return [f"{name}:{lines.get(id(where), 1)}: {message}"

@@ -3,6 +3,7 @@ what JSON Feed 1.1 forbids."""
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -81,6 +82,16 @@ def test_folders_are_searched_for_atom_files_and_missing_paths_reported(tmp_path
     assert f"{tmp_path / 'nope.atom'}:0: no such file or folder" in problems
 
 
+
+def test_a_path_that_cannot_be_looked_at_is_a_problem_not_a_crash(tmp_path):
+    # A name longer than the file system allows raises from stat() as an unsearchable
+    # folder does (which a test run as root cannot make); a device is no feed either.
+    too_long, device = tmp_path / ("a" * 300 + ".atom"), Path("/dev/null")
+    count, problems = validate_paths([too_long, device], NOW)
+    assert count == 0
+    assert problems == [f"{too_long}:0: cannot read: File name too long",
+                        "/dev/null:0: not a file or folder (a device, pipe or socket)"]
+
 def json_feed(items=None, **fields) -> bytes:
     document = {"version": "https://jsonfeed.org/version/1.1", "title": "A",
                 "home_page_url": "https://feeds.example.org/",
@@ -131,6 +142,11 @@ def test_json_feed_rule_violations_are_reported_at_their_line(data, message):
     problems = validate_json_bytes(data, "a.json", NOW)
     assert any(message in p for p in problems), problems
 
+
+
+def test_a_number_too_long_to_read_is_a_problem_not_a_crash():
+    problems = validate_json_bytes(b'{"version": ' + b"1" * 5000 + b"}", "a.json", NOW)
+    assert len(problems) == 1 and problems[0].startswith("a.json:0: not usable JSON: ")
 
 def test_attachments_that_are_not_a_list_are_one_problem_not_one_per_character():
     problems = validate_json_bytes(json_feed([json_item(attachments="ab")]), "a.json", NOW)
