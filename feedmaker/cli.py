@@ -202,6 +202,8 @@ def tag(config_path, key, source) -> None:
 
     if not key.strip():
         raise click.BadParameter("must not be empty", param_hint="--key")
+    if any("\ud800" <= char <= "\udfff" for char in key):  # bytes not UTF-8 in argv
+        raise click.BadParameter("not UTF-8", param_hint="--key")
     name, papers = _papers(source)
     tagger = Tagger(load_config(config_path).topics)
     for paper in papers:
@@ -271,6 +273,8 @@ def eval_command(config_path, as_json, topics, use_categories, errors, like, lab
     name, papers = _papers(source)
     config = load_config(config_path)
     papers = list(papers)
+    if unlabelled := next((paper.line for paper in papers if paper.topics is None), None):
+        raise InputError(f"{name}:{unlabelled}: no `topics` list to evaluate against")
     if like:
         from feedmaker.like.evaluate import evaluate_view, find_view
 

@@ -111,6 +111,13 @@ def read_papers(stream: IO[str], name: str) -> Iterator[Paper]:
             raise InputError(f"{name}:{number}: not a usable JSON object ({why})") from None
         if not isinstance(record, dict):
             raise InputError(f"{name}:{number}: expected a JSON object")
+        if "\\u" in line:  # an escape may stand for half a character, which is no text
+            try:
+                json.dumps(record, ensure_ascii=False).encode("utf-8")
+            except UnicodeEncodeError as exc:
+                raise InputError(f"{name}:{number}: holds a lone surrogate "
+                                 f"(\\u{ord(exc.object[exc.start]):04x}), which is not "
+                                 "a character") from None
         title = record.get("title")
         summary = record.get("summary", record.get("abstract", ""))
         if not isinstance(title, str) or not isinstance(summary, str | None):

@@ -287,3 +287,34 @@ def test_a_huge_number_or_a_deeply_nested_line_is_bad_input_naming_its_line(tmp_
             assert done.stderr.startswith(f"feedmaker: {path}:{number}: not a usable JSON "
                                           "object ("), done.stderr
             assert why in done.stderr
+
+
+def test_a_lone_surrogate_escape_is_bad_input_naming_its_line(tmp_path):
+    # "\ud800" is valid JSON but half a character: printing it back (tag, eval --errors)
+    # was an internal error.
+    path = tmp_path / "papers.jsonl"
+    path.write_text('{"title": "ok", "topics": ["vision"]}\n'
+                    '{"title": "\\ud800 robots", "topics": ["vision"]}\n')
+    for command in (["tag", "--key", "predicted"], ["eval", "--errors", "1"],
+                    ["suggest", "--topic", "vision"]):
+        done = subprocess.run([sys.executable, "-m", "feedmaker", *command, str(path)],
+                              capture_output=True, text=True, timeout=60)
+        assert (done.returncode, done.stderr) == (
+            2, f"feedmaker: {path}:2: holds a lone surrogate (\\ud800), which is not a "
+               "character\n"), command
+
+
+def test_tag_refuses_a_key_that_is_not_utf8(tmp_path):
+    path = tmp_path / "papers.jsonl"
+    path.write_text('{"title": "ok"}\n')
+    done = subprocess.run([sys.executable, "-m", "feedmaker", "tag", "--key", b"k\xff",
+                           str(path)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "Invalid value for --key: not UTF-8" in done.stderr
+    assert not done.stdout
+
+
+def test_eval_names_the_file_of_an_unlabelled_line(tmp_path):
+    path = tmp_path / "x.jsonl"
+    path.write_text('{"title": "a", "topics": []}\n{"title": "x"}\n')
+    assert invoke("eval", path).output == f"feedmaker: {path}:2: no `topics` list to " \
+                                          "evaluate against\n"
