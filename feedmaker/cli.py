@@ -125,8 +125,11 @@ def init(path: Path, github_files: bool) -> None:
     from feedmaker.config import DEFAULT_CONFIG_NAME, starter_config_text
     from feedmaker.github.workflow import write_new
 
-    if path.is_dir():
-        path = path / DEFAULT_CONFIG_NAME
+    try:
+        if path.is_dir():
+            path = path / DEFAULT_CONFIG_NAME
+    except OSError as exc:  # its folder cannot be searched, or its name is too long
+        raise InputError(f"{path}: cannot write: {exc.strerror}") from None
     files = {path: starter_config_text()}
     if github_files:
         from feedmaker.github.workflow import WORKFLOW_PATH, install_spec, render

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from feedmaker import like
@@ -26,7 +27,8 @@ def explain_paper(config: Config, state: Path, paper: str | Entry, all_topics: b
     """`feedmaker explain`: the report on a paper, given whole or as the arXiv id or entry
     id of a paper in the store at `state`. The store is opened once, and only when the
     paper or a like view needs it."""
-    if isinstance(paper, Entry) and not (config.like_views and state.is_file()):
+    # Without a store to read (none there, or none this user may see), like views say so.
+    if isinstance(paper, Entry) and not (config.like_views and os.path.isfile(state)):
         return explanation(config, paper, None, all_topics)
     with Store.reader(state) as store:
         if isinstance(paper, str):

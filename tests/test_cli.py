@@ -157,3 +157,10 @@ def test_validate_calls_a_folder_without_feeds_a_problem(tmp_path):
     assert result.exit_code == 1
     assert result.stdout == f"{tmp_path}:0: no feeds here (no *.atom or *.json file)\n"
     assert result.stderr == "1 problem in 0 feeds\n"
+
+
+def test_init_into_a_path_that_cannot_be_looked_at_exits_2_naming_it(tmp_path):
+    too_long = tmp_path / ("a" * 300)  # stat() fails, as in a folder that cannot be searched
+    result = invoke("init", too_long)
+    assert (result.exit_code, result.output) == (
+        2, f"feedmaker: {too_long}: cannot write: File name too long\n")

@@ -303,3 +303,14 @@ def test_a_count_of_updates_within_one_run_is_net_of_a_source_saying_it_back(sto
     back = store.history.merge([paper(1)], T1)
     assert first.updated + back.updated == 0
     assert store.history.newest(1)[0].updated == paper(1).published
+
+
+def test_a_store_path_that_cannot_be_looked_at_is_a_store_error_not_a_crash(tmp_path):
+    # stat() fails on a name longer than the file system allows as in a folder this user
+    # may not search (which a test run as root cannot make): both were internal errors.
+    too_long = tmp_path / ("a" * 300 + ".sqlite")
+    with pytest.raises(StoreError, match="cannot open the state store: File name too long"):
+        Store.reader(too_long)
+    with pytest.raises(StoreError, match="cannot open the run lock: File name too long"), \
+            run_lock(too_long, create=False):
+        pass

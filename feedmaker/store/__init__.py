@@ -61,16 +61,19 @@ def run_lock(state_path: Path, *, create: bool = True) -> Iterator[None]:
     there is not made: no run has started beside this store, so there is none to exclude.
     """
     lock_path = state_path.with_name(state_path.name + ".lock")
-    if not create and not lock_path.exists():
-        yield
-        return
     try:
-        if create:
-            lock_path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(lock_path, os.O_RDWR | (os.O_CREAT if create else 0), 0o600)
+        if not create and not lock_path.exists():  # exists() raises for a private folder
+            fd = None
+        else:
+            if create:
+                lock_path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(lock_path, os.O_RDWR | (os.O_CREAT if create else 0), 0o600)
     except OSError as exc:
         raise StoreError(f"{lock_path}: cannot open the run lock: {exc.strerror or exc} (run "
                          "feedmaker as the user that owns the state folder)") from None
+    if fd is None:
+        yield
+        return
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -129,7 +132,11 @@ class Store:
     def reader(cls, path: Path) -> Store:
         """The store opened read-only: it never writes, and a run holding its transaction
         does not keep it waiting."""
-        if not path.is_file():
+        try:
+            found = path.is_file()
+        except OSError as exc:  # its folder cannot be searched, or its name is too long
+            raise StoreError(f"{path}: cannot open the state store: {exc.strerror}") from None
+        if not found:
             raise InputError(f"{path}: no state store there; run `feedmaker run` first")
         return cls(path, datetime.min, readonly=True)
 
