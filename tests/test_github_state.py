@@ -438,3 +438,28 @@ def test_a_state_commit_made_again_keeps_its_people_dates_and_message(tmp_path):
     again = statebranch._recommit(statebranch.Git(repo, "unused"), old, None)
     assert git("--git-dir", str(repo), "cat-file", "commit", again, cwd=tmp_path) == \
         git("--git-dir", str(repo), "cat-file", "commit", old, cwd=tmp_path)
+
+
+def test_a_remote_that_looks_like_an_option_is_refused_before_git_reads_it(remote, tmp_path):
+    # git ls-remote would take it as its --upload-pack option and run the command.
+    clone = checkout(remote, "local")
+    marker = tmp_path / "ran"
+    restore = feedmaker("github", "restore-state", f"--remote=--upload-pack=touch {marker}",
+                        cwd=clone)
+    assert (restore.returncode, restore.stderr) == (
+        2, f"feedmaker: --remote '--upload-pack=touch {marker}': not a URL or path of a "
+           "repository\n")
+    assert not marker.exists() and not (clone / ".feedmaker").exists()
+
+
+def test_a_state_path_where_no_folder_can_be_is_bad_usage_naming_it(remote, tmp_path):
+    clone = checkout(remote, "local")
+    (clone / "file").write_text("x")
+    restore = feedmaker("github", "restore-state", "--state", "file/state.sqlite", cwd=clone)
+    assert (restore.returncode, restore.stderr) == (
+        2, "feedmaker: file/state.sqlite.git: cannot keep the state store there: Not a "
+           "directory\n")
+    too_long = "a" * 300 + ".sqlite"  # stat() fails, as in a folder that cannot be searched
+    saved = feedmaker("github", "save-state", "--state", too_long, cwd=clone)
+    assert (saved.returncode, saved.stderr) == (
+        2, f"feedmaker: {too_long}: cannot read the state store: File name too long\n")

@@ -79,12 +79,18 @@ def restore(state: Path, remote: str, branch: str, *, token: str | None = None) 
     history and then replace the old one). A state on the branch that is not a sound
     feedmaker store is a StoreError, and nothing is written.
     """
-    if state.exists() or state.with_name(state.name + "-wal").exists():
-        raise InputError(f"{state} already exists: restore-state fills a new checkout and "
-                         "never replaces a state store; move it away first")
+    if remote.startswith("-"):  # git would read it as an option (--upload-pack=...)
+        raise InputError(f"--remote {remote!r}: not a URL or path of a repository")
     scratch = scratch_dir(state)
-    shutil.rmtree(scratch, ignore_errors=True)
-    scratch.mkdir(parents=True)
+    try:
+        if state.exists() or state.with_name(state.name + "-wal").exists():
+            raise InputError(f"{state} already exists: restore-state fills a new checkout "
+                             "and never replaces a state store; move it away first")
+        shutil.rmtree(scratch, ignore_errors=True)
+        scratch.mkdir(parents=True)
+    except OSError as exc:  # a file where a folder goes, a folder this user may not write
+        raise InputError(f"{exc.filename or state}: cannot keep the state store there: "
+                         f"{exc.strerror}") from None
     git = Git(scratch, remote, token)
     git("init", "--bare", "--quiet")
     if git("check-ref-format", f"refs/heads/{branch}", ok=(0, 1)).returncode:
@@ -129,10 +135,14 @@ def save(state: Path, *, keep: int = DEFAULT_KEEP, message: str = "feedmaker sta
     ones kept onto a new root (a forced push, leased on the tip it rewrites).
     """
     scratch = scratch_dir(state)
-    if not (scratch / "config").is_file():
+    try:
+        restored, there = (scratch / "config").is_file(), state.is_file()
+    except OSError as exc:  # in a folder this user may not search, a name too long
+        raise InputError(f"{state}: cannot read the state store: {exc.strerror}") from None
+    if not restored:
         raise InputError(f"{state}: no state was restored here; run `feedmaker github "
                          "restore-state` before the run")
-    if not state.is_file():
+    if not there:
         raise InputError(f"{state}: no state store to save (the run did not make one)")
     local = Git(scratch, "")
     remote, branch = (local.text("config", f"feedmaker.{key}") for key in ("remote", "branch"))
