@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from feedmaker.cli import cli
-from feedmaker.github.outcome import decide
+from feedmaker.github.outcome import annotations, decide, summary
 
 from .conftest import fixture_bytes, write_config
 
@@ -113,3 +113,32 @@ def test_hostile_source_errors_cannot_break_the_table_or_start_a_workflow_comman
     assert len(commands) == 1 and "%0A::add-mask" in commands[0] and "%250A" in commands[0]
     [row] = [line for line in (tmp_path / "s").read_text().splitlines() if "evil" in line]
     assert row.count(" | ") == 5 and "<script>" not in row and "&lt;script&gt;" in row
+
+
+@pytest.mark.parametrize("document", [
+    {"feeds": 3, "sources": "abc"},
+    {"feeds": [{"files": [1]}, {"files": "x"}], "sources": [{"name": ["x"], "ok": 0}]},
+    {"feeds": [{"files": {"atom": "http://[x/a.atom"}}]},
+    {"feeds": [{"files": {"atom": "https://x.org/" + "a" * 300 + ".atom"}}]},
+    {"feeds": [{"files": {"atom": "https://x.org/a\u0000.atom"}}]},
+])
+def test_a_status_json_of_odd_shapes_is_summed_up_without_a_crash(tmp_path,
+                                                                 document):
+    (tmp_path / "status.json").write_text(json.dumps(document))
+    (tmp_path / "index.html").write_text("")
+    outcome = decide(0, tmp_path)
+    assert outcome.exit_code in (0, 1)
+    assert "feedmaker" in summary(outcome, tmp_path)
+    annotations(outcome)
+
+
+@pytest.mark.parametrize("data", [b"[" * 100_000, b'{"sources": [{"name": "\\ud800"}]}'])
+def test_a_status_json_too_deep_or_not_text_is_one_that_cannot_be_read(tmp_path, data):
+    (tmp_path / "status.json").write_bytes(data)
+    outcome = decide(0, tmp_path)
+    assert (outcome.publish, outcome.exit_code, outcome.status) == (False, 1, None)
+
+
+@pytest.mark.parametrize("status", [256, -1])
+def test_a_run_status_no_process_exits_with_fails_the_job_with_1(tmp_path, status):
+    assert decide(status, tmp_path).exit_code == 1

@@ -41,7 +41,8 @@ def decide(run_status: int, out_dir: Path) -> Outcome:
     ran = f"feedmaker run exited {run_status}"
     if run_status not in PUBLISHED:
         meaning = FAILED.get(run_status, "the run stopped: nothing may be published")
-        return Outcome(False, run_status or 1,
+        # A status no process exits with (0 after a wrap at 256) fails the job with 1.
+        return Outcome(False, run_status if 0 < run_status < 256 else 1,
                        f"{ran} ({meaning}); not publishing, the site stays as it was", status)
     if missing := missing_files(status, out_dir):
         return Outcome(False, 1, f"{ran}, but {out_dir} lacks {', '.join(missing[:3])}; not "
@@ -53,7 +54,9 @@ def read_status(out_dir: Path) -> dict | None:
     """status.json as written by the run, or None when it is missing or unreadable."""
     try:
         document = json.loads((out_dir / STATUS).read_bytes())
-    except (OSError, ValueError):
+        # A lone surrogate escape ("\ud800") is no text the summary could print.
+        json.dumps(document, ensure_ascii=False).encode("utf-8")
+    except (OSError, ValueError, RecursionError):  # UnicodeEncodeError is a ValueError
         return None
     return document if isinstance(document, dict) else None
 
@@ -62,11 +65,29 @@ def missing_files(status: dict | None, out_dir: Path) -> list[str]:
     """The site's files that status.json lists (and status.json itself) not in `out_dir`."""
     if status is None:
         return [STATUS]
-    names = [INDEX] + [urlsplit(url).path.rsplit("/", 1)[-1]
-                              for feed in _items(status, "feeds")
-                              for url in (feed.get("files") or {}).values()
-                              if isinstance(url, str)]
-    return [name for name in dict.fromkeys(names) if not (out_dir / name).is_file()]
+    names = [INDEX] + [_file_name(url) for feed in _items(status, "feeds")
+                       for url in _files(feed).values() if isinstance(url, str)]
+    return [name for name in dict.fromkeys(names) if not _is_file(out_dir / name)]
+
+
+def _files(feed: dict) -> dict:
+    files = feed.get("files")
+    return files if isinstance(files, dict) else {}
+
+
+def _file_name(url: str) -> str:
+    try:
+        path = urlsplit(url).path
+    except ValueError:  # "http://[x/": no URL, so no file of the site
+        path = url
+    return path.rsplit("/", 1)[-1]
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):  # a name too long, or with a NUL: no file of the site
+        return False
 
 
 def summary(outcome: Outcome, out_dir: Path) -> str:
@@ -105,7 +126,8 @@ def annotations(outcome: Outcome) -> list[str]:
 
 
 def _items(document: dict, key: str) -> list[dict]:
-    return [item for item in document.get(key) or () if isinstance(item, dict)]
+    items = document.get(key)
+    return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
 
 
 def _row(*values: object) -> str:
