@@ -7,7 +7,7 @@ import codecs
 import email.utils
 import re
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Protocol, TypeVar
 from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -181,6 +181,7 @@ def parse_any_date(value: str | None, date_format: str | None = None) -> datetim
     text = value.strip()
     try:
         moment = datetime.strptime(text, date_format) if date_format else _parse_known(text)
+        moment.utcoffset()  # ValueError for an offset of a day or more ("+99:00")
     except (ValueError, OverflowError, TypeError):
         return text
     if moment.year < EARLIEST_YEAR:
@@ -200,7 +201,7 @@ def _parse_known(text: str) -> datetime:
         # missing day.
         from dateutil import parser as dateutil_parser
 
-        moment = dateutil_parser.parse(text, default=_NO_YEAR)
+        moment = dateutil_parser.parse(text, default=_NO_YEAR, tzinfos=_zone)
     # Both parsers above read a year written "1", "01" or "0001" as 2001, and dateutil
     # fills a missing one in: the year must stand in the text, in four digits.
     if moment.year not in {int(year) for year in _FOUR_DIGITS.findall(text)}:
@@ -209,6 +210,12 @@ def _parse_known(text: str) -> datetime:
 
 
 _NO_YEAR = datetime(1, 1, 1)
+
+
+def _zone(name: str | None, offset: int | None) -> timezone | None:
+    """The zone of a written date, for dateutil: its offset ("+0200", "UTC"). A name alone
+    ("PST") is read as no zone, UTC, as dateutil does, but without its warning on stderr."""
+    return None if offset is None else timezone(timedelta(seconds=offset))
 _FOUR_DIGITS = re.compile(r"(?<!\d)\d{4}(?!\d)")
 
 
