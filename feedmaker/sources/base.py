@@ -114,12 +114,15 @@ def parse_html(body: bytes, url: str, content_type: str | None = None
     if not body.strip():
         raise ParseError(f"{url}: empty page")
     text = body.decode(html_encoding(body, content_type), errors="replace")
+    # An XHTML page's <?xml ... encoding="..."?> is said already: lxml refuses it in text.
+    text = _XML_DECLARATION.sub("", text.removeprefix("\ufeff"), count=1)
     try:
-        return lxml.html.document_fromstring(text.removeprefix("\ufeff"))
+        return lxml.html.document_fromstring(text)
     except (etree.ParserError, ValueError) as exc:
         raise ParseError(f"{url}: not an HTML page ({exc})") from exc
 
 
+_XML_DECLARATION = re.compile(r"^\s*<\?xml\s[^>]*>")
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
          (codecs.BOM_UTF16_BE, "utf-16-be"))
 _META_CHARSET = re.compile(rb"""<meta\s[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""",
