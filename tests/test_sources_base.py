@@ -39,6 +39,12 @@ def test_a_year_not_written_in_four_digits_or_before_1900_is_never_guessed(text)
     (CAFE.encode("cp1252"), "text/html; charset=iso-8859-1", "cp1252"),
     (CAFE.encode(), "text/html; charset=no-such-charset", "utf-8"),
     (b"\xef\xbb\xbf" + CAFE.encode(), "text/html; charset=iso-8859-1", "utf-8"),
+    # Python codecs that are not a page's encoding: each made the page unreadable
+    # ("LookupError: 'rot-13' is not a text encoding", "decoding with 'idna' codec failed").
+    (b'<meta charset="rot13">' + CAFE.encode(), None, "utf-8"),
+    (b'<meta charset="hex">' + CAFE.encode(), None, "utf-8"),
+    (CAFE.encode(), "text/html; charset=idna", "utf-8"),
+    (CAFE.encode(), "text/html; charset=undefined", "utf-8"),
 ])
 def test_a_pages_encoding_comes_from_its_bom_header_meta_or_bytes_in_that_order(
         body, content_type, encoding):

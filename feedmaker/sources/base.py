@@ -163,7 +163,8 @@ def _python_codec(label: str | None) -> str | None:
         return None
     try:
         name = codecs.lookup(label).name
-    except LookupError:
+        b"<".decode(name, "replace")  # rot13, hex, idna...: codecs, but not for a page
+    except (LookupError, UnicodeError):
         return None
     return "cp1252" if name in ("latin-1", "ascii", "iso8859-1") else name
 
