@@ -39,7 +39,28 @@ def test_a_year_not_written_in_four_digits_or_before_1900_is_never_guessed(text)
     (CAFE.encode("cp1252"), "text/html; charset=iso-8859-1", "cp1252"),
     (CAFE.encode(), "text/html; charset=no-such-charset", "utf-8"),
     (b"\xef\xbb\xbf" + CAFE.encode(), "text/html; charset=iso-8859-1", "utf-8"),
+    # Python codecs that are not a page's encoding: each made the page unreadable
+    # ("LookupError: 'rot-13' is not a text encoding", "decoding with 'idna' codec failed").
+    (b'<meta charset="rot13">' + CAFE.encode(), None, "utf-8"),
+    (b'<meta charset="hex">' + CAFE.encode(), None, "utf-8"),
+    (CAFE.encode(), "text/html; charset=idna", "utf-8"),
+    (CAFE.encode(), "text/html; charset=undefined", "utf-8"),
 ])
 def test_a_pages_encoding_comes_from_its_bom_header_meta_or_bytes_in_that_order(
         body, content_type, encoding):
     assert html_encoding(body, content_type) == encoding
+
+
+@pytest.mark.parametrize("text", ["2026-05-15T10:00:00+99:00", "May 14, 2026 10:00 +9900"])
+def test_a_zone_a_day_or_more_off_utc_is_an_unreadable_date_not_a_lost_entry(text):
+    # Read as it was, the date made normalize drop the whole entry ("offset must be a
+    # timedelta strictly between...").
+    assert parse_any_date(text) == text  # normalize warns "cannot read the date" about it
+
+
+def test_a_zone_name_nobody_knows_is_read_as_utc_without_a_python_warning(recwarn):
+    # dateutil warned "UnknownTimezoneWarning: tzname PST identified but not understood"
+    # on stderr, a line of Python in a run's output.
+    assert parse_any_date("2026-05-15 10:00 PST") == datetime(2026, 5, 15, 10, tzinfo=UTC)
+    assert parse_any_date("14 May 2026 10:00 +0200") == datetime(2026, 5, 14, 8, tzinfo=UTC)
+    assert not recwarn.list

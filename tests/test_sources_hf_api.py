@@ -128,3 +128,19 @@ def test_a_number_is_written_out_as_json_gives_it():
              for n, title in enumerate([1984.0, 2401.00001, 7])]
     assert [raw.title for raw in hf_api.parse(json.dumps(items).encode(), "hf", URL)] == [
         "1984", "2401.00001", "7"]
+
+
+def test_a_number_too_long_for_python_costs_its_field_not_the_listing():
+    # json.loads raised "Exceeds the limit (4300 digits) for integer string conversion",
+    # and the source failed: every paper of the page was lost.
+    good = daily_items()[0]
+    body = (b'[{"paper": {"id": "2605.00001", "title": "Huge", "upvotes": ' + b"9" * 5000
+            + b"}}, " + json.dumps(good).encode() + b"]")
+    huge, kept = hf_api.parse(body, "hf", URL)
+    assert (huge.title, huge.upvotes, kept.arxiv_id) == ("Huge", None, good["paper"]["id"])
+
+
+def test_a_byte_order_mark_before_the_json_is_ignored():
+    # It was "not JSON (Unexpected UTF-8 BOM ...)": the whole listing lost.
+    body = b"\xef\xbb\xbf" + fixture_bytes("hf_daily_papers_2026-05-18.json")
+    assert len(hf_api.parse(body, "hf", URL)) == len(daily_items())

@@ -162,3 +162,21 @@ def test_the_text_of_scripts_and_styles_never_reaches_an_entry():
     (raw,) = html.parse(Response(PAGE, page), "ws", {key: None for key in html.OPTIONS} | {
         "item": "li.paper", "title": "h3", "summary": ".abstract"})
     assert (raw.title, raw.summary) == ("Good paper", "We study things.")
+
+
+def test_a_base_href_that_is_no_url_is_ignored_not_the_whole_page_lost():
+    # It was "cannot read it: ValueError: Invalid IPv6 URL": the source failed.
+    page = fixture_bytes("html_listing.html").replace(
+        b'<base href="https://workshop.example.org/2026/">', b'<base href="http://[oops/">')
+    options = {key: None for key in html.OPTIONS} | SELECTORS
+    first = html.parse(Response(PAGE, page), "ws", options)[0]
+    assert first.url == "https://workshop.example.org/2026/papers/17.html"
+
+
+def test_an_xhtml_page_opening_with_an_xml_declaration_is_read():
+    # lxml refused the decoded text: "not an HTML page (Unicode strings with encoding
+    # declaration are not supported...)".
+    page = b'<?xml version="1.0" encoding="utf-8"?>\n' + fixture_bytes("html_listing.html")
+    options = {key: None for key in html.OPTIONS} | SELECTORS
+    assert [raw.title for raw in html.parse(Response(PAGE, page), "ws", options)] == [
+        raw.title for raw in parsed()]

@@ -7,7 +7,7 @@ import codecs
 import email.utils
 import re
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Protocol, TypeVar
 from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -114,12 +114,15 @@ def parse_html(body: bytes, url: str, content_type: str | None = None
     if not body.strip():
         raise ParseError(f"{url}: empty page")
     text = body.decode(html_encoding(body, content_type), errors="replace")
+    # An XHTML page's <?xml ... encoding="..."?> is said already: lxml refuses it in text.
+    text = _XML_DECLARATION.sub("", text.removeprefix("\ufeff"), count=1)
     try:
-        return lxml.html.document_fromstring(text.removeprefix("\ufeff"))
+        return lxml.html.document_fromstring(text)
     except (etree.ParserError, ValueError) as exc:
         raise ParseError(f"{url}: not an HTML page ({exc})") from exc
 
 
+_XML_DECLARATION = re.compile(r"^\s*<\?xml\s[^>]*>")
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
          (codecs.BOM_UTF16_BE, "utf-16-be"))
 _META_CHARSET = re.compile(rb"""<meta\s[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""",
@@ -160,7 +163,8 @@ def _python_codec(label: str | None) -> str | None:
         return None
     try:
         name = codecs.lookup(label).name
-    except LookupError:
+        b"<".decode(name, "replace")  # rot13, hex, idna...: codecs, but not for a page
+    except (LookupError, UnicodeError):
         return None
     return "cp1252" if name in ("latin-1", "ascii", "iso8859-1") else name
 
@@ -181,6 +185,7 @@ def parse_any_date(value: str | None, date_format: str | None = None) -> datetim
     text = value.strip()
     try:
         moment = datetime.strptime(text, date_format) if date_format else _parse_known(text)
+        moment.utcoffset()  # ValueError for an offset of a day or more ("+99:00")
     except (ValueError, OverflowError, TypeError):
         return text
     if moment.year < EARLIEST_YEAR:
@@ -200,7 +205,7 @@ def _parse_known(text: str) -> datetime:
         # missing day.
         from dateutil import parser as dateutil_parser
 
-        moment = dateutil_parser.parse(text, default=_NO_YEAR)
+        moment = dateutil_parser.parse(text, default=_NO_YEAR, tzinfos=_zone)
     # Both parsers above read a year written "1", "01" or "0001" as 2001, and dateutil
     # fills a missing one in: the year must stand in the text, in four digits.
     if moment.year not in {int(year) for year in _FOUR_DIGITS.findall(text)}:
@@ -209,6 +214,12 @@ def _parse_known(text: str) -> datetime:
 
 
 _NO_YEAR = datetime(1, 1, 1)
+
+
+def _zone(name: str | None, offset: int | None) -> timezone | None:
+    """The zone of a written date, for dateutil: its offset ("+0200", "UTC"). A name alone
+    ("PST") is read as no zone, UTC, as dateutil does, but without its warning on stderr."""
+    return None if offset is None else timezone(timedelta(seconds=offset))
 _FOUR_DIGITS = re.compile(r"(?<!\d)\d{4}(?!\d)")
 
 

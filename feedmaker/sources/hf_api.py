@@ -54,13 +54,23 @@ def parse(body: bytes, source_name: str, page_url: str, warn: Warn | None = None
 def load_json(text: bytes | str, page_url: str, what: str = "not JSON") -> Any:
     """Parsed JSON, or a ParseError naming the URL (nesting too deep to read included)."""
     try:
-        # Invalid UTF-8 becomes U+FFFD: one bad byte must not cost the whole listing.
-        return json.loads(text.decode("utf-8", errors="replace")
-                          if isinstance(text, bytes) else text)
+        # Invalid UTF-8 becomes U+FFFD: one bad byte must not cost the whole listing; nor
+        # does a byte-order mark, which JSON's RFC 8259 lets a reader ignore.
+        return json.loads(text.decode("utf-8-sig", errors="replace")
+                          if isinstance(text, bytes) else text, parse_int=_whole_number)
     except json.JSONDecodeError as exc:
         raise ParseError(f"{page_url}: {what} ({exc})") from exc
     except RecursionError:
         raise ParseError(f"{page_url}: {what} (nested too deeply to read)") from None
+
+
+def _whole_number(text: str) -> int | float:
+    """A JSON whole number; one longer than Python reads as an int (4,300 digits) is a
+    float, so that one field does not cost the whole listing."""
+    try:
+        return int(text)
+    except ValueError:
+        return float(text)
 
 
 def text_value(value: object) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 import threading
+from urllib.parse import urlsplit
 
 from feedmaker.errors import ParseError
 from feedmaker.fetch import Response
@@ -159,6 +160,11 @@ def parse(response: Response, source_name: str, options: dict, warn: Warn | None
     root = parse_html(response.body, page_url, response.headers.get("content-type"))
     # What scripts and style sheets hold is code, never an entry's text.
     etree.strip_elements(root, "script", "style", with_tail=False)
+    for base in root.xpath("//base[@href]"):
+        try:
+            urlsplit(base.get("href"))
+        except ValueError:  # no URL ("http://[x"): ignored, as browsers do
+            base.drop_tree()
     root.make_links_absolute(page_url, resolve_base_href=True, handle_failures="discard")
     found = compile_selector(options["item"]).all(root)
     if not found:
