@@ -181,6 +181,9 @@ def parse_config(text: str, *, base_dir: Path, where: str) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{where}: invalid TOML: {exc}") from exc
+    except RecursionError:  # tomllib reads arrays and inline tables recursively
+        raise ConfigError(f"{where}: invalid TOML: arrays or inline tables nested too "
+                          "deeply") from None
     try:
         return _check(data, base_dir)
     except ConfigError as exc:
@@ -204,7 +207,12 @@ def _check(data: dict, base_dir: Path) -> Config:
 def _site(table: object, base_dir: Path) -> Site:
     values = check_table(table, SITE_KEYS, ("site",))
     for key in ("out_dir", "state"):  # "~/feeds" is the user's home, as in a shell
-        values[key] = (base_dir / Path(values[key]).expanduser()).resolve()
+        try:
+            path = Path(values[key]).expanduser()
+        except RuntimeError:  # "~nobody/feeds": no such user, or no home folder known
+            raise ConfigError(f"no home folder is known for {values[key]!r}",
+                              ("site", key)) from None
+        values[key] = (base_dir / path).resolve()
     return _checked_state(Site(**values))
 
 
