@@ -4,6 +4,7 @@ the defaults and the docs' config reference all come from these declarations."""
 from __future__ import annotations
 
 import math
+import pathlib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
@@ -181,6 +182,15 @@ def is_web_url(url: str) -> bool:
     except ValueError:  # "http://[x/": a broken IPv6 host
         return False
     return parts.scheme in ("http", "https") and bool(parts.netloc) and not re.search(r"\s", url)
+
+
+def resolved(path: pathlib.Path) -> pathlib.Path:
+    """The absolute `path`, symbolic links resolved; in a loop of links (pathlib raises
+    RuntimeError there before Python 3.13) it is left as it is, to fail where it is used."""
+    try:
+        return path.resolve()
+    except RuntimeError:
+        return path.absolute()
 
 
 def _site_url(key: Key, value: Any) -> tuple[Any, str | None]:

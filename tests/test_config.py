@@ -272,3 +272,16 @@ def test_the_line_of_a_key_inside_inline_tables_nested_too_deeply_is_its_enclosi
 
     text = "[topics.t]\nany = ['x']\nx = " + "{a = " * 2000 + "1" + "}" * 2000 + "\n"
     assert line_of(text, ("topics", "t", "x", *["a"] * 2000)) == 3
+
+
+def test_paths_in_a_loop_of_symbolic_links_load_and_fail_where_they_are_used(tmp_path):
+    # Resolving them was pathlib's RuntimeError ("Symlink loop"): an internal error, exit 70.
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    config = load_text(tmp_path, '[site]\nout_dir = "loop/feeds"\nstate = "loop/s.sqlite"\n\n'
+                       '[[sources]]\nname = "a"\ntype = "feed"\nurl = "file:loop/feed.xml"\n')
+    assert config.site.out_dir == tmp_path / "loop" / "feeds"
+    assert config.site.state == tmp_path / "loop" / "s.sqlite"
+    assert config.sources[0].url == (tmp_path / "loop" / "feed.xml").as_uri()
+    moved = config.with_paths(out_dir=tmp_path / "loop" / "x", state=tmp_path / "loop" / "y")
+    assert (moved.site.out_dir, moved.site.state) == (tmp_path / "loop" / "x",
+                                                      tmp_path / "loop" / "y")

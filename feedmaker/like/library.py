@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISDIR, S_ISREG
 from urllib.parse import unquote
 
 from feedmaker.errors import FeedmakerError
@@ -131,7 +132,11 @@ def read_files(paths: Sequence[Path | str]) -> tuple[str, dict[Path, bytes]]:
 def read_bytes(path: Path) -> bytes:
     """A library file's bytes; its size is checked before anything is read."""
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not (S_ISREG(info.st_mode) or S_ISDIR(info.st_mode)):  # a directory: its OSError
+            raise LikeError(f"{path}: cannot read library file (a pipe or a device, not a "
+                            "file: its reading may never end)")
+        size = info.st_size
         if size > MAX_BYTES:
             raise LikeError(f"{path}: library file larger than {MAX_BYTES // 2**20} MB "
                             f"({size / 2**20:.0f} MB)")
