@@ -192,3 +192,15 @@ def test_a_symbolic_link_loop_named_as_a_library_file_fails_when_it_is_read(tmp_
     with pytest.raises(LikeError, match=r"loop\.bib: cannot read library file \(Too many "
                                         r"levels of symbolic links\)$"):
         read_library(config.like_views[0].files)
+
+
+def test_an_entry_with_a_field_longer_than_any_abstract_is_skipped_with_a_note(tmp_path):
+    # Decoding a field's LaTeX takes the square of its length: a 1 MB abstract took 20 s,
+    # 10 MB an hour, in a run that could not be stopped but by a kill.
+    path = tmp_path / "long.bib"
+    path.write_text("@misc{notes, title = {Kept}, annote = {" + "my notes " * 120_000 + "}}\n"
+                    "@misc{long, title = {Long},\n abstract = {" + "word " * 30_000 + "}}\n")
+    papers, notes = parse_library_file(path, path.read_bytes())
+    assert [paper.title for paper in papers] == ["Kept"]
+    assert notes == [f"{path}:2: entry 'long': field 'abstract' is longer than 100,000 "
+                     "characters; skipped"]
