@@ -112,7 +112,7 @@ def _text(key: Key, value: Any) -> tuple[Any, str | None]:
     if not isinstance(value, str):
         return value, f"must be a string, got {_shown(value)}"
     if _CONTROL.search(value):
-        return value, f"must not hold control characters, got {value!r}"
+        return value, f"must not hold control characters, got {_shown(value)}"
     return value.strip(), None
 
 
@@ -171,7 +171,7 @@ def _choices(key: Key, value: Any) -> tuple[Any, str | None]:
 def _web_url(key: Key, value: Any) -> tuple[Any, str | None]:
     value, problem = _name(key, value)
     if problem is None and not is_web_url(value):
-        problem = f"must be an absolute http(s) URL, got {value!r}"
+        problem = f"must be an absolute http(s) URL, got {_shown(value)}"
     return value, problem
 
 
@@ -198,12 +198,15 @@ def _site_url(key: Key, value: Any) -> tuple[Any, str | None]:
     if problem:
         return value, problem
     if "?" in value or "#" in value:
-        return value, f"must be a plain folder URL, without a query or fragment, got {value!r}"
+        return value, ("must be a plain folder URL, without a query or fragment, got "
+                       f"{_shown(value)}")
     return value if value.endswith("/") else value + "/", None
 
 
 def _shown(value: Any) -> str:
-    return repr(value) if isinstance(value, str | int | float | bool) else type(value).__name__
+    if isinstance(value, str):
+        return repr(value[:100])  # a whole file pasted in a value is no one-line message
+    return repr(value) if isinstance(value, int | float | bool) else type(value).__name__
 
 
 KINDS: dict[str, Callable[[Key, Any], tuple[Any, str | None]]] = {

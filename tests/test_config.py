@@ -285,3 +285,17 @@ def test_paths_in_a_loop_of_symbolic_links_load_and_fail_where_they_are_used(tmp
     moved = config.with_paths(out_dir=tmp_path / "loop" / "x", state=tmp_path / "loop" / "y")
     assert (moved.site.out_dir, moved.site.state) == (tmp_path / "loop" / "x",
                                                       tmp_path / "loop" / "y")
+
+
+@pytest.mark.parametrize("text, field", [
+    ('[site]\nmax_entries = "{}"\n', "site.max_entries"),
+    ('[site]\ntitle = "\\u0007{}"\n', "site.title"),
+    ('[site]\nicon = "{}"\n', "site.icon"),
+    ('[site]\nbase_url = "https://x.org/?{}"\n', "site.base_url"),
+])
+def test_a_huge_wrong_value_is_shown_by_its_start(text, field):
+    # The whole value was repeated: a 100,000-character line for a file pasted in a key.
+    with pytest.raises(ConfigError) as info:
+        parse_config(text.format("a" * 100_000), base_dir=Path("/tmp"), where="c.toml")
+    assert str(info.value).startswith(f"c.toml:2: {field}: ")
+    assert len(str(info.value)) < 250, str(info.value)
