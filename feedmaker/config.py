@@ -14,7 +14,7 @@ from feedmaker.errors import ConfigError
 from feedmaker.fetch import DEFAULT_RUN_TIMEOUT
 from feedmaker.like import LikeView
 from feedmaker.outputs import ALL_SLUG, FEED_FORMATS, FeedDef
-from feedmaker.schema import check_table, is_web_url, keys_of, setting
+from feedmaker.schema import check_table, is_web_url, keys_of, resolved, setting
 from feedmaker.sources import SOURCE_TYPES
 from feedmaker.tagger import TopicRule, default_topics, parse_topics
 from feedmaker.toml_lines import line_of
@@ -142,8 +142,8 @@ class Config:
 
     def with_paths(self, out_dir: Path | None = None, state: Path | None = None) -> Config:
         """The same config with `--out` / `--state` overrides applied and checked."""
-        site = replace(self.site, out_dir=out_dir.resolve() if out_dir else self.site.out_dir,
-                       state=state.resolve() if state else self.site.state)
+        site = replace(self.site, out_dir=resolved(out_dir) if out_dir else self.site.out_dir,
+                       state=resolved(state) if state else self.site.state)
         try:
             return replace(self, site=_checked_state(site))
         except ConfigError as exc:
@@ -181,6 +181,9 @@ def parse_config(text: str, *, base_dir: Path, where: str) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{where}: invalid TOML: {exc}") from exc
+    except RecursionError:  # tomllib reads arrays and inline tables recursively
+        raise ConfigError(f"{where}: invalid TOML: arrays or inline tables nested too "
+                          "deeply") from None
     try:
         return _check(data, base_dir)
     except ConfigError as exc:
@@ -204,7 +207,12 @@ def _check(data: dict, base_dir: Path) -> Config:
 def _site(table: object, base_dir: Path) -> Site:
     values = check_table(table, SITE_KEYS, ("site",))
     for key in ("out_dir", "state"):  # "~/feeds" is the user's home, as in a shell
-        values[key] = (base_dir / Path(values[key]).expanduser()).resolve()
+        try:
+            path = Path(values[key]).expanduser()
+        except RuntimeError:  # "~nobody/feeds": no such user, or no home folder known
+            raise ConfigError(f"no home folder is known for {values[key]!r}",
+                              ("site", key)) from None
+        values[key] = resolved(base_dir / path)
     return _checked_state(Site(**values))
 
 
@@ -248,7 +256,7 @@ def _sources(tables: object, base_dir: Path) -> tuple[SourceConfig, ...]:
 def _source_url(url: str, base_dir: Path, path: tuple) -> str:
     if url.lower().startswith("file:"):
         # `file:snapshots/x.json` (no slashes) is relative to the config file's folder.
-        return url if url.startswith("file:/") else (base_dir / url[5:]).resolve().as_uri()
+        return url if url.startswith("file:/") else resolved(base_dir / url[5:]).as_uri()
     if not is_web_url(url):
         raise ConfigError(f"must be an http(s) or file: URL, got {url!r}", path)
     return url

@@ -4,6 +4,7 @@ the defaults and the docs' config reference all come from these declarations."""
 from __future__ import annotations
 
 import math
+import pathlib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
@@ -111,7 +112,7 @@ def _text(key: Key, value: Any) -> tuple[Any, str | None]:
     if not isinstance(value, str):
         return value, f"must be a string, got {_shown(value)}"
     if _CONTROL.search(value):
-        return value, f"must not hold control characters, got {value!r}"
+        return value, f"must not hold control characters, got {_shown(value)}"
     return value.strip(), None
 
 
@@ -170,7 +171,7 @@ def _choices(key: Key, value: Any) -> tuple[Any, str | None]:
 def _web_url(key: Key, value: Any) -> tuple[Any, str | None]:
     value, problem = _name(key, value)
     if problem is None and not is_web_url(value):
-        problem = f"must be an absolute http(s) URL, got {value!r}"
+        problem = f"must be an absolute http(s) URL, got {_shown(value)}"
     return value, problem
 
 
@@ -183,17 +184,29 @@ def is_web_url(url: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.netloc) and not re.search(r"\s", url)
 
 
+def resolved(path: pathlib.Path) -> pathlib.Path:
+    """The absolute `path`, symbolic links resolved; in a loop of links (pathlib raises
+    RuntimeError there before Python 3.13) it is left as it is, to fail where it is used."""
+    try:
+        return path.resolve()
+    except RuntimeError:
+        return path.absolute()
+
+
 def _site_url(key: Key, value: Any) -> tuple[Any, str | None]:
     value, problem = _web_url(key, value)
     if problem:
         return value, problem
     if "?" in value or "#" in value:
-        return value, f"must be a plain folder URL, without a query or fragment, got {value!r}"
+        return value, ("must be a plain folder URL, without a query or fragment, got "
+                       f"{_shown(value)}")
     return value if value.endswith("/") else value + "/", None
 
 
 def _shown(value: Any) -> str:
-    return repr(value) if isinstance(value, str | int | float | bool) else type(value).__name__
+    if isinstance(value, str):
+        return repr(value[:100])  # a whole file pasted in a value is no one-line message
+    return repr(value) if isinstance(value, int | float | bool) else type(value).__name__
 
 
 KINDS: dict[str, Callable[[Key, Any], tuple[Any, str | None]]] = {

@@ -7,6 +7,7 @@ that tomllib has already accepted and records, for each path such as
 
 from __future__ import annotations
 
+import contextlib
 import re
 import tomllib
 
@@ -24,7 +25,11 @@ _STRING = re.compile(r'"""(?:\\.|[^\\])*?"""(?!")'  # multi-line basic, escapes 
 def line_of(text: str, path: Path) -> int | None:
     """The 1-based line of `path` in valid TOML `text`, or of its nearest enclosing table,
     key or item that has one."""
-    lines = _Scanner(text).scan()
+    scanner = _Scanner(text)
+    # Inline tables nested hundreds deep: the lines found before the scan ran out of stack.
+    with contextlib.suppress(RecursionError):
+        scanner.scan()
+    lines = scanner.found
     for end in range(len(path), 0, -1):
         if path[:end] in lines:
             return lines[path[:end]]
@@ -53,6 +58,7 @@ class _Scanner:
                 self.pos += 2 if array else 1
                 table = self.key()
                 if array:
+                    self.note(table)  # `[[site]]`: the array is where its first table is
                     index = self.table_counts.get(table, 0)
                     self.table_counts[table] = index + 1
                     table = (*table, index)

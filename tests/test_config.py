@@ -240,3 +240,62 @@ timeout = 30
     sources = parse_config(text, base_dir=Path("/tmp"), where="t").sources
     assert [s.settings[:16] for s in sources] == ["6f421e8d00144cc2", "bbce614c93473a5e"]
     assert sources[1].timeout == 30
+
+
+@pytest.mark.parametrize("text, line, field", [
+    # pathlib raised RuntimeError for a user with no home folder: an internal error, exit 70.
+    ('[site]\nout_dir = "feeds"\nstate = "~no-such-user-here/state.sqlite"\n', 3,
+     "site.state"),
+    ('[site]\n\nout_dir = "~no-such-user-here/feeds"\n', 3, "site.out_dir"),
+    # An array of tables where a table belongs had no line.
+    ('[[site]]\ntitle = "x"\n', 1, "site"),
+    ('[topics.a]\nany = ["x"]\n\n[[views]]\nany = ["x"]\n', 4, "views"),
+])
+def test_odd_paths_and_tables_are_config_errors_with_their_line(text, line, field):
+    with pytest.raises(ConfigError) as info:
+        parse_config(text, base_dir=Path("/tmp"), where="c.toml")
+    assert str(info.value).startswith(f"c.toml:{line}: {field}: "), str(info.value)
+
+
+@pytest.mark.parametrize("nested", ["[" * 2000 + "]" * 2000, "{a = " * 2000 + "1" + "}" * 2000])
+def test_values_nested_too_deeply_for_tomllib_are_invalid_toml(nested):
+    # tomllib's RecursionError was an internal error, exit 70.
+    with pytest.raises(ConfigError, match=r"^c\.toml: invalid TOML: arrays or inline tables "
+                                          r"nested too deeply$"):
+        parse_config(f"[site]\ntitle = {nested}\n", base_dir=Path("/tmp"), where="c.toml")
+
+
+def test_the_line_of_a_key_inside_inline_tables_nested_too_deeply_is_its_enclosing_keys():
+    # tomllib takes a few hundred levels that the line scanner's own recursion did not (a
+    # RecursionError, exit 70): the line found is then that of the outermost key.
+    from feedmaker.toml_lines import line_of
+
+    text = "[topics.t]\nany = ['x']\nx = " + "{a = " * 2000 + "1" + "}" * 2000 + "\n"
+    assert line_of(text, ("topics", "t", "x", *["a"] * 2000)) == 3
+
+
+def test_paths_in_a_loop_of_symbolic_links_load_and_fail_where_they_are_used(tmp_path):
+    # Resolving them was pathlib's RuntimeError ("Symlink loop"): an internal error, exit 70.
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    config = load_text(tmp_path, '[site]\nout_dir = "loop/feeds"\nstate = "loop/s.sqlite"\n\n'
+                       '[[sources]]\nname = "a"\ntype = "feed"\nurl = "file:loop/feed.xml"\n')
+    assert config.site.out_dir == tmp_path / "loop" / "feeds"
+    assert config.site.state == tmp_path / "loop" / "s.sqlite"
+    assert config.sources[0].url == (tmp_path / "loop" / "feed.xml").as_uri()
+    moved = config.with_paths(out_dir=tmp_path / "loop" / "x", state=tmp_path / "loop" / "y")
+    assert (moved.site.out_dir, moved.site.state) == (tmp_path / "loop" / "x",
+                                                      tmp_path / "loop" / "y")
+
+
+@pytest.mark.parametrize("text, field", [
+    ('[site]\nmax_entries = "{}"\n', "site.max_entries"),
+    ('[site]\ntitle = "\\u0007{}"\n', "site.title"),
+    ('[site]\nicon = "{}"\n', "site.icon"),
+    ('[site]\nbase_url = "https://x.org/?{}"\n', "site.base_url"),
+])
+def test_a_huge_wrong_value_is_shown_by_its_start(text, field):
+    # The whole value was repeated: a 100,000-character line for a file pasted in a key.
+    with pytest.raises(ConfigError) as info:
+        parse_config(text.format("a" * 100_000), base_dir=Path("/tmp"), where="c.toml")
+    assert str(info.value).startswith(f"c.toml:2: {field}: ")
+    assert len(str(info.value)) < 250, str(info.value)

@@ -172,3 +172,35 @@ def test_a_key_given_three_times_names_its_first_line_each_time(tmp_path):
     _, notes = parse_library_file(path, path.read_bytes())
     assert notes == [f"{path}:{line}: entry key 'k' is used twice (first at line 1); skipped"
                      for line in (3, 4)]
+
+
+def test_a_device_or_pipe_named_as_a_library_file_is_refused_before_it_is_read():
+    # /dev/zero or a named pipe was read forever (a run that never ended); /dev/null, read,
+    # was an empty library.
+    with pytest.raises(LikeError, match=r"^/dev/null: cannot read library file \(a pipe or a "
+                                        r"device, not a file: its reading may never end\)$"):
+        read_library([Path("/dev/null")])
+
+
+def test_a_symbolic_link_loop_named_as_a_library_file_fails_when_it_is_read(tmp_path):
+    from feedmaker.config import parse_config
+
+    (tmp_path / "loop.bib").symlink_to(tmp_path / "loop.bib")
+    # Resolving it was pathlib's RuntimeError when the config loaded: an internal error.
+    config = parse_config('[views.mine]\nlike = ["loop.bib"]\n', base_dir=tmp_path,
+                          where="c.toml")
+    with pytest.raises(LikeError, match=r"loop\.bib: cannot read library file \(Too many "
+                                        r"levels of symbolic links\)$"):
+        read_library(config.like_views[0].files)
+
+
+def test_an_entry_with_a_field_longer_than_any_abstract_is_skipped_with_a_note(tmp_path):
+    # Decoding a field's LaTeX takes the square of its length: a 1 MB abstract took 20 s,
+    # 10 MB an hour, in a run that could not be stopped but by a kill.
+    path = tmp_path / "long.bib"
+    path.write_text("@misc{notes, title = {Kept}, annote = {" + "my notes " * 120_000 + "}}\n"
+                    "@misc{long, title = {Long},\n abstract = {" + "word " * 30_000 + "}}\n")
+    papers, notes = parse_library_file(path, path.read_bytes())
+    assert [paper.title for paper in papers] == ["Kept"]
+    assert notes == [f"{path}:2: entry 'long': field 'abstract' is longer than 100,000 "
+                     "characters; skipped"]

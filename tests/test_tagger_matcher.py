@@ -2,9 +2,11 @@
 
 import unicodedata
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from feedmaker.errors import ConfigError
 from feedmaker.tagger.matcher import (
     SEPARATORS,
     MatchTerm,
@@ -152,3 +154,11 @@ def test_regex_problems_are_explained():
 def test_texts_are_compared_after_nfc_as_normalize_gives_them():
     term = MatchTerm("word", "caf\u00e9")
     assert TermMatcher([term]).search(unicodedata.normalize("NFC", "cafe\u0301 au lait")) == [0]
+
+
+def test_terms_too_many_or_too_long_for_one_set_are_a_config_error():
+    # re2's "failed to compile Set" (over its 64 MB) was an internal error, exit 70.
+    terms = [MatchTerm("word", f"{number}" + "b" * 1000) for number in range(1000)]
+    with pytest.raises(ConfigError, match=r"^the rules' 1,000 terms are too many or too long "
+                                          r"to be searched together \(RE2 needs more than 64 MB"):
+        TermMatcher(terms)

@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISDIR, S_ISREG
 from urllib.parse import unquote
 
 from feedmaker.errors import FeedmakerError
@@ -19,6 +20,9 @@ INSTALL = "pip install 'feedmaker[like]'"
 MAX_BYTES = 50 * 1024 * 1024
 # A BibTeX file this big shows how far its reading is (decoding LaTeX takes about 4 s a MB).
 BIBTEX_PROGRESS = 2 * 1024 * 1024
+# Decoding one field's LaTeX takes the square of its length (a 1 MB field 20 s, 10 MB an
+# hour): an entry with a field longer than any title or abstract is skipped.
+MAX_FIELD = 100_000
 
 _EXTENSIONS = {".bib": "bibtex", ".bibtex": "bibtex", ".json": "csl-json",
                ".csljson": "csl-json", ".txt": "ids", ".list": "ids"}
@@ -131,7 +135,11 @@ def read_files(paths: Sequence[Path | str]) -> tuple[str, dict[Path, bytes]]:
 def read_bytes(path: Path) -> bytes:
     """A library file's bytes; its size is checked before anything is read."""
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not (S_ISREG(info.st_mode) or S_ISDIR(info.st_mode)):  # a directory: its OSError
+            raise LikeError(f"{path}: cannot read library file (a pipe or a device, not a "
+                            "file: its reading may never end)")
+        size = info.st_size
         if size > MAX_BYTES:
             raise LikeError(f"{path}: library file larger than {MAX_BYTES // 2**20} MB "
                             f"({size / 2**20:.0f} MB)")
@@ -197,6 +205,13 @@ def _bibtex(text: str, where: str, progress: Progress) -> tuple[list[LibraryPape
                 notes.append(f"{line}: entry key {block.key!r} is used twice (first at "
                              f"line {first}); skipped")
             elif isinstance(block, Entry):
+                # Only the fields read are decoded: a long `annote` or `file` costs nothing.
+                block.fields = [f for f in block.fields if f.key.lower() in _READ_FIELDS]
+                long = next((f.key for f in block.fields if len(str(f.value)) > MAX_FIELD), None)
+                if long is not None:
+                    notes.append(f"{line}: entry {block.key!r}: field {long!r} is longer than "
+                                 f"{MAX_FIELD:,} characters; skipped")
+                    continue
                 decoded = decoder.transform_block(block, library)
                 if isinstance(decoded, ParsingFailedBlock):  # LaTeX it could not decode
                     raise _not_bibtex(decoded, where)
@@ -217,6 +232,9 @@ def _bibtex(text: str, where: str, progress: Progress) -> tuple[list[LibraryPape
 _ID_FIELDS = ("eprint", "arxivid", "arxiv")
 # Fields where Google Scholar and others write "arXiv preprint arXiv:2401.00001".
 _MENTION_FIELDS = ("journal", "note", "howpublished", "journaltitle", "booktitle")
+# The fields read (only they are decoded, see _bibtex_paper).
+_READ_FIELDS = {"title", "abstract", "doi", "url", "archiveprefix", "eprinttype", *_ID_FIELDS,
+                *_MENTION_FIELDS}
 
 
 def _not_bibtex(block, where: str) -> LikeError:

@@ -9,7 +9,7 @@ from pathlib import Path
 from feedmaker.errors import ConfigError
 from feedmaker.like.library import INSTALL, detect_format
 from feedmaker.outputs import slug_problem
-from feedmaker.schema import Key, check_table
+from feedmaker.schema import Key, check_table, resolved
 from feedmaker.tagger.rules import TOPIC_KEYS
 
 LIKE_KEYS: dict[str, Key] = {
@@ -75,7 +75,7 @@ def parse_like_view(slug: str, table: dict, base_dir: Path, path: tuple) -> Like
 def library_files(names: Sequence[str], base_dir: Path, path: tuple) -> tuple[Path, ...]:
     """The library files a key names (relative to the config's folder). A BibTeX file
     while bibtexparser is missing is a config error at the key's `path`, before any run."""
-    files = tuple((base_dir / name).resolve() for name in names)
+    files = tuple(resolved(base_dir / name) for name in names)
     for number, file in enumerate(files):
         if needs_bibtexparser(file):
             raise ConfigError(f"{file} is BibTeX, which needs the `like` extra (bibtexparser "

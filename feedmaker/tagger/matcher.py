@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import re2
 
+from feedmaker.errors import ConfigError
+
 # Every term is one pattern in a google-re2 `Set`, which reports every pattern that occurs in
 # one linear-time scan: "language model" inside "large language model" is found as well as
 # the longer term (a single alternation regex, or flashtext, would lose it), and no pattern
@@ -125,7 +127,12 @@ class TermMatcher:
             # A term with non-ASCII letters never occurs in the ASCII the Set reads.
             apart = i in self._regexes_apart or not term.text.isascii()
             self._set.Add((_NEVER if apart else re2_pattern(term)).encode("ascii"))
-        self._set.Compile()
+        try:
+            self._set.Compile()
+        except re2.error:  # beyond max_mem: about a megabyte of terms
+            raise ConfigError(f"the rules' {len(terms):,} terms are too many or too long to be "
+                              "searched together (RE2 needs more than 64 MB for them): remove "
+                              "or shorten some") from None
         # google-re2's Python wrapper re-checks and re-encodes every call (1.2 us of 3.4 us
         # for a title); call its binding with bytes when it is there.
         binding = getattr(self._set, "_set", None)
