@@ -42,7 +42,12 @@ def without_secrets(message: str) -> str:
     def cut(match: re.Match) -> str:
         url = match.group(0)
         end = url.rstrip(":,.;)")  # "...: HTTP 404": the colon ends the sentence, not the URL
-        parts = urlsplit(end)
+        try:
+            parts = urlsplit(end)
+        except ValueError:  # "http://[::1", quoted from a page: its host is all it shows
+            scheme, _, rest = end.partition("://")
+            host = re.split(r"[/?#]", rest, maxsplit=1)[0].rpartition("@")[2]
+            return f"{scheme}://{host}" + url[len(end):]
         host = parts.netloc.rpartition("@")[2]
         return urlunsplit((parts.scheme, host, parts.path, "", "")) + url[len(end):]
 

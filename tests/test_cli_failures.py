@@ -170,6 +170,19 @@ def test_a_newcomer_gets_one_line_for_invalid_utf8_and_an_empty_folder(tmp_path)
     assert done.returncode == 1 and len(done.err.splitlines() + done.out.splitlines()) <= 2
 
 
+def test_a_url_no_parser_reads_quoted_in_a_warning_is_shown_cut_not_a_crash(tmp_path,
+                                                                            httpserver):
+    # A feed's item links to "http://me:pw@[::1?k=s3cret": urlsplit raises on it.
+    feed = (b"<rss version='2.0'><channel><title>t</title><item><title>Bad link</title>"
+            b"<link>http://me:hunter2@[::1?k=s3cret</link></item></channel></rss>")
+    httpserver.expect_request("/feed").respond_with_data(feed, content_type="application/rss+xml")
+    path = write_config(tmp_path, [("blog", "feed", httpserver.url_for("/feed"))])
+    done = feedmaker("run", "--config", path)
+    assert done.returncode in (0, 1) and "internal error" not in done.err, done.err
+    assert "http://[::1" in done.err
+    assert "s3cret" not in done.err + done.out and "hunter2" not in done.err + done.out
+
+
 def test_no_message_shows_a_urls_password_or_query(tmp_path, httpserver):
     httpserver.expect_request("/api").respond_with_data("gone", status=404)
     url = httpserver.url_for("/api?token=s3cret").replace("://", "://me:hunter2@")
