@@ -205,7 +205,7 @@ def tag(config_path, key, source) -> None:
 
     if not key.strip():
         raise click.BadParameter("must not be empty", param_hint="--key")
-    if any("\ud800" <= char <= "\udfff" for char in key):  # bytes not UTF-8 in argv
+    if _not_utf8(key):
         raise click.BadParameter("not UTF-8", param_hint="--key")
     name, papers = _papers(source)
     tagger = Tagger(load_config(config_path).topics)
@@ -216,6 +216,12 @@ def tag(config_path, key, source) -> None:
                              "(e.g. --key predicted) to keep both")
         topics = tagger.tag_fields(paper.title, paper.summary, paper.authors, paper.categories)
         click.echo(json.dumps({**paper.record, key: topics}, ensure_ascii=False))
+
+
+def _not_utf8(argument: str) -> bool:
+    """Whether a command-line argument held bytes that are not UTF-8 (Python keeps each
+    as a lone surrogate, which no output can print)."""
+    return any("\ud800" <= char <= "\udfff" for char in argument)
 
 
 def _papers(stream) -> tuple[str, Iterator[Paper]]:
@@ -334,6 +340,8 @@ def explain(config_path, title, summary, entry_id, state, all_topics) -> None:
 
     if bool(title) == bool(entry_id):
         raise click.UsageError("give either --title (and --summary) or --id")
+    if entry_id and _not_utf8(entry_id):
+        raise click.BadParameter("not UTF-8", param_hint="--id")
     config = load_config(config_path)
     state = state or config.site.state
     paper = entry_id or given_paper(title, summary)

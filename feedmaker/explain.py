@@ -32,7 +32,10 @@ def explain_paper(config: Config, state: Path, paper: str | Entry, all_topics: b
         return explanation(config, paper, None, all_topics)
     with Store.reader(state) as store:
         if isinstance(paper, str):
-            wanted = entry_id(paper, bare_arxiv_id(paper) or arxiv_id_from_url(paper))
+            try:
+                wanted = entry_id(paper, bare_arxiv_id(paper) or arxiv_id_from_url(paper))
+            except ValueError:  # "http://[x": no URL
+                raise InputError(f"--id {paper!r}: not an arXiv id, entry id or URL") from None
             paper = store.history.get(wanted)
             if paper is None:
                 raise InputError(f"{state}: no entry with id {wanted}")

@@ -161,6 +161,19 @@ def test_explain_finds_a_stored_paper_by_arxiv_id_with_or_without_version(tmp_pa
         missing.output
 
 
+def test_explain_refuses_an_id_that_is_no_url_or_not_utf8_naming_it(tmp_path):
+    (tmp_path / "c.json").write_bytes((FIXTURES / "hf_daily_papers_2026-05-18.json").read_bytes())
+    config = write_config(tmp_path, [("hf", "hf-api", "file:c.json")])
+    assert invoke("run", "--config", config, "-q").exit_code == 0
+    no_url = invoke("explain", "--config", config, "--id", "http://[x")
+    assert (no_url.exit_code, no_url.output) == (
+        2, "feedmaker: --id 'http://[x': not an arXiv id, entry id or URL\n")
+    done = subprocess.run([sys.executable, "-m", "feedmaker", "explain", "--config",
+                           str(config), "--id", b"\xff"], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 2 and "Invalid value for --id: not UTF-8" in done.stderr
+
+
 def test_explain_needs_either_a_title_or_an_id():
     assert invoke("explain").exit_code == 2
 
