@@ -93,3 +93,10 @@ def test_only_feedmakers_own_temporary_files_are_cleaned_up(tmp_path):
     assert out.remove_orphans() == [".index.html.feedmaker-ab12cd34.tmp"]
     assert sorted(p.name for p in tmp_path.iterdir()) == [".index.html.mybackup.tmp",
                                                            "index.html"]
+
+
+def test_a_folder_that_cannot_be_looked_at_is_a_write_error_naming_it(tmp_path):
+    # A name longer than the system allows fails as a folder this user may not search does.
+    out = OutputDir(tmp_path / ("x" * 300) / "feeds")
+    with pytest.raises(WriteError, match=r"feeds: cannot write: File name too long"):
+        out.remove_orphans()

@@ -57,10 +57,13 @@ class OutputDir:
         """Delete the temporary files a killed run left behind (call while holding the run
         lock); only the names `write` gives them are touched."""
         removed = []
-        for path in self.path.glob(".*.tmp"):
-            if _TEMPORARY.match(path.name) and path.is_file():
-                path.unlink(missing_ok=True)
-                removed.append(path.name)
+        try:
+            for path in self.path.glob(".*.tmp"):
+                if _TEMPORARY.match(path.name) and path.is_file():
+                    path.unlink(missing_ok=True)
+                    removed.append(path.name)
+        except OSError as exc:  # a name too long, a folder this user may not search
+            raise WriteError(f"{self.path}: cannot write: {exc.strerror or exc}") from exc
         return removed
 
     def removable(self, name: str) -> bool:
