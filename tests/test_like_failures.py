@@ -64,6 +64,18 @@ def test_a_bibtex_library_without_the_extra_is_a_config_error_before_any_fetch(
     assert httpserver.log == []
 
 
+def test_a_pipe_named_as_a_library_fails_its_view_without_the_extra_and_never_blocks(
+        like_config):
+    os.mkfifo(like_config.parent / "library")  # no extension: its start would tell
+    like_config.write_text(like_config.read_text().replace('like = ["mine.bib"]',
+                                                           'like = ["library"]'))
+    result = feedmaker("run", "-q", "--config", like_config, cwd=like_config.parent,
+                       block="bibtexparser")
+    assert result.returncode == 1, result.stderr
+    assert "a pipe or a device, not a file" in result.stderr
+    assert ids_in(like_config.parent / "out" / "all.atom")
+
+
 def test_a_view_without_scikit_learn_has_failed_even_under_quiet(like_config):
     result = feedmaker("run", "-q", "--config", like_config, cwd=like_config.parent,
                        block="sklearn")

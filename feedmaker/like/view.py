@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,10 +93,10 @@ def needs_bibtexparser(file: Path) -> bool:
             return False
     except ImportError:
         pass  # not installed, or kept out
-    try:
-        with file.open("rb") as stream:  # the start tells the format when the name does not
-            head = stream.read(65536).decode("utf-8", "replace")
-    except OSError:
-        head = ""  # a missing file fails its view at run time
+    head = ""  # a missing file, a pipe or a device fails its view at run time
+    with contextlib.suppress(OSError):
+        if file.is_file():  # the start tells the format when the name does not
+            with file.open("rb") as stream:
+                head = stream.read(65536).decode("utf-8", "replace")
     return detect_format(file, head) == "bibtex"
 
