@@ -220,6 +220,8 @@ def _zone(name: str | None, offset: int | None) -> timezone | None:
     """The zone of a written date, for dateutil: its offset ("+0200", "UTC"). A name alone
     ("PST") is read as no zone, UTC, as dateutil does, but without its warning on stderr."""
     return None if offset is None else timezone(timedelta(seconds=offset))
+
+
 _FOUR_DIGITS = re.compile(r"(?<!\d)\d{4}(?!\d)")
 
 
