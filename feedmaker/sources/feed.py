@@ -174,7 +174,4 @@ def _absolute(element: etree._Element | None, href: str | None) -> str | None:
     # xml:base (Atom) and the document's URL both count, as RFC 4287 section 2 says.
     if not href or element is None:
         return href
-    try:
-        return urljoin(element.base or "", href.strip())
-    except ValueError:  # "http://[::1", no URL: normalize finds it unusable and says so
-        return href.strip()
+    return urljoin(element.base or "", href.strip())
