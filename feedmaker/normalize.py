@@ -175,8 +175,14 @@ def clean_text(value: object) -> str:
         return ""
     text = html.unescape(value)
     text = unicodedata.normalize("NFC", text)
-    text = _DROPPED.sub("", text)
-    return _SPACE.sub(" ", text).strip()
+    return _SPACE.sub(" ", without_dropped(text)).strip()
+
+
+def without_dropped(text: str) -> str:
+    """The text without the characters `clean_text` drops (those XML forbids, C1 controls,
+    bidirectional controls); nothing else is changed: for text that is no entity's, such as
+    an error message that quotes a server."""
+    return _DROPPED.sub("", text)
 
 
 def shorten(text: str, limit: int) -> str:

@@ -15,7 +15,7 @@ from feedmaker.config import Config
 from feedmaker.derive import stored_terms
 from feedmaker.events import Event, changes, event_entry, event_id, paper_of
 from feedmaker.model import Entry, shown_entry
-from feedmaker.normalize import shorten
+from feedmaker.normalize import shorten, without_dropped
 from feedmaker.outputs import (
     PAGE,
     SITE_FILES,
@@ -128,13 +128,14 @@ def public_url(url: str) -> str:
 
 def public_text(message: str) -> str:
     """An error message as the public site may show it: one line, at most 300 characters,
-    each URL in it shortened by `public_url`."""
+    each URL in it shortened by `public_url`, without the characters XML forbids (a server's
+    status line may hold any)."""
     def shortened(match: re.Match) -> str:
         url = match.group(0)
         end = url.rstrip(":,.;)")  # "...: HTTP 404": the colon ends the sentence's URL
         return public_url(end) + url[len(end):]
 
-    return shorten(_URL.sub(shortened, " ".join(message.split())), 300)
+    return shorten(_URL.sub(shortened, " ".join(without_dropped(message).split())), 300)
 
 
 def formats(config: Config) -> tuple[str, ...]:

@@ -16,7 +16,7 @@ from feedmaker.fetch import MAX_BYTES
 from feedmaker.normalize import MAX_SUMMARY, MAX_TITLE
 from feedmaker.pipeline import run
 
-from .conftest import ATOM_NS, NOW, assert_valid_atom, daily_items, write_config
+from .conftest import ATOM_NS, NOW, assert_valid_atom, daily_items, ids_in, write_config
 
 API = "/api/daily_papers"
 
@@ -176,3 +176,23 @@ def test_an_html_source_with_script_links_keeps_only_its_safe_entries(tmp_path, 
         "//a:entry/a:title/text()", namespaces=ATOM_NS)
     assert titles == ["Good paper"]  # a script's text is never an entry's
     assert len(report.warnings) == 2 and all("no usable link" in w for w in report.warnings)
+
+
+def test_a_status_line_with_control_characters_is_shown_without_them(tmp_path, httpserver):
+    # A broken server's reason phrase is any bytes: shown on the front page and in
+    # status.json, its control characters are dropped (lxml refused the whole page).
+    httpserver.expect_request("/bad").respond_with_response(
+        WerkzeugResponse("no", status="404 Gone \x01\x1b[31m<script>"))
+    httpserver.expect_request(API).respond_with_data(json.dumps([item()]),
+                                                     content_type="application/json")
+    config = load_config(write_config(tmp_path, [("bad", "hf-api", httpserver.url_for("/bad")),
+                                                 ("hf", "hf-api", httpserver.url_for(API))]))
+    report = run(config, now=NOW)
+    assert report.exit_code == 1 and len(report.failures) == 1
+    out = config.site.out_dir
+    error = json.loads((out / "status.json").read_text())["sources"][0]["last_error"]
+    assert "HTTP 404 Gone [31m<script>" in error and "\x01" not in error
+    page = etree.parse(str(out / "index.html"), etree.HTMLParser())
+    assert "Gone [31m<script>" in "".join(page.xpath("//ul[@class='sources']//text()"))
+    assert not page.xpath("//script")
+    assert ids_in(out / "all.atom") == ["https://arxiv.org/abs/2605.99001"]
