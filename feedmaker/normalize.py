@@ -32,6 +32,9 @@ _DROPPED = re.compile(
     "\u202a-\u202e\u2066-\u2069]"
 )
 _SPACE = re.compile(r"\s+")
+# Characters that show nothing by themselves: a text of only these (a zero-width space, a
+# byte order mark, a lone combining accent) is no title or name.
+_INVISIBLE = frozenset({"Cc", "Cf", "Mn", "Me", "Zl", "Zp", "Zs"})
 _TRACKING_PARAMS = re.compile(
     r"^(utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|yclid|_hsenc|_hsmi|ref_src)$",
     re.IGNORECASE,
@@ -81,7 +84,7 @@ def normalize(raw: RawEntry) -> Entry:
 
 
 def _normalize(raw: RawEntry) -> Entry:
-    title = shorten(clean_text(raw.title), MAX_TITLE)
+    title = shorten(visible(clean_text(raw.title)), MAX_TITLE)
     if not title:
         raise DropEntry(f"{raw.source}: entry without a title "
                         f"({clean_text(raw.url) or clean_text(raw.arxiv_id)})")
@@ -113,11 +116,11 @@ def _normalize(raw: RawEntry) -> Entry:
         id=entry_id(url, arxiv_id),
         arxiv_id=arxiv_id,
         title=title,
-        summary=shorten(clean_text(raw.summary), MAX_SUMMARY),
+        summary=shorten(visible(clean_text(raw.summary)), MAX_SUMMARY),
         summary_is_abstract=bool(raw.summary_is_abstract),
         url=url,
-        authors=tuple(dict.fromkeys(shorten(a, MAX_NAME) for a in
-                                    map(clean_text, _texts(raw.authors)[:MAX_AUTHORS]) if a)),
+        authors=tuple(dict.fromkeys(shorten(a, MAX_NAME) for a in map(
+            visible, map(clean_text, _texts(raw.authors)[:MAX_AUTHORS])) if a)),
         published=parse_date(raw.published),
         links=tuple((kind, links[kind]) for kind in LINK_KINDS if kind in links),
         source=raw.source,
@@ -183,6 +186,11 @@ def without_dropped(text: str) -> str:
     bidirectional controls); nothing else is changed: for text that is no entity's, such as
     an error message that quotes a server."""
     return _DROPPED.sub("", text)
+
+
+def visible(text: str) -> str:
+    """The text, or "" when none of its characters shows by itself."""
+    return text if any(unicodedata.category(char) not in _INVISIBLE for char in text) else ""
 
 
 def shorten(text: str, limit: int) -> str:

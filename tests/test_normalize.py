@@ -187,3 +187,16 @@ def test_normalize_gives_an_entry_whose_iris_validate_or_drops_it_and_never_rais
     for iri in (entry.id, entry.url, *(href for _, href in entry.links)):
         assert _ABSOLUTE_IRI.match(iri), iri
     assert entry.title and not _DROPPED.search(entry.title + entry.summary)
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\ufeff\u2060", "\u200d", "\xad", "\u034f \u0301"])
+def test_a_title_or_name_of_only_characters_that_show_nothing_is_none(invisible):
+    # Zero-width spaces and joiners, a byte order mark, a soft hyphen, lone combining marks:
+    # an entry titled so was published with a blank title, an author so as a blank name.
+    with pytest.raises(DropEntry, match="without a title"):
+        normalize(RawEntry(source="s", title=invisible, arxiv_id="2401.00001"))
+    entry = normalize(RawEntry(source="s", title="T", arxiv_id="2401.00001",
+                               summary=invisible, authors=[invisible, "Ada", "e\u0301"]))
+    assert (entry.summary, entry.authors) == ("", ("Ada", "\xe9"))
+    titled = normalize(RawEntry(source="s", title=f"{invisible}T\u200d", arxiv_id="2401.00001"))
+    assert titled.title.endswith("T\u200d")  # kept beside visible text
