@@ -151,6 +151,11 @@ def test_regex_problems_are_explained():
     assert check_regex(r"\bGPT-?\d") is None
 
 
+@pytest.mark.parametrize("pattern", [r"\b(?:zzz)?", r"(?:^|\b)", r"\B", r"-?(?:nn)?"])
+def test_a_regex_that_matches_nothing_beside_a_word_is_refused(pattern):
+    assert "matches empty text" in check_regex(pattern)
+
+
 def test_texts_are_compared_after_nfc_as_normalize_gives_them():
     term = MatchTerm("word", "caf\u00e9")
     assert TermMatcher([term]).search(unicodedata.normalize("NFC", "cafe\u0301 au lait")) == [0]

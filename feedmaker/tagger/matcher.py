@@ -197,6 +197,12 @@ def check_regex(pattern: str) -> str | None:
         if isinstance(reason, bytes):
             reason = reason.decode("utf-8", "replace")
         return f"not a valid RE2 regex ({reason}); RE2 has no backreferences or lookaround"
-    if compiled.search("") is not None:
-        return "matches empty text, so it would match every paper"
+    # Empty text, or nothing beside a word (r"\b(?:zzz)?"): either hits every paper.
+    for probe in _EMPTY_PROBES:
+        found = compiled.search(probe)
+        if found is not None and found.start() == found.end():
+            return "matches empty text, so it would match every paper"
     return None
+
+
+_EMPTY_PROBES = ("", " a-1 ")
