@@ -314,3 +314,18 @@ def test_a_store_path_that_cannot_be_looked_at_is_a_store_error_not_a_crash(tmp_
     with pytest.raises(StoreError, match="cannot open the run lock: File name too long"), \
             run_lock(too_long, create=False):
         pass
+
+
+def test_a_page_found_damaged_only_when_read_is_a_store_error_naming_the_store(tmp_path):
+    # The schema opens fine; the papers' pages (written last) are zeroed. Reading them was
+    # an internal error (exit 70) in `feedmaker explain --id`.
+    path = tmp_path / "state.sqlite"
+    with Store(path, T0) as store, store.transaction():
+        store.history.merge([paper(n, summary="words " * 400) for n in range(1, 200)], T0)
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2:] = bytes(len(data) - len(data) // 2)
+    path.write_bytes(bytes(data))
+    with pytest.raises(StoreError, match=r"state\.sqlite: the state store is damaged"), \
+            Store.reader(path) as reader:
+        reader.history.newest(1000)
+

@@ -157,10 +157,13 @@ class Store:
     def __enter__(self) -> Store:
         return self
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, exc_type, exc, traceback) -> None:
         if self.dry_run and self.db.in_transaction:
             self.db.execute("ROLLBACK")
         self.db.close()
+        # A page found damaged only when read (by `explain`, say) is the store's fault too.
+        if isinstance(exc, sqlite3.Error):
+            raise store_error(self.path, exc) from exc
 
     def transaction(self) -> AbstractContextManager[None]:
         """All or nothing: a failure inside rolls every change back. Inside a transaction
