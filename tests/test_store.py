@@ -329,3 +329,19 @@ def test_a_page_found_damaged_only_when_read_is_a_store_error_naming_the_store(t
             Store.reader(path) as reader:
         reader.history.newest(1000)
 
+
+def test_a_store_a_migration_fails_on_is_left_as_it_was(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "state.sqlite"
+    with Store(path, T0) as store, store.transaction():
+        store.history.merge([paper(1)], T0)
+    sqlite3.connect(path, isolation_level=None).execute("DROP TABLE migrations").connection.close()
+    # Migration 1 (CREATE TABLE IF NOT EXISTS) goes through; 2 finds its table there. The
+    # table of migrations and migration 1 used to be committed all the same.
+    with pytest.raises(StoreError, match=r"state\.sqlite: cannot use the state store: table "
+                       r"entry_sources already exists"):
+        Store(path, T1)
+    db = sqlite3.connect(path)
+    assert not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'migrations'").fetchone()
+    db.close()
