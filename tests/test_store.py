@@ -345,3 +345,25 @@ def test_a_store_a_migration_fails_on_is_left_as_it_was(tmp_path):
     db = sqlite3.connect(path)
     assert not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'migrations'").fetchone()
     db.close()
+
+
+@pytest.mark.parametrize("number", ["'zz'", "x'00'"])
+def test_a_migration_numbered_with_no_whole_number_is_a_damaged_store(tmp_path, number):
+    # It was compared with the latest number: an internal error (exit 70), in every command.
+    import sqlite3
+
+    path = tmp_path / "state.sqlite"
+    Store(path, T0).__exit__(None, None, None)
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA writable_schema = ON")  # the column's INTEGER type turned into none
+    db.execute("UPDATE sqlite_master SET sql = replace(sql, 'number INTEGER PRIMARY KEY', "
+               "'number') WHERE name = 'migrations'")
+    db.close()
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute(f"INSERT INTO migrations VALUES ({number}, 'odd', '')")
+    db.close()
+    for opened in (lambda: Store(path, T1), lambda: Store(path, T1, dry_run=True),
+                   lambda: Store.reader(path)):
+        with pytest.raises(StoreError, match=r"state\.sqlite: the state store is damaged \(a "
+                                             r"migration numbered "):
+            opened()
