@@ -24,7 +24,7 @@ from feedmaker.store.history import History, merge_entries
 from feedmaker.store.likes import Likes
 from feedmaker.store.memberships import Memberships
 from feedmaker.store.migrations import LATEST, all_or_nothing, applied, migrate
-from feedmaker.store.rows import format_time, parse_time
+from feedmaker.store.rows import DamagedRow, format_time, parse_time
 from feedmaker.store.sources import SourceLog
 from feedmaker.store.written import WrittenFiles
 
@@ -48,6 +48,9 @@ _MEANINGS = {
 
 def store_error(path: Path, exc: sqlite3.Error) -> StoreError:
     """The one-line StoreError for an SQLite failure on the state store at `path`."""
+    if isinstance(exc, DamagedRow):
+        return StoreError(f"{path}: the state store is damaged ({exc}); restore it from a "
+                          "backup, or move it away to start a new history")
     text = str(exc)
     meaning = next((m for said, m in _MEANINGS.items() if said in text), None)
     return StoreError(f"{path}: {meaning or f'cannot use the state store: {text}'}")
