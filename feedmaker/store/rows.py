@@ -63,6 +63,8 @@ def encode(entry: Entry) -> str:
 def decode(entry_id: str, data: str, cls: type[Entry] = Entry, **dates: datetime) -> Entry:
     """An Entry from its `data` JSON and the `dates` given (published, updated, first_seen);
     a field the JSON lacks (added since) takes its default."""
+    if not isinstance(entry_id, str):
+        raise DamagedRow(f"{_shown(entry_id)} where the id of a paper belongs")
     stored = loads(data)
     if not isinstance(stored, dict):
         raise DamagedRow(f"{_shown(data)} where the JSON of a paper belongs")
