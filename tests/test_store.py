@@ -367,3 +367,19 @@ def test_a_migration_numbered_with_no_whole_number_is_a_damaged_store(tmp_path, 
         with pytest.raises(StoreError, match=r"state\.sqlite: the state store is damaged \(a "
                                              r"migration numbered "):
             opened()
+
+
+def test_facts_of_a_source_that_are_not_a_number_are_a_damaged_store(tmp_path):
+    # `~` of the stored text was an internal error (exit 70) when the source listed it again.
+    from feedmaker.store import store_error
+    from feedmaker.store.rows import DamagedRow
+
+    path = tmp_path / "state.sqlite"
+    with Store(path, T0) as store:
+        store.history.merge([paper(1)], T0)
+        store.db.execute("UPDATE entry_sources SET facts = 'garbage{'")
+        with pytest.raises(DamagedRow) as raised:
+            store.history.merge([paper(1)], T1)
+    assert str(store_error(path, raised.value)) == (
+        f"{path}: the state store is damaged ('garbage{{' where the facts a source showed "
+        "belong); restore it from a backup, or move it away to start a new history")
