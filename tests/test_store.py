@@ -383,3 +383,15 @@ def test_facts_of_a_source_that_are_not_a_number_are_a_damaged_store(tmp_path):
     assert str(store_error(path, raised.value)) == (
         f"{path}: the state store is damaged ('garbage{{' where the facts a source showed "
         "belong); restore it from a backup, or move it away to start a new history")
+
+
+def test_a_written_file_with_no_name_is_a_damaged_store(tmp_path):
+    # A NULL name was joined to out_dir's path: an internal error (exit 70), after the run
+    # had committed its state.
+    from feedmaker.store.rows import DamagedRow
+
+    with Store(tmp_path / "state.sqlite", T0) as store:
+        store.written.record({"all.atom": "0" * 64})
+        store.db.execute("UPDATE written_files SET name = NULL")
+        with pytest.raises(DamagedRow, match="None where the name of a file feedmaker wrote"):
+            store.written.digests()
