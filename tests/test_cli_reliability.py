@@ -297,3 +297,26 @@ def test_an_unforeseen_failure_is_one_line_naming_it_a_bug_and_exit_70(
     err = capsys.readouterr().err
     assert err == ("feedmaker: internal error: ZeroDivisionError: division by zero (a bug in "
                    "feedmaker; FEEDMAKER_DEBUG=1 shows where)\n")
+
+
+@pytest.mark.parametrize(("edit", "explained"), [
+    ("UPDATE entries SET data = 'garbage{'", True),
+    ("UPDATE entries SET data = '5'", True),
+    ("UPDATE entries SET published = 'last Tuesday', updated = 'last Tuesday'", True),
+    ("UPDATE meta SET value = x'00ff' WHERE key = 'created'", False),  # explain reads none
+    ("UPDATE entries SET id = NULL", False),  # explain finds no paper: exit 2
+])
+def test_a_value_no_feedmaker_wrote_is_a_damaged_store_exit_3_and_loses_nothing(
+        published_site, httpserver, edit, explained):
+    # JSON that does not read, a time that is not one: internal errors (exit 70) before.
+    config, before = published_site
+    db = sqlite3.connect(config.site.state, isolation_level=None)
+    db.execute(edit)
+    db.close()
+    serve(httpserver, daily_items()[:30])
+    assert_one_line_and_nothing_changed(run_cli(config), config, before, 3,
+                                        f"{config.site.state}: the state store is damaged (")
+    if explained:
+        result = CliRunner().invoke(cli, ["explain", "--config", str(config.path), "--id",
+                                          daily_items()[0]["paper"]["id"]])
+        assert result.exit_code == 3 and "the state store is damaged (" in result.output

@@ -314,3 +314,84 @@ def test_a_store_path_that_cannot_be_looked_at_is_a_store_error_not_a_crash(tmp_
     with pytest.raises(StoreError, match="cannot open the run lock: File name too long"), \
             run_lock(too_long, create=False):
         pass
+
+
+def test_a_page_found_damaged_only_when_read_is_a_store_error_naming_the_store(tmp_path):
+    # The schema opens fine; the papers' pages (written last) are zeroed. Reading them was
+    # an internal error (exit 70) in `feedmaker explain --id`.
+    path = tmp_path / "state.sqlite"
+    with Store(path, T0) as store, store.transaction():
+        store.history.merge([paper(n, summary="words " * 400) for n in range(1, 200)], T0)
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2:] = bytes(len(data) - len(data) // 2)
+    path.write_bytes(bytes(data))
+    with pytest.raises(StoreError, match=r"state\.sqlite: the state store is damaged"), \
+            Store.reader(path) as reader:
+        reader.history.newest(1000)
+
+
+def test_a_store_a_migration_fails_on_is_left_as_it_was(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "state.sqlite"
+    with Store(path, T0) as store, store.transaction():
+        store.history.merge([paper(1)], T0)
+    sqlite3.connect(path, isolation_level=None).execute("DROP TABLE migrations").connection.close()
+    # Migration 1 (CREATE TABLE IF NOT EXISTS) goes through; 2 finds its table there. The
+    # table of migrations and migration 1 used to be committed all the same.
+    with pytest.raises(StoreError, match=r"state\.sqlite: cannot use the state store: table "
+                       r"entry_sources already exists"):
+        Store(path, T1)
+    db = sqlite3.connect(path)
+    assert not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'migrations'").fetchone()
+    db.close()
+
+
+@pytest.mark.parametrize("number", ["'zz'", "x'00'"])
+def test_a_migration_numbered_with_no_whole_number_is_a_damaged_store(tmp_path, number):
+    # It was compared with the latest number: an internal error (exit 70), in every command.
+    import sqlite3
+
+    path = tmp_path / "state.sqlite"
+    Store(path, T0).__exit__(None, None, None)
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA writable_schema = ON")  # the column's INTEGER type turned into none
+    db.execute("UPDATE sqlite_master SET sql = replace(sql, 'number INTEGER PRIMARY KEY', "
+               "'number') WHERE name = 'migrations'")
+    db.close()
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute(f"INSERT INTO migrations VALUES ({number}, 'odd', '')")
+    db.close()
+    for opened in (lambda: Store(path, T1), lambda: Store(path, T1, dry_run=True),
+                   lambda: Store.reader(path)):
+        with pytest.raises(StoreError, match=r"state\.sqlite: the state store is damaged \(a "
+                                             r"migration numbered "):
+            opened()
+
+
+def test_facts_of_a_source_that_are_not_a_number_are_a_damaged_store(tmp_path):
+    # `~` of the stored text was an internal error (exit 70) when the source listed it again.
+    from feedmaker.store import store_error
+    from feedmaker.store.rows import DamagedRow
+
+    path = tmp_path / "state.sqlite"
+    with Store(path, T0) as store:
+        store.history.merge([paper(1)], T0)
+        store.db.execute("UPDATE entry_sources SET facts = 'garbage{'")
+        with pytest.raises(DamagedRow) as raised:
+            store.history.merge([paper(1)], T1)
+    assert str(store_error(path, raised.value)) == (
+        f"{path}: the state store is damaged ('garbage{{' where the facts a source showed "
+        "belong); restore it from a backup, or move it away to start a new history")
+
+
+def test_a_written_file_with_no_name_is_a_damaged_store(tmp_path):
+    # A NULL name was joined to out_dir's path: an internal error (exit 70), after the run
+    # had committed its state.
+    from feedmaker.store.rows import DamagedRow
+
+    with Store(tmp_path / "state.sqlite", T0) as store:
+        store.written.record({"all.atom": "0" * 64})
+        store.db.execute("UPDATE written_files SET name = NULL")
+        with pytest.raises(DamagedRow, match="None where the name of a file feedmaker wrote"):
+            store.written.digests()

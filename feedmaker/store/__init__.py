@@ -24,7 +24,7 @@ from feedmaker.store.history import History, merge_entries
 from feedmaker.store.likes import Likes
 from feedmaker.store.memberships import Memberships
 from feedmaker.store.migrations import LATEST, all_or_nothing, applied, migrate
-from feedmaker.store.rows import format_time, parse_time
+from feedmaker.store.rows import DamagedRow, format_time, parse_time
 from feedmaker.store.sources import SourceLog
 from feedmaker.store.written import WrittenFiles
 
@@ -48,6 +48,9 @@ _MEANINGS = {
 
 def store_error(path: Path, exc: sqlite3.Error) -> StoreError:
     """The one-line StoreError for an SQLite failure on the state store at `path`."""
+    if isinstance(exc, DamagedRow):
+        return StoreError(f"{path}: the state store is damaged ({exc}); restore it from a "
+                          "backup, or move it away to start a new history")
     text = str(exc)
     meaning = next((m for said, m in _MEANINGS.items() if said in text), None)
     return StoreError(f"{path}: {meaning or f'cannot use the state store: {text}'}")
@@ -147,6 +150,10 @@ class Store:
             raise StoreError(f"{self.path}: not a feedmaker state store (it holds the tables "
                              f"{', '.join(sorted(tables)[:5])}); point site.state elsewhere")
         done = applied(self.db)
+        if not isinstance(done, int):  # a table of migrations edited by hand
+            raise StoreError(f"{self.path}: the state store is damaged (a migration numbered "
+                             f"{done!r}); restore it from a backup, or move it away to start "
+                             "a new history")
         if done > LATEST:
             raise StoreError(f"{self.path}: written by a newer feedmaker (schema {done}; this "
                              f"one knows up to {LATEST}); upgrade feedmaker")
@@ -157,10 +164,13 @@ class Store:
     def __enter__(self) -> Store:
         return self
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, exc_type, exc, traceback) -> None:
         if self.dry_run and self.db.in_transaction:
             self.db.execute("ROLLBACK")
         self.db.close()
+        # A page found damaged only when read (by `explain`, say) is the store's fault too.
+        if isinstance(exc, sqlite3.Error):
+            raise store_error(self.path, exc) from exc
 
     def transaction(self) -> AbstractContextManager[None]:
         """All or nothing: a failure inside rolls every change back. Inside a transaction

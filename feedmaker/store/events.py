@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from feedmaker.events import Event
 from feedmaker.model import Entry
-from feedmaker.store.rows import ENTRY_COLUMNS, by_ids, decoded, format_time, parse_time
+from feedmaker.store.rows import ENTRY_COLUMNS, by_ids, decoded, format_time, loads, parse_time
 
 if TYPE_CHECKING:
     from feedmaker.outputs import FeedDef
@@ -59,7 +59,7 @@ class Events:
 
 def _event(row: tuple) -> Event:
     kind, key, seen, detail = row
-    return Event(kind, key, json.loads(detail), parse_time(seen))
+    return Event(kind, key, loads(detail), parse_time(seen))
 
 
 class Watch:
@@ -73,7 +73,7 @@ class Watch:
         """A view's watch files' digest as last read, and the papers read from them."""
         row = self.db.execute("SELECT files_key, papers FROM watch_libraries WHERE name = ?",
                               (name,)).fetchone()
-        return (row[0], json.loads(row[1])) if row else None
+        return (row[0], loads(row[1])) if row else None
 
     def save_library(self, name: str, files_key: str, papers: list[list]) -> None:
         """Remember what a view's watch files held: [arxiv id, doi, title] per paper."""

@@ -27,6 +27,7 @@ from feedmaker.model import (
 from feedmaker.store.events import Events
 from feedmaker.store.rows import (
     ENTRY_COLUMNS,
+    DamagedRow,
     by_ids,
     decode,
     decoded,
@@ -148,6 +149,8 @@ class History:
                 data, old_hash, published, date_known, updated, first_seen, source_first, \
                     source_facts = row
                 old = decode(entry.id, data)
+                if not isinstance(source_facts, int | None):
+                    raise DamagedRow(f"{source_facts!r} where the facts a source showed belong")
                 start_hash, start_updated, start = self._before.setdefault(
                     entry.id, (old_hash, updated, old))
                 merged = merge_entries(old, entry)

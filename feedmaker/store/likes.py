@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from feedmaker.model import Entry
-from feedmaker.store.rows import ENTRY_COLUMNS, by_ids, decoded, format_time
+from feedmaker.store.rows import ENTRY_COLUMNS, by_ids, decoded, format_time, loads
 
 
 class Likes:
@@ -22,7 +22,7 @@ class Likes:
         read; None before the first read."""
         row = self.db.execute("SELECT files_key, fingerprint, papers FROM like_libraries "
                               "WHERE name = ?", (name,)).fetchone()
-        return (row[0], row[1], json.loads(row[2])) if row else None
+        return (row[0], row[1], loads(row[2])) if row else None
 
     def save_library(self, name: str, files_key: str, fingerprint: str, papers: dict) -> None:
         """Remember the library read from files with this key."""
@@ -34,7 +34,7 @@ class Likes:
         row = self.db.execute("SELECT inputs FROM like_models WHERE name = ?",
                               (name,)).fetchone()
         try:
-            return json.loads(row[0]) if row else None
+            return loads(row[0]) if row else None
         except (TypeError, ValueError):
             return None
 

@@ -246,14 +246,15 @@ def applied(db: sqlite3.Connection) -> int:
 
 
 def migrate(db: sqlite3.Connection, stamp: str) -> None:
-    """Apply the migrations the file lacks, each all or nothing (see `all_or_nothing`)."""
-    db.execute("CREATE TABLE IF NOT EXISTS migrations "
-               "(number INTEGER PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)")
-    done = applied(db)
-    for migration in MIGRATIONS:
-        if migration.number <= done:
-            continue
-        with all_or_nothing(db):
+    """Apply the migrations the file lacks, all or nothing (see `all_or_nothing`): a file
+    one of them fails on (a table dropped by hand, say) is left as it was."""
+    with all_or_nothing(db):
+        db.execute("CREATE TABLE IF NOT EXISTS migrations "
+                   "(number INTEGER PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)")
+        done = applied(db)
+        for migration in MIGRATIONS:
+            if migration.number <= done:
+                continue
             # Statement by statement: executescript would end the transaction it runs in.
             pending = ""
             for line in migration.apply.splitlines(keepends=True):

@@ -21,9 +21,31 @@ def format_time(moment: datetime) -> str:
     return moment.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+class DamagedRow(sqlite3.DatabaseError):
+    """A value in the store that feedmaker never writes (a time that is not one, JSON that
+    does not read): the store was edited or damaged. An SQLite error, so that it is told
+    like the others (see `store_error`)."""
+
+
 def parse_time(text: str) -> datetime:
     """The inverse of `format_time` (fromisoformat: strptime costs 20x more per call)."""
-    return datetime.fromisoformat(text)
+    try:
+        return datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        raise DamagedRow(f"{_shown(text)} where a time belongs") from None
+
+
+def loads(text: str) -> object:
+    """The value of a JSON column."""
+    try:
+        return json.loads(text)
+    except (TypeError, ValueError):  # NULL, a number, bytes or text that is no JSON
+        raise DamagedRow(f"{_shown(text)} where JSON belongs") from None
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 @functools.cache
@@ -41,7 +63,11 @@ def encode(entry: Entry) -> str:
 def decode(entry_id: str, data: str, cls: type[Entry] = Entry, **dates: datetime) -> Entry:
     """An Entry from its `data` JSON and the `dates` given (published, updated, first_seen);
     a field the JSON lacks (added since) takes its default."""
-    stored = json.loads(data)
+    if not isinstance(entry_id, str):
+        raise DamagedRow(f"{_shown(entry_id)} where the id of a paper belongs")
+    stored = loads(data)
+    if not isinstance(stored, dict):
+        raise DamagedRow(f"{_shown(data)} where the JSON of a paper belongs")
     values = {f.name: _tupled(stored[f.name]) if isinstance(f.default, tuple) else stored[f.name]
               for f in stored_fields(cls) if f.name in stored}
     return cls(id=entry_id, **dates, **values)

@@ -8,6 +8,8 @@ import sqlite3
 from dataclasses import astuple
 from typing import TYPE_CHECKING
 
+from feedmaker.store.rows import loads
+
 if TYPE_CHECKING:
     from feedmaker.fetch import Validators
     from feedmaker.sources import Source
@@ -45,7 +47,7 @@ class SourceLog:
         name, settings = source.name, source.settings
         row = self.db.execute("SELECT counts, rejected FROM sources WHERE name = ? AND "
                               "settings = ?", (name, settings)).fetchone()
-        counts, streak = (json.loads(row[0]), json.loads(row[1])) if row else ([], [])
+        counts, streak = (loads(row[0]), loads(row[1])) if row else ([], [])
         usual = sorted(counts)[len(counts) // 2] if counts else None
         problem = judge_count(count, usual, source.allow_empty)
         if problem:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Mapping
 
+from feedmaker.store.rows import DamagedRow
+
 
 class WrittenFiles:
     """The `written_files` table: each file's name and the SHA-256 of what was last written
@@ -15,7 +17,11 @@ class WrittenFiles:
 
     def digests(self) -> dict[str, str | None]:
         """{name: SHA-256 of its bytes as last written} of every file feedmaker wrote."""
-        return dict(self.db.execute("SELECT name, sha256 FROM written_files"))
+        found = dict(self.db.execute("SELECT name, sha256 FROM written_files"))
+        for name in found:
+            if not isinstance(name, str):  # joined to out_dir to make a path
+                raise DamagedRow(f"{name!r} where the name of a file feedmaker wrote belongs")
+        return found
 
     def record(self, files: Mapping[str, str]) -> None:
         """Remember files just written or found as written ({name: SHA-256})."""
