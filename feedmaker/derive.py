@@ -14,6 +14,7 @@ from feedmaker.config import Config
 from feedmaker.model import Entry
 from feedmaker.store import Store
 from feedmaker.store.memberships import inputs_key
+from feedmaker.store.rows import DamagedRow, loads
 from feedmaker.tagger import Tagger, rules_fingerprint
 from feedmaker.tagger.reasons import topic_terms
 from feedmaker.views import ViewTagger
@@ -86,8 +87,14 @@ class Topics:
 
 def stored_terms(values: Mapping[str, object]) -> dict[str, tuple[str, ...] | None]:
     """The terms column of an entry's topics, decoded: None where it was never kept."""
-    return {name: None if value is None else tuple(json.loads(value))
-            for name, value in values.items()}
+    return {name: None if value is None else _terms(value) for name, value in values.items()}
+
+
+def _terms(value: object) -> tuple[str, ...]:
+    terms = loads(value)
+    if not isinstance(terms, list):
+        raise DamagedRow(f"{value!r} where a topic's terms belong")
+    return tuple(terms)
 
 
 def shown_differently(before: Mapping[str, tuple[str, ...] | None],

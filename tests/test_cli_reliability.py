@@ -305,6 +305,8 @@ def test_an_unforeseen_failure_is_one_line_naming_it_a_bug_and_exit_70(
     ("UPDATE entries SET published = 'last Tuesday', updated = 'last Tuesday'", True),
     ("UPDATE meta SET value = x'00ff' WHERE key = 'created'", False),  # explain reads none
     ("UPDATE entries SET id = NULL", False),  # explain finds no paper: exit 2
+    ("UPDATE entry_topics SET terms = 'garbage{'", False),  # explain reads no stored terms
+    ("UPDATE entry_topics SET terms = '5'", False),
 ])
 def test_a_value_no_feedmaker_wrote_is_a_damaged_store_exit_3_and_loses_nothing(
         published_site, httpserver, edit, explained):
