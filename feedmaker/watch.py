@@ -143,7 +143,8 @@ class WatchStep:
             url = site.hf_paper_api_url + arxiv_id
             try:
                 entries = normalize_all(hf_api.parse(fetcher(url).body, HF_SOURCE, url,
-                                                     outcome.warnings), now, outcome.warnings)
+                                                     outcome.warnings.append), now,
+                                        outcome.warnings)
             except FetchError as exc:
                 if exc.status == 404:  # not a paper Hugging Face has a page for
                     answers[arxiv_id] = False

@@ -105,3 +105,19 @@ def test_requests_ask_for_as_many_results_as_ids(httpserver):
     lookup(httpserver, [paper(i) for i in IDS], {})
     query = parse_qs(httpserver.log[0][0].query_string.decode())
     assert query == {"id_list": ["2605.14906,2605.10912"], "max_results": ["2"]}
+
+
+def test_an_entry_that_cannot_be_read_is_left_out_and_the_others_are_kept(httpserver):
+    from tests.conftest import arxiv_answer
+
+    answer = arxiv_answer([{"id": IDS[0], "title": "Found"}]).replace(
+        b"<entry>", b"<entry><id>http://example.org/not-arxiv</id></entry><entry>", 1)
+    httpserver.expect_request("/api/query").respond_with_data(
+        answer, content_type="application/atom+xml")
+    cache: dict = {}
+    result = lookup(httpserver, [paper(i) for i in IDS[:2]], cache)
+    assert result.papers[0].title == "Found" and cache[IDS[0]] == ["Found", "An abstract."]
+    assert result.unknown == [IDS[1]]
+    assert result.errors == [f"{httpserver.url_for('/api/query')}: entry #1 "
+                             "(http://example.org/not-arxiv) left out: its id "
+                             "'http://example.org/not-arxiv' is not an arXiv abstract URL"]

@@ -153,3 +153,19 @@ def test_a_watch_file_that_cannot_be_read_fails_its_view_alone(tmp_path, httpser
     out = tmp_path / "out"
     assert not (out / "mine.atom").exists() and len(entries(out / "all.atom")) == 3
     assert asked(httpserver) == []
+
+
+def test_a_hugging_face_answer_with_an_item_it_cannot_read_leaves_that_item_out(tmp_path,
+                                                                               httpserver):
+    items = listing()
+    path = site(tmp_path, httpserver, [OLD])
+    serve(httpserver, items[:3], [{"id": OLD, "title": "An old paper of mine"}],
+          {OLD: [{"paper": {"id": 12345, "title": "No text id"}},
+                 {"paper": {"id": OLD, "title": "An old paper of mine", "upvotes": 3}}]})
+    done = feedmaker("run", "--config", path)
+    assert (done.returncode, done.stderr) == (
+        0, "feedmaker: warning: watch:hf: entry #1 (12345) left out: no paper.id (text)\n")
+    # Both lookups were recorded: neither is asked again the same day.
+    httpserver.clear_log()
+    assert feedmaker("run", "-q", "--config", path, now=NOW + HOUR).returncode == 0
+    assert asked(httpserver) == []

@@ -101,3 +101,15 @@ def test_an_entry_whose_id_is_not_an_arxiv_url_is_left_out_with_a_warning():
     assert "2605.15963" not in [e.arxiv_id for e in entries] and len(entries) == 2
     assert warnings == ["arxiv: entry #2 (urn:x:1) left out: its id 'urn:x:1' is not an arXiv "
                         "abstract URL"]
+
+
+@pytest.mark.parametrize("total", ["\u00b2\u00b3", "9" * 5000, "-4", "many"])
+def test_a_total_that_is_no_plain_count_is_unknown_and_reading_stops(httpserver, total):
+    body = fixture_bytes("arxiv_api_query.xml").replace(
+        b">4</opensearch:totalResults>", f">{total}</opensearch:totalResults>".encode())
+    httpserver.expect_request("/api/query").respond_with_data(body)
+    source = source_config("arxiv-api", httpserver.url_for("/api/query") +
+                           "?search_query=cat:cs.CV&max_results=3", pages=5)
+    result = read_source(source, Fetcher(backoff=0))
+    assert result.error is None and len(result.raws) == 3
+    assert len(httpserver.log) == 1

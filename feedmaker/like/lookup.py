@@ -54,9 +54,11 @@ def fill_in(papers: Sequence[LibraryPaper], cache: MutableMapping[str, list | No
         for start in range(0, len(wanted), arxiv_api.ID_BATCH):
             ids = wanted[start:start + arxiv_api.ID_BATCH]
             try:
+                # An entry that cannot be read is left out with a note naming the API; the
+                # others are kept.
                 found = {raw.arxiv_id: [clean_text(raw.title), clean_text(raw.summary)]
-                         for raw in arxiv_api.look_up(ids, fetch, source_name="library lookup",
-                                                      api_url=api_url)}
+                         for raw in arxiv_api.look_up(ids, fetch, source_name=api_url,
+                                                      api_url=api_url, warn=errors.append)}
             except SourceError as exc:
                 errors.append(str(exc))
                 continue

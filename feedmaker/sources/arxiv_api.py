@@ -82,8 +82,10 @@ def _parse_page(body: bytes, source_name: str, page_url: str, warn: Warn | None
             raise ParseError(f"{page_url}: arXiv API error: {message}")
     entries = entries_of(found, lambda entry: _to_raw(entry, source_name), source_name, warn,
                          name_of=lambda entry: entry.findtext(f"{ATOM}id"))
+    # A total that is no plain count ('²', thousands of digits) is unknown: reading stops.
     total = (root.findtext(f"{OPENSEARCH}totalResults") or "").strip()
-    return entries, int(total) if total.isdigit() else len(found), len(found)
+    readable = total.isascii() and total.isdigit() and len(total) <= 18
+    return entries, int(total) if readable else len(found), len(found)
 
 
 def _to_raw(entry, source_name: str) -> RawEntry:
