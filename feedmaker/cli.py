@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import click
 
 from feedmaker import __version__
-from feedmaker.errors import FeedmakerError, InputError, without_secrets
+from feedmaker.errors import FeedmakerError, InputError, printable
 from feedmaker.github.commands import github as github_commands
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ class Commands(click.Group):
         try:
             return super().invoke(ctx)
         except FeedmakerError as exc:
-            for line in without_secrets(str(exc)).splitlines():
+            for line in printable(str(exc)).splitlines():
                 click.echo(f"feedmaker: {line}", err=True)
             ctx.exit(exc.exit_code)
 
@@ -91,10 +91,10 @@ def run(config_path, out_dir, state, base_url, dry_run, quiet, verbose) -> None:
     with steps_told(verbose), Progress(show_bar, verbose) as progress:
         report = run_pipeline(config, now=_now(), dry_run=dry_run, progress=progress)
     for problem in [*report.failures, *report.views_failed.values()]:
-        click.echo(f"feedmaker: error: {without_secrets(problem)}", err=True)
+        click.echo(f"feedmaker: error: {printable(problem)}", err=True)
     if not quiet:
         for warning in report.warnings:
-            click.echo(f"feedmaker: warning: {without_secrets(warning)}", err=True)
+            click.echo(f"feedmaker: warning: {printable(warning)}", err=True)
         verb = "would write" if dry_run else "wrote"
         unchanged = f", {report.unchanged_sources} unchanged" if report.unchanged_sources else ""
         removed = (f", {'would remove' if dry_run else 'removed'} {', '.join(report.removed)}"

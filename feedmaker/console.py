@@ -11,14 +11,14 @@ from collections.abc import Iterator
 
 import click
 
-from feedmaker.errors import without_secrets
+from feedmaker.errors import printable
 
 
 class StepLines(logging.Handler):
     """What `run -v` prints of each step the run tells its logger: the line, on stderr."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        click.echo(without_secrets(record.getMessage()), err=True)
+        click.echo(printable(record.getMessage()), err=True)
 
 
 @contextlib.contextmanager
@@ -70,7 +70,7 @@ class Progress:
                 self.bar.update(done - self.bar.pos)
             elif total and done * 10 // total > self.told:
                 self.told = done * 10 // total
-                click.echo(without_secrets(f"{stage}: {done / total:.0%}"), err=True)
+                click.echo(printable(f"{stage}: {done / total:.0%}"), err=True)
 
     def _finish(self) -> None:
         if self.bar is not None:

@@ -36,9 +36,15 @@ class ConfigError(FeedmakerError):
 _URL = re.compile(r"\bhttps?://[^\s'\"<>]+")
 
 
-def without_secrets(message: str) -> str:
-    """A message with every http(s) URL in it cut to scheme, host, port and path: a URL's
-    user, password, query and fragment may hold keys, and messages never show them."""
+# C0 and C1 control characters but newline and tab: a server's status line, or a page
+# quoted in a warning, may hold an escape sequence that a terminal would obey.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(message: str) -> str:
+    """A message as feedmaker prints it: without control characters, and with every http(s)
+    URL in it cut to scheme, host, port and path (a URL's user, password, query and
+    fragment may hold keys, and messages never show them)."""
     def cut(match: re.Match) -> str:
         url = match.group(0)
         end = url.rstrip(":,.;)")  # "...: HTTP 404": the colon ends the sentence, not the URL
@@ -51,7 +57,7 @@ def without_secrets(message: str) -> str:
         host = parts.netloc.rpartition("@")[2]
         return urlunsplit((parts.scheme, host, parts.path, "", "")) + url[len(end):]
 
-    return _URL.sub(cut, message)
+    return _URL.sub(cut, _CONTROL.sub("", message))
 
 
 class InputError(FeedmakerError):

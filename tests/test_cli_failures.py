@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pytest
+from werkzeug import Response as WerkzeugResponse
 
 from feedmaker.config import load_config
 
@@ -181,6 +182,16 @@ def test_a_url_no_parser_reads_quoted_in_a_warning_is_shown_cut_not_a_crash(tmp_
     assert done.returncode in (0, 1) and "internal error" not in done.err, done.err
     assert "http://[::1" in done.err
     assert "s3cret" not in done.err + done.out and "hunter2" not in done.err + done.out
+
+
+def test_a_servers_escape_sequences_never_reach_the_terminal(tmp_path, httpserver):
+    # A reason phrase is any bytes a server sends; a terminal would obey "\x1b[2J".
+    httpserver.expect_request("/api").respond_with_response(
+        WerkzeugResponse("no", status="404 Gone \x1b[2J\x1b[31m\x07"))
+    path = write_config(tmp_path, [("hf", "hf-api", httpserver.url_for("/api"))])
+    done = feedmaker("run", "--config", path)
+    assert done.returncode == 1 and "HTTP 404 Gone [2J[31m" in done.err
+    assert not {"\x1b", "\x07"} & set(done.err + done.out)
 
 
 def test_no_message_shows_a_urls_password_or_query(tmp_path, httpserver):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from feedmaker.errors import FeedmakerError, without_secrets
+from feedmaker.errors import FeedmakerError, printable
 from feedmaker.github import DEFAULT_BRANCH, DEFAULT_KEEP
 
 state_option = click.option(
@@ -25,7 +25,7 @@ def _in_actions() -> bool:
 def _say(level: str, message: str) -> None:
     """One line on stderr and, under GitHub Actions, on the run's page as an error or a
     warning."""
-    message = without_secrets(" ".join(message.split()))
+    message = printable(" ".join(message.split()))
     click.echo(f"feedmaker: {'warning: ' if level == 'warning' else ''}{message}", err=True)
     if _in_actions():
         from feedmaker.github.outcome import workflow_command
