@@ -116,10 +116,17 @@ def parse_html(body: bytes, url: str, content_type: str | None = None
     text = body.decode(html_encoding(body, content_type), errors="replace")
     # An XHTML page's <?xml ... encoding="..."?> is said already: lxml refuses it in text.
     text = _XML_DECLARATION.sub("", text.removeprefix("\ufeff"), count=1)
+    # Sloppy pages leave elements open, each nesting the next item deeper: libxml2 stops
+    # reading at depth 256 (2,048 in its huge mode; the body is bounded by fetch's limit).
+    parser = lxml.html.HTMLParser(huge_tree=True)
     try:
-        return lxml.html.document_fromstring(text)
+        root = lxml.html.document_fromstring(text, parser=parser)
     except (etree.ParserError, ValueError) as exc:
         raise ParseError(f"{url}: not an HTML page ({exc})") from exc
+    if any(error.type_name == "ERR_RESOURCE_LIMIT" for error in parser.error_log):
+        raise ParseError(f"{url}: not read to its end: its elements are nested more than "
+                         "2,048 deep (elements left open?)")
+    return root
 
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml\s[^>]*>")
