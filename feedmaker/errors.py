@@ -2,7 +2,8 @@
 
 import json
 import re
-from urllib.parse import urlsplit, urlunsplit
+from collections.abc import Callable
+from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 
 class FeedmakerError(Exception):
@@ -45,19 +46,25 @@ def printable(message: str) -> str:
     """A message as feedmaker prints it: without control characters, and with every http(s)
     URL in it cut to scheme, host, port and path (a URL's user, password, query and
     fragment may hold keys, and messages never show them)."""
-    def cut(match: re.Match) -> str:
+    return cut_urls(_CONTROL.sub("", message), _URL, lambda parts: urlunsplit(
+        (parts.scheme, parts.netloc.rpartition("@")[2], parts.path, "", "")))
+
+
+def cut_urls(message: str, pattern: re.Pattern, cut: Callable[[SplitResult], str]) -> str:
+    """The message with each URL `pattern` finds in it replaced by `cut` of its parts. The
+    punctuation that ends a sentence stays out of the URL, and a URL urlsplit cannot read
+    ("http://[::1", quoted from a page) is shown by its scheme and host alone."""
+    def replaced(match: re.Match) -> str:
         url = match.group(0)
         end = url.rstrip(":,.;)")  # "...: HTTP 404": the colon ends the sentence, not the URL
         try:
-            parts = urlsplit(end)
-        except ValueError:  # "http://[::1", quoted from a page: its host is all it shows
+            shown = cut(urlsplit(end))
+        except ValueError:
             scheme, _, rest = end.partition("://")
-            host = re.split(r"[/?#]", rest, maxsplit=1)[0].rpartition("@")[2]
-            return f"{scheme}://{host}" + url[len(end):]
-        host = parts.netloc.rpartition("@")[2]
-        return urlunsplit((parts.scheme, host, parts.path, "", "")) + url[len(end):]
+            shown = f"{scheme}://" + re.split(r"[/?#]", rest, maxsplit=1)[0].rpartition("@")[2]
+        return shown + url[len(end):]
 
-    return _URL.sub(cut, _CONTROL.sub("", message))
+    return pattern.sub(replaced, message)
 
 
 class InputError(FeedmakerError):

@@ -8,11 +8,12 @@ import re
 from collections.abc import Callable, Collection, Mapping
 from datetime import datetime, timedelta
 from pathlib import PurePosixPath
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 from feedmaker import __version__
 from feedmaker.config import Config
 from feedmaker.derive import stored_terms
+from feedmaker.errors import cut_urls
 from feedmaker.events import Event, changes, event_entry, event_id, paper_of
 from feedmaker.model import Entry, shown_entry
 from feedmaker.normalize import shorten, without_dropped
@@ -116,7 +117,10 @@ _URL = re.compile(r"\b(?:https?|file)://[^\s'\"<>]+")
 def public_url(url: str) -> str:
     """A source URL as the public site may show it: no user, password, query or fragment
     (they may hold keys), and of a local file only its name."""
-    parts = urlsplit(url)
+    return _public(urlsplit(url))
+
+
+def _public(parts: SplitResult) -> str:
     if parts.scheme == "file":
         return "file:" + PurePosixPath(parts.path).name
     try:
@@ -128,14 +132,9 @@ def public_url(url: str) -> str:
 
 def public_text(message: str) -> str:
     """An error message as the public site may show it: one line, at most 300 characters,
-    each URL in it shortened by `public_url`, without the characters XML forbids (a server's
-    status line may hold any)."""
-    def shortened(match: re.Match) -> str:
-        url = match.group(0)
-        end = url.rstrip(":,.;)")  # "...: HTTP 404": the colon ends the sentence's URL
-        return public_url(end) + url[len(end):]
-
-    return shorten(_URL.sub(shortened, " ".join(without_dropped(message).split())), 300)
+    each URL in it shortened as `public_url` does, without the characters XML forbids (a
+    server's status line may hold any)."""
+    return shorten(cut_urls(" ".join(without_dropped(message).split()), _URL, _public), 300)
 
 
 def formats(config: Config) -> tuple[str, ...]:

@@ -87,3 +87,9 @@ def test_public_urls_and_errors_hold_no_keys_or_local_paths():
     message = "source 'a': https://h.example/q?api_key=K: HTTP 500\n  (retried)"
     assert public_text(message) == "source 'a': https://h.example/q: HTTP 500 (retried)"
     assert len(public_text("x" * 1000)) <= 300
+
+
+def test_an_error_quoting_a_url_no_parser_reads_is_shown_cut_not_a_crash():
+    # A source's stored error may quote "http://[::1" from a page: urlsplit raises on it.
+    assert public_text("entry http://me:pw@[::1?k=s3cret: bad link") == (
+        "entry http://[::1: bad link")
