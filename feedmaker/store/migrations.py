@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from feedmaker.store.history import content_hash
-from feedmaker.store.rows import decode
+from feedmaker.store.rows import DamagedRow, decode
 
 
 @dataclass(frozen=True)
@@ -242,7 +242,10 @@ def applied(db: sqlite3.Connection) -> int:
     """The number of the last migration applied to the file (0 for a new file)."""
     if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'migrations'").fetchone():
         return 0
-    return db.execute("SELECT coalesce(max(number), 0) FROM migrations").fetchone()[0]
+    done = db.execute("SELECT coalesce(max(number), 0) FROM migrations").fetchone()[0]
+    if not isinstance(done, int):  # a table of migrations edited by hand
+        raise DamagedRow(f"a migration numbered {done!r}")
+    return done
 
 
 def migrate(db: sqlite3.Connection, stamp: str) -> None:
@@ -262,6 +265,8 @@ def migrate(db: sqlite3.Connection, stamp: str) -> None:
                 if sqlite3.complete_statement(pending):
                     db.execute(pending)
                     pending = ""
+            if pending.strip():  # a last statement without its ";"
+                db.execute(pending)
             if migration.then:
                 migration.then(db)
             db.execute("INSERT INTO migrations VALUES (?, ?, ?)",
