@@ -126,19 +126,16 @@ def init(path: Path, github_files: bool) -> None:
     from feedmaker.github.workflow import write_new
 
     try:
-        if path.is_dir():
+        if path.is_dir():  # raises for a folder that cannot be searched, a name too long
             path = path / DEFAULT_CONFIG_NAME
-    except OSError as exc:  # its folder cannot be searched, or its name is too long
-        raise InputError(f"{path}: cannot write: {exc.strerror}") from None
-    files = {path: starter_config_text()}
-    if github_files:
-        from feedmaker.github.workflow import WORKFLOW_PATH, install_spec, render
+        files = {path: starter_config_text()}
+        if github_files:
+            from feedmaker.github.workflow import WORKFLOW_PATH, install_spec, render
 
-        if path.name != DEFAULT_CONFIG_NAME:
-            raise InputError(f"{path}: with --github the config is {DEFAULT_CONFIG_NAME} at "
-                             "the repository's root, which the workflow reads")
-        files[path.parent / WORKFLOW_PATH] = render(install_spec())
-    try:
+            if path.name != DEFAULT_CONFIG_NAME:
+                raise InputError(f"{path}: with --github the config is {DEFAULT_CONFIG_NAME} "
+                                 "at the repository's root, which the workflow reads")
+            files[path.parent / WORKFLOW_PATH] = render(install_spec())
         write_new(files)
     except FileExistsError as exc:
         raise InputError(f"{exc.filename} already exists; not overwriting it") from None

@@ -14,7 +14,7 @@ from feedmaker.config import Config
 from feedmaker.model import Entry
 from feedmaker.store import Store
 from feedmaker.store.memberships import inputs_key
-from feedmaker.store.rows import DamagedRow, loads
+from feedmaker.store.rows import DamagedRow, loads, shown
 from feedmaker.tagger import Tagger, rules_fingerprint
 from feedmaker.tagger.reasons import topic_terms
 from feedmaker.views import ViewTagger
@@ -93,7 +93,7 @@ def stored_terms(values: Mapping[str, object]) -> dict[str, tuple[str, ...] | No
 def _terms(value: object) -> tuple[str, ...]:
     terms = loads(value)
     if not isinstance(terms, list):
-        raise DamagedRow(f"{value!r} where a topic's terms belong")
+        raise DamagedRow(f"{shown(value)} where a topic's terms belong")
     return tuple(terms)
 
 

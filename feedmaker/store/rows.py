@@ -32,7 +32,7 @@ def parse_time(text: str) -> datetime:
     try:
         return datetime.fromisoformat(text)
     except (TypeError, ValueError):
-        raise DamagedRow(f"{_shown(text)} where a time belongs") from None
+        raise DamagedRow(f"{shown(text)} where a time belongs") from None
 
 
 def loads(text: str) -> object:
@@ -40,10 +40,11 @@ def loads(text: str) -> object:
     try:
         return json.loads(text)
     except (TypeError, ValueError):  # NULL, a number, bytes or text that is no JSON
-        raise DamagedRow(f"{_shown(text)} where JSON belongs") from None
+        raise DamagedRow(f"{shown(text)} where JSON belongs") from None
 
 
-def _shown(value: object) -> str:
+def shown(value: object) -> str:
+    """A stored value as a damaged store's message quotes it: its first 40 characters."""
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
 
@@ -64,10 +65,10 @@ def decode(entry_id: str, data: str, cls: type[Entry] = Entry, **dates: datetime
     """An Entry from its `data` JSON and the `dates` given (published, updated, first_seen);
     a field the JSON lacks (added since) takes its default."""
     if not isinstance(entry_id, str):
-        raise DamagedRow(f"{_shown(entry_id)} where the id of a paper belongs")
+        raise DamagedRow(f"{shown(entry_id)} where the id of a paper belongs")
     stored = loads(data)
     if not isinstance(stored, dict):
-        raise DamagedRow(f"{_shown(data)} where the JSON of a paper belongs")
+        raise DamagedRow(f"{shown(data)} where the JSON of a paper belongs")
     values = {f.name: _tupled(stored[f.name]) if isinstance(f.default, tuple) else stored[f.name]
               for f in stored_fields(cls) if f.name in stored}
     return cls(id=entry_id, **dates, **values)
