@@ -84,7 +84,7 @@ def normalize(raw: RawEntry) -> Entry:
 
 
 def _normalize(raw: RawEntry) -> Entry:
-    title = shorten(visible(clean_text(raw.title)), MAX_TITLE)
+    title = shorten(shown_text(raw.title), MAX_TITLE)
     if not title:
         raise DropEntry(f"{raw.source}: entry without a title "
                         f"({clean_text(raw.url) or clean_text(raw.arxiv_id)})")
@@ -116,11 +116,11 @@ def _normalize(raw: RawEntry) -> Entry:
         id=entry_id(url, arxiv_id),
         arxiv_id=arxiv_id,
         title=title,
-        summary=shorten(visible(clean_text(raw.summary)), MAX_SUMMARY),
+        summary=shorten(shown_text(raw.summary), MAX_SUMMARY),
         summary_is_abstract=bool(raw.summary_is_abstract),
         url=url,
-        authors=tuple(dict.fromkeys(shorten(a, MAX_NAME) for a in map(
-            visible, map(clean_text, _texts(raw.authors)[:MAX_AUTHORS])) if a)),
+        authors=tuple(dict.fromkeys(shorten(a, MAX_NAME) for a in
+                                    map(shown_text, _texts(raw.authors)[:MAX_AUTHORS]) if a)),
         published=parse_date(raw.published),
         links=tuple((kind, links[kind]) for kind in LINK_KINDS if kind in links),
         source=raw.source,
@@ -188,8 +188,10 @@ def without_dropped(text: str) -> str:
     return _DROPPED.sub("", text)
 
 
-def visible(text: str) -> str:
-    """The text, or "" when none of its characters shows by itself."""
+def shown_text(value: object) -> str:
+    """`clean_text` of the value, or "" when none of its characters shows by itself: a
+    title or a name of zero-width characters alone is none."""
+    text = clean_text(value)
     return text if any(unicodedata.category(char) not in _INVISIBLE for char in text) else ""
 
 
