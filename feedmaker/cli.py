@@ -273,14 +273,14 @@ def eval_command(config_path, as_json, topics, use_categories, errors, like, lab
     import json
 
     from feedmaker.config import load_config
+    from feedmaker.evaluate import require_labels
 
     if like and not label:
         raise click.UsageError("--like needs --label, the topic its papers should carry")
     name, papers = _papers(source)
     config = load_config(config_path)
     papers = list(papers)
-    if unlabelled := next((paper.line for paper in papers if paper.topics is None), None):
-        raise InputError(f"{name}:{unlabelled}: no `topics` list to evaluate against")
+    require_labels(papers, f"{name}:")
     if like:
         from feedmaker.like.evaluate import evaluate_view, find_view
 

@@ -159,12 +159,17 @@ def evaluate(tagger: Tagger, papers: Iterable[Paper], *, use_categories: bool = 
             for slug in scored]
 
 
+def require_labels(papers: Iterable[Paper], where: str = "line ") -> None:
+    """InputError naming the first paper without a `topics` list (`where` before its line
+    number: "line ", or the file's name and a colon)."""
+    if unlabelled := next((paper.line for paper in papers if paper.topics is None), None):
+        raise InputError(f"{where}{unlabelled}: no `topics` list to evaluate against")
+
+
 def scored_topics(tagger: Tagger, papers: Sequence[Paper],
                   topics: Sequence[str] | None = None) -> list[str]:
     """The topics to score: those named, else those labelled somewhere in `papers`."""
-    unlabelled = [p.line for p in papers if p.topics is None]
-    if unlabelled:
-        raise InputError(f"line {unlabelled[0]}: no `topics` list to evaluate against")
+    require_labels(papers)
     known = {t.slug for t in tagger.topics}
     scored = list(topics) if topics else sorted({t for p in papers for t in p.topics} & known,
                                                 key=[t.slug for t in tagger.topics].index)

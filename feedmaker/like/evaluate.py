@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from feedmaker.errors import InputError
-from feedmaker.evaluate import Paper
+from feedmaker.evaluate import Paper, require_labels
 from feedmaker.like.library import paper_text, read_library
 from feedmaker.like.lookup import fill_in, stored_texts
 from feedmaker.like.model import Text, fit, without_library
@@ -65,9 +65,7 @@ def evaluate_view(view: LikeView, papers: list[Paper], label: str, k: int = K,
     """The view's library (papers known only by id given their text from the labelled
     papers, else the state store; nothing is fetched) fitted against the labelled papers,
     those in the library left out, and the precision of the best `k` against `label`."""
-    unlabelled = [p.line for p in papers if p.topics is None]
-    if unlabelled:
-        raise InputError(f"line {unlabelled[0]}: no `topics` list to evaluate against")
+    require_labels(papers)
     library = read_library(view.files).papers
     texts = [Text(p.title, p.summary, bare_arxiv_id(str(p.record.get("id") or "")))
              for p in papers]
