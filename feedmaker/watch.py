@@ -119,9 +119,10 @@ class WatchStep:
         site, bars = self.config.site, self.config.popular_bars
         # A listing brings the news of the ids it showed lately (arXiv's answers below are
         # no listing's).
-        listed = store.watch.listed_since([entry_id("", i) for i in ids], now - LISTED_WITHIN,
+        by_entry = {entry_id("", arxiv_id): arxiv_id for arxiv_id in ids}
+        listed = store.watch.listed_since(list(by_entry), now - LISTED_WITHIN,
                                           (ARXIV_SOURCE, HF_SOURCE))
-        ids = [arxiv_id for arxiv_id in ids if entry_id("", arxiv_id) not in listed]
+        ids = [arxiv_id for entry, arxiv_id in by_entry.items() if entry not in listed]
         due = _due(store, "arxiv", ids, now)[:ARXIV_PER_RUN]
         for start in range(0, len(due), arxiv_api.ID_BATCH):
             batch = due[start:start + arxiv_api.ID_BATCH]
