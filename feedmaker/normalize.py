@@ -15,9 +15,10 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 from feedmaker.model import LINK_KINDS, Entry, RawEntry
 
 # New-style (2401.00001, 2401.00001v2) and old-style (hep-th/9901001, math.GT/0309136) ids.
-_ARXIV_ID = re.compile(
-    r"(?P<id>\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})(?:v(?P<version>\d+))?", re.ASCII
-)
+# An old id's subject class (".GT") is no part of the paper's identifier: arXiv's preferred
+# form of math.GT/0309136 is math/0309136, which is what its API and listings give.
+_ARXIV_ID = re.compile(r"(?:(?P<new>\d{4}\.\d{4,5})|(?P<archive>[a-z][a-z-]*)(?:\.[A-Z]{2})?"
+                       r"/(?P<number>\d{7}))(?:v(?P<version>\d+))?", re.ASCII)
 _ARXIV_URL = re.compile(
     r"^https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/"
     + _ARXIV_ID.pattern + r"(?:\.pdf)?/?$",
@@ -151,9 +152,10 @@ def entry_id(url: str, arxiv_id: str | None) -> str:
 
 
 def bare_arxiv_id(value: str) -> str | None:
-    """`2401.00001v2` -> `2401.00001`; None when the value is not an arXiv id."""
+    """`2401.00001v2` -> `2401.00001`, `math.GT/0309136` -> `math/0309136`; None when the
+    value is not an arXiv id."""
     match = _ARXIV_ID.fullmatch(value.strip().removeprefix("arXiv:").removeprefix("arxiv:"))
-    return match["id"] if match else None
+    return _id_of(match) if match else None
 
 
 def arxiv_version(value: str) -> int | None:
@@ -166,7 +168,11 @@ def arxiv_version(value: str) -> int | None:
 def arxiv_id_from_url(url: str) -> str | None:
     """The bare arXiv id of an arxiv.org abs/pdf/html URL, else None."""
     match = _ARXIV_URL.match(url)
-    return match["id"] if match else None
+    return _id_of(match) if match else None
+
+
+def _id_of(match: re.Match) -> str:
+    return match["new"] or f"{match['archive']}/{match['number']}"
 
 
 def clean_text(value: object) -> str:

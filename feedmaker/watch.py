@@ -134,7 +134,8 @@ class WatchStep:
                 outcome.warnings.append(f"watch: looking up {len(batch)} papers on arXiv failed: "
                                         f"{exc}; they are asked again next run")
                 break
-            entries = normalize_all(raws, now, outcome.warnings)
+            entries = _only_asked(normalize_all(raws, now, outcome.warnings), batch, "arXiv",
+                                  outcome.warnings)
             outcome.events += store.history.merge(entries, now, bars=bars, quiet=True).events
             found = {entry.arxiv_id for entry in entries}
             store.watch.record("arxiv", {arxiv_id: arxiv_id in found for arxiv_id in batch}, now)
@@ -143,9 +144,9 @@ class WatchStep:
         for arxiv_id in _due(store, "hf", ids, now)[:HF_PER_RUN]:
             url = site.hf_paper_api_url + arxiv_id
             try:
-                entries = normalize_all(hf_api.parse(fetcher(url).body, HF_SOURCE, url,
-                                                     outcome.warnings.append), now,
-                                        outcome.warnings)
+                entries = _only_asked(normalize_all(hf_api.parse(
+                    fetcher(url).body, HF_SOURCE, url, outcome.warnings.append), now,
+                    outcome.warnings), [arxiv_id], "Hugging Face", outcome.warnings)
             except FetchError as exc:
                 if exc.status == 404:  # not a paper Hugging Face has a page for
                     answers[arxiv_id] = False
@@ -160,6 +161,18 @@ class WatchStep:
             answers[arxiv_id] = bool(entries)
         store.watch.record("hf", answers, now)
         outcome.asked["Hugging Face"] += len(answers)
+
+
+def _only_asked(entries: list[Entry], ids: Sequence[str], service: str,
+                warnings: list[str]) -> list[Entry]:
+    """The entries of the papers asked for. Any other paper in an answer (a wrong
+    `arxiv_api_url` or `hf_paper_api_url`) is nobody's news, and is not stored."""
+    kept = [entry for entry in entries if entry.arxiv_id in ids]
+    if len(kept) < len(entries):
+        extra = [entry.arxiv_id or entry.id for entry in entries if entry not in kept]
+        warnings.append(f"watch: {service} answered with papers not asked for, left out: "
+                        + ", ".join(extra[:5]) + (", ..." if len(extra) > 5 else ""))
+    return kept
 
 
 def _due(store: Store, service: str, ids: Sequence[str], now: datetime) -> list[str]:

@@ -169,3 +169,30 @@ def test_a_hugging_face_answer_with_an_item_it_cannot_read_leaves_that_item_out(
     httpserver.clear_log()
     assert feedmaker("run", "-q", "--config", path, now=NOW + HOUR).returncode == 0
     assert asked(httpserver) == []
+
+
+def test_papers_a_lookup_did_not_ask_for_are_left_out_with_a_warning(tmp_path, httpserver):
+    items = listing()
+    # Asked for by its subject class too: arXiv answers with its id without one.
+    path = site(tmp_path, httpserver, [OLD, "math.GT/0309136"])
+    serve(httpserver, items[:3], [{"id": OLD, "title": "An old paper of mine"},
+                                  {"id": "math/0309136", "title": "Knots"},
+                                  {"id": "2401.09999", "title": "Not asked for"}],
+          {OLD: [{"paper": {"id": OLD, "title": "An old paper of mine"}},
+                 {"paper": {"id": "2401.08888", "title": "Not asked for either"}}]})
+    done = feedmaker("run", "--config", path)
+    assert (done.returncode, done.stderr) == (0, (
+        "feedmaker: warning: watch: arXiv answered with papers not asked for, left out: "
+        "2401.09999\n"
+        "feedmaker: warning: watch: Hugging Face answered with papers not asked for, left "
+        "out: 2401.08888\n"))
+    for arxiv_id in ("2401.09999", "2401.08888"):
+        assert "no entry with id" in feedmaker("explain", "--config", path,
+                                               "--id", arxiv_id).stderr
+    for arxiv_id in (OLD, "math/0309136"):
+        assert feedmaker("explain", "--config", path, "--id", arxiv_id).returncode == 0
+    # The paper asked for by its subject class was found: it is asked again two days later
+    # by its id without one (a paper arXiv did not know would wait a week).
+    httpserver.clear_log()
+    assert feedmaker("run", "-q", "--config", path, now=NOW + 2 * DAY).returncode == 0
+    assert "math/0309136" in asked(httpserver)[0]

@@ -27,11 +27,11 @@ from feedmaker.validate import _ABSOLUTE_IRI
     ("arXiv:2401.00001v12", "2401.00001"),
     ("1501.0001", "1501.0001"),
     ("hep-th/9901001v3", "hep-th/9901001"),
-    ("math.GT/0309136", "math.GT/0309136"),
+    ("math.GT/0309136v2", "math/0309136"),
     ("not-an-id", None),
     ("2401.00001.pdf", None),
 ])
-def test_arxiv_ids_lose_their_version_suffix(value, expected):
+def test_arxiv_ids_lose_their_version_and_subject_class(value, expected):
     assert bare_arxiv_id(value) == expected
 
 
@@ -43,6 +43,15 @@ def test_the_same_paper_gets_the_same_id_from_any_version_or_url():
         normalize(RawEntry(source="d", title="T", url="http://arxiv.org/abs/2401.00001v1")).id,
     }
     assert ids == {"https://arxiv.org/abs/2401.00001"}
+
+
+def test_an_old_paper_gets_one_id_with_or_without_its_subject_class():
+    ids = {
+        normalize(RawEntry(source="a", title="T", arxiv_id="math/0309136v1")).id,
+        normalize(RawEntry(source="b", title="T", arxiv_id="arXiv:math.GT/0309136")).id,
+        normalize(RawEntry(source="c", title="T", url="https://arxiv.org/abs/math.GT/0309136v2")).id,
+    }
+    assert ids == {"https://arxiv.org/abs/math/0309136"}
 
 
 def test_arxiv_hard_line_breaks_and_runs_of_space_collapse():
