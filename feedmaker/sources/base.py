@@ -241,7 +241,8 @@ def with_query(url: str, **params: object) -> str:
 
 
 def query_int(url: str, name: str, default: int) -> int:
-    """A whole-number query parameter of the URL, or `default`."""
-    values = parse_qs(urlsplit(url).query).get(name)
-    return int(values[0]) if values and values[0].isdigit() else default
+    """A whole-number query parameter of the URL, or `default` when it is none, or none
+    a server would take ('²', thousands of digits): the URL is fetched as it is."""
+    value = (parse_qs(urlsplit(url).query).get(name) or [""])[0]
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else default
 
