@@ -210,6 +210,8 @@ class Fetcher:
             if attempt.left() <= 0:
                 raise FetchError(f"{url}: {attempt.missed}") from exc
             raise FetchError(f"{url}: {_describe(exc)}") from exc
+        except (ValueError, UnicodeError) as exc:  # a Location such as "http://[::1"
+            raise FetchError(f"{url}: redirected to an address that cannot be read") from exc
 
     def _gave_up(self, response) -> str:
         gave_up = ""

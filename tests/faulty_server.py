@@ -8,9 +8,9 @@ import struct
 import threading
 import time
 
-STATUS_TEXT = {200: "OK", 304: "Not Modified", 404: "Not Found", 406: "Not Acceptable",
-               429: "Too Many Requests", 500: "Internal Server Error", 502: "Bad Gateway",
-               503: "Service Unavailable"}
+STATUS_TEXT = {200: "OK", 302: "Found", 304: "Not Modified", 404: "Not Found",
+               406: "Not Acceptable", 429: "Too Many Requests", 500: "Internal Server Error",
+               502: "Bad Gateway", 503: "Service Unavailable"}
 
 
 class FaultyServer:
@@ -19,8 +19,9 @@ class FaultyServer:
     ok | status:<code> | status:<code>:retry-after[=<value>] (default 1) | reset (mid-body) |
     truncate (fewer bytes than Content-Length) | stall (headers, then silence) | trickle (the
     body one byte every `trickle_interval` seconds) | trickle-head (the headers so) |
-    refuse (nothing listens). `trickled` counts the bytes trickled, and `hung_up` is set
-    when the client closed the connection before a trickle was over.
+    redirect:<location> (a 302 to it, sent as it is) | refuse (nothing listens). `trickled`
+    counts the bytes trickled, and `hung_up` is set when the client closed the connection
+    before a trickle was over.
     """
 
     def __init__(self, body: bytes = b"", content_type: str = "application/json") -> None:
@@ -64,6 +65,8 @@ class FaultyServer:
             if parts[2:]:
                 extra = f"Retry-After: {parts[2].partition('=')[2] or '1'}\r\n"
             conn.sendall(self._head(code, len(b"error"), extra) + b"error")
+        elif mode.startswith("redirect:"):
+            conn.sendall(self._head(302, 0, f"Location: {mode.partition(':')[2]}\r\n"))
         elif mode == "reset":
             conn.sendall(self._head(200, len(body)) + body[: len(body) // 2])
             # SO_LINGER 0: close() sends a TCP RST instead of an orderly FIN.

@@ -184,6 +184,18 @@ def test_a_connection_refused_names_the_url():
         fast_fetcher(retries=0)("http://127.0.0.1:9/x", min_interval=0)
 
 
+@pytest.mark.parametrize("location", ["http://[::1", "http://" + "a" * 300 + ".org/"])
+def test_a_redirect_to_an_address_that_cannot_be_read_names_the_url(location):
+    server = FaultyServer()
+    server.mode = f"redirect:{location}"
+    try:
+        with pytest.raises(FetchError) as raised:
+            fast_fetcher(retries=0)(server.url(), min_interval=0)
+    finally:
+        server.close()
+    assert str(raised.value) == f"{server.url()}: redirected to an address that cannot be read"
+
+
 @pytest.fixture
 def slow_server():
     server = FaultyServer(b"x" * 100, content_type="text/plain")
