@@ -178,6 +178,8 @@ def _json_feed_problems(feed: object, now: datetime):
                      "(nor /version/1)")
     if not isinstance(feed.get("title"), str):
         yield feed, "title is required (a string)"
+    if problem := _surrogate({k: v for k, v in feed.items() if k != "items"}):
+        yield feed, f"the feed {problem}"
     yield from _url_problems(feed, _FEED_URLS, "")
     yield from _author_problems(feed, "")
     items = feed.get("items")
@@ -190,6 +192,8 @@ def _json_feed_problems(feed: object, now: datetime):
         if not isinstance(item, dict):
             yield feed, f"{where} is not an object"
             continue
+        if problem := _surrogate(item):
+            yield item, f"{where} {problem}"
         item_id = item.get("id")
         if not isinstance(item_id, str) or not item_id.strip():
             yield item, f"{where}.id is required (a non-empty string)"
@@ -221,6 +225,17 @@ def _json_feed_problems(feed: object, now: datetime):
                 yield item, f"{label} needs a url and a mime_type"
             else:
                 yield from _url_problems(attachment, ("url",), label + ".", required=True)
+
+
+def _surrogate(value: object) -> str | None:
+    """What is wrong when a string holds a lone surrogate escape ("\\ud800"): half a
+    character, which no reader can show (and UTF-8 cannot hold)."""
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return (f"holds a lone surrogate (\\u{ord(exc.object[exc.start]):04x}), which is not "
+                "a character")
+    return None
 
 
 def _url_problems(parent: dict, keys: tuple[str, ...], where: str, required: bool = False):

@@ -137,16 +137,20 @@ def test_a_correct_json_feed_has_no_problems():
     (json_feed([json_item(attachments=[{"url": "https://x.org/a.pdf"}])]),
      "items[0].attachments[0] needs a url and a mime_type"),
     (json_feed([json_item(attachments=3)]), "items[0].attachments must be a list"),
+    (json_feed(title="\ud800"), "a.json:1: the feed holds a lone surrogate (\\ud800), which "
+                                "is not a character"),
+    (json_feed([json_item(title="a\udfff")]), "a.json:12: items[0] holds a lone surrogate "
+                                              "(\\udfff)"),
 ])
 def test_json_feed_rule_violations_are_reported_at_their_line(data, message):
     problems = validate_json_bytes(data, "a.json", NOW)
     assert any(message in p for p in problems), problems
 
 
-
 def test_a_number_too_long_to_read_is_a_problem_not_a_crash():
     problems = validate_json_bytes(b'{"version": ' + b"1" * 5000 + b"}", "a.json", NOW)
     assert len(problems) == 1 and problems[0].startswith("a.json:0: not usable JSON: ")
+
 
 def test_attachments_that_are_not_a_list_are_one_problem_not_one_per_character():
     problems = validate_json_bytes(json_feed([json_item(attachments="ab")]), "a.json", NOW)
