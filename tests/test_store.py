@@ -395,3 +395,22 @@ def test_a_written_file_with_no_name_is_a_damaged_store(tmp_path):
         store.db.execute("UPDATE written_files SET name = NULL")
         with pytest.raises(DamagedRow, match="None where the name of a file feedmaker wrote"):
             store.written.digests()
+
+
+def test_a_store_another_program_holds_is_said_to_be_busy(tmp_path):
+    import sqlite3
+
+    from feedmaker.store import store_error
+
+    path = tmp_path / "state.sqlite"
+    Store(path, T0).__exit__(None, None, None)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(sqlite3.OperationalError) as raised:
+            sqlite3.connect(path, timeout=0).execute("BEGIN IMMEDIATE")
+    finally:
+        holder.close()
+    assert str(store_error(path, raised.value)) == (
+        f"{path}: the state store is busy: another program (the sqlite3 shell, a backup) has "
+        "held it for 5 s; try again once it is done")
