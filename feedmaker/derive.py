@@ -4,12 +4,11 @@ best-scoring one marked), then the rule views it is in."""
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from pathlib import Path
 
+from feedmaker import code_digest
 from feedmaker.config import Config
 from feedmaker.model import Entry
 from feedmaker.store import Store
@@ -18,21 +17,6 @@ from feedmaker.store.rows import DamagedRow, loads, shown
 from feedmaker.tagger import Tagger, rules_fingerprint
 from feedmaker.tagger.reasons import topic_terms
 from feedmaker.views import ViewTagger
-
-_PACKAGE = Path(__file__).parent
-
-
-@functools.cache
-def code_digest(*names: str) -> str:
-    """A digest of feedmaker's own source files named (folders: every .py in them), so that
-    what a new release computes differently is computed again."""
-    digest = hashlib.sha256()
-    for name in names:
-        path = _PACKAGE / name
-        for file in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
-            digest.update(file.relative_to(_PACKAGE).as_posix().encode() + b"\0")
-            digest.update(file.read_bytes())
-    return digest.hexdigest()
 
 
 def tagging_key(config: Config) -> str:

@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from feedmaker import code_digest
 from feedmaker.collect import normalize_all
 from feedmaker.config import Config
-from feedmaker.derive import code_digest
 from feedmaker.errors import FeedmakerError, FetchError
 from feedmaker.fetch import Fetcher
 from feedmaker.like.library import (

@@ -3,8 +3,13 @@ servers: those no listing shows any more are looked up on arXiv and Hugging Face
 once a day, their news is published, papers known only that way stay out of the other
 feeds, and a failed lookup is a warning asked again next run."""
 
+import importlib
 import json
+import os
 import re
+import shutil
+import subprocess
+import sys
 from datetime import timedelta
 
 from werkzeug import Response
@@ -196,3 +201,23 @@ def test_papers_a_lookup_did_not_ask_for_are_left_out_with_a_warning(tmp_path, h
     httpserver.clear_log()
     assert feedmaker("run", "-q", "--config", path, now=NOW + 2 * DAY).returncode == 0
     assert "math/0309136" in asked(httpserver)[0]
+
+
+def test_a_release_that_reads_watch_files_differently_reads_them_again(tmp_path, httpserver):
+    items = listing()
+    path = site(tmp_path, httpserver, [OLD])
+    serve(httpserver, items[:3], [{"id": OLD, "title": "An old paper of mine"}], {})
+    reading = "view 'mine': reading its watch files"
+    assert reading in feedmaker("run", "-v", "--config", path).stderr
+    assert reading not in feedmaker("run", "-v", "--config", path).stderr
+    # The next release: a copy of this one whose library reader is not byte for byte the same.
+    release = tmp_path / "release"
+    package = os.path.dirname(importlib.import_module("feedmaker").__file__)
+    shutil.copytree(package, release / "feedmaker",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    with open(release / "feedmaker" / "like" / "library.py", "a") as reader:
+        reader.write("# read differently\n")
+    done = subprocess.run([sys.executable, "-m", "feedmaker", "run", "-v", "--config", path],
+                          capture_output=True, text=True, timeout=120, cwd=tmp_path,
+                          env={**os.environ, "PYTHONPATH": str(release)})
+    assert done.returncode == 0 and reading in done.stderr, done.stderr

@@ -12,6 +12,7 @@ from pathlib import Path
 from stat import S_ISDIR, S_ISREG
 from urllib.parse import unquote
 
+from feedmaker import code_digest
 from feedmaker.errors import FeedmakerError
 from feedmaker.normalize import arxiv_id_from_url, bare_arxiv_id, clean_text
 
@@ -123,10 +124,11 @@ def read_library(paths: Iterable[Path], data: Mapping[Path, bytes] | None = None
 
 
 def read_files(paths: Sequence[Path | str]) -> tuple[str, dict[Path, bytes]]:
-    """A digest of the files' names and bytes (a library read from them is read again only
-    when it changes; a str in `paths`, a separator, counts by its text), and the bytes."""
+    """A digest of the files' names and bytes and of the code that reads them (a library
+    read from them is read again only when it changes; a str in `paths`, a separator,
+    counts by its text), and the bytes."""
     data = {path: read_bytes(path) for path in paths if isinstance(path, Path)}
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(code_digest("like/library.py", "normalize.py").encode())
     for path in paths:
         digest.update(str(path).encode() + b"\0" + data.get(path, b""))
     return digest.hexdigest(), data
