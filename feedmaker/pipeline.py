@@ -95,7 +95,7 @@ class Run:
         """Read every source (conditionally: what did not change is not sent again)."""
         # Read here: the store's connection belongs to this thread.
         validators = {source.name: stored for source in self.config.sources
-                      if (stored := self.store.sources.validators(source.name, source.url))}
+                      if (stored := self.store.sources.validators(source))}
         collected = collect(self.config, self.fetcher, self.now, validators, self.progress)
         for result in collected:
             log.info(result.summary)

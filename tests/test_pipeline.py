@@ -1,6 +1,11 @@
 """A whole run against a local HTTP server serving the real Hugging Face capture."""
 
+import importlib
 import json
+import os
+import shutil
+import subprocess
+import sys
 from datetime import timedelta
 
 import pytest
@@ -186,3 +191,50 @@ def test_out_dir_holds_only_the_published_files_and_the_state_lives_elsewhere(co
     assert names == expected
     assert config.site.out_dir not in config.site.state.parents
     assert config.site.state.with_name("state.sqlite.lock").exists()
+
+
+PAGE = """<html><body>
+<div class="p"><h2><a href="https://arxiv.org/abs/2401.00001">Title one</a></h2>
+<span class="other">Other title one</span></div>
+<div class="p"><h2><a href="https://arxiv.org/abs/2401.00002">Title two</a></h2>
+<span class="other">Other title two</span></div>
+</body></html>"""
+
+
+def page_site(tmp_path, title_selector):
+    (tmp_path / "page.html").write_text(PAGE)
+    return write_config(tmp_path, [("page", "html", (tmp_path / "page.html").as_uri())],
+                        extra=f'item = "div.p"\ntitle = "{title_selector}"\nlink = "h2 a"\n')
+
+
+def titles(out):
+    return sorted(entry.findtext("a:title", namespaces=ATOM_NS)
+                  for entry in entries_of(out / "all.atom"))
+
+
+def test_a_source_whose_options_changed_is_read_again_though_its_page_did_not(tmp_path):
+    assert run(load_config(page_site(tmp_path, "h2 a")), now=NOW).new == 2
+    assert titles(tmp_path / "out") == ["Title one", "Title two"]
+    report = run(load_config(page_site(tmp_path, "span.other")), now=NOW + timedelta(hours=1))
+    assert (report.unchanged_sources, report.updated) == (0, 2)
+    assert titles(tmp_path / "out") == ["Other title one", "Other title two"]
+
+
+def test_a_release_that_reads_sources_differently_reads_them_again(tmp_path):
+    path = page_site(tmp_path, "h2 a")
+
+    def feedmaker_run(pythonpath=None):
+        env = {**os.environ, **({"PYTHONPATH": str(pythonpath)} if pythonpath else {})}
+        return subprocess.run([sys.executable, "-m", "feedmaker", "run", "--config", path],
+                              capture_output=True, text=True, timeout=120, cwd=tmp_path,
+                              env=env).stdout
+
+    assert "1 unchanged)" not in feedmaker_run()
+    assert "1 unchanged)" in feedmaker_run()
+    release = tmp_path / "release"
+    package = os.path.dirname(importlib.import_module("feedmaker").__file__)
+    shutil.copytree(package, release / "feedmaker", ignore=shutil.ignore_patterns("__pycache__"))
+    with open(release / "feedmaker" / "sources" / "html.py", "a") as source_code:
+        source_code.write("# read differently\n")
+    assert "1 unchanged)" not in feedmaker_run(release)
+    assert "1 unchanged)" in feedmaker_run(release)

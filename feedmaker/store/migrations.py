@@ -234,6 +234,11 @@ CREATE TABLE watch_lookups (
     PRIMARY KEY (service, arxiv_id)
 );
 """),
+    Migration(11, "a source's validators belong to the way it was read", """
+-- Digest of the source's settings and of the code that read it: validators of another
+-- reading are not sent (else a changed selector or a new release would wait for new bytes).
+ALTER TABLE sources ADD COLUMN reader TEXT;
+"""),
 )
 LATEST = MIGRATIONS[-1].number
 

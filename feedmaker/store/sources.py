@@ -3,11 +3,13 @@ entries its recent good fetches gave, and the counts it was refused for since.""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 from dataclasses import astuple
 from typing import TYPE_CHECKING
 
+from feedmaker import code_digest
 from feedmaker.store.rows import loads
 
 if TYPE_CHECKING:
@@ -27,12 +29,14 @@ class SourceLog:
     def __init__(self, db: sqlite3.Connection) -> None:
         self.db = db
 
-    def validators(self, name: str, url: str) -> Validators | None:
-        """ETag, Last-Modified and body hash of the source's last good fetch of `url`."""
+    def validators(self, source: Source) -> Validators | None:
+        """ETag, Last-Modified and body hash of the source's last good fetch, when it was
+        read the same way: the same type, URL and options, and the same code."""
         from feedmaker.fetch import Validators  # not at import: commands without a run
 
         row = self.db.execute("SELECT etag, last_modified, body_hash FROM sources "
-                              "WHERE name = ? AND url = ?", (name, url)).fetchone()
+                              "WHERE name = ? AND reader = ?",
+                              (source.name, reader(source))).fetchone()
         return Validators(*row) if row else None
 
     def judge(self, source: Source, count: int, validators: Validators | None,
@@ -65,10 +69,18 @@ class SourceLog:
             counts.append(count)
         etag, last_modified, body = astuple(validators) if validators else (None, None, None)
         self.db.execute("INSERT OR REPLACE INTO sources (name, url, etag, last_modified, "
-                        "body_hash, counts, settings, rejected) VALUES (?, ?, ?, ?, ?, ?, ?, '[]')",
+                        "body_hash, counts, settings, rejected, reader) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, '[]', ?)",
                         (name, source.url, etag, last_modified, body,
-                         json.dumps(counts[-COUNTS_KEPT:]), settings))
+                         json.dumps(counts[-COUNTS_KEPT:]), settings, reader(source)))
         return None
+
+
+def reader(source: Source) -> str:
+    """A digest of the way a source is read: its settings, and the code that turns its
+    bytes into entries."""
+    code = code_digest("sources", "normalize.py", "collect.py", "model.py", "safexml.py")
+    return hashlib.sha256(f"{source.settings}:{code}".encode()).hexdigest()
 
 
 def new_level(streak: list[int]) -> bool:
