@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 import json
+import os
+import shutil
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -26,6 +31,22 @@ def fixture_bytes(name: str) -> bytes:
 def daily_items() -> list[dict]:
     """The real 50-item capture of /api/daily_papers (2026-05-18)."""
     return json.loads(fixture_bytes("hf_daily_papers_2026-05-18.json"))
+
+
+def next_release(tmp_path: Path, changed: str, *args: object) -> subprocess.CompletedProcess:
+    """The command line of the next release: a copy of this feedmaker whose file `changed`
+    (a path inside the package) is not byte for byte the same, run in a child process."""
+    release = tmp_path / "release"
+    if not release.exists():
+        package = Path(importlib.import_module("feedmaker").__file__).parent
+        shutil.copytree(package, release / "feedmaker",
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        with open(release / "feedmaker" / changed, "a") as code:
+            code.write("# the next release\n")
+    # Not from the repository's root: there, `python -m` would find this feedmaker first.
+    return subprocess.run([sys.executable, "-m", "feedmaker", *map(str, args)], cwd=tmp_path,
+                          env={**os.environ, "PYTHONPATH": str(release)}, capture_output=True,
+                          text=True, timeout=120)
 
 
 _RNG = None

@@ -12,7 +12,7 @@ from feedmaker.cli import cli
 from feedmaker.config import load_config
 from feedmaker.errors import ConfigError
 
-from .conftest import ATOM_NS, daily_items, ids_in
+from .conftest import ATOM_NS, daily_items, ids_in, next_release
 
 API = "/api/daily_papers"
 LIBRARY_IDS = {"2605.16143", "2605.06527", "2605.13880"}
@@ -231,3 +231,12 @@ def test_a_big_library_shows_a_progress_bar_on_a_terminal(like_config):
     assert done.returncode == 0
     assert f"reading {like_config.parent / 'mine.bib'}".encode() in shown
     assert b"100%" in shown
+
+
+def test_a_release_with_another_similarity_model_fits_the_view_again(like_config, tmp_path):
+    assert invoke("run", "--config", like_config).exit_code == 0
+    done = next_release(tmp_path, "like/model.py", "run", "-v", "--config", like_config)
+    assert done.returncode == 0, done.stderr
+    assert "view 'like-mine': fitting its model (the similarity recipe changed)" in done.stderr
+    again = next_release(tmp_path, "like/model.py", "run", "-v", "--config", like_config)
+    assert "fitting its model" not in again.stderr

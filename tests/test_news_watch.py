@@ -3,13 +3,8 @@ servers: those no listing shows any more are looked up on arXiv and Hugging Face
 once a day, their news is published, papers known only that way stay out of the other
 feeds, and a failed lookup is a warning asked again next run."""
 
-import importlib
 import json
-import os
 import re
-import shutil
-import subprocess
-import sys
 from datetime import timedelta
 
 from werkzeug import Response
@@ -18,7 +13,7 @@ from feedmaker.config import load_config
 from feedmaker.fetch import Fetcher
 from feedmaker.pipeline import run
 
-from .conftest import NOW, arxiv_answer, fixture_bytes, write_config
+from .conftest import NOW, arxiv_answer, fixture_bytes, next_release, write_config
 from .test_news import entries, feedmaker, listing, on_arxiv
 
 API, QUERY, PAPERS = "/api/daily_papers", "/api/query", "/api/papers/"
@@ -210,14 +205,5 @@ def test_a_release_that_reads_watch_files_differently_reads_them_again(tmp_path,
     reading = "view 'mine': reading its watch files"
     assert reading in feedmaker("run", "-v", "--config", path).stderr
     assert reading not in feedmaker("run", "-v", "--config", path).stderr
-    # The next release: a copy of this one whose library reader is not byte for byte the same.
-    release = tmp_path / "release"
-    package = os.path.dirname(importlib.import_module("feedmaker").__file__)
-    shutil.copytree(package, release / "feedmaker",
-                    ignore=shutil.ignore_patterns("__pycache__"))
-    with open(release / "feedmaker" / "like" / "library.py", "a") as reader:
-        reader.write("# read differently\n")
-    done = subprocess.run([sys.executable, "-m", "feedmaker", "run", "-v", "--config", path],
-                          capture_output=True, text=True, timeout=120, cwd=tmp_path,
-                          env={**os.environ, "PYTHONPATH": str(release)})
+    done = next_release(tmp_path, "like/library.py", "run", "-v", "--config", path)
     assert done.returncode == 0 and reading in done.stderr, done.stderr

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Protocol
 
+from feedmaker import code_digest
 from feedmaker.like.library import (
     INSTALL,
     LibraryPaper,
@@ -23,9 +24,8 @@ from feedmaker.like.library import (
 # part l2-normalized, pairs at half weight; a linear SVM with the library as positives and
 # the background as negatives, fitted again with the background papers it ranks highest
 # moved to the positives (the background holds unlabelled papers like the library's).
-# Bump RECIPE when anything below changes: a model fitted by another recipe is refitted.
-# (Recipe 1 was saved in a format of its own, read without scikit-learn.)
-RECIPE = 2
+# A model fitted by other code (a release that changed this file or the lookups) is refitted.
+RECIPE = code_digest("like/model.py", "like/lookup.py")
 TOKEN_PATTERN = r"(?u)\b[a-zA-Z_][a-zA-Z0-9_]+\b"
 # A term must be in 2 papers to be learnt from; one in 30%+ of them says nothing of topic.
 MIN_DF, MAX_DF = 2, 0.3
