@@ -196,9 +196,10 @@ class _Watched:
 
     def __init__(self, keys: dict[str, frozenset[str]]) -> None:
         self.keys = keys
-        self.fingerprint = hashlib.sha256(repr([sorted((slug, sorted(found)) for slug, found
-                                                       in keys.items()), code_digest("watch.py")])
-                                          .encode()).hexdigest()
+        # The papers' identities are made by like.library: its code is an input too.
+        code = code_digest("watch.py", "like/library.py")
+        papers = sorted((slug, sorted(found)) for slug, found in keys.items())
+        self.fingerprint = hashlib.sha256(repr([papers, code]).encode()).hexdigest()
 
     def prepare(self, entries: list[Entry]) -> None:
         pass  # an entry alone says whether it is watched
