@@ -195,9 +195,10 @@ class Fetcher:
         if left <= 0:
             raise FetchError(f"{url}: {attempt.missed}")
         timeout = (min(self.timeout[0], left), min(self.timeout[1], left))
+        response = None
         try:
-            with self.session.get(url, timeout=timeout, stream=True,
-                                  headers=headers) as response:
+            response = self.session.get(url, timeout=timeout, stream=True, headers=headers)
+            with response:
                 attempt.track(response)
                 if response.status_code >= 400:
                     raise FetchError(f"{url}: HTTP {response.status_code} {response.reason}"
@@ -210,7 +211,9 @@ class Fetcher:
             if attempt.left() <= 0:
                 raise FetchError(f"{url}: {attempt.missed}") from exc
             raise FetchError(f"{url}: {_describe(exc)}") from exc
-        except (ValueError, UnicodeError) as exc:  # a Location such as "http://[::1"
+        except (ValueError, UnicodeError) as exc:
+            if response is not None:  # not from following a Location such as "http://[::1"
+                raise
             raise FetchError(f"{url}: redirected to an address that cannot be read") from exc
 
     def _gave_up(self, response) -> str:
@@ -225,8 +228,10 @@ class Fetcher:
 
     def _read_capped(self, url: str, response) -> bytes:
         declared = response.headers.get("Content-Length", "")
-        if declared.isdigit() and int(declared) > self.max_bytes:
-            raise FetchError(f"{url}: response of {declared} bytes exceeds the "
+        if declared.isascii() and declared.isdigit() and (len(declared) > 18
+                                                          or int(declared) > self.max_bytes):
+            shown = declared if len(declared) <= 20 else declared[:20] + "…"
+            raise FetchError(f"{url}: response of {shown} bytes exceeds the "
                              f"{self.max_bytes}-byte limit")
         chunks, size = [], 0
         # No deadline check here: at the deadline the waiting thread gives up and shuts the

@@ -19,9 +19,9 @@ class FaultyServer:
     ok | status:<code> | status:<code>:retry-after[=<value>] (default 1) | reset (mid-body) |
     truncate (fewer bytes than Content-Length) | stall (headers, then silence) | trickle (the
     body one byte every `trickle_interval` seconds) | trickle-head (the headers so) |
-    redirect:<location> (a 302 to it, sent as it is) | refuse (nothing listens). `trickled`
-    counts the bytes trickled, and `hung_up` is set when the client closed the connection
-    before a trickle was over.
+    length:<text> (that Content-Length) | redirect:<location> (a 302 to it, sent as it is) |
+    refuse (nothing listens). `trickled` counts the bytes trickled, and `hung_up` is set
+    when the client closed the connection before a trickle was over.
     """
 
     def __init__(self, body: bytes = b"", content_type: str = "application/json") -> None:
@@ -65,6 +65,8 @@ class FaultyServer:
             if parts[2:]:
                 extra = f"Retry-After: {parts[2].partition('=')[2] or '1'}\r\n"
             conn.sendall(self._head(code, len(b"error"), extra) + b"error")
+        elif mode.startswith("length:"):  # the body under a Content-Length of this text
+            conn.sendall(self._head(200, mode.partition(":")[2]) + body)
         elif mode.startswith("redirect:"):
             conn.sendall(self._head(302, 0, f"Location: {mode.partition(':')[2]}\r\n"))
         elif mode == "reset":
@@ -95,7 +97,7 @@ class FaultyServer:
         except OSError:  # the client hung up: what a deadline should make it do
             self.hung_up.set()
 
-    def _head(self, code: int, length: int, extra: str = "") -> bytes:
+    def _head(self, code: int, length: int | str, extra: str = "") -> bytes:
         return (f"HTTP/1.1 {code} {STATUS_TEXT.get(code, 'Status')}\r\n"
                 f"Content-Type: {self.content_type}\r\nContent-Length: {length}\r\n"
                 f"Connection: close\r\n{extra}\r\n").encode()

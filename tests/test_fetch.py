@@ -196,6 +196,24 @@ def test_a_redirect_to_an_address_that_cannot_be_read_names_the_url(location):
     assert str(raised.value) == f"{server.url()}: redirected to an address that cannot be read"
 
 
+@pytest.mark.parametrize("length, problem", [
+    ("\u00b2", None), ("abc", None),
+    ("9" * 5000, ": response of 99999999999999999999… bytes exceeds the 20971520-byte limit"),
+])
+def test_a_content_length_that_is_no_plain_count_is_no_redirect_error(length, problem):
+    server = FaultyServer(b"hello")
+    server.mode = f"length:{length}"
+    try:
+        if problem is None:
+            assert fast_fetcher(retries=0)(server.url(), min_interval=0).body == b"hello"
+        else:
+            with pytest.raises(FetchError) as raised:
+                fast_fetcher(retries=0)(server.url(), min_interval=0)
+            assert str(raised.value) == server.url() + problem
+    finally:
+        server.close()
+
+
 @pytest.fixture
 def slow_server():
     server = FaultyServer(b"x" * 100, content_type="text/plain")
