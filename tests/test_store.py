@@ -412,5 +412,5 @@ def test_a_store_another_program_holds_is_said_to_be_busy(tmp_path):
     finally:
         holder.close()
     assert str(store_error(path, raised.value)) == (
-        f"{path}: the state store is busy: another program (the sqlite3 shell, a backup) has "
-        "held it for 5 s; try again once it is done")
+        f"{path}: the state store is busy: another program has been writing to it for 5 s (an "
+        "open transaction in the sqlite3 shell, say); try again once it is done")

@@ -43,8 +43,8 @@ _MEANINGS = {
     "unable to open database file": "cannot open the state store (check that its folder "
     "exists and is writable)",
     "disk I/O error": "the state store could not be read or written (disk I/O error)",
-    "database is locked": "the state store is busy: another program (the sqlite3 shell, a "
-    "backup) has held it for 5 s; try again once it is done",
+    "database is locked": "the state store is busy: another program has been writing to it "
+    "for 5 s (an open transaction in the sqlite3 shell, say); try again once it is done",
 }
 
 
