@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from feedmaker.sources.base import html_encoding, parse_any_date, query_int
+from feedmaker.sources.base import html_encoding, parse_any_date
 
 CAFE = "Caf\u00e9 \u2014 \u201cquoted\u201d"
 
@@ -64,11 +64,3 @@ def test_a_zone_name_nobody_knows_is_read_as_utc_without_a_python_warning(recwar
     assert parse_any_date("2026-05-15 10:00 PST") == datetime(2026, 5, 15, 10, tzinfo=UTC)
     assert parse_any_date("14 May 2026 10:00 +0200") == datetime(2026, 5, 14, 8, tzinfo=UTC)
     assert not recwarn.list
-
-
-@pytest.mark.parametrize("query, expected", [
-    ("p=3", 3), ("start=0&p=12", 12), ("p=", 0), ("p=-1", 0), ("p=\u00b2", 0),
-    ("p=" + "9" * 4400, 0), ("q=3", 0),
-])
-def test_a_page_number_in_a_url_is_read_only_when_it_is_a_plain_count(query, expected):
-    assert query_int(f"https://example.org/api?{query}", "p", 0) == expected

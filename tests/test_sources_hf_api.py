@@ -84,6 +84,18 @@ def test_pages_are_read_with_p_until_an_empty_page(httpserver):
     assert len(httpserver.log) == 3
 
 
+@pytest.mark.parametrize("page", ["\u00b2", "9" * 4400, "-1"])
+def test_a_page_number_that_is_no_whole_number_reads_only_the_first_page(httpserver, page):
+    httpserver.expect_request("/api/daily_papers").respond_with_data(
+        json.dumps(daily_items()[:20]))
+    source = source_config("hf-api", httpserver.url_for("/api/daily_papers") + f"?p={page}",
+                           pages=5)
+    result = read_source(source, Fetcher(backoff=0))
+    assert (len(result.raws), len(httpserver.log), result.error) == (20, 1, None)
+    assert result.warnings == [f"src: p={page[:20]!r} in its URL is no whole number; only "
+                               "its first page is read"]
+
+
 def test_the_search_api_reads_like_the_daily_api(httpserver):
     httpserver.expect_request("/api/papers/search", query_string="q=avatar").respond_with_data(
         json.dumps(daily_items()[:1]))

@@ -12,9 +12,9 @@ from feedmaker.sources.base import (
     Fetch,
     Warn,
     entries_of,
+    paging,
     parse_any_date,
     parse_xml,
-    query_int,
     text_of,
     with_query,
 )
@@ -39,8 +39,8 @@ def read(source, fetch: Fetch, warn: Warn) -> list[RawEntry]:
     """Fetch the query's pages. arXiv sometimes answers an empty body: that is an error."""
     entries: list[RawEntry] = []
     read_so_far = 0  # entries on the pages so far, those left out included
-    start = query_int(source.url, "start", 0)
-    for page in range(source.options["pages"]):
+    start, pages = paging(source, "start", warn)
+    for page in range(pages):
         url = source.url if page == 0 else with_query(source.url, start=start + read_so_far)
         response = fetch(url, conditional=page == 0)
         found, total, count = _parse_page(body=response.body, source_name=source.name,

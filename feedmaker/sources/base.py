@@ -240,9 +240,16 @@ def with_query(url: str, **params: object) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
-def query_int(url: str, name: str, default: int) -> int:
-    """A whole-number query parameter of the URL, or `default` when it is none, or none
-    a server would take ('²', thousands of digits): the URL is fetched as it is."""
-    value = (parse_qs(urlsplit(url).query).get(name) or [""])[0]
-    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else default
-
+def paging(source, name: str, warn: Warn) -> tuple[int, int]:
+    """Where a paged source's URL starts its pages (its `name` query parameter: a page
+    number or an offset; 0 without one), and how many pages to read: only the first, with
+    a warning, when that parameter is no plain count ('²', thousands of digits), since the
+    pages after it cannot be told."""
+    value = (parse_qs(urlsplit(source.url).query).get(name) or [""])[0]
+    if value.isascii() and value.isdigit() and len(value) <= 18:
+        return int(value), source.options["pages"]
+    if value and source.options["pages"] > 1:
+        warn(f"{source.name}: {name}={value[:20]!r} in its URL is no whole number; only its "
+             "first page is read")
+        return 0, 1
+    return 0, source.options["pages"]

@@ -13,7 +13,7 @@ from feedmaker.sources.base import (
     Warn,
     entries_of,
     number_text,
-    query_int,
+    paging,
     with_query,
 )
 
@@ -27,8 +27,8 @@ OPTIONS = {
 def read(source, fetch: Fetch, warn: Warn) -> list[RawEntry]:
     """Fetch the configured API URL (and its following pages) and parse the items."""
     entries: list[RawEntry] = []
-    first_page = query_int(source.url, "p", 0)
-    for page in range(source.options["pages"]):
+    first_page, pages = paging(source, "p", warn)
+    for page in range(pages):
         url = source.url if page == 0 else with_query(source.url, p=first_page + page)
         response = fetch(url, conditional=page == 0)
         items = parse(response.body, source.name, response.url, warn)
