@@ -22,7 +22,7 @@ from feedmaker.like.library import (
     read_library,
 )
 from feedmaker.model import Entry
-from feedmaker.normalize import clean_text, entry_id
+from feedmaker.normalize import bare_arxiv_id, clean_text, entry_id
 from feedmaker.sources import arxiv_api, hf_api
 from feedmaker.store import Store
 from feedmaker.store.memberships import inputs_key
@@ -84,7 +84,9 @@ class WatchStep:
                 stored = store.watch.library(view.slug)
                 papers = stored[1] if stored else []
             outcome.keys[view.slug] = frozenset().union(*(identity(*paper) for paper in papers))
-            ids.update((arxiv_id, None) for arxiv_id, _, _ in papers if arxiv_id)
+            # Papers kept from an older release's reading may give an id a subject class.
+            ids.update((bare_arxiv_id(arxiv_id) or arxiv_id, None)
+                       for arxiv_id, _, _ in papers if arxiv_id)
         try:
             with store.transaction():
                 self._look_up(list(ids), outcome)
@@ -102,7 +104,7 @@ class WatchStep:
 
     def _library(self, view: ViewRule, warnings: list[str]) -> list[list]:
         """[arxiv id, doi, title] of each paper of the view's files, read again only when their
-        bytes changed."""
+        bytes, or the code that reads them, changed."""
         files_key, data = read_files(view.watch)
         stored = self.store.watch.library(view.slug)
         if stored and stored[0] == files_key:

@@ -9,6 +9,7 @@ import pytest
 from feedmaker.like.library import (
     LikeError,
     detect_format,
+    identity,
     parse_library_file,
     read_bytes,
     read_library,
@@ -204,3 +205,10 @@ def test_an_entry_with_a_field_longer_than_any_abstract_is_skipped_with_a_note(t
     assert [paper.title for paper in papers] == ["Kept"]
     assert notes == [f"{path}:2: entry 'long': field 'abstract' is longer than 100,000 "
                      "characters; skipped"]
+
+
+def test_an_old_id_is_one_paper_with_or_without_its_subject_class():
+    # A paper read by an older release kept "math.GT/0309136"; arXiv and new readings give
+    # "math/0309136".
+    assert identity("math.GT/0309136", None, "") == identity("math/0309136", None, "") == {
+        "arxiv:math/0309136"}

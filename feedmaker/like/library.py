@@ -76,8 +76,9 @@ def paper_text(title: str, abstract: str) -> str:
 
 
 def identity(arxiv_id: str | None, doi: str | None, title: str) -> set[str]:
-    """What makes two records one paper: the same arXiv id, DOI or normalised title."""
-    keys = {f"arxiv:{arxiv_id}"} if arxiv_id else set()
+    """What makes two records one paper: the same arXiv id, DOI or normalised title. (An id
+    stored by an older release may hold a subject class: it is read as arXiv's own form.)"""
+    keys = {f"arxiv:{bare_arxiv_id(arxiv_id) or arxiv_id}"} if arxiv_id else set()
     if doi:
         keys.add(f"doi:{doi.lower()}")
     words = " ".join(re.findall(r"\w+", title.lower()))

@@ -126,9 +126,10 @@ class LikeStep:
 
     def _library(self, view: LikeView, notes: list[str]
                  ) -> tuple[list[LibraryPaper], list[LibraryPaper], str]:
-        """The library and "not like" papers, read from the files only when they changed (a
-        2,000-paper BibTeX file takes seconds), and a fingerprint of their content. When the
-        content changed, the view's papers are judged again, its library's own ones left out."""
+        """The library and "not like" papers, read from the files only when they or the code
+        reading them changed (a 2,000-paper BibTeX file takes seconds), and a fingerprint of
+        their content. When the content changed, the view's papers are judged again, its
+        library's own ones left out."""
         store = self.store
         files_key, data = read_files([*view.files, "--", *view.not_like])
         stored = store.likes.library(view.slug)
