@@ -33,20 +33,24 @@ def daily_items() -> list[dict]:
     return json.loads(fixture_bytes("hf_daily_papers_2026-05-18.json"))
 
 
-def next_release(tmp_path: Path, changed: str, *args: object) -> subprocess.CompletedProcess:
-    """The command line of the next release: a copy of this feedmaker whose file `changed`
-    (a path inside the package) is not byte for byte the same, run in a child process."""
-    release = tmp_path / "release"
+def next_release(tmp_path: Path, changed: str, *args: object,
+                 now: datetime | None = None) -> subprocess.CompletedProcess:
+    """The command line of the next release, in a child process whose clock reads `now`
+    (else the real one): a copy of this feedmaker whose file `changed` (a path inside the
+    package) is not byte for byte the same."""
+    release = tmp_path / f"release-{changed.replace('/', '-')}"
     if not release.exists():
         package = Path(importlib.import_module("feedmaker").__file__).parent
         shutil.copytree(package, release / "feedmaker",
                         ignore=shutil.ignore_patterns("__pycache__"))
         with open(release / "feedmaker" / changed, "a") as code:
             code.write("# the next release\n")
-    # Not from the repository's root: there, `python -m` would find this feedmaker first.
-    return subprocess.run([sys.executable, "-m", "feedmaker", *map(str, args)], cwd=tmp_path,
-                          env={**os.environ, "PYTHONPATH": str(release)}, capture_output=True,
-                          text=True, timeout=120)
+    clock = (f"from datetime import datetime\ncli._now = lambda: "
+             f"datetime.fromisoformat({now.isoformat()!r})\n") if now else ""
+    # Run from tmp_path: from the repository's root, this feedmaker would be found first.
+    return subprocess.run([sys.executable, "-c", f"import feedmaker.cli as cli\n{clock}cli.main()",
+                           *map(str, args)], cwd=tmp_path, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(release)}, timeout=120)
 
 
 _RNG = None

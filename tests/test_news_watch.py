@@ -206,5 +206,6 @@ def test_a_release_that_reads_watch_files_differently_reads_them_again(tmp_path,
     reading = "view 'mine': reading its watch files"
     assert reading in feedmaker("run", "-v", "--config", path).stderr
     assert reading not in feedmaker("run", "-v", "--config", path).stderr
-    done = next_release(tmp_path, "like/library.py", "run", "-v", "--config", path)
+    done = next_release(tmp_path, "like/library.py", "run", "-v", "--config", path,
+                        now=NOW + HOUR)
     assert done.returncode == 0 and reading in done.stderr, done.stderr
