@@ -184,34 +184,33 @@ def test_a_connection_refused_names_the_url():
         fast_fetcher(retries=0)("http://127.0.0.1:9/x", min_interval=0)
 
 
-@pytest.mark.parametrize("location", ["http://[::1", "http://" + "a" * 300 + ".org/"])
-def test_a_redirect_to_an_address_that_cannot_be_read_names_the_url(location):
-    server = FaultyServer()
-    server.mode = f"redirect:{location}"
-    try:
-        with pytest.raises(FetchError) as raised:
-            fast_fetcher(retries=0)(server.url(), min_interval=0)
-    finally:
-        server.close()
-    assert str(raised.value) == f"{server.url()}: redirected to an address that cannot be read"
-
-
-@pytest.mark.parametrize("length, problem", [
-    ("\u00b2", None), ("abc", None),
-    ("9" * 5000, ": response of 99999999999999999999… bytes exceeds the 20971520-byte limit"),
-])
-def test_a_content_length_that_is_no_plain_count_is_no_redirect_error(length, problem):
+@pytest.fixture
+def faulty():
     server = FaultyServer(b"hello")
-    server.mode = f"length:{length}"
-    try:
-        if problem is None:
-            assert fast_fetcher(retries=0)(server.url(), min_interval=0).body == b"hello"
-        else:
-            with pytest.raises(FetchError) as raised:
-                fast_fetcher(retries=0)(server.url(), min_interval=0)
-            assert str(raised.value) == server.url() + problem
-    finally:
-        server.close()
+    yield server
+    server.close()
+
+
+@pytest.mark.parametrize("location", ["http://[::1", "http://" + "a" * 300 + ".org/"])
+def test_a_redirect_to_an_address_that_cannot_be_read_names_the_url(faulty, location):
+    faulty.mode = f"redirect:{location}"
+    with pytest.raises(FetchError) as raised:
+        fast_fetcher(retries=0)(faulty.url(), min_interval=0)
+    assert str(raised.value) == f"{faulty.url()}: redirected to an address that cannot be read"
+
+
+@pytest.mark.parametrize("length", ["\u00b2", "abc"])
+def test_a_content_length_that_is_no_number_is_no_redirect_error(faulty, length):
+    faulty.mode = f"length:{length}"
+    assert fast_fetcher(retries=0)(faulty.url(), min_interval=0).body == b"hello"
+
+
+def test_a_content_length_of_thousands_of_digits_is_over_the_cap(faulty):
+    faulty.mode = "length:" + "9" * 5000
+    with pytest.raises(FetchError) as raised:
+        fast_fetcher(retries=0)(faulty.url(), min_interval=0)
+    assert str(raised.value) == (f"{faulty.url()}: response of 99999999999999999999… bytes "
+                                 "exceeds the 20971520-byte limit")
 
 
 @pytest.fixture
@@ -240,7 +239,7 @@ def test_a_trickling_answer_fails_at_the_deadline_and_the_connection_is_dropped(
     ("Wed, 21 Oct 2099 07:28:00 GMT", "at Wed, 21 Oct 2099 07:28:00 GMT"),
 ])
 def test_a_retry_after_beyond_the_deadline_is_not_waited_and_the_error_says_when(
-        monkeypatch, retry_after, when):
+        monkeypatch, faulty, retry_after, when):
     import time
 
     import urllib3.util.retry
@@ -248,16 +247,12 @@ def test_a_retry_after_beyond_the_deadline_is_not_waited_and_the_error_says_when
     slept = []  # urllib3's clock, with its sleep recorded instead of waited
     monkeypatch.setattr(urllib3.util.retry, "time", SimpleNamespace(time=time.time,
                                                                      sleep=slept.append))
-    server = FaultyServer()
-    server.mode = f"status:503:retry-after={retry_after}"
-    try:
-        with pytest.raises(FetchError) as caught:
-            Fetcher(backoff=0)(server.url(), min_interval=0)
-    finally:
-        server.close()
-    assert str(caught.value) == (f"{server.url()}: HTTP 503 Service Unavailable; the server "
+    faulty.mode = f"status:503:retry-after={retry_after}"
+    with pytest.raises(FetchError) as caught:
+        Fetcher(backoff=0)(faulty.url(), min_interval=0)
+    assert str(caught.value) == (f"{faulty.url()}: HTTP 503 Service Unavailable; the server "
                                  f"asks to be retried {when}, after this request's deadline")
-    assert (server.requests, slept) == (1, [])
+    assert (faulty.requests, slept) == (1, [])
 
 
 def test_giving_up_on_a_status_with_retry_after_says_when_the_server_asked_to_be_retried(
