@@ -204,3 +204,15 @@ def test_library_papers_whose_lookup_failed_are_asked_again_and_the_view_refitte
     assert "library lookup:" not in again.stderr
     quiet = feedmaker("run", "--config", like_config, "-v", cwd=site)
     assert "fitting its model" not in quiet.stderr
+
+
+def test_a_saved_models_record_that_is_no_json_has_the_view_fitted_again(fitted, tmp_path):
+    site = tmp_path / "site"
+    shutil.copytree(fitted, site)
+    with sqlite3.connect(site / "state" / "state.sqlite") as db:
+        db.execute("UPDATE like_models SET inputs = 'garbage{'")
+    db.close()
+    result = feedmaker("run", "-v", "--config", site / "feedmaker.toml", cwd=site)
+    assert result.returncode == 0, result.stderr
+    assert "view 'like-mine': fitting its model (no model fitted yet)" in result.stderr
+    assert ids_in(site / "out" / "like-mine.atom")

@@ -8,7 +8,14 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from feedmaker.model import Entry
-from feedmaker.store.rows import ENTRY_COLUMNS, by_ids, decoded, format_time, loads
+from feedmaker.store.rows import (
+    ENTRY_COLUMNS,
+    DamagedRow,
+    by_ids,
+    decoded,
+    format_time,
+    loads,
+)
 
 
 class Likes:
@@ -35,7 +42,7 @@ class Likes:
                               (name,)).fetchone()
         try:
             return loads(row[0]) if row else None
-        except (TypeError, ValueError):
+        except DamagedRow:  # a damaged record of a model, which is made again
             return None
 
     def model(self, name: str) -> bytes | None:
