@@ -218,7 +218,9 @@ def tag(config_path, key, source) -> None:
 def _not_utf8(argument: str) -> bool:
     """Whether a command-line argument held bytes that are not UTF-8 (Python keeps each
     as a lone surrogate, which no output can print)."""
-    return any("\ud800" <= char <= "\udfff" for char in argument)
+    from feedmaker.normalize import lone_surrogate
+
+    return lone_surrogate(argument) is not None
 
 
 def _papers(stream) -> tuple[str, Iterator[Paper]]:

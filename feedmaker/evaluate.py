@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import IO
 
 from feedmaker.errors import InputError
+from feedmaker.normalize import lone_surrogate
 from feedmaker.tagger import Tagger, TopicResult
 from feedmaker.tagger.lines import topic_lines
 
@@ -111,13 +112,10 @@ def read_papers(stream: IO[str], name: str) -> Iterator[Paper]:
             raise InputError(f"{name}:{number}: not a usable JSON object ({why})") from None
         if not isinstance(record, dict):
             raise InputError(f"{name}:{number}: expected a JSON object")
-        if "\\u" in line:  # an escape may stand for half a character, which is no text
-            try:
-                json.dumps(record, ensure_ascii=False).encode("utf-8")
-            except UnicodeEncodeError as exc:
-                raise InputError(f"{name}:{number}: holds a lone surrogate "
-                                 f"(\\u{ord(exc.object[exc.start]):04x}), which is not "
-                                 "a character") from None
+        # An escape may stand for half a character, which is no text.
+        if "\\u" in line and (half := lone_surrogate(record)):
+            raise InputError(f"{name}:{number}: holds a lone surrogate ({half}), which is not "
+                             "a character")
         title = record.get("title")
         summary = record.get("summary", record.get("abstract", ""))
         if not isinstance(title, str) or not isinstance(summary, str | None):

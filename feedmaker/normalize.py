@@ -7,6 +7,7 @@ raises DropEntry with a reason naming the source and the entry: nothing else esc
 from __future__ import annotations
 
 import html
+import json
 import re
 import unicodedata
 from datetime import UTC, datetime, timedelta
@@ -199,6 +200,17 @@ def shown_text(value: object) -> str:
     title or a name of zero-width characters alone is none."""
     text = clean_text(value)
     return text if any(unicodedata.category(char) not in _INVISIBLE for char in text) else ""
+
+
+def lone_surrogate(value: object) -> str | None:
+    """The first lone surrogate in a JSON-able value, as `\\ud800`: half a character (a
+    JSON escape of one, or a byte that was not UTF-8 in a command-line argument), which no
+    output can hold; else None."""
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return f"\\u{ord(exc.object[exc.start]):04x}"
+    return None
 
 
 def shorten(text: str, limit: int) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from feedmaker.normalize import FUTURE_TOLERANCE
+from feedmaker.normalize import FUTURE_TOLERANCE, lone_surrogate
 from feedmaker.outputs import SITE_FILES
 from feedmaker.safexml import safe_parser
 
@@ -229,13 +229,9 @@ def _json_feed_problems(feed: object, now: datetime):
 
 def _surrogate(value: object) -> str | None:
     """What is wrong when a string holds a lone surrogate escape ("\\ud800"): half a
-    character, which no reader can show (and UTF-8 cannot hold)."""
-    try:
-        json.dumps(value, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError as exc:
-        return (f"holds a lone surrogate (\\u{ord(exc.object[exc.start]):04x}), which is not "
-                "a character")
-    return None
+    character, which no reader can show."""
+    half = lone_surrogate(value)
+    return f"holds a lone surrogate ({half}), which is not a character" if half else None
 
 
 def _url_problems(parent: dict, keys: tuple[str, ...], where: str, required: bool = False):

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from feedmaker.normalize import lone_surrogate
 from feedmaker.outputs import INDEX, STATUS
 
 # What each exit status of `feedmaker run` means for the job (docs/operations.md).
@@ -55,10 +56,10 @@ def read_status(out_dir: Path) -> dict | None:
     try:
         document = json.loads((out_dir / STATUS).read_bytes())
         # A lone surrogate escape ("\ud800") is no text the summary could print.
-        json.dumps(document, ensure_ascii=False).encode("utf-8")
-    except (OSError, ValueError, RecursionError):  # UnicodeEncodeError is a ValueError
+        unprintable = lone_surrogate(document)
+    except (OSError, ValueError, RecursionError):
         return None
-    return document if isinstance(document, dict) else None
+    return document if isinstance(document, dict) and not unprintable else None
 
 
 def missing_files(status: dict | None, out_dir: Path) -> list[str]:
