@@ -169,12 +169,11 @@ def _only_asked(entries: list[Entry], ids: Sequence[str], service: str,
                 warnings: list[str]) -> list[Entry]:
     """The entries of the papers asked for. Any other paper in an answer (a wrong
     `arxiv_api_url` or `hf_paper_api_url`) is nobody's news, and is not stored."""
-    kept = [entry for entry in entries if entry.arxiv_id in ids]
-    if len(kept) < len(entries):
-        extra = [entry.arxiv_id or entry.id for entry in entries if entry not in kept]
+    extra = [entry.arxiv_id or entry.id for entry in entries if entry.arxiv_id not in ids]
+    if extra:
         warnings.append(f"watch: {service} answered with papers not asked for, left out: "
                         + ", ".join(extra[:5]) + (", ..." if len(extra) > 5 else ""))
-    return kept
+    return [entry for entry in entries if entry.arxiv_id in ids]
 
 
 def _due(store: Store, service: str, ids: Sequence[str], now: datetime) -> list[str]:
